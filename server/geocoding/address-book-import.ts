@@ -1,0 +1,67 @@
+/**
+ * Seeds an account's address book from the address fields already filled in its leads,
+ * contacts and companies, read through API v4 page by page (the client keeps to the rate limit).
+ */
+import type { Logger } from 'pino';
+import type { AmoApi, EntityType } from '../amo/api-client.js';
+import type { AddressBook } from './address-book.js';
+
+interface CustomFieldValue {
+  field_id: number;
+  values?: Array<{ value?: unknown }> | null;
+}
+interface Entity {
+  custom_fields_values?: CustomFieldValue[] | null;
+}
+interface Page<T> {
+  _embedded?: Record<string, T[]>;
+  _links?: { next?: { href?: string } };
+}
+
+const ENTITIES: EntityType[] = ['leads', 'contacts', 'companies'];
+const PAGE_LIMIT = 250;
+const MAX_PAGES = 400;
+
+export class AddressBookImport {
+  constructor(
+    private readonly api: AmoApi,
+    private readonly book: AddressBook,
+    private readonly now: () => number,
+    private readonly log: Logger,
+  ) {}
+
+  /** Field ids of the "short address" fields the account has, per entity. */
+  async addressFields(accountId: number, entity: EntityType): Promise<number[]> {
+    const page = await this.api.request<Page<{ id: number; type: string }>>(accountId, 'GET', `/api/v4/${entity}/custom_fields`, undefined, {
+      limit: 250,
+      'filter[type][0]': 'streetaddress',
+    });
+    return (page?._embedded?.custom_fields ?? []).filter((f) => f.type === 'streetaddress').map((f) => f.id);
+  }
+
+  /** Imports every distinct address value; returns how many values were read per entity. */
+  async run(accountId: number, fieldIds?: number[]): Promise<Record<EntityType, number>> {
+    const counts = { leads: 0, contacts: 0, companies: 0 };
+    for (const entity of ENTITIES) {
+      const ids = new Set(fieldIds?.length ? fieldIds : await this.addressFields(accountId, entity));
+      if (!ids.size) continue;
+      for (let page = 1; page <= MAX_PAGES; page++) {
+        const body = await this.api.request<Page<Entity>>(accountId, 'GET', `/api/v4/${entity}`, undefined, { page, limit: PAGE_LIMIT });
+        const items = body?._embedded?.[entity] ?? [];
+        for (const item of items) {
+          for (const field of item.custom_fields_values ?? []) {
+            if (!ids.has(field.field_id)) continue;
+            for (const v of field.values ?? []) {
+              if (typeof v.value !== 'string' || !v.value.trim() || v.value.length > 300) continue;
+              this.book.remember(accountId, v.value.trim(), {}, 'amocrm', this.now());
+              counts[entity]++;
+            }
+          }
+        }
+        if (!body?._links?.next || items.length < PAGE_LIMIT) break;
+      }
+    }
+    this.log.info({ accountId, ...counts }, 'address book imported from amoCRM');
+    return counts;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The suggestion use-cases: suggest (account book first, then the provider), resolve (the one
+ * best structured match) and remember (a choice made in the widget). Answers are cached per
+ * (provider, account book version, normalised query, options).
+ */
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import type { Services } from '../services.js';
+import type { AddressParts, Geocoder, Suggestion, SuggestOptions } from './types.js';
+import { AddressBook, type AddressOrigin } from './address-book.js';
+import { LocalIndex } from './local-index.js';
+import { ensureGazetteer } from './gazetteer.js';
+import { indexText, normalize } from './normalize.js';
+import { createGeocoder } from './geocoder-factory.js';
+import { DisposableTokenVerifier } from '../amo/disposable-token.js';
+import { AddressBookImport } from './address-book-import.js';
+import type { AddressRouteDeps } from '../http/address-routes.js';
+
+export interface SuggestAnswer {
+  suggestions: Suggestion[];
+  cached: boolean;
+}
+
+export class AddressService {
+  private readonly cache: LRUCache<string, Suggestion[]> | null;
+
+  constructor(
+    private readonly geocoder: Geocoder,
+    private readonly book: AddressBook,
+    private readonly now: () => number,
+    cache: { ttlSeconds: number; maxEntries: number },
+  ) {
+    this.cache = cache.ttlSeconds > 0 && cache.maxEntries > 0 ? new LRUCache({ max: cache.maxEntries, ttl: cache.ttlSeconds * 1000 }) : null;
+  }
+
+  async suggest(accountId: number | null, query: string, options: SuggestOptions): Promise<SuggestAnswer> {
+    const key = this.cacheKey(accountId, query, options);
+    const hit = this.cache?.get(key);
+    if (hit) return { suggestions: hit, cached: true };
+    const own = accountId === null ? [] : this.book.search(accountId, query, options.count);
+    const fresh = own.length >= options.count ? [] : await this.geocoder.suggest(query, options);
+    const suggestions = dedupe([...own, ...fresh]).slice(0, options.count);
+    // A fallback answer is not cached: the provider should be asked again once it recovers.
+    if (!fresh.some((s) => s.source === 'local-fallback')) this.cache?.set(key, suggestions);
+    return { suggestions, cached: false };
+  }
+
+  async resolve(accountId: number | null, query: string, options: Omit<SuggestOptions, 'count'>): Promise<Suggestion | null> {
+    const { suggestions } = await this.suggest(accountId, query, { ...options, count: 1 });
+    return suggestions[0] ?? null;
+  }
+
+  remember(accountId: number, suggestion: { value: string; data?: AddressParts; source?: string }): void {
+    const origin: AddressOrigin = suggestion.source === 'yandex' ? 'yandex' : 'widget';
+    this.book.remember(accountId, suggestion.value, suggestion.data ?? {}, origin, this.now());
+  }
+
+  private cacheKey(accountId: number | null, query: string, o: SuggestOptions): string {
+    const account = accountId === null ? '-' : `${accountId}:${this.book.version(accountId)}`;
+    // Trailing space matters: "Самара " asks for the next level, "Самара" still types the word.
+    const tail = /\s$/.test(query) ? ' ' : '';
+    return [this.geocoder.name, account, normalize(query) + tail, o.count, o.language, normalize(o.city ?? ''), normalize(o.region ?? '')].join('|');
+  }
+}
+
+function dedupe(suggestions: Suggestion[]): Suggestion[] {
+  const seen = new Set<string>();
+  return suggestions.filter((s) => {
+    const key = indexText(s.value);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Builds the suggestion side of the app from the shared services. */
+export function buildAddressDeps(services: Services, log: Logger = services.log): AddressRouteDeps & { close(): void; local: LocalIndex; book: AddressBook } {
+  const { config, db } = services;
+  const local = new LocalIndex(db);
+  const loaded = ensureGazetteer(db, local);
+  if (loaded) log.info({ places: loaded }, 'gazetteer loaded into the local index');
+  const book = new AddressBook(db);
+  const geocoder = createGeocoder(config.geocoder, local, log);
+  const service = new AddressService(geocoder, book, () => services.clock.now(), config.cache);
+  services.onAccountPurged.push((accountId) => book.forget(accountId));
+  const purge = setInterval(() => book.purgeExpired(services.clock.now()), 6 * 3600 * 1000).unref();
+  return {
+    service,
+    local,
+    book,
+    verifier: config.amo ? new DisposableTokenVerifier(config.amo, services.accounts) : null,
+    authRequired: config.authRequired,
+    publicUrl: config.publicUrl,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    accounts: services.accounts,
+    adminToken: config.adminToken,
+    importer: services.amoApi ? new AddressBookImport(services.amoApi, book, () => services.clock.now(), log) : null,
+    close: () => clearInterval(purge),
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Loads the shipped gazetteer (scripts/build-gazetteer.ts; GeoNames, CC BY 4.0) into the local
+ * index once per version of the file: a restart with the same file costs one hash.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Db } from '../store/database.js';
+import type { LocalIndex, PlaceInput } from './local-index.js';
+import { countryName } from './place-format.js';
+
+export const GAZETTEER_PATH = fileURLToPath(new URL('./data/gazetteer-cis.tsv', import.meta.url));
+export const GAZETTEER_SOURCE = 'gazetteer';
+
+export function readGazetteer(text: string): PlaceInput[] {
+  const places: PlaceInput[] = [];
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const [, country, , population, lat, lon, name, latin, others] = line.split('\t');
+    places.push({
+      kind: 'settlement',
+      country_code: country,
+      country: countryName(country),
+      city: name,
+      lat: Number(lat),
+      lon: Number(lon),
+      importance: Math.log10(Number(population) + 10),
+      aliases: [latin, ...(others ? others.split('|') : [])],
+    });
+  }
+  return places;
+}
+
+/** Returns how many places were (re)loaded: 0 when the stored version is current. */
+export function ensureGazetteer(db: Db, index: LocalIndex, path = GAZETTEER_PATH): number {
+  const text = readFileSync(path, 'utf8');
+  const version = createHash('sha256').update(text).digest('hex');
+  const stored = db.prepare("SELECT value FROM meta WHERE key = 'gazetteer_version'").get() as { value: string } | undefined;
+  if (stored?.value === version) return 0;
+  db.prepare('DELETE FROM places WHERE source = ?').run(GAZETTEER_SOURCE);
+  const loaded = index.addPlaces(readGazetteer(text), GAZETTEER_SOURCE);
+  db.prepare("INSERT INTO meta (key, value) VALUES ('gazetteer_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(version);
+  return loaded;
+}

@@ -1,0 +1,182 @@
+/**
+ * The embedded geocoder: places in SQLite with two FTS5 indexes (geocoding-notes, "The embedded
+ * default"). Rows are kept in importance order (rowid 1 = most important), so a MATCH that
+ * stops at LIMIT already holds the best candidates and never sorts the whole match set.
+ */
+import type { Db } from '../store/database.js';
+import type { Geocoder, Suggestion, SuggestOptions } from './types.js';
+import { ftsExpression, fromQwertyLayout, indexText, normalize, parseQuery, trigramSimilarity, type ParsedQuery } from './normalize.js';
+import { placeToSuggestion, placeValue, type PlaceRow } from './place-format.js';
+
+export interface PlaceInput {
+  kind: PlaceRow['kind'];
+  country_code: string | null;
+  country: string | null;
+  region?: string | null;
+  city?: string | null;
+  settlement?: string | null;
+  street?: string | null;
+  house?: string | null;
+  block?: string | null;
+  postal_code?: string | null;
+  lat: number | null;
+  lon: number | null;
+  importance: number;
+  /** Extra names the place is found by (Latin and other-language names). */
+  aliases?: string[];
+  value?: string;
+}
+
+/** Candidates read from the index per pass before ranking. */
+const CANDIDATES = 64;
+const MIN_SIMILARITY = 0.3;
+
+export class LocalIndex implements Geocoder {
+  readonly name = 'local' as const;
+  private readonly prefixStmt;
+  private readonly trigramStmt;
+  private readonly insertStmt;
+
+  constructor(private readonly db: Db) {
+    this.prefixStmt = db.prepare<[string, number], PlaceRow>(
+      `SELECT p.* FROM places p JOIN (SELECT rowid FROM places_fts WHERE places_fts MATCH ? ORDER BY rowid LIMIT ?) m ON p.id = m.rowid`,
+    );
+    this.trigramStmt = db.prepare<[string, number], PlaceRow & { search_text: string }>(
+      `SELECT p.* FROM places p JOIN (SELECT rowid, rank FROM places_tri WHERE places_tri MATCH ? ORDER BY rank LIMIT ?) m ON p.id = m.rowid`,
+    );
+    this.insertStmt = db.prepare(
+      `INSERT INTO places (kind, source, value, country, country_code, region, city, settlement, street, house, block,
+                           postal_code, lat, lon, importance, search_text)
+       VALUES (@kind, @source, @value, @country, @country_code, @region, @city, @settlement, @street, @house, @block,
+               @postal_code, @lat, @lon, @importance, @search_text)`,
+    );
+  }
+
+  async suggest(query: string, options: SuggestOptions): Promise<Suggestion[]> {
+    return this.search(query, options).map(placeToSuggestion);
+  }
+
+  /** Prefix pass; then the keyboard-layout retry; then the trigram pass for typos. */
+  search(query: string, options: Pick<SuggestOptions, 'count' | 'city' | 'region'>): PlaceRow[] {
+    const parsed = parseQuery(query);
+    const found = new Map<number, PlaceRow>();
+    const add = (rows: PlaceRow[]) => rows.forEach((r) => found.size < CANDIDATES * 2 && found.set(r.id, r));
+    add(this.prefixPass(parsed));
+    if (found.size < options.count) {
+      const switched = fromQwertyLayout(query);
+      if (switched) add(this.prefixPass(parseQuery(switched)));
+    }
+    let ranked = rank([...found.values()], parsed, options);
+    if (ranked.length < options.count && parsed.normalized.length >= 3) {
+      const typo = this.trigramPass(parsed.normalized).filter((r) => !found.has(r.id));
+      ranked = ranked.concat(typo);
+    }
+    return ranked.slice(0, options.count);
+  }
+
+  private prefixPass(parsed: ParsedQuery): PlaceRow[] {
+    const expression = ftsExpression(parsed);
+    return expression ? this.prefixStmt.all(expression, CANDIDATES) : [];
+  }
+
+  /** Typo-tolerant: candidates sharing trigrams with the query, kept when similar enough. */
+  private trigramPass(normalized: string): PlaceRow[] {
+    const grams = new Set<string>();
+    for (const word of normalized.split(' ')) for (let i = 0; i + 3 <= word.length; i++) grams.add(word.slice(i, i + 3));
+    if (!grams.size) return [];
+    const expression = [...grams].map((g) => `"${g.replace(/"/g, '""')}"`).join(' OR ');
+    return this.trigramStmt
+      .all(expression, CANDIDATES)
+      .map((row) => ({ row, score: bestWordSimilarity(normalized, row.search_text) }))
+      .filter((c) => c.score >= MIN_SIMILARITY)
+      .sort((a, b) => b.score - a.score || b.row.importance - a.row.importance)
+      .map((c) => c.row);
+  }
+
+  /** Adds places (any number) and re-orders the table and its indexes; one transaction. */
+  addPlaces(places: Iterable<PlaceInput>, source: string): number {
+    let count = 0;
+    this.db.transaction(() => {
+      for (const place of places) {
+        const value = place.value ?? placeValue(place);
+        this.insertStmt.run({
+          kind: place.kind,
+          source,
+          value,
+          country: place.country,
+          country_code: place.country_code,
+          region: place.region ?? null,
+          city: place.city ?? null,
+          settlement: place.settlement ?? null,
+          street: place.street ?? null,
+          house: place.house ?? null,
+          block: place.block ?? null,
+          postal_code: place.postal_code ?? null,
+          lat: place.lat,
+          lon: place.lon,
+          importance: place.importance,
+          search_text: indexText(value, place.postal_code, ...(place.aliases ?? [])),
+        });
+        count++;
+      }
+      this.reorder();
+    })();
+    return count;
+  }
+
+  removeSource(source: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM places WHERE source = ?').run(source);
+      this.reorder();
+    })();
+  }
+
+  countBySource(): Record<string, number> {
+    const rows = this.db.prepare('SELECT source, COUNT(*) AS n FROM places GROUP BY source').all() as Array<{ source: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.source, r.n]));
+  }
+
+  /** Renumbers rows by importance and rebuilds both FTS indexes (external content). */
+  private reorder(): void {
+    this.db.exec(`
+      CREATE TEMP TABLE places_sorted AS SELECT * FROM places ORDER BY importance DESC, id;
+      DELETE FROM places;
+      INSERT INTO places (kind, source, value, country, country_code, region, city, settlement, street, house, block,
+                          postal_code, lat, lon, importance, search_text)
+        SELECT kind, source, value, country, country_code, region, city, settlement, street, house, block,
+               postal_code, lat, lon, importance, search_text FROM places_sorted ORDER BY importance DESC, id;
+      DROP TABLE places_sorted;
+      INSERT INTO places_fts(places_fts) VALUES ('rebuild');
+      INSERT INTO places_tri(places_tri) VALUES ('rebuild');
+    `);
+  }
+}
+
+/** The best similarity between the query and any run of as many consecutive indexed words. */
+function bestWordSimilarity(query: string, text: string): number {
+  const span = query.split(' ').length;
+  const words = text.split(' ');
+  let best = 0;
+  for (let i = 0; i + span <= Math.max(words.length, span); i++) {
+    best = Math.max(best, trigramSimilarity(query, words.slice(i, i + span).join(' ')));
+  }
+  return best;
+}
+
+/**
+ * Ranking: the whole typed text first (exact, then starting the address), then a city/region
+ * bias, then importance (population, precision). Rows arrive in importance order already.
+ */
+function rank(rows: PlaceRow[], parsed: ParsedQuery, options: Pick<SuggestOptions, 'city' | 'region'>): PlaceRow[] {
+  const bias = options.city ? normalize(options.city) : options.region ? normalize(options.region) : null;
+  const tier = (row: PlaceRow) => {
+    const text = indexText(row.value);
+    const exact = text === parsed.normalized ? 0 : text.startsWith(parsed.normalized) ? 1 : 2;
+    const biased = bias && normalize(`${row.city ?? ''} ${row.region ?? ''} ${row.settlement ?? ''}`).includes(bias) ? 0 : 1;
+    return biased * 3 + exact;
+  };
+  return rows
+    .map((row, order) => ({ row, order, tier: tier(row) }))
+    .sort((a, b) => a.tier - b.tier || a.order - b.order)
+    .map((r) => r.row);
+}

@@ -1,0 +1,63 @@
+/**
+ * How a stored place reads as a suggestion: DaData-style values ("Самара, ул Авроры, д 5"),
+ * with only the parts the data really has.
+ */
+import { addressData, type Suggestion } from './types.js';
+
+export interface PlaceRow {
+  id: number;
+  kind: 'settlement' | 'street' | 'house';
+  source: string;
+  value: string;
+  country: string | null;
+  country_code: string | null;
+  region: string | null;
+  city: string | null;
+  settlement: string | null;
+  street: string | null;
+  house: string | null;
+  block: string | null;
+  postal_code: string | null;
+  lat: number | null;
+  lon: number | null;
+  importance: number;
+}
+
+const countryNames = new Intl.DisplayNames(['ru'], { type: 'region' });
+
+export function countryName(code: string | null | undefined): string | null {
+  if (!code) return null;
+  try {
+    return countryNames.of(code.toUpperCase()) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The display value of a place from its parts. */
+export function placeValue(parts: { city?: string | null; settlement?: string | null; street?: string | null; house?: string | null; block?: string | null }): string {
+  const house = parts.house ? (/^\d/.test(parts.house) ? `д ${parts.house}` : parts.house) : null;
+  const block = parts.block ? `к ${parts.block}` : null;
+  return [parts.city, parts.settlement, parts.street, house, block].filter(Boolean).join(', ');
+}
+
+export function placeToSuggestion(row: PlaceRow): Suggestion {
+  const unrestricted = [row.postal_code, row.country, row.region, row.value].filter(Boolean).join(', ');
+  return {
+    value: row.value,
+    unrestricted_value: unrestricted,
+    data: addressData({
+      country: row.country,
+      region: row.region,
+      city: row.city,
+      settlement: row.settlement,
+      street: row.street,
+      house: row.house,
+      block: row.block,
+      postal_code: row.postal_code,
+      lat: row.lat,
+      lon: row.lon,
+    }),
+    source: 'local',
+  };
+}

@@ -1,0 +1,51 @@
+/** DaData suggestions (geocoding-notes, Providers): POST suggest/address with `Authorization: Token`. */
+import type { Geocoder, Suggestion, SuggestOptions } from '../types.js';
+import { addressData } from '../types.js';
+import { providerRequest } from './provider-http.js';
+
+const DEFAULT_URL = 'https://suggestions.dadata.ru/suggestions/api/4_1/rs/suggest/address';
+
+interface DadataSuggestion {
+  value: string;
+  unrestricted_value: string;
+  data: Record<string, string | null | undefined>;
+}
+
+export class DadataGeocoder implements Geocoder {
+  readonly name = 'dadata' as const;
+  constructor(
+    private readonly apiKey: string,
+    private readonly timeoutMs: number,
+    private readonly url = DEFAULT_URL,
+  ) {}
+
+  async suggest(query: string, options: SuggestOptions, signal?: AbortSignal): Promise<Suggestion[]> {
+    const locations = [options.city ? { city: options.city } : null, options.region ? { region: options.region } : null].filter(Boolean);
+    const body = await providerRequest<{ suggestions?: DadataSuggestion[] }>('dadata', {
+      method: 'POST',
+      url: this.url,
+      timeout: this.timeoutMs,
+      signal,
+      headers: { Authorization: `Token ${this.apiKey}`, Accept: 'application/json', 'Content-Type': 'application/json' },
+      data: { query, count: options.count, language: options.language, ...(locations.length ? { locations } : {}) },
+    });
+    return (body.suggestions ?? []).map((s) => ({
+      value: s.value,
+      unrestricted_value: s.unrestricted_value ?? s.value,
+      data: addressData({
+        country: s.data.country,
+        region: s.data.region_with_type,
+        city: s.data.city_with_type,
+        settlement: s.data.settlement_with_type,
+        street: s.data.street_with_type,
+        house: s.data.house,
+        block: s.data.block,
+        flat: s.data.flat,
+        postal_code: s.data.postal_code,
+        lat: s.data.geo_lat,
+        lon: s.data.geo_lon,
+      }),
+      source: 'dadata',
+    }));
+  }
+}

@@ -1,0 +1,69 @@
+/** Our answer shape: DaData's suggestion (geocoding-notes, "Our answer shape"). Missing parts are null. */
+export interface AddressData {
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  settlement: string | null;
+  street: string | null;
+  house: string | null;
+  block: string | null;
+  flat: string | null;
+  postal_code: string | null;
+  lat: number | null;
+  lon: number | null;
+}
+
+export type SuggestionSource = 'local' | 'account' | 'dadata' | 'yandex' | 'photon' | 'nominatim' | 'local-fallback';
+
+export interface Suggestion {
+  value: string;
+  unrestricted_value: string;
+  data: AddressData;
+  source: SuggestionSource;
+}
+
+export interface SuggestOptions {
+  count: number;
+  /** Bias towards a city or region, as typed in the widget settings ("Самара"). */
+  city?: string;
+  region?: string;
+  language: 'ru' | 'en';
+}
+
+/** One provider of suggestions. Adapters map the provider's answer into our shape. */
+export interface Geocoder {
+  readonly name: SuggestionSource;
+  suggest(query: string, options: SuggestOptions, signal?: AbortSignal): Promise<Suggestion[]>;
+}
+
+export const EMPTY_DATA: AddressData = {
+  country: null,
+  region: null,
+  city: null,
+  settlement: null,
+  street: null,
+  house: null,
+  block: null,
+  flat: null,
+  postal_code: null,
+  lat: null,
+  lon: null,
+};
+
+/** Parts as providers give them: coordinates may come as strings, anything may be missing. */
+export type AddressParts = Partial<Record<keyof AddressData, string | number | null | undefined>>;
+
+export function addressData(parts: AddressParts): AddressData {
+  const data = { ...EMPTY_DATA };
+  for (const key of Object.keys(EMPTY_DATA) as Array<keyof AddressData>) {
+    const value = parts[key];
+    if (value === undefined || value === null || value === '') continue;
+    if (key === 'lat' || key === 'lon') {
+      const n = typeof value === 'number' ? value : Number(value);
+      (data[key] as number | null) = Number.isFinite(n) ? n : null;
+    } else {
+      (data[key] as string | null) = String(value);
+    }
+  }
+  return data;
+}

@@ -1,0 +1,118 @@
+import { Router, type RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import type { AddressService } from '../geocoding/address-service.js';
+import type { DisposableTokenVerifier } from '../amo/disposable-token.js';
+import type { AccountsRepository } from '../store/accounts-repository.js';
+import type { AddressBookImport } from '../geocoding/address-book-import.js';
+import { AppError, badRequest } from '../errors.js';
+import { widgetAuth, widgetCors } from './widget-auth.js';
+import { requireAdmin } from './admin-auth.js';
+
+export interface AddressRouteDeps {
+  service: AddressService;
+  verifier: DisposableTokenVerifier | null;
+  authRequired: boolean;
+  publicUrl: string;
+  rateLimitPerMinute: number;
+  accounts: AccountsRepository;
+  adminToken: string | null;
+  importer: AddressBookImport | null;
+}
+
+const text = (max: number) =>
+  z
+    .string({ error: 'must be given once, as text' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not contain control characters');
+
+const common = {
+  city: text(100).optional(),
+  region: text(100).optional(),
+  language: z.enum(['ru', 'en'], { error: 'must be "ru" or "en"' }).default('ru'),
+};
+// The raw q keeps a trailing space (it asks for the next level); only its length is trimmed-checked.
+const query = z
+  .string({ error: 'is required' })
+  .refine((v) => v.trim().length >= 1, 'must not be empty')
+  .refine((v) => v.trim().length <= 300, 'must be at most 300 characters')
+  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not contain control characters')
+  .transform((v) => v.replace(/^\s+/, '').replace(/\s+$/, (s) => (s ? ' ' : '')));
+const suggestSchema = z.object({
+  q: query,
+  count: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 to 20').max(20, 'must be 1 to 20').default(7),
+  ...common,
+});
+const resolveSchema = z.object({ q: query, ...common });
+const rememberSchema = z.object({
+  value: text(300),
+  source: z.string().max(30).optional(),
+  data: z.record(z.string(), z.union([z.string().max(200), z.number(), z.null()])).optional(),
+});
+
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue.path.join('.') || 'request';
+  throw badRequest('invalid_parameter', `"${field}" ${issue.message}.`, { field });
+}
+
+export function addressRoutes(deps: AddressRouteDeps): Router {
+  const router = Router();
+  const auth = widgetAuth(deps.verifier, deps.authRequired);
+  const limiter: RequestHandler = rateLimit({
+    windowMs: 60_000,
+    limit: deps.rateLimitPerMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    // Per account for widget calls (one busy account cannot starve another); per IP when anonymous.
+    keyGenerator: (req) => (req.caller ? `account:${req.caller.accountId}` : `ip:${ipKeyGenerator(req.ip ?? '')}`),
+    handler: (_req, _res, next, options) => {
+      const retryAfterSeconds = Math.ceil(options.windowMs / 1000);
+      next(new AppError(429, 'rate_limited', 'Too many suggestion requests; wait a moment.', { retryAfterSeconds }));
+    },
+  });
+
+  router.use(['/api/address', '/api/widget'], widgetCors(deps.publicUrl));
+
+  router.get('/api/address/suggest', auth, limiter, async (req, res) => {
+    const { q, ...options } = parse(suggestSchema, req.query);
+    const answer = await deps.service.suggest(req.caller?.accountId ?? null, q, options);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ suggestions: answer.suggestions });
+  });
+
+  router.get('/api/address/resolve', auth, limiter, async (req, res) => {
+    const { q, ...options } = parse(resolveSchema, req.query);
+    const suggestion = await deps.service.resolve(req.caller?.accountId ?? null, q, options);
+    if (!suggestion) throw new AppError(404, 'address_not_found', `No address matches "${q.trim()}".`);
+    res.json({ suggestion });
+  });
+
+  // The widget reports a chosen address: it joins the account's own book, ranked first next time.
+  router.post('/api/address/remember', auth, limiter, (req, res) => {
+    const body = parse(rememberSchema, req.body);
+    if (req.caller) deps.service.remember(req.caller.accountId, { value: body.value, data: body.data ?? {}, source: body.source });
+    res.status(204).end();
+  });
+
+  // The settings page asks whether its account is connected; no connected account is needed for that.
+  router.get('/api/widget/status', widgetAuth(deps.verifier, deps.authRequired, { requireConnected: false }), (req, res) => {
+    if (!req.caller) return void res.json({ mode: 'demo', connected: false, authRequired: deps.authRequired });
+    const status = deps.accounts.status(req.caller.accountId);
+    res.json({ mode: 'amocrm', accountId: req.caller.accountId, connected: status === 'connected', status: status ?? 'not_connected' });
+  });
+
+  router.post('/api/admin/accounts/:accountId/import-addresses', requireAdmin(deps.adminToken), async (req, res) => {
+    const accountId = Number(req.params.accountId);
+    if (!Number.isSafeInteger(accountId) || accountId <= 0) throw badRequest('invalid_parameter', '"accountId" must be a positive number.', { field: 'accountId' });
+    if (!deps.importer) throw new AppError(503, 'not_configured', 'Set the amoCRM credentials to import addresses.');
+    const fieldIds = Array.isArray(req.body?.fieldIds) ? req.body.fieldIds.filter((n: unknown) => Number.isSafeInteger(n)) : undefined;
+    res.json({ imported: await deps.importer.run(accountId, fieldIds) });
+  });
+
+  return router;
+}

@@ -1,0 +1,90 @@
+/**
+ * Opens the SQLite file (WAL, foreign keys) and brings its schema up to date. Migrations are
+ * append-only: a released migration is never edited, a change is a new entry.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type Db = Database.Database;
+
+const MIGRATIONS: string[] = [
+  // 1: accounts and their tokens (access/refresh encrypted, AES-256-GCM, see token-crypto.ts)
+  `CREATE TABLE accounts (
+     account_id     INTEGER PRIMARY KEY,
+     subdomain      TEXT NOT NULL,
+     base_domain    TEXT NOT NULL,
+     access_token   BLOB NOT NULL,
+     refresh_token  BLOB NOT NULL,
+     expires_at     INTEGER NOT NULL,
+     status         TEXT NOT NULL CHECK (status IN ('connected', 'reconnect_required')),
+     last_error     TEXT,
+     connected_at   INTEGER NOT NULL,
+     updated_at     INTEGER NOT NULL
+   );`,
+  // 2: the local geocoder's places (gazetteer, imported streets/houses) and their FTS indexes
+  `CREATE TABLE places (
+     id           INTEGER PRIMARY KEY,
+     kind         TEXT NOT NULL CHECK (kind IN ('settlement', 'street', 'house')),
+     source       TEXT NOT NULL,
+     value        TEXT NOT NULL,
+     country      TEXT, country_code TEXT, region TEXT, city TEXT, settlement TEXT,
+     street       TEXT, house TEXT, block TEXT, postal_code TEXT,
+     lat          REAL, lon REAL,
+     importance   REAL NOT NULL DEFAULT 0,
+     search_text  TEXT NOT NULL
+   );
+   CREATE INDEX places_source ON places(source);
+   CREATE VIRTUAL TABLE places_fts USING fts5(search_text, content='places', content_rowid='id',
+     tokenize='unicode61 remove_diacritics 2', prefix='1 2 3');
+   CREATE VIRTUAL TABLE places_tri USING fts5(search_text, content='places', content_rowid='id',
+     tokenize='trigram');
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 3: each account's own address book (chosen in the widget, read from its leads/contacts)
+  `CREATE TABLE account_addresses (
+     id           INTEGER PRIMARY KEY,
+     account_id   INTEGER NOT NULL,
+     normalized   TEXT NOT NULL,
+     value        TEXT NOT NULL,
+     data         TEXT NOT NULL,
+     origin       TEXT NOT NULL,
+     uses         INTEGER NOT NULL DEFAULT 1,
+     last_used_at INTEGER NOT NULL,
+     UNIQUE (account_id, normalized)
+   );
+   CREATE VIRTUAL TABLE account_addresses_fts USING fts5(normalized, account_id UNINDEXED,
+     content='account_addresses', content_rowid='id', tokenize='unicode61 remove_diacritics 2',
+     prefix='1 2 3');
+   CREATE TRIGGER account_addresses_ai AFTER INSERT ON account_addresses BEGIN
+     INSERT INTO account_addresses_fts(rowid, normalized, account_id) VALUES (new.id, new.normalized, new.account_id);
+   END;
+   CREATE TRIGGER account_addresses_ad AFTER DELETE ON account_addresses BEGIN
+     INSERT INTO account_addresses_fts(account_addresses_fts, rowid, normalized, account_id)
+       VALUES ('delete', old.id, old.normalized, old.account_id);
+   END;`,
+];
+
+export function openDatabase(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
