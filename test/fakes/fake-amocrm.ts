@@ -1,0 +1,205 @@
+/**
+ * A fake amoCRM on 127.0.0.1 that behaves as shared/amocrm-reference.md says: codes that expire
+ * and work once, single-use rotating refresh tokens (a reused one: 401 "Token has been revoked"),
+ * expiring access tokens, /api/v4 with hal+json, problem+json errors, 204 for empty lists, and
+ * faults on demand (429 bursts, 5xx, slow answers, connection resets).
+ */
+import express, { type Request, type Response } from 'express';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+
+export interface FakeAccount {
+  id: number;
+  subdomain: string;
+  name: string;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: unknown;
+  accountId: number | null;
+  /** the bearer token the request carried */
+  token: string | null;
+  at: number;
+}
+
+type Fault = 'status429' | 'status500' | 'status503' | 'reset' | 'slow' | 'html403';
+
+export class FakeAmoCrm {
+  readonly requests: RecordedRequest[] = [];
+  readonly accounts = new Map<number, FakeAccount>();
+  /** Entities per account: leads/contacts/companies keyed by id. */
+  readonly entities = new Map<number, Record<string, Map<number, Record<string, unknown>>>>();
+  accessTokenLifetimeSeconds = 86400;
+  /** Delay every answer by this many ms. */
+  latencyMs = 0;
+  private readonly codes = new Map<string, { accountId: number; expiresAt: number; used: boolean }>();
+  private readonly refreshTokens = new Map<string, { accountId: number; used: boolean }>();
+  private readonly accessTokens = new Map<string, { accountId: number; expiresAt: number }>();
+  private readonly faults: Fault[] = [];
+  private faultRate = 0;
+  private nextId = 1000;
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(readonly credentials: { clientId: string; clientSecret: string; redirectUri: string }) {}
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  addAccount(account: FakeAccount): void {
+    this.accounts.set(account.id, account);
+    this.entities.set(account.id, { leads: new Map(), contacts: new Map(), companies: new Map() });
+  }
+
+  issueCode(accountId: number, lifetimeMs = 20 * 60 * 1000): string {
+    const code = `code-${randomBytes(12).toString('hex')}`;
+    this.codes.set(code, { accountId, expiresAt: Date.now() + lifetimeMs, used: false });
+    return code;
+  }
+
+  /** Tokens as if a connect had happened (for tests that start connected). */
+  grantTokens(accountId: number, lifetimeSeconds = this.accessTokenLifetimeSeconds) {
+    const accessToken = `at-${randomBytes(16).toString('hex')}`;
+    const refreshToken = `rt-${randomBytes(16).toString('hex')}`;
+    this.accessTokens.set(accessToken, { accountId, expiresAt: Date.now() + lifetimeSeconds * 1000 });
+    this.refreshTokens.set(refreshToken, { accountId, used: false });
+    return { accessToken, refreshToken, expiresIn: lifetimeSeconds };
+  }
+
+  revokeAccessTokens(): void {
+    this.accessTokens.clear();
+  }
+
+  /** Queue faults for the next API (not OAuth) requests, in order. */
+  failNext(...faults: Fault[]): void {
+    this.faults.push(...faults);
+  }
+
+  /** Every API request fails with this probability (a random fault among 429, 500, 503, reset, slow). */
+  setFaultRate(rate: number): void {
+    this.faultRate = rate;
+  }
+
+  count(predicate: (r: RecordedRequest) => boolean): number {
+    return this.requests.filter(predicate).length;
+  }
+
+  refreshCount(): number {
+    return this.count((r) => r.path === '/oauth2/access_token' && (r.body as { grant_type?: string })?.grant_type === 'refresh_token');
+  }
+
+  async start(): Promise<this> {
+    const app = express();
+    app.use(express.json({ limit: '5mb' }));
+    app.use((req, _res, next) => {
+      this.requests.push({ method: req.method, path: req.path, body: req.body, accountId: this.bearerAccount(req), token: /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? null, at: Date.now() });
+      next();
+    });
+    app.use(async (_req, _res, next) => {
+      if (this.latencyMs) await sleep(this.latencyMs);
+      next();
+    });
+    app.post('/oauth2/access_token', (req, res) => this.token(req, res));
+    app.use('/api/v4', (req, res, next) => this.apiGate(req, res, next));
+    app.get('/api/v4/account', (req, res) => {
+      const account = this.accounts.get(this.bearerAccount(req)!)!;
+      res.type('application/hal+json').json({ id: account.id, name: account.name, subdomain: account.subdomain, country: 'RU', currency: 'RUB' });
+    });
+    this.entityRoutes(app);
+    this.server = createServer(app);
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  /** Hook for later-added endpoints (leads, contacts, ...). */
+  protected entityRoutes(app: express.Express): void {
+    app.get('/api/v4/:entity/custom_fields', (req, res) => {
+      res.type('application/hal+json').json({ _embedded: { custom_fields: [{ id: 762381, name: 'Адрес доставки', type: 'streetaddress' }] } });
+    });
+    app.get('/api/v4/:entity', (req, res) => {
+      const store = this.entities.get(this.bearerAccount(req)!)?.[String(req.params.entity)];
+      if (!store) return problem(res, 404, 'Not found');
+      const page = Number(req.query.page ?? 1);
+      const limit = Math.min(Number(req.query.limit ?? 50), 250);
+      const items = [...store.values()].slice((page - 1) * limit, page * limit);
+      if (!items.length) return void res.status(204).end();
+      const hasNext = page * limit < store.size;
+      res.type('application/hal+json').json({ _page: page, _links: hasNext ? { next: { href: `?page=${page + 1}` } } : {}, _embedded: { [String(req.params.entity)]: items } });
+    });
+  }
+
+  addEntity(accountId: number, entity: 'leads' | 'contacts' | 'companies', body: Record<string, unknown>): number {
+    const id = this.nextId++;
+    this.entities.get(accountId)![entity].set(id, { id, ...body });
+    return id;
+  }
+
+  private token(req: Request, res: Response): void {
+    const body = req.body as Record<string, string>;
+    const { clientId, clientSecret, redirectUri } = this.credentials;
+    if (body.client_id !== clientId || body.client_secret !== clientSecret) {
+      return problem(res, 401, 'Unauthorized', 'Client authentication failed');
+    }
+    if (body.redirect_uri !== redirectUri) return problem(res, 400, 'Bad request', 'Redirect URI mismatch');
+    if (body.grant_type === 'authorization_code') {
+      const code = this.codes.get(body.code);
+      if (!code) return problem(res, 400, 'Некорректный запрос', 'Cannot decrypt the authorization code');
+      if (code.used) return problem(res, 400, 'Некорректный запрос', 'Authorization code has been revoked');
+      if (code.expiresAt < Date.now()) return problem(res, 400, 'Некорректный запрос', 'Authorization code has expired');
+      code.used = true;
+      return this.issue(res, code.accountId);
+    }
+    if (body.grant_type === 'refresh_token') {
+      const refresh = this.refreshTokens.get(body.refresh_token);
+      if (!refresh || refresh.used) return problem(res, 401, 'Unauthorized', 'Token has been revoked');
+      refresh.used = true;
+      return this.issue(res, refresh.accountId);
+    }
+    problem(res, 400, 'Bad request', 'Unsupported grant type');
+  }
+
+  private issue(res: Response, accountId: number): void {
+    const tokens = this.grantTokens(accountId);
+    res.json({ token_type: 'Bearer', expires_in: tokens.expiresIn, access_token: tokens.accessToken, refresh_token: tokens.refreshToken });
+  }
+
+  private bearerAccount(req: Request): number | null {
+    const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+    const entry = token ? this.accessTokens.get(token) : undefined;
+    return entry ? entry.accountId : null;
+  }
+
+  private async apiGate(req: Request, res: Response, next: () => void): Promise<void> {
+    const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+    const entry = token ? this.accessTokens.get(token) : undefined;
+    if (!entry || entry.expiresAt < Date.now()) return problem(res, 401, 'Unauthorized', 'Token expired or revoked');
+    const fault = this.faults.shift() ?? (Math.random() < this.faultRate ? pick(['status429', 'status500', 'status503', 'reset', 'slow'] as Fault[]) : undefined);
+    if (fault === 'reset') return void req.socket.destroy();
+    if (fault === 'status429') return void res.status(429).type('html').send('<html><body>Too Many Requests</body></html>');
+    if (fault === 'html403') return void res.status(403).type('html').send('<html><body>Forbidden</body></html>');
+    if (fault === 'status500' || fault === 'status503') return problem(res, fault === 'status500' ? 500 : 503, 'Server error');
+    if (fault === 'slow') await sleep(1500);
+    next();
+  }
+}
+
+export function problem(res: Response, status: number, title: string, hint?: string): void {
+  res.status(status).type('application/problem+json').send(JSON.stringify({ title, type: 'https://httpstatus.es/' + status, status, detail: hint ?? title, ...(hint ? { hint } : {}) }));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)];

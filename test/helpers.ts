@@ -1,0 +1,101 @@
+/**
+ * Starts the real app (real SQLite file, real HTTP server on 127.0.0.1) with a config built from
+ * an env object, the same way main.ts does.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { SignJWT } from 'jose';
+import { loadConfig } from '../server/config.js';
+import { createLogger } from '../server/log.js';
+import { buildServices, type Services } from '../server/services.js';
+import { createApp } from '../server/app.js';
+import { buildAddressDeps } from '../server/geocoding/address-service.js';
+import type { Clock } from '../server/amo/token-service.js';
+
+export const CLIENT_ID = '3f1c2f5e-7a2b-4c1d-9e8f-0a1b2c3d4e5f';
+export const CLIENT_SECRET = 'test-client-secret-0123456789abcdef';
+export const REDIRECT_URI = 'https://amo-address.example.test/api/auth/amocrm/callback';
+export const TOKEN_KEY = 'a'.repeat(64);
+export const ADMIN_TOKEN = 'admin-token-0123456789';
+
+export function tempDir(): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'amo-address-test-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Captures log lines so tests can prove no secret reaches them. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  _write(chunk: Buffer, _enc: string, done: () => void): void {
+    this.lines.push(chunk.toString());
+    done();
+  }
+  get text(): string {
+    return this.lines.join('');
+  }
+}
+
+export interface RunningApp {
+  url: string;
+  services: Services;
+  logs: LogCapture;
+  address: ReturnType<typeof buildAddressDeps>;
+  close(): Promise<void>;
+}
+
+export function amoEnv(fakeUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    AMOCRM_CLIENT_ID: CLIENT_ID,
+    AMOCRM_CLIENT_SECRET: CLIENT_SECRET,
+    AMOCRM_REDIRECT_URI: REDIRECT_URI,
+    AMOCRM_TEST_BASE_URL: fakeUrl,
+    TOKEN_ENCRYPTION_KEY: TOKEN_KEY,
+    ADMIN_TOKEN,
+    ...extra,
+  };
+}
+
+export async function startApp(env: Record<string, string>, options: { clock?: Clock } = {}): Promise<RunningApp> {
+  const config = loadConfig({ LOG_LEVEL: 'info', ...env });
+  const logs = new LogCapture();
+  const log = createLogger(config.logLevel, logs);
+  const services = buildServices(config, log, options);
+  const address = buildAddressDeps(services);
+  const app = createApp({ ...services, address });
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    services,
+    logs,
+    address,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      address.close();
+      services.db.close();
+    },
+  };
+}
+
+/** A disposable token as amoCRM's $authorizedAjax sends it (reference §5). */
+export async function widgetToken(
+  claims: { accountId: number; subdomain?: string; userId?: number; expiresIn?: number | string; notBefore?: number; audience?: string; secret?: string; clientUuid?: string } ,
+): Promise<string> {
+  const sub = claims.subdomain ?? 'acme';
+  const jwt = new SignJWT({ account_id: claims.accountId, subdomain: sub, user_id: claims.userId ?? 7, client_uuid: claims.clientUuid ?? CLIENT_ID, is_admin: true })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(`https://${sub}.amocrm.ru`)
+    .setAudience(claims.audience ?? new URL(REDIRECT_URI).origin)
+    .setJti(crypto.randomUUID())
+    .setIssuedAt()
+    .setExpirationTime(claims.expiresIn ?? '30m');
+  if (claims.notBefore !== undefined) jwt.setNotBefore(claims.notBefore);
+  return jwt.sign(new TextEncoder().encode(claims.secret ?? CLIENT_SECRET));
+}

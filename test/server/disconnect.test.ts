@@ -1,0 +1,84 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
+import { join } from 'node:path';
+import { FakeAmoCrm } from '../fakes/fake-amocrm.js';
+import { amoEnv, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, startApp, tempDir, type RunningApp } from '../helpers.js';
+
+const ACCOUNT = 33000001;
+const fake = new FakeAmoCrm({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI });
+let app: RunningApp;
+let tmp: ReturnType<typeof tempDir>;
+
+const sign = (clientUuid: string, accountId: string, secret = CLIENT_SECRET) => createHmac('sha256', secret).update(`${clientUuid}|${accountId}`).digest('hex');
+const disconnectUrl = (params: Record<string, string>) => `${app.url}/api/amocrm/integration/disconnect?${new URLSearchParams(params)}`;
+
+beforeAll(async () => {
+  await fake.start();
+  fake.addAccount({ id: ACCOUNT, subdomain: 'acme', name: 'Acme' });
+});
+afterAll(() => fake.stop());
+beforeEach(async () => {
+  tmp = tempDir();
+  app = await startApp(amoEnv(fake.url, { DATABASE_PATH: join(tmp.dir, 'db.sqlite') }));
+  await fetch(`${app.url}/api/auth/amocrm/callback?code=${fake.issueCode(ACCOUNT)}&referer=acme.amocrm.ru`);
+  app.address.service.remember(ACCOUNT, { value: 'Самара, ул Авроры, д 5' });
+  expect(app.services.accounts.find(ACCOUNT)).not.toBeNull();
+});
+afterEach(async () => {
+  await app.close();
+  tmp.cleanup();
+});
+
+const bookSize = () => (app.services.db.prepare('SELECT COUNT(*) AS n FROM account_addresses WHERE account_id = ?').get(ACCOUNT) as { n: number }).n;
+
+describe('disconnect hook', () => {
+  it('a valid GET deletes the account’s tokens and cached addresses', async () => {
+    const res = await fetch(disconnectUrl({ client_uuid: CLIENT_ID, account_id: String(ACCOUNT), signature: sign(CLIENT_ID, String(ACCOUNT)) }));
+    expect(res.status).toBe(200);
+    expect(app.services.accounts.find(ACCOUNT)).toBeNull();
+    expect(bookSize()).toBe(0);
+  });
+
+  it('accepts POST with a form body and an upper-case hex signature', async () => {
+    const res = await fetch(`${app.url}/api/amocrm/integration/disconnect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_uuid: CLIENT_ID, account_id: String(ACCOUNT), signature: sign(CLIENT_ID, String(ACCOUNT)).toUpperCase() }),
+    });
+    expect(res.status).toBe(200);
+    expect(app.services.accounts.find(ACCOUNT)).toBeNull();
+  });
+
+  it('answers 200 for an account we do not know', async () => {
+    const res = await fetch(disconnectUrl({ client_uuid: CLIENT_ID, account_id: '999', signature: sign(CLIENT_ID, '999') }));
+    expect(res.status).toBe(200);
+    expect(app.services.accounts.find(ACCOUNT)).not.toBeNull();
+  });
+
+  const forged: Array<[string, Record<string, string>]> = [
+    ['a signature made with another secret', { client_uuid: CLIENT_ID, account_id: String(ACCOUNT), signature: sign(CLIENT_ID, String(ACCOUNT), 'not-our-secret') }],
+    ['a signature for another account', { client_uuid: CLIENT_ID, account_id: String(ACCOUNT), signature: sign(CLIENT_ID, '1') }],
+    ['another client_uuid, correctly signed with our secret', { client_uuid: '00000000-0000-4000-8000-000000000000', account_id: String(ACCOUNT), signature: sign('00000000-0000-4000-8000-000000000000', String(ACCOUNT)) }],
+    ['a truncated signature', { client_uuid: CLIENT_ID, account_id: String(ACCOUNT), signature: sign(CLIENT_ID, String(ACCOUNT)).slice(0, 63) }],
+    ['a non-numeric account id', { client_uuid: CLIENT_ID, account_id: `${ACCOUNT}x`, signature: sign(CLIENT_ID, `${ACCOUNT}x`) }],
+    ['no signature', { client_uuid: CLIENT_ID, account_id: String(ACCOUNT) }],
+    ['no account id', { client_uuid: CLIENT_ID, signature: sign(CLIENT_ID, String(ACCOUNT)) }],
+    ['nothing at all', {}],
+  ];
+
+  it.each(forged)('%s: 401 and nothing changes', async (_name, params) => {
+    const res = await fetch(disconnectUrl(params));
+    expect(res.status).toBe(401);
+    const body = await res.json();
+    expect(body.error.code).toBe('invalid_signature');
+    expect(app.services.accounts.find(ACCOUNT)).not.toBeNull();
+    expect(bookSize()).toBe(1);
+  });
+
+  it('a repeated parameter is refused, not guessed', async () => {
+    const sig = sign(CLIENT_ID, String(ACCOUNT));
+    const res = await fetch(`${app.url}/api/amocrm/integration/disconnect?client_uuid=${CLIENT_ID}&account_id=${ACCOUNT}&account_id=1&signature=${sig}`);
+    expect(res.status).toBe(400);
+    expect(app.services.accounts.find(ACCOUNT)).not.toBeNull();
+  });
+});

@@ -1,0 +1,119 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { FakeAmoCrm } from '../fakes/fake-amocrm.js';
+import { ADMIN_TOKEN, amoEnv, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, startApp, tempDir, widgetToken, type RunningApp } from '../helpers.js';
+import { REFRESH_MARGIN_MS } from '../../server/amo/token-service.js';
+
+const ACCOUNT = 32000001;
+const fake = new FakeAmoCrm({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI });
+let app: RunningApp;
+let tmp: ReturnType<typeof tempDir>;
+let dbPath: string;
+
+beforeAll(async () => {
+  await fake.start();
+  fake.addAccount({ id: ACCOUNT, subdomain: 'acme', name: 'Acme' });
+});
+afterAll(() => fake.stop());
+beforeEach(async () => {
+  tmp = tempDir();
+  dbPath = join(tmp.dir, 'db.sqlite');
+  app = await startApp(amoEnv(fake.url, { DATABASE_PATH: dbPath }));
+  const res = await fetch(`${app.url}/api/auth/amocrm/callback?code=${fake.issueCode(ACCOUNT)}&referer=acme.amocrm.ru`);
+  expect(res.status).toBe(200);
+  fake.requests.length = 0;
+});
+afterEach(async () => {
+  await app.close();
+  tmp.cleanup();
+});
+
+/** Moves the stored expiry so the token is inside the refresh margin. */
+function expireSoon(): void {
+  app.services.db.prepare('UPDATE accounts SET expires_at = ? WHERE account_id = ?').run(Date.now() + REFRESH_MARGIN_MS - 1000, ACCOUNT);
+}
+
+describe('token refresh', () => {
+  it('100 concurrent API calls at expiry cause exactly one refresh, and all succeed', async () => {
+    expireSoon();
+    const before = app.services.accounts.find(ACCOUNT)!;
+    const results = await Promise.all(Array.from({ length: 100 }, () => app.services.amoApi!.getAccount(ACCOUNT)));
+    expect(results.every((r) => r.id === ACCOUNT)).toBe(true);
+    expect(fake.refreshCount()).toBe(1);
+    const after = app.services.accounts.find(ACCOUNT)!;
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(after.expiresAt).toBeGreaterThan(Date.now() + 23 * 3600 * 1000);
+  }, 60_000);
+
+  it('refreshes once after a 401 and repeats the same call', async () => {
+    fake.revokeAccessTokens();
+    const account = await app.services.amoApi!.getAccount(ACCOUNT);
+    expect(account.id).toBe(ACCOUNT);
+    expect(fake.refreshCount()).toBe(1);
+    expect(fake.count((r) => r.path === '/api/v4/account')).toBe(2);
+  });
+
+  it('a rejected refresh token marks the account reconnect_required, with no retry storm', async () => {
+    // Simulate the refresh token being used elsewhere: rotate it on the fake behind our back.
+    const stored = app.services.accounts.find(ACCOUNT)!;
+    await fetch(`${fake.url}/oauth2/access_token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uri: REDIRECT_URI, grant_type: 'refresh_token', refresh_token: stored.refreshToken }),
+    });
+    fake.requests.length = 0;
+    expireSoon();
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => app.services.amoApi!.getAccount(ACCOUNT)));
+    expect(results.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'reconnect_required')).toBe(true);
+    expect(fake.refreshCount()).toBe(1);
+    expect(app.services.accounts.status(ACCOUNT)).toBe('reconnect_required');
+    // Later callers fail fast without asking amoCRM again.
+    await expect(app.services.amoApi!.getAccount(ACCOUNT)).rejects.toMatchObject({ code: 'reconnect_required' });
+    expect(fake.refreshCount()).toBe(1);
+    // The widget gets the same code it can show.
+    const res = await fetch(`${app.url}/api/address/suggest?q=abc`, { headers: { 'X-Auth-Token': await widgetToken({ accountId: ACCOUNT }) } });
+    expect(res.status).toBe(409);
+    expect((await res.json()).error.code).toBe('reconnect_required');
+    // /api/status shows it to the admin
+    const status = await (await fetch(`${app.url}/api/status`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+    expect(status.accounts[0]).toMatchObject({ accountId: ACCOUNT, status: 'reconnect_required', lastError: 'Token has been revoked' });
+  });
+
+  it('a new process started on the same database uses the rotated token', async () => {
+    expireSoon();
+    await app.services.amoApi!.getAccount(ACCOUNT);
+    expect(fake.refreshCount()).toBe(1);
+    // Due again, so the new process must refresh with the rotated (not the original) refresh token.
+    expireSoon();
+    await app.close();
+    fake.requests.length = 0;
+
+    // A real second process: `tsx server/main.ts` on the same file, asked to verify its accounts.
+    const env = { ...process.env, ...amoEnv(fake.url, { DATABASE_PATH: dbPath, PORT: '0', LOG_LEVEL: 'info' }) };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /"port":(\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/api/status?verify=true`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const body = await res.json();
+      expect(body.accounts[0]).toMatchObject({ accountId: ACCOUNT, status: 'connected', reachable: true });
+      expect(fake.refreshCount()).toBe(1); // a reused refresh token would have been refused
+      const call = fake.requests.find((r) => r.path === '/api/v4/account')!;
+      expect(call.accountId).toBe(ACCOUNT);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    app = await startApp(amoEnv(fake.url, { DATABASE_PATH: dbPath }));
+    const after = app.services.accounts.find(ACCOUNT)!;
+    expect(after.status).toBe('connected');
+    expect(fake.requests.find((r) => r.path === '/api/v4/account')!.token).toBe(after.accessToken);
+  }, 60_000);
+});
