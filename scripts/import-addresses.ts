@@ -1,0 +1,42 @@
+/**
+ * npm run import:addresses -- <file> [--source NAME]
+ * Imports street/house data into the local index of DATABASE_PATH: an OpenAddresses-style CSV
+ * (.csv) or an OpenStreetMap XML extract (.osm). Importing the same source again replaces it.
+ */
+import 'dotenv/config';
+import { basename, extname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { loadConfig } from '../server/config.js';
+import { openDatabase } from '../server/store/database.js';
+import { LocalIndex } from '../server/geocoding/local-index.js';
+import { ensureGazetteer } from '../server/geocoding/gazetteer.js';
+import { importRecords } from '../server/geocoding/import/import-addresses.js';
+import { readOpenAddressesCsv } from '../server/geocoding/import/read-openaddresses-csv.js';
+import { readOsmXml } from '../server/geocoding/import/read-osm-xml.js';
+
+const [file, ...rest] = process.argv.slice(2);
+if (!file || !existsSync(file)) {
+  console.error('usage: npm run import:addresses -- <file.csv|file.osm> [--source NAME]');
+  process.exit(2);
+}
+const readers: Record<string, (path: string) => AsyncIterable<import('../server/geocoding/import/address-record.js').AddressRecord>> = {
+  '.csv': readOpenAddressesCsv,
+  '.osm': readOsmXml,
+  '.xml': readOsmXml,
+};
+const reader = readers[extname(file).toLowerCase()];
+if (!reader) {
+  console.error(`unsupported file type ${extname(file)}: use .csv (OpenAddresses) or .osm (OpenStreetMap XML)`);
+  process.exit(2);
+}
+const sourceArg = rest.indexOf('--source');
+const source = `import:${sourceArg >= 0 ? rest[sourceArg + 1] : basename(file)}`;
+
+const config = loadConfig();
+const db = openDatabase(config.databasePath);
+const index = new LocalIndex(db);
+ensureGazetteer(db, index);
+const started = performance.now();
+const result = await importRecords(db, index, reader(file), source);
+console.log(`${source}: ${result.houses} houses and ${result.streets} streets imported (${result.skipped} rows without street or house skipped) in ${((performance.now() - started) / 1000).toFixed(1)} s into ${config.databasePath}`);
+db.close();

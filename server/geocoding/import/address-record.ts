@@ -1,0 +1,11 @@
+/** One house-level address read from an import file, before it becomes places in the index. */
+export interface AddressRecord {
+  city: string | null;
+  street: string;
+  house: string;
+  block?: string | null;
+  region?: string | null;
+  postcode?: string | null;
+  lat: number | null;
+  lon: number | null;
+}

@@ -1,0 +1,22 @@
+/** OpenAddresses-style CSV: LON,LAT,NUMBER,STREET,UNIT,CITY,DISTRICT,REGION,POSTCODE (header row, any order). */
+import { createReadStream } from 'node:fs';
+import { parse } from 'csv-parse';
+import type { AddressRecord } from './address-record.js';
+
+export async function* readOpenAddressesCsv(path: string): AsyncGenerator<AddressRecord> {
+  const parser = createReadStream(path).pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim().toUpperCase()), bom: true, skip_empty_lines: true, relax_column_count: true, trim: true }));
+  for await (const row of parser as AsyncIterable<Record<string, string>>) {
+    const lat = parseFloat(row.LAT);
+    const lon = parseFloat(row.LON);
+    yield {
+      city: row.CITY || row.DISTRICT || null,
+      street: row.STREET ?? '',
+      house: row.NUMBER ?? '',
+      block: row.UNIT || null,
+      region: row.REGION || null,
+      postcode: row.POSTCODE || null,
+      lat: Number.isFinite(lat) ? lat : null,
+      lon: Number.isFinite(lon) ? lon : null,
+    };
+  }
+}

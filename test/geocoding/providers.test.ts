@@ -1,0 +1,105 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { FakeProviders } from '../fakes/fake-providers.js';
+import { startApp, tempDir, type RunningApp } from '../helpers.js';
+
+const fake = new FakeProviders();
+beforeAll(() => fake.start());
+afterAll(() => fake.stop());
+
+const PROVIDERS: Array<[string, (url: string) => Record<string, string>, string]> = [
+  ['dadata', (url) => ({ GEOCODER: 'dadata', DADATA_API_KEY: 'dadata-test-key', DADATA_URL: `${url}/suggestions/api/4_1/rs/suggest/address` }), 'dadata-test-key'],
+  ['yandex', (url) => ({ GEOCODER: 'yandex', YANDEX_API_KEY: 'yandex-test-key', YANDEX_SUGGEST_URL: `${url}/v1/suggest` }), 'yandex-test-key'],
+  ['photon', (url) => ({ GEOCODER: 'photon', PHOTON_URL: url }), ''],
+  ['nominatim', (url) => ({ GEOCODER: 'nominatim', NOMINATIM_URL: url }), ''],
+];
+
+describe.each(PROVIDERS)('%s adapter', (provider, env, key) => {
+  let app: RunningApp;
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(async () => {
+    fake.mode = 'ok';
+    tmp = tempDir();
+    app = await startApp({ NODE_ENV: 'test', DATABASE_PATH: join(tmp.dir, 'db.sqlite'), GEOCODER_TIMEOUT_MS: '300', SUGGEST_CACHE_TTL_SECONDS: '0', ...env(fake.url) });
+  });
+  afterEach(async () => {
+    await app.close();
+    tmp.cleanup();
+  });
+  const suggest = async (q: string) => {
+    const res = await fetch(`${app.url}/api/address/suggest?q=${encodeURIComponent(q)}&count=5`);
+    expect(res.status).toBe(200);
+    return (await res.json()).suggestions as Array<{ value: string; source: string; data: Record<string, unknown> }>;
+  };
+
+  it('maps the provider answer into the DaData shape, nulls for missing parts', async () => {
+    const [first] = await suggest('Самара Авроры 110');
+    expect(first.source).toBe(provider);
+    expect(first.data).toMatchObject({ house: '110', flat: null, block: null });
+    expect(first.data.city).toMatch(/Самара/);
+    expect(first.data.street).toMatch(/Авроры/);
+    expect(Object.keys(first.data).sort()).toEqual(['block', 'city', 'country', 'flat', 'house', 'lat', 'lon', 'postal_code', 'region', 'settlement', 'street'].sort());
+    if (provider === 'yandex') {
+      expect(first.data).toMatchObject({ lat: null, lon: null, region: 'Самарская область', postal_code: null }); // Geosuggest has no coordinates
+      expect(first.value).toBe('Самара, улица Авроры, 110');
+    } else {
+      expect(first.data).toMatchObject({ postal_code: '443017', lat: 53.1867 });
+    }
+  });
+
+  it.each(['slow', 'error500', 'error429'] as const)('falls back to the local index when the provider is %s', async (mode) => {
+    fake.mode = mode;
+    fake.slowMs = 1000;
+    const suggestions = await suggest('Самар');
+    expect(suggestions.length).toBeGreaterThan(0);
+    expect(suggestions[0]).toMatchObject({ value: 'Самара', source: 'local-fallback' });
+  });
+
+  it('opens the circuit after repeated failures and stops calling the provider', async () => {
+    fake.mode = 'error500';
+    for (let i = 0; i < 5; i++) await suggest(`Самар ${i}`);
+    const before = fake.callsTo(provider);
+    await suggest('Самара');
+    expect(fake.callsTo(provider)).toBe(before);
+  });
+
+  it('never puts the provider key into answers or logs', async () => {
+    fake.mode = 'error500';
+    const res = await fetch(`${app.url}/api/address/suggest?q=${encodeURIComponent('Самар')}`);
+    const text = await res.text();
+    if (key) {
+      expect(text).not.toContain(key);
+      expect(app.logs.text).not.toContain(key);
+    }
+    expect(app.logs.text).toContain('geocoder failed');
+  });
+});
+
+describe('resolve', () => {
+  it('returns the single best structured match and 404 when nothing matches', async () => {
+    const tmp = tempDir();
+    const app = await startApp({ NODE_ENV: 'test', DATABASE_PATH: join(tmp.dir, 'db.sqlite'), GEOCODER: 'dadata', DADATA_API_KEY: 'dadata-test-key', DADATA_URL: `${fake.url}/suggestions/api/4_1/rs/suggest/address` });
+    try {
+      fake.mode = 'ok';
+      const res = await fetch(`${app.url}/api/address/resolve?q=${encodeURIComponent('г Самара, ул Авроры, д 110')}`);
+      expect(res.status).toBe(200);
+      const { suggestion } = await res.json();
+      expect(suggestion.data).toMatchObject({ postal_code: '443017', lat: 53.1867, lon: 50.192 });
+      const last = fake.calls.at(-1)!;
+      expect((last.body as { count: number }).count).toBe(1);
+    } finally {
+      await app.close();
+      tmp.cleanup();
+    }
+    const tmp2 = tempDir();
+    const local = await startApp({ NODE_ENV: 'test', DATABASE_PATH: join(tmp2.dir, 'db.sqlite') });
+    try {
+      const res = await fetch(`${local.url}/api/address/resolve?q=${encodeURIComponent('Ыыыыыщщщ')}`);
+      expect(res.status).toBe(404);
+      expect((await res.json()).error.code).toBe('address_not_found');
+    } finally {
+      await local.close();
+      tmp2.cleanup();
+    }
+  });
+});
