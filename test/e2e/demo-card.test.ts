@@ -1,0 +1,90 @@
+/**
+ * A real browser (Debian's chromium, driven by playwright-core) on the real demo card page,
+ * served by the real server with the embedded geocoder and a small imported street sample.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startApp, tempDir, type RunningApp } from '../helpers.js';
+import { importRecords } from '../../server/geocoding/import/import-addresses.js';
+import { readOpenAddressesCsv } from '../../server/geocoding/import/read-openaddresses-csv.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let app: RunningApp;
+let browser: Browser;
+let tmp: ReturnType<typeof tempDir>;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install chromium (.ci/run does)`);
+  tmp = tempDir();
+  app = await startApp({ NODE_ENV: 'test', DATABASE_PATH: join(tmp.dir, 'db.sqlite') });
+  await importRecords(app.services.db, app.address.local, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  tmp?.cleanup();
+});
+
+const suggestRequests = (logs: string) => logs.split('\n').filter((l) => l.includes('"url":"/api/address/suggest')).length;
+
+describe('demo card page in a real browser', () => {
+  it('a manager types with pauses, picks the second suggestion with the keyboard, and the card shows as changed', async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${app.url}/demo`);
+    await page.waitForSelector('body[data-widget-ready="true"]');
+    const before = suggestRequests(app.logs.text);
+
+    const field = page.locator('[name="CFV[762381]"]');
+    await field.click();
+    // Typed as a person does: bursts of keys (60 ms apart, under the debounce) and two pauses.
+    await page.keyboard.type('Самара', { delay: 60 });
+    await page.waitForTimeout(600); // pause 1
+    await page.keyboard.type(' Авр', { delay: 60 });
+    await page.waitForTimeout(600); // pause 2
+    await page.waitForSelector('.amo-address__item');
+    const items = await page.locator('.amo-address__item').allTextContents();
+    expect(items.length).toBeGreaterThanOrEqual(2);
+    expect(await field.getAttribute('aria-expanded')).toBe('true');
+
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    mkdirSync('test-output', { recursive: true });
+    await page.screenshot({ path: 'test-output/demo-card.png' });
+
+    const value = await field.inputValue();
+    expect(value).toBe(items[1].trim());
+    expect(value).toMatch(/^Самара, улица Авроры/);
+    expect(await page.locator('#card_holder').getAttribute('class')).toContain('card--changed');
+    expect(await page.locator('#save_and_close_contacts_link').isEnabled()).toBe(true);
+    expect(errors).toEqual([]);
+
+    const requests = suggestRequests(app.logs.text) - before;
+    expect(requests).toBeGreaterThan(0);
+    expect(requests).toBeLessThanOrEqual(2); // no more than the pauses in the typing
+    await page.close();
+  });
+
+  it('Save shows the address and its resolved parts, picked with the mouse', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.url}/demo?lang=en`);
+    await page.waitForSelector('body[data-widget-ready="true"]');
+    await page.locator('[name="CFV[762381]"]').click();
+    await page.keyboard.type('Самара Авроры 110', { delay: 40 });
+    await page.locator('.amo-address__item', { hasText: 'д 110' }).click();
+    expect(await page.locator('[name="CFV[762381]"]').inputValue()).toBe('Самара, улица Авроры, д 110');
+    await page.waitForFunction(() => (window as unknown as { demoWidget: { amoAddress: { chosen: Map<string, unknown> } } }).demoWidget.amoAddress.chosen.size > 0);
+    await page.locator('#save_and_close_contacts_link').click();
+    const saved = JSON.parse(await page.locator('#saved').innerText());
+    expect(saved.custom_fields_values).toEqual([{ field_id: 762381, values: [{ value: 'Самара, улица Авроры, д 110' }] }]);
+    expect(saved.address_parts).toMatchObject({ postal_code: '443017', house: '110', lat: 53.1867 });
+    await page.close();
+  });
+});

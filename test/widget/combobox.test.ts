@@ -1,0 +1,311 @@
+// @vitest-environment jsdom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AddressWidget } from '../../widget/src/address-widget';
+import { SuggestEngine, BackendError, type Suggestion } from '../../widget/src/suggest';
+import en from '../../widget/i18n/en.json';
+
+const data = (parts: Partial<Suggestion['data']> = {}): Suggestion['data'] => ({ country: 'Россия', region: null, city: 'Самара', settlement: null, street: null, house: null, block: null, flat: null, postal_code: null, lat: null, lon: null, ...parts });
+const house = (value: string, n: string): Suggestion => ({ value, unrestricted_value: value, data: data({ street: 'ул Авроры', house: n }), source: 'local' });
+const RESULTS = [house('Самара, ул Авроры, д 110', '110'), house('Самара, ул Авроры, д 112', '112'), house('Самара, ул Авроры, д 114', '114')];
+
+interface Call {
+  path: string;
+  params: Record<string, unknown>;
+  signal: AbortSignal;
+  resolve(body: unknown): void;
+  reject(error: unknown): void;
+}
+
+function setup(options: { settings?: Record<string, string> } = {}) {
+  document.body.innerHTML = `<div id="card_holder"><div data-id="762381"><input name="CFV[762381]" type="text"></div><input name="CFV[100]" type="text"></div>`;
+  const calls: Call[] = [];
+  const ajax = vi.fn((opts: { url: string; data: unknown; type: string }) => {
+    let done: (b: unknown) => void = () => {};
+    let fail: (x: unknown) => void = () => {};
+    const call: Call = { path: new URL(opts.url).pathname, params: typeof opts.data === 'string' ? JSON.parse(opts.data) : (opts.data as Record<string, unknown>), signal: new AbortController().signal, resolve: (b) => done(b), reject: (x) => fail(x) };
+    calls.push(call);
+    const deferred = {
+      aborted: false,
+      done(cb: (b: unknown) => void) { done = cb; return deferred; },
+      fail(cb: (x: unknown) => void) { fail = cb; return deferred; },
+      abort() { deferred.aborted = true; fail({ status: 0 }); },
+    };
+    (call as unknown as { deferred: typeof deferred }).deferred = deferred;
+    return deferred;
+  });
+  const jqueryEvents: string[] = [];
+  const widget = new AddressWidget({
+    defaultBackendUrl: 'http://backend.test',
+    settings: () => ({ field_ids: '762381', ...options.settings }),
+    area: () => 'lcard',
+    langs: () => en,
+    authorizedAjax: () => ajax as never,
+    jquery: () => ((el: Element) => ({ trigger: (e: string) => jqueryEvents.push(`${(el as HTMLInputElement).name}:${e}`) })) as never,
+    debounceMs: 150,
+  });
+  widget.bindActions();
+  const input = document.querySelector<HTMLInputElement>('[name="CFV[762381]"]')!;
+  input.focus();
+  const type = (text: string) => {
+    input.value = text;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  };
+  const key = (k: string) => {
+    const e = new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true });
+    input.dispatchEvent(e);
+    return e;
+  };
+  const suggestCalls = () => calls.filter((c) => c.path === '/api/address/suggest');
+  const list = () => document.querySelector<HTMLUListElement>('.amo-address__list')!;
+  const options_ = () => [...list().querySelectorAll('li[role="option"]')].map((li) => li.textContent);
+  return { widget, input, type, key, calls, suggestCalls, list, options: options_, ajax, jqueryEvents };
+}
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => {
+  vi.useRealTimers();
+  document.body.innerHTML = '';
+  document.head.innerHTML = '';
+});
+
+describe('combobox in a card', () => {
+  it('debounces typing: one request after the pause, none under the minimum length', () => {
+    const t = setup();
+    t.type('Са');
+    vi.advanceTimersByTime(500);
+    expect(t.suggestCalls()).toHaveLength(0);
+    t.type('Сам');
+    t.type('Сама');
+    t.type('Самар');
+    vi.advanceTimersByTime(149);
+    expect(t.suggestCalls()).toHaveLength(0);
+    vi.advanceTimersByTime(1);
+    expect(t.suggestCalls()).toHaveLength(1);
+    expect(t.suggestCalls()[0].params).toMatchObject({ q: 'Самар', count: 7 });
+  });
+
+  it('drops a stale answer and aborts the request in flight', () => {
+    const t = setup();
+    t.type('Самар');
+    vi.advanceTimersByTime(150);
+    const first = t.suggestCalls()[0] as Call & { deferred: { aborted: boolean } };
+    t.type('Самара Авр');
+    vi.advanceTimersByTime(150);
+    expect(first.deferred.aborted).toBe(true);
+    first.resolve({ suggestions: [house('Самарканд', '1')] }); // late answer to the old query
+    expect(t.options()).not.toContain('Самарканд');
+    t.suggestCalls()[1].resolve({ suggestions: RESULTS });
+    return Promise.resolve().then(() => expect(t.options()).toEqual(RESULTS.map((r) => r.value)));
+  });
+
+  it('shows a loading state, then results with the typed part highlighted, with ARIA state', async () => {
+    const t = setup();
+    t.type('Самара Авр');
+    vi.advanceTimersByTime(150);
+    expect(t.list().hidden).toBe(false);
+    expect(t.list().textContent).toBe('Searching…');
+    t.suggestCalls()[0].resolve({ suggestions: RESULTS });
+    await Promise.resolve();
+    expect(t.input.getAttribute('role')).toBe('combobox');
+    expect(t.input.getAttribute('aria-expanded')).toBe('true');
+    expect(t.input.getAttribute('aria-controls')).toBe(t.list().id);
+    expect(t.input.getAttribute('autocomplete')).toBe('off');
+    expect(t.list().getAttribute('role')).toBe('listbox');
+    expect([...t.list().querySelectorAll('strong')].map((s) => s.textContent)).toEqual(['Самара', 'Авр', 'Самара', 'Авр', 'Самара', 'Авр']);
+  });
+
+  it('says when nothing is found', async () => {
+    const t = setup();
+    t.type('Ыыыыы');
+    vi.advanceTimersByTime(150);
+    t.suggestCalls()[0].resolve({ suggestions: [] });
+    await Promise.resolve();
+    expect(t.list().textContent).toContain('Nothing found');
+  });
+
+  it('Down, Down, Enter picks the second item, sets the value and fires the events amoCRM listens to', async () => {
+    const t = setup();
+    const nativeInputs: string[] = [];
+    t.input.addEventListener('input', () => nativeInputs.push(t.input.value));
+    t.type('Самара Авр');
+    vi.advanceTimersByTime(150);
+    t.suggestCalls()[0].resolve({ suggestions: RESULTS });
+    await Promise.resolve();
+    t.key('ArrowDown');
+    expect(t.input.getAttribute('aria-activedescendant')).toBe(`${t.list().id}-0`);
+    t.key('ArrowDown');
+    expect(t.list().querySelectorAll('[aria-selected="true"]')).toHaveLength(1);
+    expect(t.input.value).toBe(RESULTS[1].value); // preview
+    const enter = t.key('Enter');
+    expect(enter.defaultPrevented).toBe(true);
+    expect(t.input.value).toBe(RESULTS[1].value);
+    expect(t.list().hidden).toBe(true);
+    expect(t.input.getAttribute('aria-expanded')).toBe('false');
+    expect(nativeInputs.at(-1)).toBe(RESULTS[1].value);
+    expect(t.jqueryEvents).toEqual(['CFV[762381]:input', 'CFV[762381]:controls:change']);
+  });
+
+  it('Enter without a highlight picks the item matching the typed text; otherwise does nothing', async () => {
+    const t = setup();
+    t.type('самара, ул авроры, д 112');
+    vi.advanceTimersByTime(150);
+    t.suggestCalls()[0].resolve({ suggestions: RESULTS });
+    await Promise.resolve();
+    t.key('Enter');
+    expect(t.input.value).toBe('Самара, ул Авроры, д 112');
+  });
+
+  it('Escape restores what was typed, closes the list and aborts', async () => {
+    const t = setup();
+    t.type('Самара Авр');
+    vi.advanceTimersByTime(150);
+    t.suggestCalls()[0].resolve({ suggestions: RESULTS });
+    await Promise.resolve();
+    t.key('ArrowDown');
+    expect(t.input.value).toBe(RESULTS[0].value);
+    const esc = t.key('Escape');
+    expect(esc.defaultPrevented).toBe(true);
+    expect(t.input.value).toBe('Самара Авр');
+    expect(t.list().hidden).toBe(true);
+  });
+
+  it('Tab picks the highlighted item', async () => {
+    const t = setup();
+    t.type('Самара Авр');
+    vi.advanceTimersByTime(150);
+    t.suggestCalls()[0].resolve({ suggestions: RESULTS });
+    await Promise.resolve();
+    t.key('ArrowDown');
+    t.key('ArrowDown');
+    t.key('ArrowDown');
+    t.key('Tab');
+    expect(t.input.value).toBe(RESULTS[2].value);
+  });
+
+  it('picking a street keeps the list open with a trailing space and asks for houses at once', async () => {
+    const t = setup();
+    t.type('Самара Авр');
+    vi.advanceTimersByTime(150);
+    const street: Suggestion = { value: 'Самара, ул Авроры', unrestricted_value: '', data: data({ street: 'ул Авроры' }), source: 'local' };
+    t.suggestCalls()[0].resolve({ suggestions: [street] });
+    await Promise.resolve();
+    t.list().querySelector('li')!.dispatchEvent(new MouseEvent('mousedown', { bubbles: true, cancelable: true }));
+    expect(t.input.value).toBe('Самара, ул Авроры ');
+    expect(t.suggestCalls()).toHaveLength(2); // no debounce wait
+    expect(t.suggestCalls()[1].params.q).toBe('Самара, ул Авроры ');
+  });
+
+  it('resolves a chosen house once for postal code and coordinates and keeps them', async () => {
+    const t = setup();
+    t.type('Самара Авр');
+    vi.advanceTimersByTime(150);
+    t.suggestCalls()[0].resolve({ suggestions: RESULTS });
+    await Promise.resolve();
+    t.key('ArrowDown');
+    t.key('Enter');
+    const resolveCall = t.calls.find((c) => c.path === '/api/address/resolve')!;
+    expect(resolveCall.params.q).toBe(RESULTS[0].value);
+    resolveCall.resolve({ suggestion: { ...RESULTS[0], data: data({ street: 'ул Авроры', house: '110', postal_code: '443017', lat: 53.18, lon: 50.19 }) } });
+    await vi.waitFor(() => expect(t.widget.chosen.get('762381')?.data).toMatchObject({ postal_code: '443017', lat: 53.18, house: '110' }));
+    expect(t.calls.filter((c) => c.path === '/api/address/resolve')).toHaveLength(1);
+    await vi.waitFor(() => expect(t.calls.some((c) => c.path === '/api/address/remember')).toBe(true));
+  });
+
+  it('answers from the in-page cache without a second request', async () => {
+    const t = setup();
+    t.type('Самар');
+    vi.advanceTimersByTime(150);
+    t.suggestCalls()[0].resolve({ suggestions: RESULTS });
+    await Promise.resolve();
+    t.type('Самара');
+    vi.advanceTimersByTime(150);
+    t.type('Самар');
+    vi.advanceTimersByTime(150);
+    expect(t.suggestCalls()).toHaveLength(2);
+    expect(t.options()).toEqual(RESULTS.map((r) => r.value));
+  });
+
+  it('attaching twice never doubles handlers; destroy removes everything and restores the input', async () => {
+    const t = setup();
+    t.widget.bindActions();
+    t.widget.bindActions();
+    expect(document.querySelectorAll('.amo-address__list')).toHaveLength(1);
+    expect(document.querySelectorAll('#amo-address-style')).toHaveLength(1);
+    t.type('Самар');
+    vi.advanceTimersByTime(150);
+    expect(t.suggestCalls()).toHaveLength(1);
+    t.widget.destroy();
+    expect(document.querySelector('.amo-address__list')).toBeNull();
+    expect(document.querySelector('#amo-address-style')).toBeNull();
+    expect(t.input.hasAttribute('role')).toBe(false);
+    expect(t.input.hasAttribute('autocomplete')).toBe(false);
+    t.type('Самара');
+    vi.advanceTimersByTime(500);
+    expect(t.suggestCalls()).toHaveLength(1);
+  });
+
+  it('attaches to an address field that appears after a re-render, and only to configured fields', async () => {
+    const t = setup({ settings: { field_ids: '762381, 555' } });
+    expect(t.widget.fields.size).toBe(1);
+    const added = document.createElement('input');
+    added.name = 'CFV[555]';
+    document.getElementById('card_holder')!.append(added);
+    await vi.waitFor(() => expect(t.widget.fields.size).toBe(2));
+    expect(document.querySelector('[name="CFV[100]"]')!.hasAttribute('role')).toBe(false);
+  });
+
+  it('backend down: the field stays a plain input with a small notice, nothing thrown', async () => {
+    const t = setup();
+    t.type('Самар');
+    vi.advanceTimersByTime(150);
+    t.suggestCalls()[0].reject({ status: 0 });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(t.list().hidden).toBe(true);
+    expect(document.querySelector('.amo-address__notice')!.textContent).toContain('unavailable');
+    t.type('Самарa');
+    expect(t.input.value).toBe('Самарa');
+  });
+
+  it('reconnect required: suggestions stop and the notice says an admin must reconnect', async () => {
+    const t = setup();
+    t.type('Самар');
+    vi.advanceTimersByTime(150);
+    t.suggestCalls()[0].reject({ status: 409, responseJSON: { error: { code: 'reconnect_required' } } });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(document.querySelector('.amo-address__notice')!.textContent).toContain('connected again');
+    t.type('Самара');
+    vi.advanceTimersByTime(500);
+    expect(t.suggestCalls()).toHaveLength(1);
+  });
+});
+
+describe('engine errors', () => {
+  it('classifies backend errors', () => {
+    expect(new BackendError(409, 'reconnect_required').blocksSuggestions).toBe(true);
+    expect(new BackendError(0, 'network_error').blocksSuggestions).toBe(false);
+    expect(typeof SuggestEngine).toBe('function');
+  });
+});
+
+describe('settings page', () => {
+  it('refuses malformed field ids and numbers on save, accepts good ones', () => {
+    const t = setup();
+    document.body.insertAdjacentHTML('beforeend', '<div class="amo-address-settings"></div>');
+    expect(t.widget.validateSettings({ field_ids: '762381, abc' })).toBe(false);
+    expect(document.querySelector('.amo-address-settings')!.textContent).toContain('Field IDs must be numbers');
+    expect(t.widget.validateSettings({ field_ids: '762381', count: '50' })).toBe(false);
+    expect(t.widget.validateSettings({ field_ids: '762381, 762383', min_chars: '2', count: '10' })).toBe(true);
+  });
+
+  it('shows the connection state and a connect button when not connected', async () => {
+    const t = setup();
+    const modal = document.createElement('div');
+    t.widget.renderSettings([modal]);
+    const call = t.calls.find((c) => c.path === '/api/widget/status')!;
+    call.resolve({ mode: 'amocrm', connected: false, status: 'not_connected' });
+    await vi.waitFor(() => expect(modal.textContent).toContain('not connected yet'));
+    expect(modal.querySelector('a')!.getAttribute('href')).toBe('http://backend.test/api/auth/amocrm/start');
+  });
+});

@@ -1,0 +1,21 @@
+// Builds widget/src into one AMD script.js (reference §2): define(['jquery'], factory), with
+// jQuery left to amoCRM (externals), never bundled.
+import { fileURLToPath } from 'node:url';
+import webpack from 'webpack';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default function widgetConfig({ backendUrl = 'http://localhost:3000', outDir = `${root}dist/widget` } = {}) {
+  return {
+    mode: 'production',
+    target: ['web', 'es2019'],
+    entry: `${root}widget/src/index.ts`,
+    output: { path: outDir, filename: 'script.js', library: { type: 'amd', export: 'default' }, clean: false },
+    externals: { jquery: 'jquery' },
+    resolve: { extensions: ['.ts', '.js'] },
+    module: { rules: [{ test: /\.ts$/, loader: 'ts-loader', options: { configFile: `${root}widget/tsconfig.json`, onlyCompileBundledFiles: true } }] },
+    plugins: [new webpack.DefinePlugin({ __BACKEND_URL__: JSON.stringify(backendUrl) })],
+    performance: { hints: false },
+    devtool: false,
+  };
+}

@@ -1,0 +1,229 @@
+/**
+ * The autocomplete view on one input: list, keyboard, mouse, ARIA combobox/listbox roles
+ * (WAI-ARIA APG "combobox with listbox popup"). It knows nothing of amoCRM or the network.
+ * Every listener goes through `bind`, and `destroy` removes them all and restores the input's
+ * attributes (flatpickr's _handlers, tom-select's revertSettings).
+ */
+import type { Suggestion } from './suggest';
+
+export interface ComboboxTexts {
+  loading: string;
+  nothingFound: string;
+  listLabel: string;
+}
+
+export interface ComboboxCallbacks {
+  /** The person typed: `text` is the input's value. */
+  onType(text: string): void;
+  /** A suggestion was chosen (Enter, Tab, click). */
+  onPick(suggestion: Suggestion): void;
+  /** Escape or leaving the field: the pending query is dropped. */
+  onCancel(): void;
+}
+
+const ATTRIBUTES = ['autocomplete', 'role', 'aria-autocomplete', 'aria-expanded', 'aria-controls', 'aria-activedescendant', 'aria-haspopup'];
+let instances = 0;
+
+export class Combobox {
+  readonly list: HTMLUListElement;
+  private readonly handlers: Array<() => void> = [];
+  private readonly savedAttributes = new Map<string, string | null>();
+  private items: Suggestion[] = [];
+  private active = -1;
+  /** What the person typed, kept while arrow keys preview items in the input. */
+  private typed = '';
+  private readonly id: string;
+
+  constructor(
+    readonly input: HTMLInputElement | HTMLTextAreaElement,
+    private readonly texts: ComboboxTexts,
+    private readonly callbacks: ComboboxCallbacks,
+  ) {
+    this.id = `amo-address-list-${++instances}`;
+    for (const name of ATTRIBUTES) this.savedAttributes.set(name, input.getAttribute(name));
+    const doc = input.ownerDocument;
+    this.list = doc.createElement('ul');
+    this.list.id = this.id;
+    this.list.className = 'amo-address__list';
+    this.list.setAttribute('role', 'listbox');
+    this.list.setAttribute('aria-label', texts.listLabel);
+    this.list.hidden = true;
+    input.insertAdjacentElement('afterend', this.list);
+
+    // Browser autofill would cover our list (DaData's plugin does the same).
+    input.setAttribute('autocomplete', 'off');
+    input.setAttribute('role', 'combobox');
+    input.setAttribute('aria-autocomplete', 'list');
+    input.setAttribute('aria-haspopup', 'listbox');
+    input.setAttribute('aria-expanded', 'false');
+    input.setAttribute('aria-controls', this.id);
+
+    this.bind(input, 'input', () => {
+      this.typed = input.value;
+      this.callbacks.onType(input.value);
+    });
+    this.bind(input, 'keydown', (e) => this.onKeyDown(e as KeyboardEvent));
+    this.bind(input, 'blur', () => this.close());
+    // mousedown, not click: the input must not lose focus (and close the list) first.
+    this.bind(this.list, 'mousedown', (e) => {
+      const li = (e.target as Element).closest('li[data-index]');
+      if (!li) return;
+      e.preventDefault();
+      this.pick(Number(li.getAttribute('data-index')));
+    });
+    this.bind(this.list, 'mousemove', (e) => {
+      const li = (e.target as Element).closest('li[data-index]');
+      if (li) this.highlight(Number(li.getAttribute('data-index')), false);
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.list.hidden;
+  }
+
+  get activeIndex(): number {
+    return this.active;
+  }
+
+  showLoading(): void {
+    if (this.items.length) return; // keep the previous list visible while the next one loads
+    this.renderMessage(this.texts.loading, 'amo-address__loading');
+  }
+
+  showResults(query: string, suggestions: Suggestion[]): void {
+    this.items = suggestions;
+    this.active = -1;
+    this.input.removeAttribute('aria-activedescendant');
+    if (!suggestions.length) return this.renderMessage(this.texts.nothingFound, 'amo-address__empty');
+    const doc = this.input.ownerDocument;
+    this.list.replaceChildren(
+      ...suggestions.map((s, i) => {
+        const li = doc.createElement('li');
+        li.id = `${this.id}-${i}`;
+        li.className = 'amo-address__item';
+        li.setAttribute('role', 'option');
+        li.setAttribute('aria-selected', 'false');
+        li.dataset.index = String(i);
+        li.append(...highlightMatches(doc, s.value, query));
+        return li;
+      }),
+    );
+    this.open();
+  }
+
+  close(): void {
+    this.list.hidden = true;
+    this.items = [];
+    this.active = -1;
+    this.input.setAttribute('aria-expanded', 'false');
+    this.input.removeAttribute('aria-activedescendant');
+  }
+
+  /** Removes every listener and element this view added and restores the input. */
+  destroy(): void {
+    this.handlers.splice(0).forEach((off) => off());
+    this.list.remove();
+    for (const [name, value] of this.savedAttributes) {
+      if (value === null) this.input.removeAttribute(name);
+      else this.input.setAttribute(name, value);
+    }
+  }
+
+  private bind(target: EventTarget, type: string, handler: (e: Event) => void): void {
+    target.addEventListener(type, handler);
+    this.handlers.push(() => target.removeEventListener(type, handler));
+  }
+
+  private onKeyDown(e: KeyboardEvent): void {
+    switch (e.key) {
+      case 'ArrowDown':
+      case 'ArrowUp': {
+        if (!this.isOpen || !this.items.length) return;
+        e.preventDefault();
+        const step = e.key === 'ArrowDown' ? 1 : -1;
+        const next = this.active + step;
+        // Past either end: back to what was typed (APG pattern).
+        this.highlight(next < -1 ? this.items.length - 1 : next >= this.items.length ? -1 : next, true);
+        return;
+      }
+      case 'Enter': {
+        if (!this.isOpen || !this.items.length) return;
+        const index = this.active >= 0 ? this.active : this.items.findIndex((s) => sameText(s.value, this.typed));
+        if (index < 0) return;
+        e.preventDefault(); // amoCRM must not submit the card on this Enter
+        this.pick(index);
+        return;
+      }
+      case 'Tab':
+        if (this.isOpen && this.active >= 0) this.pick(this.active);
+        return;
+      case 'Escape':
+        if (!this.isOpen) return;
+        e.preventDefault();
+        e.stopPropagation(); // amoCRM closes the card on Escape otherwise
+        this.input.value = this.typed;
+        this.close();
+        this.callbacks.onCancel();
+        return;
+    }
+  }
+
+  private highlight(index: number, preview: boolean): void {
+    const items = this.list.querySelectorAll('li[data-index]');
+    items.forEach((li, i) => {
+      li.classList.toggle('amo-address__item--active', i === index);
+      li.setAttribute('aria-selected', String(i === index));
+    });
+    this.active = index;
+    if (index >= 0) this.input.setAttribute('aria-activedescendant', `${this.id}-${index}`);
+    else this.input.removeAttribute('aria-activedescendant');
+    if (preview) this.input.value = index >= 0 ? this.items[index].value : this.typed;
+  }
+
+  private pick(index: number): void {
+    const suggestion = this.items[index];
+    if (!suggestion) return;
+    this.close();
+    this.callbacks.onPick(suggestion);
+  }
+
+  private renderMessage(text: string, className: string): void {
+    const li = this.input.ownerDocument.createElement('li');
+    li.className = className;
+    li.textContent = text;
+    this.list.replaceChildren(li);
+    this.open();
+  }
+
+  private open(): void {
+    // Under the input, in the input's own positioned ancestor (the list is its sibling).
+    const input = this.input as HTMLElement;
+    this.list.style.top = `${input.offsetTop + input.offsetHeight}px`;
+    this.list.style.left = `${input.offsetLeft}px`;
+    this.list.style.minWidth = `${Math.max(input.offsetWidth, 280)}px`;
+    this.list.hidden = false;
+    this.input.setAttribute('aria-expanded', 'true');
+  }
+}
+
+const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** The suggestion's text with the typed words in <strong>; built as nodes, never as HTML. */
+function highlightMatches(doc: Document, value: string, query: string): Node[] {
+  const words = query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+  if (!words.length) return [doc.createTextNode(value)];
+  const nodes: Node[] = [];
+  const re = /[\p{L}\p{N}]+|[^\p{L}\p{N}]+/gu;
+  for (const [part] of value.matchAll(re)) {
+    const lower = part.toLowerCase();
+    const word = words.find((w) => lower.startsWith(w));
+    if (word && /[\p{L}\p{N}]/u.test(part)) {
+      const strong = doc.createElement('strong');
+      strong.textContent = part.slice(0, word.length);
+      nodes.push(strong, doc.createTextNode(part.slice(word.length)));
+    } else {
+      nodes.push(doc.createTextNode(part));
+    }
+  }
+  return nodes;
+}

@@ -1,0 +1,128 @@
+/**
+ * One address field in a card: the engine and the view joined, plus the choice's parts kept for
+ * the write-back and a small notice when suggestions cannot work. Nothing here may throw into
+ * amoCRM's page: every callback is guarded.
+ */
+import { Combobox } from './combobox';
+import { BackendError, SuggestEngine, type Suggestion, type Transport } from './suggest';
+import { setControlValue, type FieldControl } from './card';
+import type { Translate } from './i18n';
+import type { WidgetSettings } from './settings';
+
+export interface FieldDeps {
+  transport: Transport;
+  settings: WidgetSettings;
+  t: Translate;
+  jquery?: (el: Element) => { trigger(event: string): unknown };
+  debounceMs?: number;
+  /** Where a chosen suggestion (with its resolved parts) is kept, by field id. */
+  onChosen?: (fieldId: string, suggestion: Suggestion) => void;
+}
+
+export const DEBOUNCE_MS = 150;
+
+export class FieldAutocomplete {
+  readonly engine: SuggestEngine;
+  readonly combobox: Combobox;
+  private notice: HTMLElement | null = null;
+  private blocked = false;
+
+  constructor(
+    readonly control: FieldControl,
+    private readonly deps: FieldDeps,
+  ) {
+    const { settings, t } = deps;
+    this.combobox = new Combobox(control, { loading: t('address.loading'), nothingFound: t('address.nothing_found'), listLabel: t('address.list_label') }, {
+      onType: (text) => guard(() => !this.blocked && this.engine.input(text)),
+      onPick: (s) => guard(() => this.pick(s)),
+      onCancel: () => guard(() => this.engine.cancel()),
+    });
+    this.engine = new SuggestEngine({
+      transport: deps.transport,
+      debounceMs: deps.debounceMs ?? DEBOUNCE_MS,
+      minChars: settings.minChars,
+      count: settings.count,
+      bias: settings.biasCity,
+      onLoading: () => guard(() => this.combobox.showLoading()),
+      onResults: (query, suggestions) => guard(() => {
+        this.hideNotice();
+        if (control.ownerDocument.activeElement === control) this.combobox.showResults(query, suggestions);
+      }),
+      onIdle: () => guard(() => this.combobox.close()),
+      onError: (error) => guard(() => this.fail(error)),
+    });
+  }
+
+  destroy(): void {
+    this.engine.cancel();
+    this.combobox.destroy();
+    this.notice?.remove();
+    this.notice = null;
+  }
+
+  private pick(suggestion: Suggestion): void {
+    const d = suggestion.data ?? ({} as Suggestion['data']);
+    const aboveHouse = !d.house && !!(d.street || d.city || d.settlement);
+    if (aboveHouse) {
+      // Like DaData's plugin: a street (or city) is a step, not a destination; ask for the next level.
+      const next = `${suggestion.value} `;
+      setControlValue(this.control, next, this.deps.jquery);
+      this.engine.now(next);
+      return;
+    }
+    setControlValue(this.control, suggestion.value, this.deps.jquery);
+    this.engine.cancel();
+    void this.keep(suggestion);
+  }
+
+  /** Resolves the chosen value once for postal code and coordinates, then remembers it. */
+  private async keep(suggestion: Suggestion): Promise<void> {
+    let chosen = suggestion;
+    if (suggestion.data?.postal_code == null || suggestion.data?.lat == null) {
+      const resolved = await this.engine.resolve(suggestion.value).catch(() => null);
+      if (resolved) chosen = { ...suggestion, data: { ...resolved.data, ...stripNulls(suggestion.data) } };
+    }
+    const fieldId = /CFV\[(\d+)\]/.exec(this.control.name)?.[1] ?? '';
+    this.deps.onChosen?.(fieldId, chosen);
+    this.deps.transport('/api/address/remember', { value: chosen.value, source: chosen.source, data: chosen.data }, new AbortController().signal, 'POST').catch(() => {});
+  }
+
+  private fail(error: BackendError): void {
+    this.combobox.close();
+    if (error.blocksSuggestions) {
+      this.blocked = true;
+      this.engine.cancel();
+      this.showNotice(this.deps.t(error.code === 'reconnect_required' ? 'address.reconnect' : 'address.not_connected'));
+    } else {
+      this.showNotice(this.deps.t('address.unavailable'));
+    }
+  }
+
+  private showNotice(text: string): void {
+    if (!this.notice) {
+      this.notice = this.control.ownerDocument.createElement('div');
+      this.notice.className = 'amo-address__notice';
+      this.notice.setAttribute('role', 'status');
+      (this.combobox.list as Element).insertAdjacentElement('afterend', this.notice);
+    }
+    this.notice.textContent = text;
+  }
+
+  private hideNotice(): void {
+    this.notice?.remove();
+    this.notice = null;
+  }
+}
+
+function stripNulls<T extends object>(data: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(data ?? {}).filter(([, v]) => v !== null && v !== undefined)) as Partial<T>;
+}
+
+/** No exception from our code may reach amoCRM's page. */
+export function guard(fn: () => unknown): void {
+  try {
+    fn();
+  } catch (error) {
+    if (typeof console !== 'undefined') console.warn('[amo-address]', error);
+  }
+}

@@ -1,0 +1,20 @@
+/** The widget's CSS, injected once under one root class (reference §1: unique class names). */
+export const STYLE_ID = 'amo-address-style';
+
+const CSS = `
+.amo-address__list{position:absolute;z-index:1000;margin:2px 0 0;padding:4px 0;list-style:none;background:#fff;border:1px solid #c9d1d9;border-radius:4px;box-shadow:0 4px 12px rgba(0,0,0,.12);max-height:320px;overflow:auto;min-width:280px;font:13px/1.4 inherit}
+.amo-address__item{padding:6px 10px;cursor:pointer;color:#1f2a37}
+.amo-address__item strong{font-weight:600;color:#0b5ed7}
+.amo-address__item--active{background:#e8f0fe}
+.amo-address__loading,.amo-address__empty{padding:6px 10px;color:#6b7785}
+.amo-address__notice{margin-top:2px;font-size:12px;color:#8a5300}
+`;
+
+export function injectStyles(doc: Document): () => void {
+  if (doc.getElementById(STYLE_ID)) return () => {};
+  const style = doc.createElement('style');
+  style.id = STYLE_ID;
+  style.textContent = CSS;
+  doc.head.appendChild(style);
+  return () => style.remove();
+}

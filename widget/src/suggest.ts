@@ -1,0 +1,146 @@
+/**
+ * The suggestion engine: debounce, minimum length, an in-page cache per query, abort of the
+ * request in flight when a newer query starts, and the rule that only the answer to the latest
+ * query is ever shown (geocoding-notes, DaData's plugin). It never touches the DOM.
+ */
+export interface AddressData {
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  settlement: string | null;
+  street: string | null;
+  house: string | null;
+  block: string | null;
+  flat: string | null;
+  postal_code: string | null;
+  lat: number | null;
+  lon: number | null;
+}
+
+export interface Suggestion {
+  value: string;
+  unrestricted_value: string;
+  data: AddressData;
+  source: string;
+}
+
+/** A call to the backend that can be aborted; rejects with a BackendError. */
+export type Transport = (path: string, params: Record<string, unknown>, signal: AbortSignal, method?: 'GET' | 'POST') => Promise<unknown>;
+
+export class BackendError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(`backend ${status} ${code}`);
+  }
+  /** The account cannot use suggestions until an admin acts: stop asking. */
+  get blocksSuggestions(): boolean {
+    return this.code === 'reconnect_required' || this.code === 'account_not_connected';
+  }
+}
+
+export interface EngineOptions {
+  transport: Transport;
+  debounceMs: number;
+  minChars: number;
+  count: number;
+  bias: string | null;
+  onResults(query: string, suggestions: Suggestion[]): void;
+  onLoading(query: string): void;
+  onError(error: BackendError): void;
+  /** Too short to ask: the view closes its list. */
+  onIdle(): void;
+}
+
+export class SuggestEngine {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private inflight: AbortController | null = null;
+  private latest = '';
+  private readonly cache = new Map<string, Suggestion[]>();
+  /** Requests actually sent (the benchmark and the tests read it). */
+  requestsSent = 0;
+
+  constructor(private readonly options: EngineOptions) {}
+
+  /** The input changed to `text` (as typed). */
+  input(text: string): void {
+    this.latest = text;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (text.trim().length < this.options.minChars) {
+      this.abort();
+      this.options.onIdle();
+      return;
+    }
+    const cached = this.cache.get(cacheKey(text));
+    if (cached) {
+      this.abort();
+      this.options.onResults(text, cached);
+      return;
+    }
+    this.timer = setTimeout(() => this.fetch(text), this.options.debounceMs);
+  }
+
+  /** Ask at once (after a pick that stops above house level, the next level is wanted now). */
+  now(text: string): void {
+    this.input(text);
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+      void this.fetch(text);
+    }
+  }
+
+  /** Escape, blur, destroy: forget the pending query and abort the request in flight. */
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.latest = '';
+    this.abort();
+  }
+
+  /** The single best structured match for a chosen or existing value (postal code, coordinates). */
+  async resolve(value: string): Promise<Suggestion | null> {
+    const controller = new AbortController();
+    const params: Record<string, string> = { q: value };
+    if (this.options.bias) params.city = this.options.bias;
+    try {
+      const body = (await this.options.transport('/api/address/resolve', params, controller.signal)) as { suggestion?: Suggestion };
+      return body?.suggestion ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async fetch(text: string): Promise<void> {
+    this.timer = null;
+    this.abort();
+    const controller = new AbortController();
+    this.inflight = controller;
+    this.options.onLoading(text);
+    const params: Record<string, string | number> = { q: text, count: this.options.count };
+    if (this.options.bias) params.city = this.options.bias;
+    this.requestsSent++;
+    try {
+      const body = (await this.options.transport('/api/address/suggest', params, controller.signal)) as { suggestions?: Suggestion[] };
+      const suggestions = Array.isArray(body?.suggestions) ? body.suggestions : [];
+      this.cache.set(cacheKey(text), suggestions);
+      // Only the answer to the latest query is shown; a stale one is dropped.
+      if (controller.signal.aborted || text !== this.latest) return;
+      this.options.onResults(text, suggestions);
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      this.options.onError(error instanceof BackendError ? error : new BackendError(0, 'network_error'));
+    } finally {
+      if (this.inflight === controller) this.inflight = null;
+    }
+  }
+
+  private abort(): void {
+    this.inflight?.abort();
+    this.inflight = null;
+  }
+}
+
+const cacheKey = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').replace(/^ /, '');

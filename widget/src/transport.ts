@@ -1,0 +1,38 @@
+/**
+ * Backend calls go through amoCRM's `$authorizedAjax`, which adds the disposable token
+ * (`X-Auth-Token`, reference §5) so the backend knows the account and user. Where it is missing
+ * (an old amoCRM page) the call goes without a token and the backend decides.
+ */
+import { BackendError, type Transport } from './suggest';
+
+interface Deferred {
+  done(cb: (body: unknown) => void): Deferred;
+  fail(cb: (xhr: { status: number; responseJSON?: { error?: { code?: string } } }) => void): Deferred;
+  abort?: () => void;
+}
+
+export type AuthorizedAjax = (options: Record<string, unknown>) => Deferred;
+
+export function createTransport(baseUrl: () => string, authorizedAjax: AuthorizedAjax | undefined): Transport {
+  return (path, params, signal, method = 'GET') =>
+    new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(new BackendError(0, 'aborted'));
+      const url = `${baseUrl()}${path}`;
+      if (!authorizedAjax) {
+        const query = method === 'GET' ? `?${new URLSearchParams(params as Record<string, string>)}` : '';
+        fetch(url + query, { method, signal, headers: { 'Content-Type': 'application/json' }, body: method === 'POST' ? JSON.stringify(params) : undefined })
+          .then(async (res) => (res.ok ? resolve(res.status === 204 ? null : await res.json()) : reject(new BackendError(res.status, (await res.json().catch(() => ({})))?.error?.code ?? 'http_error'))))
+          .catch(() => reject(new BackendError(0, signal.aborted ? 'aborted' : 'network_error')));
+        return;
+      }
+      const request = authorizedAjax({
+        url,
+        type: method,
+        method,
+        dataType: 'json',
+        ...(method === 'GET' ? { data: params } : { data: JSON.stringify(params), contentType: 'application/json' }),
+      });
+      signal.addEventListener('abort', () => request.abort?.(), { once: true });
+      request.done((body) => resolve(body)).fail((xhr) => reject(new BackendError(xhr?.status ?? 0, xhr?.responseJSON?.error?.code ?? (xhr?.status ? 'http_error' : 'network_error'))));
+    });
+}
