@@ -12,7 +12,7 @@ export default function widgetConfig({ backendUrl = 'http://localhost:3000', out
     entry: `${root}widget/src/index.ts`,
     output: { path: outDir, filename: 'script.js', library: { type: 'amd', export: 'default' }, clean: false },
     externals: { jquery: 'jquery' },
-    resolve: { extensions: ['.ts', '.js'] },
+    resolve: { extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } },
     module: { rules: [{ test: /\.ts$/, loader: 'ts-loader', options: { configFile: `${root}widget/tsconfig.json`, onlyCompileBundledFiles: true } }] },
     plugins: [new webpack.DefinePlugin({ __BACKEND_URL__: JSON.stringify(backendUrl) })],
     performance: { hints: false },

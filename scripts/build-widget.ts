@@ -24,7 +24,7 @@ export async function buildWidget(options: { backendUrl?: string; outDir?: strin
   mkdirSync(join(dir, 'i18n'), { recursive: true });
   mkdirSync(join(dir, 'images'), { recursive: true });
 
-  await compile(widgetConfig({ backendUrl: (options.backendUrl ?? process.env.PUBLIC_URL ?? 'http://localhost:3000').replace(/\/+$/, ''), outDir: dir }));
+  await compile(<webpack.Configuration>widgetConfig({ backendUrl: (options.backendUrl ?? process.env.PUBLIC_URL ?? 'http://localhost:3000').replace(/\/+$/, ''), outDir: dir }));
 
   const manifest = JSON.parse(readFileSync(join(ROOT, 'widget/manifest.json'), 'utf8'));
   manifest.widget.version = version;

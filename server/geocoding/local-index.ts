@@ -30,6 +30,7 @@ export interface PlaceInput {
 /** Candidates read from the index per pass before ranking. */
 const CANDIDATES = 64;
 const MIN_SIMILARITY = 0.3;
+const MAX_TRIGRAMS = 12;
 
 export class LocalIndex implements Geocoder {
   readonly name = 'local' as const;
@@ -56,7 +57,7 @@ export class LocalIndex implements Geocoder {
     return this.search(query, options).map(placeToSuggestion);
   }
 
-  /** Prefix pass; then the keyboard-layout retry; then the trigram pass for typos. */
+  /** Prefix pass; then the keyboard-layout retry; then, if still nothing, the trigram pass for typos. */
   search(query: string, options: Pick<SuggestOptions, 'count' | 'city' | 'region'>): PlaceRow[] {
     const parsed = parseQuery(query);
     const found = new Map<number, PlaceRow>();
@@ -67,7 +68,8 @@ export class LocalIndex implements Geocoder {
       if (switched) add(this.prefixPass(parseQuery(switched)));
     }
     let ranked = rank([...found.values()], parsed, options);
-    if (ranked.length < options.count && parsed.normalized.length >= 3) {
+    // Typos only when the prefix passes found nothing: the trigram pass is the expensive one.
+    if (ranked.length === 0 && parsed.normalized.length >= 3) {
       const typo = this.trigramPass(parsed.normalized).filter((r) => !found.has(r.id));
       ranked = ranked.concat(typo);
     }
@@ -84,7 +86,8 @@ export class LocalIndex implements Geocoder {
     const grams = new Set<string>();
     for (const word of normalized.split(' ')) for (let i = 0; i + 3 <= word.length; i++) grams.add(word.slice(i, i + 3));
     if (!grams.size) return [];
-    const expression = [...grams].map((g) => `"${g.replace(/"/g, '""')}"`).join(' OR ');
+    // Enough trigrams to tell words apart; more only make the OR slower.
+    const expression = [...grams].slice(0, MAX_TRIGRAMS).map((g) => `"${g.replace(/"/g, '""')}"`).join(' OR ');
     return this.trigramStmt
       .all(expression, CANDIDATES)
       .map((row) => ({ row, score: bestWordSimilarity(normalized, row.search_text) }))

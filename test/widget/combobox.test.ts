@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AddressWidget } from '../../widget/src/address-widget';
-import { SuggestEngine, BackendError, type Suggestion } from '../../widget/src/suggest';
-import en from '../../widget/i18n/en.json';
+import { AddressWidget } from '../../widget/src/address-widget.js';
+import { SuggestEngine, BackendError, type Suggestion } from '../../widget/src/suggest.js';
+import en from '../../widget/i18n/en.json' with { type: 'json' };
 
 const data = (parts: Partial<Suggestion['data']> = {}): Suggestion['data'] => ({ country: 'Россия', region: null, city: 'Самара', settlement: null, street: null, house: null, block: null, flat: null, postal_code: null, lat: null, lon: null, ...parts });
 const house = (value: string, n: string): Suggestion => ({ value, unrestricted_value: value, data: data({ street: 'ул Авроры', house: n }), source: 'local' });

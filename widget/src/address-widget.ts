@@ -2,13 +2,13 @@
  * What the widget does in amoCRM: attach autocomplete to the configured address fields of the
  * current card (idempotently, also to fields that appear later), the settings page, and clean-up.
  */
-import { cardRoot, fieldControls, type FieldControl } from './card';
-import { FieldAutocomplete, guard } from './field-autocomplete';
-import { translator, type Translate } from './i18n';
-import { resolveSettings, settingsProblems, type SavedSettings } from './settings';
-import { injectStyles } from './styles';
-import { createTransport, type AuthorizedAjax } from './transport';
-import type { Suggestion } from './suggest';
+import { cardRoot, fieldControls, type FieldControl } from './card.js';
+import { FieldAutocomplete, guard } from './field-autocomplete.js';
+import { translator, type Translate } from './i18n.js';
+import { resolveSettings, settingsProblems, type SavedSettings } from './settings.js';
+import { injectStyles } from './styles.js';
+import { createTransport, type AuthorizedAjax } from './transport.js';
+import type { Suggestion } from './suggest.js';
 
 export interface WidgetHost {
   defaultBackendUrl: string;

@@ -4,7 +4,7 @@
  * Every listener goes through `bind`, and `destroy` removes them all and restores the input's
  * attributes (flatpickr's _handlers, tom-select's revertSettings).
  */
-import type { Suggestion } from './suggest';
+import type { Suggestion } from './suggest.js';
 
 export interface ComboboxTexts {
   loading: string;

@@ -3,11 +3,11 @@
  * the write-back and a small notice when suggestions cannot work. Nothing here may throw into
  * amoCRM's page: every callback is guarded.
  */
-import { Combobox } from './combobox';
-import { BackendError, SuggestEngine, type Suggestion, type Transport } from './suggest';
-import { setControlValue, type FieldControl } from './card';
-import type { Translate } from './i18n';
-import type { WidgetSettings } from './settings';
+import { Combobox } from './combobox.js';
+import { BackendError, SuggestEngine, type Suggestion, type Transport } from './suggest.js';
+import { setControlValue, type FieldControl } from './card.js';
+import type { Translate } from './i18n.js';
+import type { WidgetSettings } from './settings.js';
 
 export interface FieldDeps {
   transport: Transport;

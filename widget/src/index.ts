@@ -5,7 +5,7 @@
  * destroy when the manager leaves the card.
  */
 import $ from 'jquery';
-import { AddressWidget } from './address-widget';
+import { AddressWidget } from './address-widget.js';
 
 declare const __BACKEND_URL__: string;
 

@@ -3,7 +3,7 @@
  * (`X-Auth-Token`, reference §5) so the backend knows the account and user. Where it is missing
  * (an old amoCRM page) the call goes without a token and the backend decides.
  */
-import { BackendError, type Transport } from './suggest';
+import { BackendError, type Transport } from './suggest.js';
 
 interface Deferred {
   done(cb: (body: unknown) => void): Deferred;

@@ -1,0 +1,106 @@
+/**
+ * npm run bench — prints the figures the README quotes. Everything runs on this machine, on
+ * loopback, with bounded request counts.
+ *  1. local geocoder: index build time and size on disk (gazetteer + generated streets/houses, or
+ *     a real extract: npm run bench -- --extract file.csv|file.osm), then the server started as
+ *     its own process and typing replayed over HTTP: every prefix (3+ characters) of 500
+ *     addresses drawn from the index. Latency p50/p95/p99 for cache misses and hits, requests/s.
+ *  2. widget: script.js size, and in the browser on /demo the time from the debounce firing to
+ *     the suggestions being rendered, minus the backend's own time.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join, extname } from 'node:path';
+import { openDatabase } from '../../server/store/database.js';
+import { LocalIndex } from '../../server/geocoding/local-index.js';
+import { ensureGazetteer } from '../../server/geocoding/gazetteer.js';
+import { importRecords } from '../../server/geocoding/import/import-addresses.js';
+import { readOpenAddressesCsv } from '../../server/geocoding/import/read-openaddresses-csv.js';
+import { readOsmXml } from '../../server/geocoding/import/read-osm-xml.js';
+import { buildWidget } from '../build-widget.js';
+import { generatedAddresses } from './generate-addresses.js';
+import { fmt, get, percentiles, throughput } from './http-load.js';
+import { measureWidgetRender } from './widget-render.js';
+import { createServer } from 'node:net';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await get(url)).status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the server did not start');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'amo-address-bench-'));
+const dbPath = join(dir, 'bench.db');
+const extractArg = process.argv.indexOf('--extract');
+const extract = extractArg > 0 ? process.argv[extractArg + 1] : null;
+
+try {
+  // 1. build the index
+  const built = performance.now();
+  const db = openDatabase(dbPath);
+  const index = new LocalIndex(db);
+  ensureGazetteer(db, index);
+  const records = extract ? (extname(extract) === '.csv' ? readOpenAddressesCsv(extract) : readOsmXml(extract)) : generatedAddresses(db, 1000, 8);
+  const imported = await importRecords(db, index, records, extract ? 'import:bench' : 'generated');
+  const buildSeconds = (performance.now() - built) / 1000;
+  const entries = (db.prepare('SELECT COUNT(*) AS n FROM places').get() as { n: number }).n;
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const sample = db.prepare("SELECT value FROM places WHERE kind = 'house' ORDER BY random() LIMIT 500").all() as Array<{ value: string }>;
+  db.close();
+  const sizeMb = statSync(dbPath).size / 1024 / 1024;
+  console.log(`\n== local index ==`);
+  console.log(`entries: ${entries} (${extract ? `extract ${extract}` : 'gazetteer + generated streets/houses'}: ${imported.houses} houses, ${imported.streets} streets)`);
+  console.log(`build time: ${buildSeconds.toFixed(1)} s, size on disk: ${sizeMb.toFixed(1)} MB`);
+
+  // 2. the server as its own process
+  // Request logs stay on (info, as in production) and go nowhere.
+  const port = await freePort();
+  const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, DATABASE_PATH: dbPath, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000', SUGGEST_CACHE_MAX_ENTRIES: '200000', NODE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitForHealth(`http://127.0.0.1:${port}/healthz`);
+  const base = `http://127.0.0.1:${port}`;
+
+  const prefixes = [...new Set(sample.flatMap(({ value }) => Array.from({ length: value.length - 2 }, (_, i) => value.slice(0, i + 3))))];
+  const urls = prefixes.map((q) => `${base}/api/address/suggest?q=${encodeURIComponent(q)}&count=7`);
+  const misses: number[] = [];
+  for (const url of urls) misses.push((await get(url)).ms);
+  const hits: number[] = [];
+  for (const url of urls) hits.push((await get(url)).ms);
+  const rps = await throughput(urls.concat(urls), 8);
+  const miss = percentiles(misses);
+  const hit = percentiles(hits);
+  console.log(`typing replay: ${sample.length} addresses, ${urls.length} distinct prefixes, sequential HTTP on loopback`);
+  console.log(`cache miss latency ms: p50 ${fmt(miss.p50)}  p95 ${fmt(miss.p95)}  p99 ${fmt(miss.p99)}   (target p95 <= 5)`);
+  console.log(`cache hit  latency ms: p50 ${fmt(hit.p50)}  p95 ${fmt(hit.p95)}  p99 ${fmt(hit.p99)}   (target p99 <= 2)`);
+  console.log(`throughput, cache hits, 8 in flight: ${rps.toFixed(0)} requests/s   (target >= 2000)`);
+
+  // 3. widget
+  const { dir: widgetDir } = await buildWidget({ backendUrl: base });
+  const script = readFileSync(join(widgetDir, 'script.js'));
+  console.log(`\n== widget ==`);
+  console.log(`script.js: ${(script.length / 1024).toFixed(1)} KB minified, ${(gzipSync(script).length / 1024).toFixed(1)} KB gzip, jQuery excluded   (target <= 25 KB)`);
+  const render = await measureWidgetRender(base, sample.slice(0, 40).map((s) => s.value));
+  console.log(`debounce fired -> suggestions rendered, minus backend time, ms: p50 ${fmt(render.p50)}  p95 ${fmt(render.p95)}  p99 ${fmt(render.p99)}  (n=${render.n}; target p95 <= 16)`);
+  server.kill('SIGTERM');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
