@@ -61,6 +61,14 @@ function setup(options: { settings?: Record<string, string> } = {}) {
   return { widget, input, type, key, calls, suggestCalls, list, options: options_, ajax, jqueryEvents };
 }
 
+/** Types `query`, lets the debounce fire and answers with `results`. */
+async function showResults(t: ReturnType<typeof setup>, query: string, results = RESULTS): Promise<void> {
+  t.type(query);
+  vi.advanceTimersByTime(150);
+  t.suggestCalls().at(-1)!.resolve({ suggestions: results });
+  await Promise.resolve();
+}
+
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => {
   vi.useRealTimers();
@@ -127,10 +135,7 @@ describe('combobox in a card', () => {
     const t = setup();
     const nativeInputs: string[] = [];
     t.input.addEventListener('input', () => nativeInputs.push(t.input.value));
-    t.type('Самара Авр');
-    vi.advanceTimersByTime(150);
-    t.suggestCalls()[0].resolve({ suggestions: RESULTS });
-    await Promise.resolve();
+    await showResults(t, 'Самара Авр');
     t.key('ArrowDown');
     expect(t.input.getAttribute('aria-activedescendant')).toBe(`${t.list().id}-0`);
     t.key('ArrowDown');
@@ -157,10 +162,7 @@ describe('combobox in a card', () => {
 
   it('Escape restores what was typed, closes the list and aborts', async () => {
     const t = setup();
-    t.type('Самара Авр');
-    vi.advanceTimersByTime(150);
-    t.suggestCalls()[0].resolve({ suggestions: RESULTS });
-    await Promise.resolve();
+    await showResults(t, 'Самара Авр');
     t.key('ArrowDown');
     expect(t.input.value).toBe(RESULTS[0].value);
     const esc = t.key('Escape');
@@ -171,10 +173,7 @@ describe('combobox in a card', () => {
 
   it('Tab picks the highlighted item', async () => {
     const t = setup();
-    t.type('Самара Авр');
-    vi.advanceTimersByTime(150);
-    t.suggestCalls()[0].resolve({ suggestions: RESULTS });
-    await Promise.resolve();
+    await showResults(t, 'Самара Авр');
     t.key('ArrowDown');
     t.key('ArrowDown');
     t.key('ArrowDown');
@@ -197,10 +196,7 @@ describe('combobox in a card', () => {
 
   it('resolves a chosen house once for postal code and coordinates and keeps them', async () => {
     const t = setup();
-    t.type('Самара Авр');
-    vi.advanceTimersByTime(150);
-    t.suggestCalls()[0].resolve({ suggestions: RESULTS });
-    await Promise.resolve();
+    await showResults(t, 'Самара Авр');
     t.key('ArrowDown');
     t.key('Enter');
     const resolveCall = t.calls.find((c) => c.path === '/api/address/resolve')!;

@@ -3,26 +3,11 @@
  * request in flight when a newer query starts, and the rule that only the answer to the latest
  * query is ever shown (geocoding-notes, DaData's plugin). It never touches the DOM.
  */
-export interface AddressData {
-  country: string | null;
-  region: string | null;
-  city: string | null;
-  settlement: string | null;
-  street: string | null;
-  house: string | null;
-  block: string | null;
-  flat: string | null;
-  postal_code: string | null;
-  lat: number | null;
-  lon: number | null;
-}
+// One contract with the backend: the widget renders exactly what the server answers.
+import type { AddressData, Suggestion as ServerSuggestion } from '../../server/geocoding/types.js';
 
-export interface Suggestion {
-  value: string;
-  unrestricted_value: string;
-  data: AddressData;
-  source: string;
-}
+export type { AddressData };
+export type Suggestion = Omit<ServerSuggestion, 'source'> & { source: string };
 
 /** A call to the backend that can be aborted; rejects with a BackendError. */
 export type Transport = (path: string, params: Record<string, unknown>, signal: AbortSignal, method?: 'GET' | 'POST') => Promise<unknown>;
