@@ -92,9 +92,8 @@ export class AmoApi {
     }
     if (status === 404) throw new AmoApiError(404, 'amocrm_not_found', `amoCRM has no ${path}.`, false);
     if (status === 429 || status >= 500) {
-      return Promise.reject(
-        new AmoApiError(status, status === 429 ? 'amocrm_rate_limited' : 'amocrm_unavailable', `amoCRM answered ${status}.`, true, undefined, parseRetryAfter(response.headers['retry-after'])),
-      );
+      const code = status === 429 ? 'amocrm_rate_limited' : 'amocrm_unavailable';
+      throw new AmoApiError(status, code, `amoCRM answered ${status}.`, true, undefined, parseRetryAfter(response.headers['retry-after']));
     }
     throw new AmoApiError(status, 'amocrm_error', `amoCRM answered ${status}.`, false);
   }

@@ -10,12 +10,9 @@ export class AmoApiError extends AppError {
     details?: Record<string, unknown>,
     readonly retryAfterMs?: number,
   ) {
+    // 401 passes through: TokenService refreshes once on it.
     super(amoStatus === 401 ? 401 : amoStatus === 400 ? 422 : 502, code, message, details);
     this.name = 'AmoApiError';
-  }
-  /** TokenService refreshes once when this is 401. */
-  get status401(): boolean {
-    return this.amoStatus === 401;
   }
 }
 

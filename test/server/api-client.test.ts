@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { FakeAmoCrm } from '../fakes/fake-amocrm.js';
+import { amoEnv, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, startApp, tempDir, type RunningApp } from '../helpers.js';
+
+const ACCOUNT = 35000001;
+const fake = new FakeAmoCrm({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI });
+let app: RunningApp;
+let tmp: ReturnType<typeof tempDir>;
+
+beforeAll(async () => {
+  await fake.start();
+  fake.addAccount({ id: ACCOUNT, subdomain: 'acme', name: 'Acme' });
+  tmp = tempDir();
+  app = await startApp(amoEnv(fake.url, { DATABASE_PATH: join(tmp.dir, 'db.sqlite') }));
+  expect((await fetch(`${app.url}/api/auth/amocrm/callback?code=${fake.issueCode(ACCOUNT)}&referer=acme.amocrm.ru`)).status).toBe(200);
+});
+afterAll(async () => {
+  await app.close();
+  tmp.cleanup();
+  await fake.stop();
+});
+
+const accountCalls = () => fake.count((r) => r.path === '/api/v4/account');
+
+describe('API v4 client', () => {
+  it('retries a 429 with an HTML body, a 503 and a connection reset, then succeeds', async () => {
+    const before = accountCalls();
+    fake.failNext('status429', 'status503', 'reset');
+    const account = await app.services.amoApi!.getAccount(ACCOUNT);
+    expect(account.id).toBe(ACCOUNT);
+    expect(accountCalls() - before).toBe(4);
+  }, 30_000);
+
+  it('does not retry a 403 (blocked account) and says so', async () => {
+    const before = accountCalls();
+    fake.failNext('html403');
+    await expect(app.services.amoApi!.getAccount(ACCOUNT)).rejects.toMatchObject({ code: 'amocrm_forbidden' });
+    expect(accountCalls() - before).toBe(1);
+  });
+
+  it('turns amoCRM’s empty 204 list into null and keeps to the per-account rate', async () => {
+    const started = Date.now();
+    const pages = await Promise.all(Array.from({ length: 7 }, () => app.services.amoApi!.request(ACCOUNT, 'GET', '/api/v4/leads', undefined, { page: 1 })));
+    expect(pages.every((p) => p === null)).toBe(true);
+    const times = fake.requests.filter((r) => r.path === '/api/v4/leads').map((r) => r.at).sort((a, b) => a - b);
+    for (let i = 6; i < times.length; i++) expect(times[i] - times[i - 6]).toBeGreaterThanOrEqual(1000); // never 7 starts within a second
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+});
