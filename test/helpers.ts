@@ -15,6 +15,7 @@ import { buildServices, type Services } from '../server/services.js';
 import { createApp } from '../server/app.js';
 import { buildAddressDeps } from '../server/geocoding/address-service.js';
 import type { Clock } from '../server/amo/token-service.js';
+import { FakeAmoCrm, type FakeAccount } from './fakes/fake-amocrm.js';
 
 export const CLIENT_ID = '3f1c2f5e-7a2b-4c1d-9e8f-0a1b2c3d4e5f';
 export const CLIENT_SECRET = 'test-client-secret-0123456789abcdef';
@@ -98,4 +99,17 @@ export async function widgetToken(
     .setExpirationTime(claims.expiresIn ?? '30m');
   if (claims.notBefore !== undefined) jwt.setNotBefore(claims.notBefore);
   return jwt.sign(new TextEncoder().encode(claims.secret ?? CLIENT_SECRET));
+}
+
+/** A started fake amoCRM that knows our integration and the given accounts. */
+export async function startFakeAmo(...accounts: FakeAccount[]): Promise<FakeAmoCrm> {
+  const fake = await new FakeAmoCrm({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI }).start();
+  for (const account of accounts) fake.addAccount(account);
+  return fake;
+}
+
+/** Connects an account the way amoCRM does: a fresh code sent to our callback. */
+export async function connectAccount(app: RunningApp, fake: FakeAmoCrm, accountId: number, subdomain = 'acme'): Promise<void> {
+  const res = await fetch(`${app.url}/api/auth/amocrm/callback?code=${fake.issueCode(accountId)}&referer=${subdomain}.amocrm.ru`);
+  if (res.status !== 200) throw new Error(`connect ${accountId} failed: ${res.status} ${await res.text()}`);
 }

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { join } from 'node:path';
 import { FakeAmoCrm } from '../fakes/fake-amocrm.js';
 import { FakeProviders } from '../fakes/fake-providers.js';
-import { ADMIN_TOKEN, amoEnv, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, startApp, tempDir, widgetToken, type RunningApp } from '../helpers.js';
+import { ADMIN_TOKEN, amoEnv, connectAccount, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, startApp, tempDir, widgetToken, type RunningApp } from '../helpers.js';
 
 const ACME = 34000001;
 const OTHER = 34000002;
@@ -26,10 +26,8 @@ afterAll(async () => {
 async function start(extra: Record<string, string> = {}) {
   tmp = tempDir();
   app = await startApp(amoEnv(amo.url, { DATABASE_PATH: join(tmp.dir, 'db.sqlite'), ...extra }));
-  for (const [id, sub] of [[ACME, 'acme'], [OTHER, 'other']] as const) {
-    const res = await fetch(`${app.url}/api/auth/amocrm/callback?code=${amo.issueCode(id)}&referer=${sub}.amocrm.ru`);
-    expect(res.status).toBe(200);
-  }
+  await connectAccount(app, amo, ACME, 'acme');
+  await connectAccount(app, amo, OTHER, 'other');
 }
 afterEach(async () => {
   await app.close();

@@ -1,19 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { FakeAmoCrm } from '../fakes/fake-amocrm.js';
-import { amoEnv, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, startApp, tempDir, type RunningApp } from '../helpers.js';
+import type { FakeAmoCrm } from '../fakes/fake-amocrm.js';
+import { amoEnv, connectAccount, startApp, startFakeAmo, tempDir, type RunningApp } from '../helpers.js';
 
 const ACCOUNT = 35000001;
-const fake = new FakeAmoCrm({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI });
+let fake: FakeAmoCrm;
 let app: RunningApp;
 let tmp: ReturnType<typeof tempDir>;
 
 beforeAll(async () => {
-  await fake.start();
-  fake.addAccount({ id: ACCOUNT, subdomain: 'acme', name: 'Acme' });
+  fake = await startFakeAmo({ id: ACCOUNT, subdomain: 'acme', name: 'Acme' });
   tmp = tempDir();
   app = await startApp(amoEnv(fake.url, { DATABASE_PATH: join(tmp.dir, 'db.sqlite') }));
-  expect((await fetch(`${app.url}/api/auth/amocrm/callback?code=${fake.issueCode(ACCOUNT)}&referer=acme.amocrm.ru`)).status).toBe(200);
+  await connectAccount(app, fake, ACCOUNT);
 });
 afterAll(async () => {
   await app.close();

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
-import { FakeAmoCrm } from '../fakes/fake-amocrm.js';
-import { amoEnv, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, startApp, tempDir, type RunningApp } from '../helpers.js';
+import type { FakeAmoCrm } from '../fakes/fake-amocrm.js';
+import { amoEnv, CLIENT_ID, CLIENT_SECRET, connectAccount, startApp, startFakeAmo, tempDir, type RunningApp } from '../helpers.js';
 
 const ACCOUNT = 33000001;
-const fake = new FakeAmoCrm({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI });
+let fake: FakeAmoCrm;
 let app: RunningApp;
 let tmp: ReturnType<typeof tempDir>;
 
@@ -13,14 +13,13 @@ const sign = (clientUuid: string, accountId: string, secret = CLIENT_SECRET) => 
 const disconnectUrl = (params: Record<string, string>) => `${app.url}/api/amocrm/integration/disconnect?${new URLSearchParams(params)}`;
 
 beforeAll(async () => {
-  await fake.start();
-  fake.addAccount({ id: ACCOUNT, subdomain: 'acme', name: 'Acme' });
+  fake = await startFakeAmo({ id: ACCOUNT, subdomain: 'acme', name: 'Acme' });
 });
 afterAll(() => fake.stop());
 beforeEach(async () => {
   tmp = tempDir();
   app = await startApp(amoEnv(fake.url, { DATABASE_PATH: join(tmp.dir, 'db.sqlite') }));
-  await fetch(`${app.url}/api/auth/amocrm/callback?code=${fake.issueCode(ACCOUNT)}&referer=acme.amocrm.ru`);
+  await connectAccount(app, fake, ACCOUNT);
   app.address.service.remember(ACCOUNT, { value: 'Самара, ул Авроры, д 5' });
   expect(app.services.accounts.find(ACCOUNT)).not.toBeNull();
 });

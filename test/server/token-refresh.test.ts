@@ -1,27 +1,25 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { FakeAmoCrm } from '../fakes/fake-amocrm.js';
-import { ADMIN_TOKEN, amoEnv, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, startApp, tempDir, widgetToken, type RunningApp } from '../helpers.js';
+import type { FakeAmoCrm } from '../fakes/fake-amocrm.js';
+import { ADMIN_TOKEN, amoEnv, CLIENT_ID, CLIENT_SECRET, connectAccount, REDIRECT_URI, startApp, startFakeAmo, tempDir, widgetToken, type RunningApp } from '../helpers.js';
 import { REFRESH_MARGIN_MS } from '../../server/amo/token-service.js';
 
 const ACCOUNT = 32000001;
-const fake = new FakeAmoCrm({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI });
+let fake: FakeAmoCrm;
 let app: RunningApp;
 let tmp: ReturnType<typeof tempDir>;
 let dbPath: string;
 
 beforeAll(async () => {
-  await fake.start();
-  fake.addAccount({ id: ACCOUNT, subdomain: 'acme', name: 'Acme' });
+  fake = await startFakeAmo({ id: ACCOUNT, subdomain: 'acme', name: 'Acme' });
 });
 afterAll(() => fake.stop());
 beforeEach(async () => {
   tmp = tempDir();
   dbPath = join(tmp.dir, 'db.sqlite');
   app = await startApp(amoEnv(fake.url, { DATABASE_PATH: dbPath }));
-  const res = await fetch(`${app.url}/api/auth/amocrm/callback?code=${fake.issueCode(ACCOUNT)}&referer=acme.amocrm.ru`);
-  expect(res.status).toBe(200);
+  await connectAccount(app, fake, ACCOUNT);
   fake.requests.length = 0;
 });
 afterEach(async () => {

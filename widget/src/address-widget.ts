@@ -5,10 +5,10 @@
 import { cardRoot, fieldControls, type FieldControl } from './card.js';
 import { FieldAutocomplete, guard } from './field-autocomplete.js';
 import { translator, type Translate } from './i18n.js';
-import { resolveSettings, settingsProblems, type SavedSettings } from './settings.js';
+import { resolveSettings, settingsProblems, type SavedSettings, type WidgetSettings } from './settings.js';
 import { injectStyles } from './styles.js';
 import { createTransport, type AuthorizedAjax } from './transport.js';
-import type { Suggestion } from './suggest.js';
+import type { Suggestion, Transport } from './suggest.js';
 
 export interface WidgetHost {
   defaultBackendUrl: string;
@@ -27,6 +27,8 @@ export class AddressWidget {
   /** The chosen suggestion per field id, with its resolved parts: what the write-back sends. */
   readonly chosen = new Map<string, Suggestion>();
   private observer: MutationObserver | null = null;
+  /** Settings and transport for the current area, read once per bind_actions, not per DOM mutation. */
+  private context: { settings: WidgetSettings; transport: Transport } | null = null;
   private removeStyles: (() => void) | null = null;
 
   constructor(private readonly host: WidgetHost) {}
@@ -42,6 +44,8 @@ export class AddressWidget {
       if (area && !CARD_AREAS.has(area)) return;
       const doc = globalThis.document;
       this.removeStyles ??= injectStyles(doc);
+      const settings = resolveSettings(this.host.settings(), this.host.defaultBackendUrl);
+      this.context = { settings, transport: createTransport(() => settings.backendUrl, this.host.authorizedAjax()) };
       this.attachAll(doc);
       if (!this.observer && typeof MutationObserver !== 'undefined') {
         // amoCRM re-renders parts of the card (tabs, "show more fields"): attach to new controls too.
@@ -103,8 +107,8 @@ export class AddressWidget {
   }
 
   private attachAll(doc: Document): void {
-    const settings = resolveSettings(this.host.settings(), this.host.defaultBackendUrl);
-    const transport = createTransport(() => settings.backendUrl, this.host.authorizedAjax());
+    if (!this.context) return;
+    const { settings, transport } = this.context;
     for (const [control, field] of this.fields) {
       if (!control.isConnected) {
         field.destroy();
