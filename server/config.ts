@@ -55,6 +55,17 @@ const schema = z.object({
   SUGGEST_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86400).default(600),
   SUGGEST_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(20000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(600),
+
+  /** amoCRM allows 7 requests/s per integration (reference §6); we stay below it. */
+  AMOCRM_RATE_PER_SECOND: z.coerce.number().min(0.1).max(1000).default(6),
+  AMOCRM_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60000).default(500),
+  AMOCRM_SUBSCRIBE_WEBHOOKS: bool.default(false),
+  OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60000).default(500),
+  OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(5000),
+  INTAKE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
 });
 
 type Env = z.infer<typeof schema>;
@@ -90,6 +101,9 @@ export interface Config {
   };
   cache: { ttlSeconds: number; maxEntries: number };
   rateLimitPerMinute: number;
+  amoApi: { ratePerSecond: number; retryBaseMs: number; subscribeWebhooksOnConnect: boolean };
+  outbox: { concurrency: number; maxAttempts: number; leaseMs: number; pollMs: number; retryBaseMs: number };
+  intakeRateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -161,5 +175,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     cache: { ttlSeconds: env.SUGGEST_CACHE_TTL_SECONDS, maxEntries: env.SUGGEST_CACHE_MAX_ENTRIES },
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    amoApi: { ratePerSecond: env.AMOCRM_RATE_PER_SECOND, retryBaseMs: env.AMOCRM_RETRY_BASE_MS, subscribeWebhooksOnConnect: env.AMOCRM_SUBSCRIBE_WEBHOOKS },
+    outbox: {
+      concurrency: env.OUTBOX_CONCURRENCY,
+      maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+      leaseMs: env.OUTBOX_LEASE_SECONDS * 1000,
+      pollMs: env.OUTBOX_POLL_MS,
+      retryBaseMs: env.OUTBOX_RETRY_BASE_MS,
+    },
+    intakeRateLimitPerMinute: env.INTAKE_RATE_LIMIT_PER_MINUTE,
   };
 }

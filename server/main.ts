@@ -8,6 +8,7 @@ import { createLogger } from './log.js';
 import { buildServices } from './services.js';
 import { createApp } from './app.js';
 import { buildAddressDeps } from './geocoding/address-service.js';
+import { buildWriteDeps } from './writes.js';
 
 function start(): void {
   let config;
@@ -23,8 +24,10 @@ function start(): void {
   const log = createLogger(config.logLevel);
   const services = buildServices(config, log);
   const address = buildAddressDeps(services);
-  const app = createApp({ ...services, address });
+  const writes = buildWriteDeps(services, address.service);
+  const app = createApp({ ...services, address, writes });
   const server = createServer(app);
+  writes.worker.start();
   server.listen(config.port, config.host, () => {
     const where = server.address();
     const port = typeof where === 'object' && where ? where.port : config.port;
@@ -36,7 +39,8 @@ function start(): void {
 
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
-    server.close(() => {
+    server.close(async () => {
+      await writes.worker.stop();
       address.close();
       services.db.close();
       process.exit(0);

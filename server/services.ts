@@ -29,6 +29,8 @@ export interface Services {
   amoApi: AmoApi | null;
   /** Called when an account's data is purged (disconnect); other modules add their own clean-up. */
   onAccountPurged: Array<(accountId: number) => void>;
+  /** Called after an account is connected (or reconnected). */
+  onAccountConnected: Array<(accountId: number) => void>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -45,6 +47,7 @@ export function buildServices(config: Config, log: Logger, options: { clock?: Cl
   const tokens = new TokenService(accounts, oauth, clock, log);
   const oauthState = config.amo ? new OAuthState(config.amo.clientSecret, clock) : null;
   const onAccountPurged: Services['onAccountPurged'] = [];
+  const onAccountConnected: Services['onAccountConnected'] = [];
   return {
     config,
     db,
@@ -53,9 +56,12 @@ export function buildServices(config: Config, log: Logger, options: { clock?: Cl
     accounts,
     tokens,
     oauthState,
-    connect: new ConnectAccount({ clientId: config.amo?.clientId ?? null, oauth, accounts, state: oauthState, clock }),
+    connect: new ConnectAccount({ clientId: config.amo?.clientId ?? null, oauth, accounts, state: oauthState, clock, onConnected: (id) => onAccountConnected.forEach((fn) => fn(id)) }),
     disconnect: new DisconnectAccount(config.amo, db, (id) => onAccountPurged.forEach((fn) => fn(id))),
-    amoApi: config.amo ? new AmoApi(tokens, new PerAccountRateLimiter(6), log, { testBaseUrl: config.amoTestBaseUrl }) : null,
+    amoApi: config.amo
+      ? new AmoApi(tokens, new PerAccountRateLimiter(config.amoApi.ratePerSecond), log, { testBaseUrl: config.amoTestBaseUrl, baseBackoffMs: config.amoApi.retryBaseMs })
+      : null,
     onAccountPurged,
+    onAccountConnected,
   };
 }

@@ -14,6 +14,7 @@ import { createLogger } from '../server/log.js';
 import { buildServices, type Services } from '../server/services.js';
 import { createApp } from '../server/app.js';
 import { buildAddressDeps } from '../server/geocoding/address-service.js';
+import { buildWriteDeps, type WriteDeps } from '../server/writes.js';
 import type { Clock } from '../server/amo/token-service.js';
 import { FakeAmoCrm, type FakeAccount } from './fakes/fake-amocrm.js';
 
@@ -45,6 +46,7 @@ export interface RunningApp {
   services: Services;
   logs: LogCapture;
   address: ReturnType<typeof buildAddressDeps>;
+  writes: WriteDeps;
   close(): Promise<void>;
 }
 
@@ -67,7 +69,9 @@ export async function startApp(env: Record<string, string>, options: { clock?: C
   const log = createLogger(config.logLevel, logs);
   const services = buildServices(config, log, options);
   const address = buildAddressDeps(services);
-  const app = createApp({ ...services, address });
+  const writes = buildWriteDeps(services, address.service);
+  const app = createApp({ ...services, address, writes });
+  writes.worker.start();
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -76,7 +80,9 @@ export async function startApp(env: Record<string, string>, options: { clock?: C
     services,
     logs,
     address,
+    writes,
     close: async () => {
+      await writes.worker.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       address.close();

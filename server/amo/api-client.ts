@@ -25,6 +25,16 @@ export interface AmoAccount {
 
 export type EntityType = 'leads' | 'contacts' | 'companies';
 
+export interface RequestOptions {
+  query?: Record<string, string | number>;
+  /**
+   * Whether repeating the call is harmless. A create (POST) that failed on the network or with
+   * a 5xx may still have been made, so it is not repeated here: the caller (the outbox) looks
+   * for what it may have created before trying again. A 429 was refused, so it is retried.
+   */
+  idempotent?: boolean;
+}
+
 export class AmoApi {
   private readonly http: AxiosInstance;
   private readonly maxAttempts: number;
@@ -46,7 +56,8 @@ export class AmoApi {
   }
 
   /** Any API v4 call; resolves to the parsed body, or null for amoCRM's empty 204. */
-  async request<T>(accountId: number, method: Method, path: string, body?: unknown, query?: Record<string, string | number>): Promise<T | null> {
+  async request<T>(accountId: number, method: Method, path: string, body?: unknown, options: RequestOptions | Record<string, string | number> = {}): Promise<T | null> {
+    const { query, idempotent = method !== 'POST' } = isRequestOptions(options) ? options : { query: options };
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.tokens.withAccessToken(accountId, async (account) => {
@@ -55,6 +66,7 @@ export class AmoApi {
         });
       } catch (error) {
         if (!(error instanceof AmoApiError) || !error.retryable || attempt >= this.maxAttempts) throw error;
+        if (!idempotent && error.amoStatus !== 429) throw error;
         const backoff = this.baseBackoffMs * 2 ** (attempt - 1);
         const delay = Math.max(error.retryAfterMs ?? 0, backoff / 2 + Math.random() * backoff);
         this.log.warn({ accountId, method, path, status: error.amoStatus, attempt, delayMs: Math.round(delay) }, 'amoCRM call failed, retrying');
@@ -97,6 +109,10 @@ export class AmoApi {
     }
     throw new AmoApiError(status, 'amocrm_error', `amoCRM answered ${status}.`, false);
   }
+}
+
+function isRequestOptions(value: object): value is RequestOptions {
+  return 'query' in value || 'idempotent' in value;
 }
 
 function parseJson(text: unknown): unknown {

@@ -56,6 +56,7 @@ export class ConnectAccount {
       accounts: AccountsRepository;
       state: OAuthState | null;
       clock: Clock;
+      onConnected?: (accountId: number) => void;
     },
   ) {}
 
@@ -88,6 +89,7 @@ export class ConnectAccount {
         },
         clock.now(),
       );
+      this.deps.onConnected?.(account.id);
       return { accountId: account.id, subdomain: account.subdomain, host: host.host, fromWidget: query.from_widget !== undefined };
     } catch (error) {
       if (error instanceof GrantRejectedError) throw new ConnectError('code_rejected', 400, error.hint);

@@ -8,6 +8,7 @@ import type { AddressBookImport } from '../geocoding/address-book-import.js';
 import { AppError, badRequest } from '../errors.js';
 import { widgetAuth, widgetCors } from './widget-auth.js';
 import { requireAdmin } from './admin-auth.js';
+import { parseInput } from './validation.js';
 
 export interface AddressRouteDeps {
   service: AddressService;
@@ -52,14 +53,6 @@ const rememberSchema = z.object({
   data: z.record(z.string(), z.union([z.string().max(200), z.number(), z.null()])).optional(),
 });
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue.path.join('.') || 'request';
-  throw badRequest('invalid_parameter', `"${field}" ${issue.message}.`, { field });
-}
-
 export function addressRoutes(deps: AddressRouteDeps): Router {
   const router = Router();
   const auth = widgetAuth(deps.verifier, deps.authRequired);
@@ -79,14 +72,14 @@ export function addressRoutes(deps: AddressRouteDeps): Router {
   router.use(['/api/address', '/api/widget'], widgetCors(deps.publicUrl));
 
   router.get('/api/address/suggest', auth, limiter, async (req, res) => {
-    const { q, ...options } = parse(suggestSchema, req.query);
+    const { q, ...options } = parseInput(suggestSchema, req.query);
     const answer = await deps.service.suggest(req.caller?.accountId ?? null, q, options);
     res.setHeader('Cache-Control', 'no-store');
     res.json({ suggestions: answer.suggestions });
   });
 
   router.get('/api/address/resolve', auth, limiter, async (req, res) => {
-    const { q, ...options } = parse(resolveSchema, req.query);
+    const { q, ...options } = parseInput(resolveSchema, req.query);
     const suggestion = await deps.service.resolve(req.caller?.accountId ?? null, q, options);
     if (!suggestion) throw new AppError(404, 'address_not_found', `No address matches "${q.trim()}".`);
     res.json({ suggestion });
@@ -94,7 +87,7 @@ export function addressRoutes(deps: AddressRouteDeps): Router {
 
   // The widget reports a chosen address: it joins the account's own book, ranked first next time.
   router.post('/api/address/remember', auth, limiter, (req, res) => {
-    const body = parse(rememberSchema, req.body);
+    const body = parseInput(rememberSchema, req.body);
     if (req.caller) deps.service.remember(req.caller.accountId, { value: body.value, data: body.data ?? {}, source: body.source });
     res.status(204).end();
   });

@@ -62,6 +62,57 @@ const MIGRATIONS: string[] = [
      INSERT INTO account_addresses_fts(account_addresses_fts, rowid, normalized, account_id)
        VALUES ('delete', old.id, old.normalized, old.account_id);
    END;`,
+  // 4: writes to amoCRM: the outbox behind every write, website intake, webhooks, field mapping
+  `CREATE TABLE outbox (
+     id              INTEGER PRIMARY KEY,
+     account_id      INTEGER NOT NULL,
+     kind            TEXT NOT NULL,
+     payload         TEXT NOT NULL,
+     state           TEXT NOT NULL DEFAULT '{}',
+     status          TEXT NOT NULL CHECK (status IN ('pending', 'done', 'parked')),
+     dedupe_key      TEXT UNIQUE,
+     attempts        INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     lease_until     INTEGER,
+     last_error      TEXT,
+     created_at      INTEGER NOT NULL,
+     updated_at      INTEGER NOT NULL
+   );
+   CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+   CREATE TABLE site_keys (
+     id          INTEGER PRIMARY KEY,
+     account_id  INTEGER NOT NULL,
+     name        TEXT NOT NULL,
+     key_hash    TEXT NOT NULL UNIQUE,
+     created_at  INTEGER NOT NULL,
+     revoked_at  INTEGER
+   );
+   CREATE TABLE intake_leads (
+     id          TEXT PRIMARY KEY,
+     site_key_id INTEGER NOT NULL REFERENCES site_keys(id),
+     account_id  INTEGER NOT NULL,
+     outbox_id   INTEGER NOT NULL REFERENCES outbox(id),
+     created_at  INTEGER NOT NULL
+   );
+   CREATE TABLE webhook_events (
+     hash        TEXT PRIMARY KEY,
+     account_id  INTEGER NOT NULL,
+     received_at INTEGER NOT NULL
+   );
+   CREATE TABLE account_settings (
+     account_id  INTEGER PRIMARY KEY,
+     settings    TEXT NOT NULL,
+     updated_at  INTEGER NOT NULL
+   );
+   CREATE TABLE writebacks (
+     account_id  INTEGER NOT NULL,
+     entity      TEXT NOT NULL,
+     entity_id   INTEGER NOT NULL,
+     field_id    INTEGER NOT NULL,
+     value       TEXT NOT NULL,
+     written_at  INTEGER NOT NULL,
+     PRIMARY KEY (account_id, entity, entity_id, field_id)
+   );`,
 ];
 
 export function openDatabase(path: string): Db {

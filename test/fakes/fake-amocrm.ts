@@ -8,6 +8,7 @@ import express, { type Request, type Response } from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_FIELDS, entityRoutes, webhookBody, type Entity, type EntityType, type FakeField } from './fake-amocrm-entities.js';
 
 export interface FakeAccount {
   id: number;
@@ -25,7 +26,8 @@ export interface RecordedRequest {
   at: number;
 }
 
-type Fault = 'status429' | 'status500' | 'status503' | 'reset' | 'slow' | 'html403';
+/** `lostResponse`: the change is made, then the connection drops before the answer (a timeout after success). */
+type Fault = 'status429' | 'status500' | 'status503' | 'reset' | 'slow' | 'html403' | 'lostResponse';
 
 export class FakeAmoCrm {
   readonly requests: RecordedRequest[] = [];
@@ -33,6 +35,23 @@ export class FakeAmoCrm {
   /** Entities per account: leads/contacts/companies keyed by id. */
   readonly entities = new Map<number, Record<string, Map<number, Record<string, unknown>>>>();
   accessTokenLifetimeSeconds = 86400;
+  readonly fields: Record<EntityType, FakeField[]> = structuredClone(DEFAULT_FIELDS);
+  readonly notes: Array<{ id: number; accountId: number; entityId: number; text: string }> = [];
+  readonly patches: Array<{ accountId: number; entity: string; id: number; body: unknown }> = [];
+  webhooks: Array<{ accountId: number; destination: string; settings: string[] }> = [];
+  /** Deliver webhooks to subscribed destinations after API changes, as amoCRM does. */
+  deliverWebhooks = true;
+  readonly webhookDeliveries: Array<{ destination: string; status: number }> = [];
+  /**
+   * amoCRM's per-integration limit (reference §6): over it, 429 and a counted violation. Off by
+   * default, since tests that connect accounts in quick succession are not what it is about;
+   * the write tests set it to 7.
+   */
+  rateLimitPerSecond = Infinity;
+  rateViolations = 0;
+  slowMs = 1500;
+  private readonly starts = new Map<number, number[]>();
+  private maxWindow = new Map<number, number>();
   /** Delay every answer by this many ms. */
   latencyMs = 0;
   private readonly codes = new Map<string, { accountId: number; expiresAt: number; used: boolean }>();
@@ -41,6 +60,9 @@ export class FakeAmoCrm {
   private readonly faults: Fault[] = [];
   private faultRate = 0;
   private nextId = 1000;
+  nextEntityId(): number {
+    return this.nextId++;
+  }
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
 
@@ -110,7 +132,7 @@ export class FakeAmoCrm {
       const account = this.accounts.get(this.bearerAccount(req)!)!;
       res.type('application/hal+json').json({ id: account.id, name: account.name, subdomain: account.subdomain, country: 'RU', currency: 'RUB' });
     });
-    this.entityRoutes(app);
+    entityRoutes(app, this);
     this.server = createServer(app);
     this.server.on('connection', (s) => {
       this.sockets.add(s);
@@ -123,23 +145,6 @@ export class FakeAmoCrm {
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-
-  /** Hook for later-added endpoints (leads, contacts, ...). */
-  protected entityRoutes(app: express.Express): void {
-    app.get('/api/v4/:entity/custom_fields', (req, res) => {
-      res.type('application/hal+json').json({ _embedded: { custom_fields: [{ id: 762381, name: 'Адрес доставки', type: 'streetaddress' }] } });
-    });
-    app.get('/api/v4/:entity', (req, res) => {
-      const store = this.entities.get(this.bearerAccount(req)!)?.[String(req.params.entity)];
-      if (!store) return problem(res, 404, 'Not found');
-      const page = Number(req.query.page ?? 1);
-      const limit = Math.min(Number(req.query.limit ?? 50), 250);
-      const items = [...store.values()].slice((page - 1) * limit, page * limit);
-      if (!items.length) return void res.status(204).end();
-      const hasNext = page * limit < store.size;
-      res.type('application/hal+json').json({ _page: page, _links: hasNext ? { next: { href: `?page=${page + 1}` } } : {}, _embedded: { [String(req.params.entity)]: items } });
-    });
   }
 
   addEntity(accountId: number, entity: 'leads' | 'contacts' | 'companies', body: Record<string, unknown>): number {
@@ -177,7 +182,45 @@ export class FakeAmoCrm {
     res.json({ token_type: 'Bearer', expires_in: tokens.expiresIn, access_token: tokens.accessToken, refresh_token: tokens.refreshToken });
   }
 
-  private bearerAccount(req: Request): number | null {
+  /** The most requests this account started within any one second. */
+  maxPerSecond(accountId: number): number {
+    return this.maxWindow.get(accountId) ?? 0;
+  }
+
+  /** Sends an answer, unless this request's fault is a lost response: then the change stands and the socket drops. */
+  reply(res: Response, status: number, body: unknown): void {
+    if (res.locals.loseResponse) return void res.req.socket.destroy();
+    if (status === 204) return void res.status(204).end();
+    res.status(status).type(status >= 400 ? 'application/problem+json' : 'application/hal+json').send(JSON.stringify(body));
+  }
+
+  /** After a change through the API, amoCRM tells subscribed webhooks (asynchronously). */
+  afterChange(accountId: number, entity: EntityType, event: 'add' | 'update', ids: number[]): void {
+    const setting = `${event}_${entity.replace(/s$/, '').replace('companie', 'company')}`;
+    const hooks = this.webhooks.filter((w) => w.accountId === accountId && w.settings.includes(setting));
+    if (!this.deliverWebhooks || !hooks.length) return;
+    const items = ids.map((id) => structuredClone(this.entities.get(accountId)![entity].get(id)) as Entity);
+    const body = webhookBody(accountId, this.accounts.get(accountId)!.subdomain, entity, event, items);
+    setTimeout(() => {
+      for (const hook of hooks) {
+        fetch(hook.destination, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
+          .then((r) => this.webhookDeliveries.push({ destination: hook.destination, status: r.status }))
+          .catch(() => this.webhookDeliveries.push({ destination: hook.destination, status: 0 }));
+      }
+    }, 20);
+  }
+
+  /** Counts a request start for the account; true when it is over the per-second limit. */
+  private overLimit(accountId: number): boolean {
+    const now = Date.now();
+    const recent = (this.starts.get(accountId) ?? []).filter((t) => now - t < 1000);
+    recent.push(now);
+    this.starts.set(accountId, recent);
+    this.maxWindow.set(accountId, Math.max(this.maxPerSecond(accountId), recent.length));
+    return recent.length > this.rateLimitPerSecond;
+  }
+
+  bearerAccount(req: Request): number | null {
     const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
     const entry = token ? this.accessTokens.get(token) : undefined;
     return entry ? entry.accountId : null;
@@ -187,12 +230,17 @@ export class FakeAmoCrm {
     const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
     const entry = token ? this.accessTokens.get(token) : undefined;
     if (!entry || entry.expiresAt < Date.now()) return problem(res, 401, 'Unauthorized', 'Token expired or revoked');
-    const fault = this.faults.shift() ?? (Math.random() < this.faultRate ? pick(['status429', 'status500', 'status503', 'reset', 'slow'] as Fault[]) : undefined);
+    if (this.overLimit(entry.accountId)) {
+      this.rateViolations++;
+      return void res.status(429).type('html').send('<html><body>Too Many Requests</body></html>');
+    }
+    const fault = this.faults.shift() ?? (Math.random() < this.faultRate ? pick(['status429', 'status500', 'status503', 'reset', 'slow', 'lostResponse'] as Fault[]) : undefined);
+    if (fault === 'lostResponse' && req.method !== 'GET') res.locals.loseResponse = true;
     if (fault === 'reset') return void req.socket.destroy();
     if (fault === 'status429') return void res.status(429).type('html').send('<html><body>Too Many Requests</body></html>');
     if (fault === 'html403') return void res.status(403).type('html').send('<html><body>Forbidden</body></html>');
     if (fault === 'status500' || fault === 'status503') return problem(res, fault === 'status500' ? 500 : 503, 'Server error');
-    if (fault === 'slow') await sleep(1500);
+    if (fault === 'slow') await sleep(this.slowMs);
     next();
   }
 }

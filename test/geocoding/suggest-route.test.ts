@@ -135,7 +135,7 @@ describe('ranking and the account address book', () => {
 
   it('imports the addresses already in the account’s leads and contacts from amoCRM', async () => {
     amo.addEntity(ACME, 'leads', { name: 'Заказ 1', custom_fields_values: [{ field_id: 762381, values: [{ value: 'Тольятти, ул Юбилейная, д 31' }] }] });
-    amo.addEntity(ACME, 'contacts', { name: 'Иван', custom_fields_values: [{ field_id: 762381, values: [{ value: 'Тольятти, Приморский б-р, д 2' }] }, { field_id: 5, values: [{ value: 'Тольятти, не адрес' }] }] });
+    amo.addEntity(ACME, 'contacts', { name: 'Иван', custom_fields_values: [{ field_id: 762391, values: [{ value: 'Тольятти, Приморский б-р, д 2' }] }, { field_id: 5, values: [{ value: 'Тольятти, не адрес' }] }] });
     amo.addEntity(ACME, 'contacts', { name: 'Пётр', custom_fields_values: null });
     const res = await fetch(`${app.url}/api/admin/accounts/${ACME}/import-addresses`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(res.status).toBe(200);

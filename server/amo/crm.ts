@@ -1,0 +1,135 @@
+/**
+ * Typed API v4 calls this product makes (reference §6), on top of the AmoApi choke point.
+ * Creates are marked non-idempotent: the outbox decides how to retry them.
+ */
+import type { AmoApi, EntityType } from './api-client.js';
+
+export interface CustomField {
+  id: number;
+  name: string;
+  type: string;
+  code: string | null;
+}
+
+export interface FieldValue {
+  field_id?: number;
+  field_code?: string;
+  values: Array<{ value: string | number; enum_code?: string }> | null;
+}
+
+interface Embedded<K extends string, T> {
+  _embedded?: Record<K, T[]>;
+}
+interface Contact {
+  id: number;
+  custom_fields_values?: FieldValue[] | null;
+}
+
+const FIELDS_TTL_MS = 10 * 60 * 1000;
+export const digitsOnly = (value: unknown) => String(value ?? '').replace(/\D/g, '');
+
+export class AmoCrm {
+  private readonly fieldCache = new Map<string, { at: number; fields: CustomField[] }>();
+
+  constructor(private readonly api: AmoApi) {}
+
+  /** The entity's custom fields (cached for ten minutes: field lists change rarely). */
+  async customFields(accountId: number, entity: EntityType): Promise<CustomField[]> {
+    const key = `${accountId}:${entity}`;
+    const cached = this.fieldCache.get(key);
+    if (cached && Date.now() - cached.at < FIELDS_TTL_MS) return cached.fields;
+    const fields: CustomField[] = [];
+    for (let page = 1; page <= 20; page++) {
+      const body = await this.api.request<Embedded<'custom_fields', CustomField> & { _links?: { next?: unknown } }>(accountId, 'GET', `/api/v4/${entity}/custom_fields`, undefined, { query: { page, limit: 250 } });
+      fields.push(...(body?._embedded?.custom_fields ?? []).map((f) => ({ id: f.id, name: f.name, type: f.type, code: f.code ?? null })));
+      if (!body?._links?.next) break;
+    }
+    this.fieldCache.set(key, { at: Date.now(), fields });
+    return fields;
+  }
+
+  async pipelines(accountId: number): Promise<Array<{ id: number; name: string; statuses: Array<{ id: number; name: string }> }>> {
+    const body = await this.api.request<Embedded<'pipelines', { id: number; name: string; _embedded?: { statuses?: Array<{ id: number; name: string }> } }>>(accountId, 'GET', '/api/v4/leads/pipelines');
+    return (body?._embedded?.pipelines ?? []).map((p) => ({ id: p.id, name: p.name, statuses: p._embedded?.statuses ?? [] }));
+  }
+
+  /**
+   * A contact with this phone (or, failing that, email). amoCRM's `query` is full-text, so every
+   * hit is re-checked against the actual values before it is reused (reference §6).
+   */
+  async findContact(accountId: number, by: { phone: string; email?: string | null }): Promise<number | null> {
+    const phoneDigits = digitsOnly(by.phone);
+    const byPhone = await this.searchContacts(accountId, phoneDigits.slice(-10));
+    const phoneHit = byPhone.find((c) => values(c, 'PHONE').some((v) => sameNumber(digitsOnly(v), phoneDigits)));
+    if (phoneHit) return phoneHit.id;
+    if (!by.email) return null;
+    const email = by.email.toLowerCase();
+    const byEmail = await this.searchContacts(accountId, email);
+    return byEmail.find((c) => values(c, 'EMAIL').some((v) => String(v).toLowerCase() === email))?.id ?? null;
+  }
+
+  async createContact(accountId: number, contact: { name: string; phone: string; email?: string | null; fields?: FieldValue[] }): Promise<number> {
+    const custom: FieldValue[] = [{ field_code: 'PHONE', values: [{ value: contact.phone, enum_code: 'WORK' }] }];
+    if (contact.email) custom.push({ field_code: 'EMAIL', values: [{ value: contact.email, enum_code: 'WORK' }] });
+    const body = await this.api.request<Embedded<'contacts', { id: number }>>(accountId, 'POST', '/api/v4/contacts', [{ name: contact.name, custom_fields_values: [...custom, ...(contact.fields ?? [])] }], { idempotent: false });
+    return firstId(body?._embedded?.contacts, 'contact');
+  }
+
+  async findLeadByName(accountId: number, marker: string): Promise<number | null> {
+    const body = await this.api.request<Embedded<'leads', { id: number; name: string }>>(accountId, 'GET', '/api/v4/leads', undefined, { query: { query: marker, limit: 50 } });
+    return body?._embedded?.leads?.find((l) => l.name.includes(marker))?.id ?? null;
+  }
+
+  async createLead(accountId: number, lead: { name: string; pipelineId?: number; statusId?: number; contactId: number; fields: FieldValue[] }): Promise<number> {
+    const item = {
+      name: lead.name,
+      ...(lead.pipelineId ? { pipeline_id: lead.pipelineId } : {}),
+      ...(lead.statusId ? { status_id: lead.statusId } : {}),
+      ...(lead.fields.length ? { custom_fields_values: lead.fields } : {}),
+      _embedded: { contacts: [{ id: lead.contactId }] },
+    };
+    const body = await this.api.request<Embedded<'leads', { id: number }>>(accountId, 'POST', '/api/v4/leads', [item], { idempotent: false });
+    return firstId(body?._embedded?.leads, 'lead');
+  }
+
+  async findNote(accountId: number, leadId: number, text: string): Promise<number | null> {
+    const body = await this.api.request<Embedded<'notes', { id: number; params?: { text?: string } }>>(accountId, 'GET', `/api/v4/leads/${leadId}/notes`, undefined, { query: { limit: 250 } });
+    return body?._embedded?.notes?.find((n) => n.params?.text === text)?.id ?? null;
+  }
+
+  async addNote(accountId: number, leadId: number, text: string): Promise<number> {
+    const body = await this.api.request<Embedded<'notes', { id: number }>>(accountId, 'POST', `/api/v4/leads/${leadId}/notes`, [{ note_type: 'common', params: { text } }], { idempotent: false });
+    return firstId(body?._embedded?.notes, 'note');
+  }
+
+  /** A PATCH of the same values is harmless to repeat. */
+  async updateFields(accountId: number, entity: EntityType, id: number, fields: FieldValue[]): Promise<void> {
+    await this.api.request(accountId, 'PATCH', `/api/v4/${entity}/${id}`, { custom_fields_values: fields });
+  }
+
+  async subscribeWebhook(accountId: number, destination: string, settings: string[]): Promise<void> {
+    // Subscribing the same destination again replaces it: safe to repeat.
+    await this.api.request(accountId, 'POST', '/api/v4/webhooks', { destination, settings, sort: 10 }, { idempotent: true });
+  }
+
+  private async searchContacts(accountId: number, query: string): Promise<Contact[]> {
+    if (!query) return [];
+    const body = await this.api.request<Embedded<'contacts', Contact>>(accountId, 'GET', '/api/v4/contacts', undefined, { query: { query, limit: 50 } });
+    return body?._embedded?.contacts ?? [];
+  }
+}
+
+function values(contact: Contact, code: string): unknown[] {
+  return (contact.custom_fields_values ?? []).filter((f) => f.field_code === code).flatMap((f) => (f.values ?? []).map((v) => v.value));
+}
+
+/** Russian numbers are written +7… or 8…: compare the last ten digits when both have them. */
+function sameNumber(a: string, b: string): boolean {
+  return a === b || (a.length >= 10 && b.length >= 10 && a.slice(-10) === b.slice(-10));
+}
+
+function firstId(items: Array<{ id: number }> | undefined, what: string): number {
+  const id = items?.[0]?.id;
+  if (typeof id !== 'number') throw new Error(`amoCRM did not return the created ${what}'s id`);
+  return id;
+}

@@ -1,0 +1,101 @@
+/**
+ * A website lead into amoCRM, step by step, each step's result saved before the next:
+ * normalise the address → find or create the contact → create the lead with the contact and the
+ * address fields → the message as a note. A create that may have happened (started, no id
+ * saved) is looked up before it is tried again, so a retry never makes a second one.
+ */
+import type { AmoCrm } from '../../amo/crm.js';
+import type { AddressService } from '../../geocoding/address-service.js';
+import { normalizeAddress } from '../../geocoding/normalize-address.js';
+import type { Suggestion } from '../../geocoding/types.js';
+import type { AccountSettingsRepository } from '../../store/account-settings-repository.js';
+import type { IntakeLead } from '../../intake/intake-schema.js';
+import { addressFieldValues, type FieldMapping } from '../field-mapping.js';
+import type { KeyedLock } from '../keyed-lock.js';
+import type { OutboxItem } from '../outbox-repository.js';
+import type { StepContext } from '../outbox-worker.js';
+
+export interface IntakePayload {
+  intakeId: string;
+  lead: IntakeLead;
+}
+
+export interface IntakeState {
+  address?: Pick<Suggestion, 'value' | 'data'> | null;
+  contactId?: number;
+  contactCreateStarted?: boolean;
+  leadId?: number;
+  leadCreateStarted?: boolean;
+  noteId?: number;
+  noteCreateStarted?: boolean;
+}
+
+export interface IntakeDeps {
+  crm: AmoCrm;
+  addresses: AddressService;
+  mapping: FieldMapping;
+  settings: AccountSettingsRepository;
+  contactLock: KeyedLock;
+}
+
+/** The marker in the lead's name that lets a retry find the lead an earlier attempt created. */
+export const leadMarker = (intakeId: string) => `[${intakeId}]`;
+
+export function intakeHandler(deps: IntakeDeps) {
+  return async (item: OutboxItem<IntakePayload, IntakeState>, step: StepContext<IntakeState>): Promise<void> => {
+    const { accountId } = item;
+    const { lead, intakeId } = item.payload;
+    const { state } = step;
+
+    if (state.address === undefined) {
+      const found = lead.address ? await normalizeAddress(deps.addresses, accountId, lead.address) : null;
+      step.save({ address: found ? { value: found.value, data: found.data } : null });
+    }
+
+    if (state.contactId === undefined) {
+      await deps.contactLock.run(`${accountId}:${lead.phone}`, async () => {
+        const existing = await deps.crm.findContact(accountId, { phone: lead.phone, email: lead.email });
+        if (existing) return step.save({ contactId: existing });
+        step.save({ contactCreateStarted: true });
+        step.save({ contactId: await deps.crm.createContact(accountId, { name: lead.name, phone: lead.phone, email: lead.email }) });
+      });
+    }
+
+    if (state.leadId === undefined) {
+      const marker = leadMarker(intakeId);
+      const earlier = state.leadCreateStarted ? await deps.crm.findLeadByName(accountId, marker) : null;
+      if (earlier) step.save({ leadId: earlier });
+      else {
+        const settings = deps.settings.get(accountId);
+        const mapping = await deps.mapping.forEntity(accountId, 'leads');
+        const addressText = state.address?.value ?? lead.address;
+        const fields = mapping.address && addressText ? addressFieldValues(mapping, mapping.address, addressText, state.address?.data) : [];
+        step.save({ leadCreateStarted: true });
+        const leadId = await deps.crm.createLead(accountId, { name: `${lead.name}: заявка с сайта ${marker}`, pipelineId: settings.pipelineId, statusId: settings.statusId, contactId: state.contactId!, fields });
+        step.save({ leadId });
+      }
+    }
+
+    const note = noteText(lead);
+    if (note && state.noteId === undefined) {
+      const earlier = state.noteCreateStarted ? await deps.crm.findNote(accountId, state.leadId!, note) : null;
+      if (earlier) step.save({ noteId: earlier });
+      else {
+        step.save({ noteCreateStarted: true });
+        step.save({ noteId: await deps.crm.addNote(accountId, state.leadId!, note) });
+      }
+    }
+  };
+}
+
+/** The message, plus what the site told us about where the lead came from. */
+function noteText(lead: IntakeLead): string | null {
+  const lines = [lead.message];
+  if (lead.email) lines.push(`Email: ${lead.email}`);
+  if (lead.source) lines.push(`Источник: ${lead.source}`);
+  if (lead.productId) lines.push(`Товар: ${lead.productId}`);
+  const utm = Object.entries(lead.utm ?? {}).map(([k, v]) => `utm_${k}=${v}`);
+  if (utm.length) lines.push(utm.join(', '));
+  const text = lines.filter(Boolean).join('\n');
+  return text || null;
+}

@@ -1,0 +1,111 @@
+/**
+ * Drains the outbox: claims due items, runs the handler for their kind, and records the outcome.
+ * Handlers save their progress through `step` so that a retry (after an error, a restart or a
+ * kill -9) continues where the last attempt stopped instead of repeating a create.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Clock } from '../amo/token-service.js';
+import { AppError } from '../errors.js';
+import { AmoApiError } from '../amo/api-errors.js';
+import type { OutboxItem, OutboxKind, OutboxRepository } from './outbox-repository.js';
+
+export interface StepContext<S> {
+  state: S;
+  /** Merges `patch` into the state and stores it before the caller goes on. */
+  save(patch: Partial<S>): void;
+}
+
+export type OutboxHandler = (item: OutboxItem<never, never>, context: StepContext<never>) => Promise<void>;
+
+/** Errors that no retry will fix: the item is parked at once with the reason. */
+function isFinal(error: unknown): boolean {
+  if (error instanceof AmoApiError) return !error.retryable && error.amoStatus !== 0 && error.amoStatus !== 401;
+  return error instanceof AppError && error.status >= 400 && error.status < 500 && error.code !== 'reconnect_required';
+}
+
+export class OutboxWorker {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private running = 0;
+  private stopped = true;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly handlers: Partial<Record<OutboxKind, OutboxHandler>>,
+    private readonly options: Config['outbox'],
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.running > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  /** Ask for a pass now (after an enqueue), instead of waiting for the poll. */
+  poke(): void {
+    if (!this.stopped && this.running === 0) this.schedule(0);
+  }
+
+  /** Resolves when a pass finds nothing due (tests and the benchmark wait on it). */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.pass(), delay);
+  }
+
+  private async pass(): Promise<void> {
+    this.timer = null;
+    const free = this.options.concurrency - this.running;
+    const items = free > 0 ? this.outbox.claim(this.clock.now(), this.options.leaseMs, free) : [];
+    if (!items.length && this.running === 0) {
+      this.idleWaiters.splice(0).forEach((resolve) => resolve());
+      return this.schedule(this.options.pollMs);
+    }
+    for (const item of items) {
+      this.running++;
+      void this.run(item).finally(() => {
+        this.running--;
+        this.schedule(0);
+      });
+    }
+    if (!items.length) this.schedule(this.options.pollMs);
+  }
+
+  private async run(item: OutboxItem): Promise<void> {
+    const handler = this.handlers[item.kind];
+    const state = { ...item.state };
+    const context: StepContext<Record<string, unknown>> = {
+      state,
+      save: (patch) => {
+        Object.assign(state, patch);
+        this.outbox.saveState(item.id, state, this.clock.now());
+      },
+    };
+    try {
+      if (!handler) throw new AppError(400, 'unknown_kind', `No handler for outbox items of kind "${item.kind}".`);
+      await handler(item as OutboxItem<never, never>, context as StepContext<never>);
+      this.outbox.complete(item.id, state, this.clock.now());
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const final = isFinal(error) || item.attempts >= this.options.maxAttempts;
+      const backoff = this.options.retryBaseMs * 2 ** Math.min(item.attempts - 1, 10);
+      const retryAt = final ? null : this.clock.now() + backoff / 2 + Math.random() * backoff;
+      this.outbox.fail(item.id, message, this.clock.now(), retryAt);
+      this.log[final ? 'error' : 'warn']({ outboxId: item.id, kind: item.kind, accountId: item.accountId, attempt: item.attempts, parked: final, error: message }, final ? 'outbox item parked' : 'outbox item failed, will retry');
+    }
+  }
+}

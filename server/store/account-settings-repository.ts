@@ -1,0 +1,36 @@
+/**
+ * Per-account choices an admin makes from what amoCRM's /custom_fields and /pipelines return:
+ * which fields hold the address and its parts, and where website leads go. Never hard-coded.
+ */
+import { z } from 'zod';
+import type { Db } from './database.js';
+
+const fieldId = z.number().int().positive();
+export const entityFieldsSchema = z
+  .object({ address: fieldId.optional(), postalCode: fieldId.optional(), city: fieldId.optional(), coordinates: fieldId.optional() })
+  .strict();
+export const accountSettingsSchema = z
+  .object({
+    pipelineId: z.number().int().positive().optional(),
+    statusId: z.number().int().positive().optional(),
+    fields: z.object({ leads: entityFieldsSchema.optional(), contacts: entityFieldsSchema.optional(), companies: entityFieldsSchema.optional() }).strict().default({}),
+  })
+  .strict();
+
+export type AccountSettings = z.infer<typeof accountSettingsSchema>;
+export type EntityFields = z.infer<typeof entityFieldsSchema>;
+
+export class AccountSettingsRepository {
+  constructor(private readonly db: Db) {}
+
+  get(accountId: number): AccountSettings {
+    const row = this.db.prepare('SELECT settings FROM account_settings WHERE account_id = ?').get(accountId) as { settings: string } | undefined;
+    return row ? accountSettingsSchema.parse(JSON.parse(row.settings)) : { fields: {} };
+  }
+
+  save(accountId: number, settings: AccountSettings, now: number): void {
+    this.db
+      .prepare('INSERT INTO account_settings (account_id, settings, updated_at) VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at')
+      .run(accountId, JSON.stringify(settings), now);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The write side: the outbox and its worker, the handlers for each kind of write, website intake
+ * and the webhook inbox. Built from the shared services, like the suggestion side.
+ */
+import { createHmac } from 'node:crypto';
+import type { Services } from './services.js';
+import type { AddressService } from './geocoding/address-service.js';
+import { AmoCrm } from './amo/crm.js';
+import { OutboxRepository } from './outbox/outbox-repository.js';
+import { OutboxWorker, type OutboxHandler } from './outbox/outbox-worker.js';
+import { FieldMapping } from './outbox/field-mapping.js';
+import { KeyedLock } from './outbox/keyed-lock.js';
+import { intakeHandler } from './outbox/handlers/intake-handler.js';
+import { addressWriter, writebackHandler } from './outbox/handlers/writeback-handler.js';
+import { webhookHandler } from './outbox/handlers/webhook-handler.js';
+import { subscribeHandler } from './outbox/handlers/subscribe-handler.js';
+import { AccountSettingsRepository } from './store/account-settings-repository.js';
+import { WritebacksRepository } from './store/writebacks-repository.js';
+import { SiteKeysRepository } from './intake/site-keys-repository.js';
+import { IntakeService } from './intake/intake-service.js';
+import { WebhookInbox } from './intake/webhook-inbox.js';
+
+export type WriteDeps = ReturnType<typeof buildWriteDeps>;
+
+export function buildWriteDeps(services: Services, addresses: AddressService) {
+  const { db, config, clock, log } = services;
+  const now = () => clock.now();
+  const outbox = new OutboxRepository(db);
+  const settings = new AccountSettingsRepository(db);
+  const writebacks = new WritebacksRepository(db);
+  const crm = services.amoApi ? new AmoCrm(services.amoApi) : null;
+  const handlers: Record<string, OutboxHandler> = {};
+  if (crm) {
+    const mapping = new FieldMapping(settings, crm);
+    const writer = addressWriter({ crm, mapping, writebacks, now });
+    handlers.intake = intakeHandler({ crm, addresses, mapping, settings, contactLock: new KeyedLock() }) as OutboxHandler;
+    handlers.writeback = writebackHandler(writer) as OutboxHandler;
+    handlers.webhook = webhookHandler({ addresses, mapping, writebacks, writer }) as OutboxHandler;
+    handlers.subscribe = subscribeHandler(crm) as OutboxHandler;
+  }
+  const worker = new OutboxWorker(outbox, handlers, config.outbox, clock, log);
+  const poke = () => worker.poke();
+  // An unguessable path segment: amoCRM signs no webhook, so the URL is the secret (reference §7).
+  const webhookSecret = config.amo ? createHmac('sha256', config.amo.clientSecret).update('amo-address:webhooks').digest('hex').slice(0, 32) : null;
+  const webhookDestination = webhookSecret ? `${config.publicUrl}/api/amocrm/webhooks/${webhookSecret}` : null;
+
+  if (webhookDestination && config.amoApi.subscribeWebhooksOnConnect) {
+    services.onAccountConnected.push((accountId) => {
+      outbox.enqueue(accountId, 'subscribe', { destination: webhookDestination }, now());
+      poke();
+    });
+  }
+  // A (re)connected account's waiting items can go now.
+  services.onAccountConnected.push(() => poke());
+
+  return {
+    outbox,
+    worker,
+    crm,
+    settings,
+    writebacks,
+    siteKeys: new SiteKeysRepository(db),
+    intake: new IntakeService(db, outbox, poke),
+    webhooks: new WebhookInbox(db, outbox, services.accounts, poke),
+    webhookSecret,
+    webhookDestination,
+    poke,
+  };
+}
