@@ -33,11 +33,11 @@ export class AmoCrm {
 
   constructor(private readonly api: AmoApi) {}
 
-  /** The entity's custom fields (cached for ten minutes: field lists change rarely). */
-  async customFields(accountId: number, entity: EntityType): Promise<CustomField[]> {
+  /** The entity's custom fields (cached for ten minutes: field lists change rarely; `fresh` skips the cache). */
+  async customFields(accountId: number, entity: EntityType, options: { fresh?: boolean } = {}): Promise<CustomField[]> {
     const key = `${accountId}:${entity}`;
     const cached = this.fieldCache.get(key);
-    if (cached && Date.now() - cached.at < FIELDS_TTL_MS) return cached.fields;
+    if (!options.fresh && cached && Date.now() - cached.at < FIELDS_TTL_MS) return cached.fields;
     const fields: CustomField[] = [];
     for (let page = 1; page <= 20; page++) {
       const body = await this.api.request<Embedded<'custom_fields', CustomField> & { _links?: { next?: unknown } }>(accountId, 'GET', `/api/v4/${entity}/custom_fields`, undefined, { query: { page, limit: 250 } });

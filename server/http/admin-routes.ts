@@ -56,7 +56,7 @@ export function adminRoutes(writes: WriteDeps, clock: Clock, adminToken: string 
   // What the admin chooses from: the account's custom fields and pipelines, as amoCRM lists them.
   router.get('/api/admin/accounts/:id/fields', async (req, res) => {
     const accountId = positiveId(req.params.id, 'id');
-    const fields = Object.fromEntries(await Promise.all(ENTITIES.map(async (e) => [e, await crm().customFields(accountId, e)] as const)));
+    const fields = Object.fromEntries(await Promise.all(ENTITIES.map(async (e) => [e, await crm().customFields(accountId, e, { fresh: true })] as const)));
     res.json({ fields, pipelines: await crm().pipelines(accountId), settings: writes.settings.get(accountId) });
   });
 
@@ -81,7 +81,7 @@ export function adminRoutes(writes: WriteDeps, clock: Clock, adminToken: string 
     for (const entity of ENTITIES) {
       const chosen = settings.fields[entity];
       if (!chosen) continue;
-      const known = new Set((await crm().customFields(accountId, entity)).map((f) => f.id));
+      const known = new Set((await crm().customFields(accountId, entity, { fresh: true })).map((f) => f.id));
       for (const [part, id] of Object.entries(chosen)) {
         if (id !== undefined && !known.has(id)) throw badRequest('unknown_field', `"fields.${entity}.${part}": amoCRM has no ${entity} field ${id}.`, { field: `fields.${entity}.${part}` });
       }

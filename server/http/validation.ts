@@ -6,7 +6,7 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.in
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.') || 'body';
+  const field = (issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path).join('.') || 'body';
   const message = issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message;
   throw badRequest('invalid_parameter', `"${field}" ${message}.`, { field });
 }

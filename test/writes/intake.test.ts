@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ACCOUNT, admin, createSiteKey, eventually, fieldValue, postLead, writeEnv, type WriteEnv } from './write-helpers.js';
+import { connectAccount } from '../helpers.js';
+
+let env: WriteEnv;
+afterEach(() => env?.close());
+
+const leadsOf = (e: WriteEnv) => [...e.fake.entities.get(ACCOUNT)!.leads.values()];
+const contactsOf = (e: WriteEnv) => [...e.fake.entities.get(ACCOUNT)!.contacts.values()];
+
+describe('website lead intake', () => {
+  it('stores, answers 202 at once, then creates contact, lead with the normalised address, and the note', async () => {
+    env = await writeEnv();
+    const key = await createSiteKey(env.app);
+    const res = await postLead(env.app.url, key, { name: 'Иван Петров', phone: '8 (917) 123-45-67', email: 'ivan@example.ru', address: 'самара авроры 110', message: 'Позвоните после 18:00', source: 'landing', productId: 42, utm: { source: 'yandex', campaign: 'sofa' } });
+    expect(res.status).toBe(202);
+    const { id } = await res.json();
+    expect(id).toMatch(/^ld_[0-9a-f]{16}$/);
+
+    let view: Record<string, unknown> = {};
+    await eventually(async () => {
+      view = await (await fetch(`${env.app.url}/api/leads/${id}`, { headers: { 'X-Api-Key': key } })).json();
+      return view.status === 'sent';
+    }, 'lead sent');
+    const amocrm = view.amocrm as { leadId: number; contactId: number; noteId: number };
+    const lead = env.fake.entities.get(ACCOUNT)!.leads.get(amocrm.leadId)!;
+    expect(lead.name).toBe(`Иван Петров: заявка с сайта [${id}]`);
+    expect(fieldValue(lead, 762381)).toBe('Самара, улица Авроры, д 110'); // the first streetaddress field, from /custom_fields
+    expect((lead._embedded as { contacts: Array<{ id: number }> }).contacts[0].id).toBe(amocrm.contactId);
+    const contact = env.fake.entities.get(ACCOUNT)!.contacts.get(amocrm.contactId)!;
+    expect(JSON.stringify(contact.custom_fields_values)).toContain('+79171234567');
+    const note = env.fake.notes.find((n) => n.id === amocrm.noteId)!;
+    expect(note.text).toContain('Позвоните после 18:00');
+    expect(note.text).toContain('utm_source=yandex');
+  });
+
+  it('reuses an existing contact found by phone, checking the real number', async () => {
+    env = await writeEnv();
+    const existing = env.fake.addEntity(ACCOUNT, 'contacts', { name: 'Иван', custom_fields_values: [{ field_code: 'PHONE', values: [{ value: '+7 (917) 123-45-67', enum_code: 'MOB' }] }] });
+    env.fake.addEntity(ACCOUNT, 'contacts', { name: 'Другой', custom_fields_values: [{ field_code: 'PHONE', values: [{ value: '+7 917 123-45-6' }] }] });
+    const key = await createSiteKey(env.app);
+    const { id } = await (await postLead(env.app.url, key, { name: 'Иван', phone: '89171234567' })).json();
+    await eventually(() => env.app.writes.intake.view(env.app.writes.siteKeys.list()[0] as never, id)?.status === 'sent', 'sent');
+    expect(contactsOf(env)).toHaveLength(2);
+    expect((leadsOf(env)[0]._embedded as { contacts: Array<{ id: number }> }).contacts[0].id).toBe(existing);
+  });
+
+  it('keeps leads of an account that is not connected until it connects, then sends them', async () => {
+    env = await writeEnv({}, { connect: false });
+    const key = await createSiteKey(env.app);
+    const { id } = await (await postLead(env.app.url, key, { name: 'Анна', phone: '+7 927 000 11 22' })).json();
+    await new Promise((r) => setTimeout(r, 300));
+    const waiting = await (await fetch(`${env.app.url}/api/leads/${id}`, { headers: { 'X-Api-Key': key } })).json();
+    expect(waiting).toMatchObject({ status: 'queued', attempts: 0 });
+    await connectAccount(env.app, env.fake, ACCOUNT);
+    await eventually(async () => (await (await fetch(`${env.app.url}/api/leads/${id}`, { headers: { 'X-Api-Key': key } })).json()).status === 'sent', 'sent after connect');
+    expect(leadsOf(env)).toHaveLength(1);
+  });
+
+  it('parks a lead amoCRM refuses, names the field, and sends it after the admin fixes the mapping and retries', async () => {
+    env = await writeEnv();
+    const save = await admin(env.app, 'PUT', `/api/admin/accounts/${ACCOUNT}/settings`, { pipelineId: 5000, statusId: 6001, fields: { leads: { address: 762381, postalCode: 762385 } } });
+    expect(save.status).toBe(200);
+    env.fake.fields.leads = env.fake.fields.leads.filter((f) => f.id !== 762385); // the field is deleted in amoCRM afterwards
+    const key = await createSiteKey(env.app);
+    const { id } = await (await postLead(env.app.url, key, { name: 'Олег', phone: '+79270001123', address: 'Самара Авроры 112' })).json();
+    let view: Record<string, unknown> = {};
+    await eventually(async () => {
+      view = await (await fetch(`${env.app.url}/api/leads/${id}`, { headers: { 'X-Api-Key': key } })).json();
+      return view.status === 'failed';
+    }, 'parked');
+    expect(view.error).toContain('custom_fields_values.1.field_id');
+    const parked = await (await admin(env.app, 'GET', '/api/admin/outbox?status=parked')).json();
+    expect(parked.items).toHaveLength(1);
+    expect(parked.items[0]).toMatchObject({ kind: 'intake', accountId: ACCOUNT });
+
+    expect((await admin(env.app, 'PUT', `/api/admin/accounts/${ACCOUNT}/settings`, { pipelineId: 5000, statusId: 6001, fields: { leads: { address: 762381, postalCode: 762385 } } })).status).toBe(400);
+    expect((await admin(env.app, 'PUT', `/api/admin/accounts/${ACCOUNT}/settings`, { pipelineId: 5000, statusId: 6001, fields: { leads: { address: 762381 } } })).status).toBe(200);
+    expect((await admin(env.app, 'POST', `/api/admin/outbox/${parked.items[0].id}/retry`)).status).toBe(200);
+    await eventually(async () => (await (await fetch(`${env.app.url}/api/leads/${id}`, { headers: { 'X-Api-Key': key } })).json()).status === 'sent', 'sent after retry');
+    expect(leadsOf(env)).toHaveLength(1);
+    expect(contactsOf(env)).toHaveLength(1); // the contact made on the first attempt was kept, not made again
+    expect(leadsOf(env)[0]).toMatchObject({ pipeline_id: 5000, status_id: 6001 });
+  });
+
+  describe('input', () => {
+    const valid = { name: 'Иван', phone: '+79171234567' };
+    const bad: Array<[string, unknown, string]> = [
+      ['no name', { phone: '+79171234567' }, 'name'],
+      ['empty name', { ...valid, name: '   ' }, 'name'],
+      ['name too long', { ...valid, name: 'я'.repeat(201) }, 'name'],
+      ['no phone', { name: 'Иван' }, 'phone'],
+      ['phone with letters', { ...valid, phone: '+7 917 abc 45 67' }, 'phone'],
+      ['phone too short', { ...valid, phone: '12345' }, 'phone'],
+      ['bad email', { ...valid, email: 'ivan@' }, 'email'],
+      ['address too long', { ...valid, address: 'а'.repeat(301) }, 'address'],
+      ['message too long', { ...valid, message: 'м'.repeat(5001) }, 'message'],
+      ['control characters', { ...valid, message: 'a\u0000b' }, 'message'],
+      ['unknown field', { ...valid, password: 'x' }, 'password'],
+      ['unknown utm key', { ...valid, utm: { gclid: 'x' } }, 'utm.gclid'],
+      ['negative product', { ...valid, productId: -1 }, 'productId'],
+      ['name as a number', { ...valid, name: 42 }, 'name'],
+    ];
+    it.each(bad)('%s → 400 naming the field', async (_n, body, field) => {
+      env = await writeEnv();
+      const key = await createSiteKey(env.app);
+      const res = await postLead(env.app.url, key, body);
+      expect(res.status).toBe(400);
+      const { error } = await res.json();
+      expect(error.field).toBe(field);
+      expect(error.message).toContain(`"${field}"`);
+      expect(env.app.writes.outbox.counts().pending).toBe(0);
+    });
+
+    it('refuses a missing, unknown or revoked key with 401', async () => {
+      env = await writeEnv();
+      const key = await createSiteKey(env.app);
+      expect((await fetch(`${env.app.url}/api/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(valid) })).status).toBe(401);
+      expect((await postLead(env.app.url, `ak_${'x'.repeat(32)}`, valid)).status).toBe(401);
+      const keys = await (await admin(env.app, 'GET', '/api/admin/site-keys')).json();
+      expect(JSON.stringify(keys)).not.toContain(key);
+      expect((await admin(env.app, 'DELETE', `/api/admin/site-keys/${keys.siteKeys[0].id}`)).status).toBe(204);
+      const revoked = await postLead(env.app.url, key, valid);
+      expect(revoked.status).toBe(401);
+      expect((await revoked.json()).error.code).toBe('invalid_api_key');
+    });
+
+    it('a lead is visible only to the site that posted it', async () => {
+      env = await writeEnv();
+      const key = await createSiteKey(env.app);
+      const other = await createSiteKey(env.app);
+      const { id } = await (await postLead(env.app.url, key, valid)).json();
+      expect((await fetch(`${env.app.url}/api/leads/${id}`, { headers: { 'X-Api-Key': other } })).status).toBe(404);
+    });
+  });
+});
