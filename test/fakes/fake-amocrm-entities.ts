@@ -55,9 +55,9 @@ export function entityRoutes(app: express.Express, fake: FakeAmoCrm): void {
     hal(res, 200, { _embedded: { custom_fields: fields.map((f) => ({ ...f, code: f.code ?? null })) } });
   });
 
-  app.get('/api/v4/:entity', (req, res) => {
+  app.get('/api/v4/:entity', (req, res, next) => {
     const entity = String(req.params.entity);
-    if (!ENTITY.test(entity)) return problem(res, 404, 'Not found');
+    if (!ENTITY.test(entity)) return next();
     let items = [...store(req)[entity].values()] as Entity[];
     const query = typeof req.query.query === 'string' ? req.query.query.toLowerCase() : null;
     if (query) items = items.filter((e) => matches(e, query));
@@ -75,9 +75,10 @@ export function entityRoutes(app: express.Express, fake: FakeAmoCrm): void {
     return found ? hal(res, 200, found) : problem(res, 404, 'Not found');
   });
 
-  app.post('/api/v4/:entity', (req, res) => {
+  app.post('/api/v4/:entity', (req, res, next) => {
     const entity = String(req.params.entity) as EntityType;
-    if (!ENTITY.test(entity) || !Array.isArray(req.body)) return problem(res, 400, 'Bad request', 'an array is expected');
+    if (!ENTITY.test(entity)) return next();
+    if (!Array.isArray(req.body)) return problem(res, 400, 'Bad request', 'an array is expected');
     const invalid = validate(fake, entity, req.body as Entity[]);
     if (invalid) return void fake.reply(res, 400, invalid);
     const created = (req.body as Entity[]).map((body) => fake.addEntity(fake.bearerAccount(req)!, entity, { ...body, created_by_api: true }));

@@ -277,6 +277,34 @@ describe('combobox in a card', () => {
   });
 });
 
+describe('write-back on Save', () => {
+  it('posts the chosen address with its parts when the card is saved, once per Save, and not after destroy', async () => {
+    (globalThis as unknown as { APP: unknown }).APP = { getBaseEntity: () => 'leads', data: { current_card: { id: 4242 } } };
+    try {
+      const t = setup();
+      document.getElementById('card_holder')!.insertAdjacentHTML('beforeend', '<button id="save_and_close_contacts_link">Save</button>');
+      await showResults(t, 'Самара Авр');
+      t.key('ArrowDown');
+      t.key('Enter');
+      t.calls.find((c) => c.path === '/api/address/resolve')!.resolve({ suggestion: { ...RESULTS[0], data: data({ street: 'ул Авроры', house: '110', postal_code: '443017' }) } });
+      await vi.waitFor(() => expect(t.widget.chosen.size).toBe(1));
+      document.getElementById('save_and_close_contacts_link')!.click();
+      const writes = t.calls.filter((c) => c.path === '/api/amocrm/leads/4242/address');
+      expect(writes).toHaveLength(1);
+      expect(writes[0].params).toMatchObject({ fieldId: 762381, value: RESULTS[0].value, data: { postal_code: '443017' } });
+      t.input.value = 'Другой адрес'; // edited by hand after the pick: nothing to write back
+      document.getElementById('save_and_close_contacts_link')!.click();
+      expect(t.calls.filter((c) => c.path === '/api/amocrm/leads/4242/address')).toHaveLength(1);
+      t.input.value = RESULTS[0].value;
+      t.widget.destroy();
+      document.getElementById('save_and_close_contacts_link')!.click();
+      expect(t.calls.filter((c) => c.path === '/api/amocrm/leads/4242/address')).toHaveLength(1);
+    } finally {
+      delete (globalThis as unknown as { APP?: unknown }).APP;
+    }
+  });
+});
+
 describe('engine errors', () => {
   it('classifies backend errors', () => {
     expect(new BackendError(409, 'reconnect_required').blocksSuggestions).toBe(true);

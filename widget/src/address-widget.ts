@@ -2,7 +2,8 @@
  * What the widget does in amoCRM: attach autocomplete to the configured address fields of the
  * current card (idempotently, also to fields that appear later), the settings page, and clean-up.
  */
-import { cardRoot, fieldControls, type FieldControl } from './card.js';
+import { cardRoot, fieldControls, SAVE_BUTTON, type FieldControl } from './card.js';
+import { currentEntity } from './amo-globals.js';
 import { FieldAutocomplete, guard } from './field-autocomplete.js';
 import { translator, type Translate } from './i18n.js';
 import { resolveSettings, settingsProblems, type SavedSettings, type WidgetSettings } from './settings.js';
@@ -30,6 +31,7 @@ export class AddressWidget {
   /** Settings and transport for the current area, read once per bind_actions, not per DOM mutation. */
   private context: { settings: WidgetSettings; transport: Transport } | null = null;
   private removeStyles: (() => void) | null = null;
+  private removeSaveHook: (() => void) | null = null;
 
   constructor(private readonly host: WidgetHost) {}
 
@@ -47,6 +49,7 @@ export class AddressWidget {
       const settings = resolveSettings(this.host.settings(), this.host.defaultBackendUrl);
       this.context = { settings, transport: createTransport(() => settings.backendUrl, this.host.authorizedAjax()) };
       this.attachAll(doc);
+      this.removeSaveHook ??= this.hookSave(doc);
       if (!this.observer && typeof MutationObserver !== 'undefined') {
         // amoCRM re-renders parts of the card (tabs, "show more fields"): attach to new controls too.
         this.observer = new MutationObserver(() => guard(() => this.attachAll(doc)));
@@ -64,6 +67,8 @@ export class AddressWidget {
       this.fields.clear();
       this.removeStyles?.();
       this.removeStyles = null;
+      this.removeSaveHook?.();
+      this.removeSaveHook = null;
     });
     return true;
   }
@@ -104,6 +109,29 @@ export class AddressWidget {
       if (box) box.textContent = message;
     });
     return false;
+  }
+
+  /**
+   * When the manager saves the card, the chosen addresses' parts (postal code, city,
+   * coordinates) are written back by the backend into the fields the account mapped; amoCRM's
+   * own Save stores the address itself. Only values still in their field are sent.
+   */
+  private hookSave(doc: Document): () => void {
+    const onClick = (event: Event) =>
+      guard(() => {
+        if (!(event.target as Element | null)?.closest?.(SAVE_BUTTON) || !this.context) return;
+        const entity = currentEntity();
+        if (!entity || entity.id <= 0) return; // a new card has no id until amoCRM saves it
+        for (const [control] of this.fields) {
+          const fieldId = /CFV\[(\d+)\]/.exec(control.name)?.[1];
+          const chosen = fieldId ? this.chosen.get(fieldId) : undefined;
+          if (!chosen || chosen.value !== control.value.trim()) continue;
+          const body = { fieldId: Number(fieldId), value: chosen.value, data: chosen.data, source: chosen.source };
+          this.context.transport(`/api/amocrm/${entity.type}/${entity.id}/address`, body, new AbortController().signal, 'POST').catch(() => {});
+        }
+      });
+    doc.addEventListener('click', onClick, true);
+    return () => doc.removeEventListener('click', onClick, true);
   }
 
   private attachAll(doc: Document): void {

@@ -31,3 +31,6 @@ export function setControlValue(control: FieldControl, value: string, $: JQueryL
     wrapped.trigger('controls:change');
   }
 }
+
+/** amoCRM's card Save buttons (no documented "card saved" event exists). */
+export const SAVE_BUTTON = '#save_and_close_contacts_link, .card-top-save-button';

@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ACCOUNT, admin, eventually, fieldValue, writeEnv, type WriteEnv } from './write-helpers.js';
+import { widgetToken } from '../helpers.js';
+import { webhookBody } from '../fakes/fake-amocrm-entities.js';
+
+let env: WriteEnv;
+afterEach(() => env?.close());
+
+const SUGGESTION = { value: 'Самара, улица Авроры, д 110', data: { city: 'Самара', street: 'улица Авроры', house: '110', postal_code: '443017', lat: 53.1867, lon: 50.192 } };
+
+async function writeBack(entity: string, id: number | string, body: unknown, token?: string) {
+  return fetch(`${env.app.url}/api/amocrm/${entity}/${id}/address`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token === '' ? {} : { 'X-Auth-Token': token ?? (await widgetToken({ accountId: ACCOUNT })) }) },
+    body: JSON.stringify(body),
+  });
+}
+
+const mapParts = () => admin(env.app, 'PUT', `/api/admin/accounts/${ACCOUNT}/settings`, { fields: { leads: { address: 762381, postalCode: 762385, city: 762387, coordinates: 762389 } } });
+
+describe('address write-back', () => {
+  it('writes the address and the mapped parts once, however often the same choice arrives', async () => {
+    env = await writeEnv();
+    expect((await mapParts()).status).toBe(200);
+    const leadId = env.fake.addEntity(ACCOUNT, 'leads', { name: 'Сделка', custom_fields_values: null });
+    const first = await Promise.all([writeBack('leads', leadId, { fieldId: 762381, ...SUGGESTION }), writeBack('leads', leadId, { fieldId: 762381, ...SUGGESTION })]);
+    expect(first.map((r) => r.status)).toEqual([202, 202]);
+    expect((await first[1].json()).status).toBe('already_queued');
+    await eventually(() => env.fake.patches.length === 1 && env.app.writes.outbox.counts().pending === 0, 'written');
+    const lead = env.fake.entities.get(ACCOUNT)!.leads.get(leadId)!;
+    expect(fieldValue(lead, 762381)).toBe(SUGGESTION.value);
+    expect(fieldValue(lead, 762385)).toBe('443017');
+    expect(fieldValue(lead, 762387)).toBe('Самара');
+    expect(fieldValue(lead, 762389)).toBe('53.1867,50.192');
+    const again = await writeBack('leads', leadId, { fieldId: 762381, ...SUGGESTION });
+    expect(again.status).toBe(200);
+    expect((await again.json()).status).toBe('unchanged');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(env.fake.patches).toHaveLength(1);
+    // The choice joined the account's address book.
+    expect(env.app.address.book.search(ACCOUNT, 'Самара Авроры 110', 1)[0].value).toBe(SUGGESTION.value);
+  });
+
+  it.each([
+    ['an unknown entity', 'deals', 1, { fieldId: 762381, ...SUGGESTION }, 'entity'],
+    ['a new (unsaved) card', 'leads', 0, { fieldId: 762381, ...SUGGESTION }, 'id'],
+    ['no field id', 'leads', 5, { value: SUGGESTION.value }, 'fieldId'],
+    ['an empty value', 'leads', 5, { fieldId: 762381, value: ' ' }, 'value'],
+    ['an unknown property', 'leads', 5, { fieldId: 762381, value: 'x', extra: 1 }, 'extra'],
+  ])('refuses %s with 400 naming the field', async (_name, entity, id, body, field) => {
+    env = await writeEnv();
+    const res = await writeBack(entity, id, body);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.field).toBe(field);
+  });
+
+  it('needs the widget token', async () => {
+    env = await writeEnv();
+    expect((await writeBack('leads', 5, { fieldId: 762381, ...SUGGESTION }, '')).status).toBe(401);
+  });
+
+  it('an amoCRM validation error parks the write with the field named', async () => {
+    env = await writeEnv();
+    const leadId = env.fake.addEntity(ACCOUNT, 'leads', { name: 'Сделка' });
+    expect((await writeBack('leads', leadId, { fieldId: 999999, ...SUGGESTION })).status).toBe(202);
+    await eventually(() => env.app.writes.outbox.counts().parked === 1, 'parked');
+    expect(env.app.writes.outbox.list('parked')[0].lastError).toContain('custom_fields_values.0.field_id');
+  });
+});
+
+describe('webhooks', () => {
+  const secretUrl = () => env.app.writes.webhookDestination!.replace('http://127.0.0.1:1', env.app.url);
+  const deliver = (body: string, url = secretUrl()) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+
+  it('subscribes through the API with the secret destination', async () => {
+    env = await writeEnv();
+    expect((await admin(env.app, 'POST', `/api/admin/accounts/${ACCOUNT}/webhook`)).status).toBe(202);
+    await eventually(() => env.fake.webhooks.length === 1, 'subscribed');
+    expect(env.fake.webhooks[0].destination).toBe(env.app.writes.webhookDestination);
+    expect(env.fake.webhooks[0].settings).toEqual(expect.arrayContaining(['add_lead', 'update_lead', 'add_contact', 'update_contact']));
+  });
+
+  it('subscribes on connect when AMOCRM_SUBSCRIBE_WEBHOOKS=true', async () => {
+    env = await writeEnv({ AMOCRM_SUBSCRIBE_WEBHOOKS: 'true' });
+    await eventually(() => env.fake.webhooks.length === 1, 'subscribed on connect');
+    expect(env.fake.webhooks[0]).toMatchObject({ accountId: ACCOUNT, destination: env.app.writes.webhookDestination });
+  });
+
+  it('normalises an address typed without the widget, and our own write does not start a second round', async () => {
+    env = await writeEnv();
+    // amoCRM delivers to our (test-reachable) destination after every change through the API.
+    env.fake.webhooks.push({ accountId: ACCOUNT, destination: secretUrl(), settings: ['add_lead', 'update_lead'] });
+    const leadId = env.fake.addEntity(ACCOUNT, 'leads', { name: 'С сайта', custom_fields_values: [{ field_id: 762381, values: [{ value: 'самара авроры 112' }] }] });
+    const lead = env.fake.entities.get(ACCOUNT)!.leads.get(leadId)!;
+    const started = performance.now();
+    const res = await deliver(webhookBody(ACCOUNT, 'acme', 'leads', 'add', [lead as never]));
+    expect(res.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(1000);
+    await eventually(() => fieldValue(lead, 762381) === 'Самара, улица Авроры, д 112', 'normalised');
+    // The update event our PATCH caused arrives and is processed...
+    await eventually(() => env.fake.webhookDeliveries.length >= 1 && env.app.writes.outbox.counts().pending === 0 && env.app.writes.outbox.counts().done >= 2, 'echo processed');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(env.fake.patches).toHaveLength(1); // ...and changes nothing
+  });
+
+  it('processes a duplicate delivery once, and leaves alone what it cannot match safely', async () => {
+    env = await writeEnv();
+    const a = env.fake.addEntity(ACCOUNT, 'leads', { name: 'A', custom_fields_values: [{ field_id: 762381, values: [{ value: 'самара ленинградская 5' }] }] });
+    const b = env.fake.addEntity(ACCOUNT, 'leads', { name: 'B', custom_fields_values: [{ field_id: 762381, values: [{ value: 'Самара, Несуществующая улица 99' }] }] });
+    const body = webhookBody(ACCOUNT, 'acme', 'leads', 'update', [env.fake.entities.get(ACCOUNT)!.leads.get(a) as never, env.fake.entities.get(ACCOUNT)!.leads.get(b) as never]);
+    const answers = await Promise.all([deliver(body), deliver(body), deliver(body)]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+    const duplicates = await Promise.all(answers.map(async (r) => (await r.json()).duplicate));
+    expect(duplicates.filter((d) => d === false)).toHaveLength(1);
+    await eventually(() => env.app.writes.outbox.counts().done === 1, 'processed');
+    expect(env.fake.patches).toHaveLength(1);
+    expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(a), 762381)).toBe('Самара, Ленинградская улица, д 5');
+    expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(b), 762381)).toBe('Самара, Несуществующая улица 99');
+  });
+
+  it('reads long lists (qs turns arrays over 20 into objects)', async () => {
+    env = await writeEnv();
+    const ids = Array.from({ length: 25 }, (_, i) => env.fake.addEntity(ACCOUNT, 'leads', { name: `L${i}`, custom_fields_values: [{ field_id: 762381, values: [{ value: i === 24 ? 'самара авроры 114а' : 'Самара, улица Авроры, д 110' }] }] }));
+    const body = webhookBody(ACCOUNT, 'acme', 'leads', 'add', ids.map((id) => env.fake.entities.get(ACCOUNT)!.leads.get(id) as never));
+    expect((await deliver(body)).status).toBe(200);
+    await eventually(() => env.app.writes.outbox.counts().done === 1, 'processed');
+    expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(ids[24]), 762381)).toBe('Самара, улица Авроры, д 114А');
+  });
+
+  it('refuses a wrong secret (404) and an account that is not connected (403), storing nothing', async () => {
+    env = await writeEnv();
+    const body = webhookBody(ACCOUNT, 'acme', 'leads', 'add', [{ id: 1, name: 'x' }]);
+    expect((await deliver(body, `${env.app.url}/api/amocrm/webhooks/${'0'.repeat(32)}`)).status).toBe(404);
+    expect((await deliver(webhookBody(999, 'other', 'leads', 'add', [{ id: 1, name: 'x' }]))).status).toBe(403);
+    expect((await deliver('leads[add][0][id]=1')).status).toBe(400);
+    expect(env.app.writes.outbox.counts()).toEqual({ pending: 0, done: 0, parked: 0 });
+  });
+});
