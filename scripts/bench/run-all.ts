@@ -7,6 +7,8 @@
  *     addresses drawn from the index. Latency p50/p95/p99 for cache misses and hits, requests/s.
  *  2. widget: script.js size, and in the browser on /demo the time from the debounce firing to
  *     the suggestions being rendered, minus the backend's own time.
+ *  3. writes (writes-bench.ts): intake accepted/s and time-to-202, webhook time-to-200, outbox
+ *     drain rate against amoCRM's 7/s.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { buildWidget } from '../build-widget.js';
 import { generatedAddresses } from './generate-addresses.js';
 import { fmt, get, percentiles, throughput } from './http-load.js';
 import { measureWidgetRender } from './widget-render.js';
+import { benchWrites } from './writes-bench.js';
 import { createServer } from 'node:net';
 
 function freePort(): Promise<number> {
@@ -101,6 +104,9 @@ try {
   const render = await measureWidgetRender(base, sample.slice(0, 40).map((s) => s.value));
   console.log(`debounce fired -> suggestions rendered, minus backend time, ms: p50 ${fmt(render.p50)}  p95 ${fmt(render.p95)}  p99 ${fmt(render.p99)}  (n=${render.n}; target p95 <= 16)`);
   server.kill('SIGTERM');
+
+  // 4. writes
+  await benchWrites(dir, await freePort(), waitForHealth);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
