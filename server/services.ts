@@ -14,6 +14,7 @@ import { ConnectAccount } from './amo/connect-account.js';
 import { DisconnectAccount } from './amo/disconnect-account.js';
 import { AmoApi } from './amo/api-client.js';
 import { PerAccountRateLimiter } from './amo/rate-limiter.js';
+import { AmoCrm } from './amo/crm.js';
 import { devTokenKey } from './store/dev-token-key.js';
 
 export interface Services {
@@ -27,6 +28,8 @@ export interface Services {
   connect: ConnectAccount;
   disconnect: DisconnectAccount;
   amoApi: AmoApi | null;
+  /** Typed API v4 calls on top of amoApi (one instance: it caches each account's fields). */
+  crm: AmoCrm | null;
   /** Called when an account's data is purged (disconnect); other modules add their own clean-up. */
   onAccountPurged: Array<(accountId: number) => void>;
   /** Called after an account is connected (or reconnected). */
@@ -46,6 +49,9 @@ export function buildServices(config: Config, log: Logger, options: { clock?: Cl
   const oauth = config.amo ? new OAuthClient(config.amo, config.amoTestBaseUrl) : null;
   const tokens = new TokenService(accounts, oauth, clock, log);
   const oauthState = config.amo ? new OAuthState(config.amo.clientSecret, clock) : null;
+  const amoApi = config.amo
+    ? new AmoApi(tokens, new PerAccountRateLimiter(config.amoApi.ratePerSecond), log, { testBaseUrl: config.amoTestBaseUrl, baseBackoffMs: config.amoApi.retryBaseMs })
+    : null;
   const onAccountPurged: Services['onAccountPurged'] = [];
   const onAccountConnected: Services['onAccountConnected'] = [];
   return {
@@ -58,9 +64,8 @@ export function buildServices(config: Config, log: Logger, options: { clock?: Cl
     oauthState,
     connect: new ConnectAccount({ clientId: config.amo?.clientId ?? null, oauth, accounts, state: oauthState, clock, onConnected: (id) => onAccountConnected.forEach((fn) => fn(id)) }),
     disconnect: new DisconnectAccount(config.amo, db, (id) => onAccountPurged.forEach((fn) => fn(id))),
-    amoApi: config.amo
-      ? new AmoApi(tokens, new PerAccountRateLimiter(config.amoApi.ratePerSecond), log, { testBaseUrl: config.amoTestBaseUrl, baseBackoffMs: config.amoApi.retryBaseMs })
-      : null,
+    amoApi,
+    crm: amoApi ? new AmoCrm(amoApi) : null,
     onAccountPurged,
     onAccountConnected,
   };

@@ -5,7 +5,6 @@
 import { createHmac } from 'node:crypto';
 import type { Services } from './services.js';
 import type { AddressService } from './geocoding/address-service.js';
-import { AmoCrm } from './amo/crm.js';
 import { OutboxRepository } from './outbox/outbox-repository.js';
 import { OutboxWorker, type OutboxHandler } from './outbox/outbox-worker.js';
 import { FieldMapping } from './outbox/field-mapping.js';
@@ -28,7 +27,7 @@ export function buildWriteDeps(services: Services, addresses: AddressService) {
   const outbox = new OutboxRepository(db);
   const settings = new AccountSettingsRepository(db);
   const writebacks = new WritebacksRepository(db);
-  const crm = services.amoApi ? new AmoCrm(services.amoApi) : null;
+  const { crm } = services;
   const handlers: Record<string, OutboxHandler> = {};
   if (crm) {
     const mapping = new FieldMapping(settings, crm);

@@ -56,8 +56,8 @@ export class AmoApi {
   }
 
   /** Any API v4 call; resolves to the parsed body, or null for amoCRM's empty 204. */
-  async request<T>(accountId: number, method: Method, path: string, body?: unknown, options: RequestOptions | Record<string, string | number> = {}): Promise<T | null> {
-    const { query, idempotent = method !== 'POST' } = isRequestOptions(options) ? options : { query: options };
+  async request<T>(accountId: number, method: Method, path: string, body?: unknown, options: RequestOptions = {}): Promise<T | null> {
+    const { query, idempotent = method !== 'POST' } = options;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.tokens.withAccessToken(accountId, async (account) => {
@@ -109,10 +109,6 @@ export class AmoApi {
     }
     throw new AmoApiError(status, 'amocrm_error', `amoCRM answered ${status}.`, false);
   }
-}
-
-function isRequestOptions(value: object): value is RequestOptions {
-  return 'query' in value || 'idempotent' in value;
 }
 
 function parseJson(text: unknown): unknown {

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { AmoApi, EntityType } from '../amo/api-client.js';
 import type { AddressBook } from './address-book.js';
+import type { AmoCrm } from '../amo/crm.js';
 
 interface CustomFieldValue {
   field_id: number;
@@ -25,6 +26,7 @@ const MAX_PAGES = 400;
 export class AddressBookImport {
   constructor(
     private readonly api: AmoApi,
+    private readonly crm: AmoCrm,
     private readonly book: AddressBook,
     private readonly now: () => number,
     private readonly log: Logger,
@@ -32,11 +34,7 @@ export class AddressBookImport {
 
   /** Field ids of the "short address" fields the account has, per entity. */
   async addressFields(accountId: number, entity: EntityType): Promise<number[]> {
-    const page = await this.api.request<Page<{ id: number; type: string }>>(accountId, 'GET', `/api/v4/${entity}/custom_fields`, undefined, {
-      limit: 250,
-      'filter[type][0]': 'streetaddress',
-    });
-    return (page?._embedded?.custom_fields ?? []).filter((f) => f.type === 'streetaddress').map((f) => f.id);
+    return (await this.crm.customFields(accountId, entity)).filter((f) => f.type === 'streetaddress').map((f) => f.id);
   }
 
   /** Imports every distinct address value; returns how many values were read per entity. */
@@ -46,7 +44,7 @@ export class AddressBookImport {
       const ids = new Set(fieldIds?.length ? fieldIds : await this.addressFields(accountId, entity));
       if (!ids.size) continue;
       for (let page = 1; page <= MAX_PAGES; page++) {
-        const body = await this.api.request<Page<Entity>>(accountId, 'GET', `/api/v4/${entity}`, undefined, { page, limit: PAGE_LIMIT });
+        const body = await this.api.request<Page<Entity>>(accountId, 'GET', `/api/v4/${entity}`, undefined, { query: { page, limit: PAGE_LIMIT } });
         const items = body?._embedded?.[entity] ?? [];
         for (const item of items) {
           for (const field of item.custom_fields_values ?? []) {

@@ -94,7 +94,7 @@ export function buildAddressDeps(services: Services, log: Logger = services.log)
     rateLimitPerMinute: config.rateLimitPerMinute,
     accounts: services.accounts,
     adminToken: config.adminToken,
-    importer: services.amoApi ? new AddressBookImport(services.amoApi, book, () => services.clock.now(), log) : null,
+    importer: services.amoApi && services.crm ? new AddressBookImport(services.amoApi, services.crm, book, () => services.clock.now(), log) : null,
     close: () => clearInterval(purge),
   };
 }

@@ -21,7 +21,7 @@ export interface IntakeView {
 }
 
 export class IntakeService {
-  private readonly accept_;
+  private readonly storeInTransaction;
 
   constructor(
     private readonly db: Db,
@@ -29,7 +29,7 @@ export class IntakeService {
     private readonly onQueued: () => void,
   ) {
     const insert = db.prepare('INSERT INTO intake_leads (id, site_key_id, account_id, outbox_id, created_at) VALUES (?, ?, ?, ?, ?)');
-    this.accept_ = db.transaction((site: SiteKey, lead: IntakeLead, now: number) => {
+    this.storeInTransaction = db.transaction((site: SiteKey, lead: IntakeLead, now: number) => {
       const id = `ld_${randomBytes(8).toString('hex')}`;
       const { id: outboxId } = this.outbox.enqueue(site.accountId, 'intake', { intakeId: id, lead }, now);
       insert.run(id, site.id, site.accountId, outboxId, now);
@@ -38,7 +38,7 @@ export class IntakeService {
   }
 
   accept(site: SiteKey, lead: IntakeLead, now: number): string {
-    const id = this.accept_(site, lead, now) as string;
+    const id = this.storeInTransaction(site, lead, now) as string;
     this.onQueued();
     return id;
   }

@@ -28,7 +28,6 @@ export class OutboxWorker {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running = 0;
   private stopped = true;
-  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -56,11 +55,6 @@ export class OutboxWorker {
     if (!this.stopped && this.running === 0) this.schedule(0);
   }
 
-  /** Resolves when a pass finds nothing due (tests and the benchmark wait on it). */
-  whenIdle(): Promise<void> {
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
   private schedule(delay: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
@@ -71,10 +65,7 @@ export class OutboxWorker {
     this.timer = null;
     const free = this.options.concurrency - this.running;
     const items = free > 0 ? this.outbox.claim(this.clock.now(), this.options.leaseMs, free) : [];
-    if (!items.length && this.running === 0) {
-      this.idleWaiters.splice(0).forEach((resolve) => resolve());
-      return this.schedule(this.options.pollMs);
-    }
+    if (!items.length && this.running === 0) return this.schedule(this.options.pollMs);
     for (const item of items) {
       this.running++;
       void this.run(item).finally(() => {

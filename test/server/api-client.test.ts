@@ -40,7 +40,7 @@ describe('API v4 client', () => {
 
   it('turns amoCRM’s empty 204 list into null and keeps to the per-account rate', async () => {
     const started = Date.now();
-    const pages = await Promise.all(Array.from({ length: 7 }, () => app.services.amoApi!.request(ACCOUNT, 'GET', '/api/v4/leads', undefined, { page: 1 })));
+    const pages = await Promise.all(Array.from({ length: 7 }, () => app.services.amoApi!.request(ACCOUNT, 'GET', '/api/v4/leads', undefined, { query: { page: 1 } })));
     expect(pages.every((p) => p === null)).toBe(true);
     const times = fake.requests.filter((r) => r.path === '/api/v4/leads').map((r) => r.at).sort((a, b) => a - b);
     for (let i = 6; i < times.length; i++) expect(times[i] - times[i - 6]).toBeGreaterThanOrEqual(1000); // never 7 starts within a second
