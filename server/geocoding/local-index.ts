@@ -1,11 +1,12 @@
 /**
- * The embedded geocoder: places in SQLite with two FTS5 indexes (geocoding-notes, "The embedded
- * default"). Rows are kept in importance order (rowid 1 = most important), so a MATCH that
+ * The embedded geocoder: places in SQLite with an FTS5 index and a word list for typos
+ * (geocoding-notes, "The embedded default"). Rows are kept in importance order (rowid 1 = most important), so a MATCH that
  * stops at LIMIT already holds the best candidates and never sorts the whole match set.
  */
 import type { Db } from '../store/database.js';
 import type { Geocoder, Suggestion, SuggestOptions } from './types.js';
-import { ftsExpression, fromQwertyLayout, indexText, normalize, parseQuery, trigramSimilarity, type ParsedQuery } from './normalize.js';
+import { ftsExpression, fromQwertyLayout, indexText, normalize, parseQuery, type ParsedQuery } from './normalize.js';
+import { Speller } from './spelling.js';
 import { placeToSuggestion, placeValue, type PlaceRow } from './place-format.js';
 
 export interface PlaceInput {
@@ -29,22 +30,18 @@ export interface PlaceInput {
 
 /** Candidates read from the index per pass before ranking. */
 const CANDIDATES = 64;
-const MIN_SIMILARITY = 0.3;
-const MAX_TRIGRAMS = 12;
 
 export class LocalIndex implements Geocoder {
   readonly name = 'local' as const;
   private readonly prefixStmt;
-  private readonly trigramStmt;
+  private readonly speller: Speller;
   private readonly insertStmt;
 
   constructor(private readonly db: Db) {
     this.prefixStmt = db.prepare<[string, number], PlaceRow>(
       `SELECT p.* FROM places p JOIN (SELECT rowid FROM places_fts WHERE places_fts MATCH ? ORDER BY rowid LIMIT ?) m ON p.id = m.rowid`,
     );
-    this.trigramStmt = db.prepare<[string, number], PlaceRow & { search_text: string }>(
-      `SELECT p.* FROM places p JOIN (SELECT rowid, rank FROM places_tri WHERE places_tri MATCH ? ORDER BY rank LIMIT ?) m ON p.id = m.rowid`,
-    );
+    this.speller = new Speller(db);
     this.insertStmt = db.prepare(
       `INSERT INTO places (kind, source, value, country, country_code, region, city, settlement, street, house, block,
                            postal_code, lat, lon, importance, search_text)
@@ -57,7 +54,7 @@ export class LocalIndex implements Geocoder {
     return this.search(query, options).map(placeToSuggestion);
   }
 
-  /** Prefix pass; then the keyboard-layout retry; then, if still nothing, the trigram pass for typos. */
+  /** Prefix pass; then the keyboard-layout retry; then, if still nothing, the same with typos corrected. */
   search(query: string, options: Pick<SuggestOptions, 'count' | 'city' | 'region'>): PlaceRow[] {
     const parsed = parseQuery(query);
     const found = new Map<number, PlaceRow>();
@@ -67,13 +64,12 @@ export class LocalIndex implements Geocoder {
       const switched = fromQwertyLayout(query);
       if (switched) add(this.prefixPass(parseQuery(switched)));
     }
-    let ranked = rank([...found.values()], parsed, options);
-    // Typos only when the prefix passes found nothing: the trigram pass is the expensive one.
-    if (ranked.length === 0 && parsed.normalized.length >= 3) {
-      const typo = this.trigramPass(parsed.normalized).filter((r) => !found.has(r.id));
-      ranked = ranked.concat(typo);
+    // Typos only when the prefix passes found nothing at all.
+    if (found.size === 0) {
+      const corrected = this.corrected(parsed);
+      if (corrected) return rank(this.prefixPass(corrected), corrected, options).slice(0, options.count);
     }
-    return ranked.slice(0, options.count);
+    return rank([...found.values()], parsed, options).slice(0, options.count);
   }
 
   private prefixPass(parsed: ParsedQuery): PlaceRow[] {
@@ -81,19 +77,26 @@ export class LocalIndex implements Geocoder {
     return expression ? this.prefixStmt.all(expression, CANDIDATES) : [];
   }
 
-  /** Typo-tolerant: candidates sharing trigrams with the query, kept when similar enough. */
-  private trigramPass(normalized: string): PlaceRow[] {
-    const grams = new Set<string>();
-    for (const word of normalized.split(' ')) for (let i = 0; i + 3 <= word.length; i++) grams.add(word.slice(i, i + 3));
-    if (!grams.size) return [];
-    // Enough trigrams to tell words apart; more only make the OR slower.
-    const expression = [...grams].slice(0, MAX_TRIGRAMS).map((g) => `"${g.replace(/"/g, '""')}"`).join(' OR ');
-    return this.trigramStmt
-      .all(expression, CANDIDATES)
-      .map((row) => ({ row, score: bestWordSimilarity(normalized, row.search_text) }))
-      .filter((c) => c.score >= MIN_SIMILARITY)
-      .sort((a, b) => b.score - a.score || b.row.importance - a.row.importance)
-      .map((c) => c.row);
+  /** The query with each unknown word replaced by the closest word the index knows; null if nothing changed. */
+  private corrected(parsed: ParsedQuery): ParsedQuery | null {
+    let changed = false;
+    const fix = (word: string, asPrefix: boolean) => {
+      const better = this.speller.correct(word, asPrefix);
+      if (better) changed = true;
+      return better ?? word;
+    };
+    let words = parsed.words;
+    let prefix = parsed.prefix;
+    // "Самар " (a pause with a space): an unfinished last word is still a beginning.
+    const last = words.at(-1);
+    if (prefix === null && last && !this.speller.known(last, false) && this.speller.known(last, true)) {
+      words = words.slice(0, -1);
+      prefix = last;
+      changed = true;
+    }
+    words = words.map((w) => fix(w, false));
+    prefix = prefix ? fix(prefix, true) : null;
+    return changed ? { words, prefix, normalized: [...words, ...(prefix ? [prefix] : [])].join(' ') } : null;
   }
 
   /** Adds places (any number) and re-orders the table and its indexes; one transaction. */
@@ -150,20 +153,9 @@ export class LocalIndex implements Geocoder {
                postal_code, lat, lon, importance, search_text FROM places_sorted ORDER BY importance DESC, id;
       DROP TABLE places_sorted;
       INSERT INTO places_fts(places_fts) VALUES ('rebuild');
-      INSERT INTO places_tri(places_tri) VALUES ('rebuild');
     `);
+    this.speller.rebuild();
   }
-}
-
-/** The best similarity between the query and any run of as many consecutive indexed words. */
-function bestWordSimilarity(query: string, text: string): number {
-  const span = query.split(' ').length;
-  const words = text.split(' ');
-  let best = 0;
-  for (let i = 0; i + span <= Math.max(words.length, span); i++) {
-    best = Math.max(best, trigramSimilarity(query, words.slice(i, i + span).join(' ')));
-  }
-  return best;
 }
 
 /**

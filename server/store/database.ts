@@ -113,6 +113,10 @@ const MIGRATIONS: string[] = [
      written_at  INTEGER NOT NULL,
      PRIMARY KEY (account_id, entity, entity_id, field_id)
    );`,
+  // 5: typos are corrected against the index's own vocabulary instead of a trigram index of every row
+  `DROP TABLE places_tri;
+   CREATE VIRTUAL TABLE places_vocab USING fts5vocab(places_fts, row);
+   CREATE VIRTUAL TABLE place_words USING fts5(word, tokenize='trigram');`,
 ];
 
 export function openDatabase(path: string): Db {

@@ -59,6 +59,9 @@ describe('local index', () => {
   it('finds through a typo with the trigram pass', () => {
     expect(values('Новосибрск')[0]).toBe('Новосибирск');
     expect(values('Самрара')).toContain('Самара');
+    expect(values('Самара Авррры 110')[0]).toBe('Самара, улица Авроры, д 110'); // a typo in a whole word, not the last
+    expect(values('Самара Аврор')[0]).toBe('Самара, улица Авроры'); // no typo: no correction needed
+    expect(values('Ыыщщзз')).toEqual([]); // nothing close enough: nothing invented
   });
 
   it('biases towards the configured city', () => {
