@@ -60,6 +60,8 @@ const schema = z.object({
   AMOCRM_RATE_PER_SECOND: z.coerce.number().min(0.1).max(1000).default(6),
   AMOCRM_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60000).default(500),
   AMOCRM_SUBSCRIBE_WEBHOOKS: bool.default(false),
+  AMOCRM_IMPORT_ADDRESSES_ON_CONNECT: bool.default(true),
+  AMOCRM_IDLE_REFRESH_DAYS: z.coerce.number().min(1).max(80).default(7),
   OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
@@ -101,7 +103,7 @@ export interface Config {
   };
   cache: { ttlSeconds: number; maxEntries: number };
   rateLimitPerMinute: number;
-  amoApi: { ratePerSecond: number; retryBaseMs: number; subscribeWebhooksOnConnect: boolean };
+  amoApi: { ratePerSecond: number; retryBaseMs: number; subscribeWebhooksOnConnect: boolean; importAddressesOnConnect: boolean; idleRefreshMs: number };
   outbox: { concurrency: number; maxAttempts: number; leaseMs: number; pollMs: number; retryBaseMs: number };
   intakeRateLimitPerMinute: number;
 }
@@ -175,7 +177,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     cache: { ttlSeconds: env.SUGGEST_CACHE_TTL_SECONDS, maxEntries: env.SUGGEST_CACHE_MAX_ENTRIES },
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
-    amoApi: { ratePerSecond: env.AMOCRM_RATE_PER_SECOND, retryBaseMs: env.AMOCRM_RETRY_BASE_MS, subscribeWebhooksOnConnect: env.AMOCRM_SUBSCRIBE_WEBHOOKS },
+    amoApi: {
+      ratePerSecond: env.AMOCRM_RATE_PER_SECOND,
+      retryBaseMs: env.AMOCRM_RETRY_BASE_MS,
+      subscribeWebhooksOnConnect: env.AMOCRM_SUBSCRIBE_WEBHOOKS,
+      importAddressesOnConnect: env.AMOCRM_IMPORT_ADDRESSES_ON_CONNECT,
+      idleRefreshMs: env.AMOCRM_IDLE_REFRESH_DAYS * 24 * 3600 * 1000,
+    },
     outbox: {
       concurrency: env.OUTBOX_CONCURRENCY,
       maxAttempts: env.OUTBOX_MAX_ATTEMPTS,

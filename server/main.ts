@@ -24,10 +24,10 @@ function start(): void {
   const log = createLogger(config.logLevel);
   const services = buildServices(config, log);
   const address = buildAddressDeps(services);
-  const writes = buildWriteDeps(services, address.service);
+  const writes = buildWriteDeps(services, address.service, address.importer);
   const app = createApp({ ...services, address, writes });
   const server = createServer(app);
-  writes.worker.start();
+  writes.start();
   server.listen(config.port, config.host, () => {
     const where = server.address();
     const port = typeof where === 'object' && where ? where.port : config.port;
@@ -40,7 +40,7 @@ function start(): void {
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
     server.close(async () => {
-      await writes.worker.stop();
+      await writes.stop();
       address.close();
       services.db.close();
       process.exit(0);

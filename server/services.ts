@@ -50,7 +50,9 @@ export function buildServices(config: Config, log: Logger, options: { clock?: Cl
   const tokens = new TokenService(accounts, oauth, clock, log);
   const oauthState = config.amo ? new OAuthState(config.amo.clientSecret, clock) : null;
   const amoApi = config.amo
-    ? new AmoApi(tokens, new PerAccountRateLimiter(config.amoApi.ratePerSecond), log, { testBaseUrl: config.amoTestBaseUrl, baseBackoffMs: config.amoApi.retryBaseMs })
+    ? new AmoApi(tokens, new PerAccountRateLimiter(config.amoApi.ratePerSecond), log, { testBaseUrl: config.amoTestBaseUrl, baseBackoffMs: config.amoApi.retryBaseMs }, (accountId, message) =>
+        accounts.recordError(accountId, `blocked: ${message}`, clock.now()),
+      )
     : null;
   const onAccountPurged: Services['onAccountPurged'] = [];
   const onAccountConnected: Services['onAccountConnected'] = [];

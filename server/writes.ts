@@ -5,6 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { Services } from './services.js';
 import type { AddressService } from './geocoding/address-service.js';
+import type { AddressBookImport } from './geocoding/address-book-import.js';
 import { OutboxRepository } from './outbox/outbox-repository.js';
 import { OutboxWorker, type OutboxHandler } from './outbox/outbox-worker.js';
 import { FieldMapping } from './outbox/field-mapping.js';
@@ -21,7 +22,7 @@ import { WebhookInbox } from './intake/webhook-inbox.js';
 
 export type WriteDeps = ReturnType<typeof buildWriteDeps>;
 
-export function buildWriteDeps(services: Services, addresses: AddressService) {
+export function buildWriteDeps(services: Services, addresses: AddressService, importer: AddressBookImport | null = null) {
   const { db, config, clock, log } = services;
   const now = () => clock.now();
   const outbox = new OutboxRepository(db);
@@ -37,6 +38,7 @@ export function buildWriteDeps(services: Services, addresses: AddressService) {
     handlers.webhook = webhookHandler({ addresses, mapping, writebacks, writer }) as OutboxHandler;
     handlers.subscribe = subscribeHandler(crm) as OutboxHandler;
   }
+  if (importer) handlers.import_addresses = (async (item: { accountId: number }) => void (await importer.run(item.accountId))) as OutboxHandler;
   const worker = new OutboxWorker(outbox, handlers, config.outbox, clock, log);
   const poke = () => worker.poke();
   // An unguessable path segment: amoCRM signs no webhook, so the URL is the secret (reference §7).
@@ -49,12 +51,30 @@ export function buildWriteDeps(services: Services, addresses: AddressService) {
       poke();
     });
   }
+  if (importer && config.amoApi.importAddressesOnConnect) {
+    // The account's existing addresses seed its address book (read in pages, within the rate).
+    services.onAccountConnected.push((accountId) => void outbox.enqueue(accountId, 'import_addresses', {}, now()));
+  }
   // A (re)connected account's waiting items can go now.
   services.onAccountConnected.push(() => poke());
 
+  const timers: Array<ReturnType<typeof setTimeout>> = [];
   return {
     outbox,
     worker,
+    /** Background work of a running server: the outbox worker and the scheduled refresh of idle accounts. */
+    start() {
+      worker.start();
+      if (config.amo && !timers.length) {
+        const refresh = () => void services.tokens.refreshIdle(config.amoApi.idleRefreshMs).catch(() => {});
+        timers.push(setInterval(refresh, 6 * 3600 * 1000), setTimeout(refresh, 60_000));
+        timers.forEach((t) => t.unref());
+      }
+    },
+    async stop() {
+      timers.splice(0).forEach((t) => clearTimeout(t));
+      await worker.stop();
+    },
     crm,
     settings,
     writebacks,

@@ -59,6 +59,8 @@ export function amoEnv(fakeUrl: string, extra: Record<string, string> = {}): Rec
     AMOCRM_TEST_BASE_URL: fakeUrl,
     TOKEN_ENCRYPTION_KEY: TOKEN_KEY,
     ADMIN_TOKEN,
+    // Off unless a test is about it: its API calls would mix into other tests' request counts.
+    AMOCRM_IMPORT_ADDRESSES_ON_CONNECT: 'false',
     ...extra,
   };
 }
@@ -69,9 +71,9 @@ export async function startApp(env: Record<string, string>, options: { clock?: C
   const log = createLogger(config.logLevel, logs);
   const services = buildServices(config, log, options);
   const address = buildAddressDeps(services);
-  const writes = buildWriteDeps(services, address.service);
+  const writes = buildWriteDeps(services, address.service, address.importer);
   const app = createApp({ ...services, address, writes });
-  writes.worker.start();
+  writes.start();
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -82,7 +84,7 @@ export async function startApp(env: Record<string, string>, options: { clock?: C
     address,
     writes,
     close: async () => {
-      await writes.worker.stop();
+      await writes.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       address.close();

@@ -35,8 +35,12 @@ export interface RequestOptions {
   idempotent?: boolean;
 }
 
+/** After a 403 nothing is sent for this long (reference §8: a 403 means blocked; it does not heal by retrying). */
+export const BLOCKED_PAUSE_MS = 10 * 60 * 1000;
+
 export class AmoApi {
   private readonly http: AxiosInstance;
+  private readonly blockedUntil = new Map<number, number>();
   private readonly maxAttempts: number;
   private readonly baseBackoffMs: number;
 
@@ -45,6 +49,7 @@ export class AmoApi {
     private readonly limiter: PerAccountRateLimiter,
     private readonly log: Logger,
     private readonly options: AmoApiOptions,
+    private readonly onBlocked: (accountId: number, message: string) => void = () => {},
   ) {
     this.http = axios.create({ timeout: options.timeoutMs ?? 15_000, validateStatus: () => true, maxRedirects: 0, responseType: 'text', transformResponse: (d) => d });
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -58,6 +63,9 @@ export class AmoApi {
   /** Any API v4 call; resolves to the parsed body, or null for amoCRM's empty 204. */
   async request<T>(accountId: number, method: Method, path: string, body?: unknown, options: RequestOptions = {}): Promise<T | null> {
     const { query, idempotent = method !== 'POST' } = options;
+    if ((this.blockedUntil.get(accountId) ?? 0) > Date.now()) {
+      throw new AmoApiError(403, 'amocrm_forbidden', 'amoCRM refused access to this account a moment ago (blocked, or this IP not allowed); nothing is sent for now.', false);
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.tokens.withAccessToken(accountId, async (account) => {
@@ -65,6 +73,10 @@ export class AmoApi {
           return this.once<T>(accountOrigin(`${account.subdomain}.${account.baseDomain}`, this.options.testBaseUrl), account.accessToken, method, path, body, query);
         });
       } catch (error) {
+        if (error instanceof AmoApiError && error.amoStatus === 403) {
+          this.blockedUntil.set(accountId, Date.now() + BLOCKED_PAUSE_MS);
+          this.onBlocked(accountId, error.message);
+        }
         if (!(error instanceof AmoApiError) || !error.retryable || attempt >= this.maxAttempts) throw error;
         if (!idempotent && error.amoStatus !== 429) throw error;
         const backoff = this.baseBackoffMs * 2 ** (attempt - 1);

@@ -47,6 +47,24 @@ export class TokenService {
     }
   }
 
+  /**
+   * Refreshes every connected account whose tokens have not changed for `idleMs`: a refresh token
+   * unused for 3 months stops working (reference §8, issue 246). Returns how many were refreshed.
+   */
+  async refreshIdle(idleMs: number): Promise<number> {
+    let refreshed = 0;
+    for (const summary of this.accounts.list()) {
+      if (summary.status !== 'connected' || this.clock.now() - summary.updatedAt < idleMs) continue;
+      try {
+        await this.refresh(summary.accountId, this.load(summary.accountId).accessToken);
+        refreshed++;
+      } catch (error) {
+        this.log.warn({ accountId: summary.accountId, error: (error as Error).message }, 'scheduled refresh failed');
+      }
+    }
+    return refreshed;
+  }
+
   /** Refreshes unless someone already replaced `staleAccessToken`; one request per account at a time. */
   refresh(accountId: number, staleAccessToken: string): Promise<Account> {
     const running = this.inflight.get(accountId);

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../store/database.js';
 
-export type OutboxKind = 'intake' | 'writeback' | 'webhook' | 'subscribe';
+export type OutboxKind = 'intake' | 'writeback' | 'webhook' | 'subscribe' | 'import_addresses';
 export type OutboxStatus = 'pending' | 'done' | 'parked';
 
 export interface OutboxItem<P = unknown, S = Record<string, unknown>> {

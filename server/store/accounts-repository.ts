@@ -126,6 +126,11 @@ export class AccountsRepository {
     return result.changes === 1;
   }
 
+  /** Something an admin should see in /api/status (e.g. amoCRM blocked the account); the status stays. */
+  recordError(accountId: number, message: string, now: number): void {
+    this.db.prepare('UPDATE accounts SET last_error = ?, updated_at = ? WHERE account_id = ?').run(message, now, accountId);
+  }
+
   markReconnectRequired(accountId: number, reason: string, now: number): void {
     this.setStatus.run({ accountId, status: 'reconnect_required', lastError: reason, now });
   }

@@ -31,13 +31,6 @@ describe('API v4 client', () => {
     expect(accountCalls() - before).toBe(4);
   }, 30_000);
 
-  it('does not retry a 403 (blocked account) and says so', async () => {
-    const before = accountCalls();
-    fake.failNext('html403');
-    await expect(app.services.amoApi!.getAccount(ACCOUNT)).rejects.toMatchObject({ code: 'amocrm_forbidden' });
-    expect(accountCalls() - before).toBe(1);
-  });
-
   it('turns amoCRM’s empty 204 list into null and keeps to the per-account rate', async () => {
     const started = Date.now();
     const pages = await Promise.all(Array.from({ length: 7 }, () => app.services.amoApi!.request(ACCOUNT, 'GET', '/api/v4/leads', undefined, { query: { page: 1 } })));
@@ -45,5 +38,16 @@ describe('API v4 client', () => {
     const times = fake.requests.filter((r) => r.path === '/api/v4/leads').map((r) => r.at).sort((a, b) => a - b);
     for (let i = 6; i < times.length; i++) expect(times[i] - times[i - 6]).toBeGreaterThanOrEqual(1000); // never 7 starts within a second
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+
+  // Last in this file: it leaves the account paused.
+  it('does not retry a 403 (blocked account), stops sending for the account and shows it to the admin', async () => {
+    const before = accountCalls();
+    fake.failNext('html403');
+    await expect(app.services.amoApi!.getAccount(ACCOUNT)).rejects.toMatchObject({ code: 'amocrm_forbidden' });
+    expect(accountCalls() - before).toBe(1);
+    await expect(app.services.amoApi!.getAccount(ACCOUNT)).rejects.toMatchObject({ code: 'amocrm_forbidden' });
+    expect(accountCalls() - before).toBe(1); // nothing sent while blocked
+    expect(app.services.accounts.list()[0].lastError).toMatch(/^blocked: amoCRM refused access/);
   });
 });

@@ -78,6 +78,19 @@ describe('token refresh', () => {
     expect(status.accounts[0]).toMatchObject({ accountId: ACCOUNT, status: 'reconnect_required', lastError: 'Token has been revoked' });
   });
 
+  it('refreshes accounts whose tokens sat unused for the idle period, and only those', async () => {
+    const eightDaysAgo = Date.now() - 8 * 24 * 3600 * 1000;
+    app.services.db.prepare('UPDATE accounts SET updated_at = ? WHERE account_id = ?').run(eightDaysAgo, ACCOUNT);
+    const before = app.services.accounts.find(ACCOUNT)!;
+    expect(await app.services.tokens.refreshIdle(7 * 24 * 3600 * 1000)).toBe(1);
+    expect(fake.refreshCount()).toBe(1);
+    const after = app.services.accounts.find(ACCOUNT)!;
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(after.updatedAt).toBeGreaterThan(eightDaysAgo);
+    expect(await app.services.tokens.refreshIdle(7 * 24 * 3600 * 1000)).toBe(0);
+    expect(fake.refreshCount()).toBe(1);
+  });
+
   it('a new process started on the same database uses the rotated token', async () => {
     expireSoon();
     await app.services.amoApi!.getAccount(ACCOUNT);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCOUNT, admin, eventually, fieldValue, writeEnv, type WriteEnv } from './write-helpers.js';
-import { widgetToken } from '../helpers.js';
+import { connectAccount, widgetToken } from '../helpers.js';
 import { webhookBody } from '../fakes/fake-amocrm-entities.js';
 
 let env: WriteEnv;
@@ -65,6 +65,17 @@ describe('address write-back', () => {
     expect((await writeBack('leads', leadId, { fieldId: 999999, ...SUGGESTION })).status).toBe(202);
     await eventually(() => env.app.writes.outbox.counts().parked === 1, 'parked');
     expect(env.app.writes.outbox.list('parked')[0].lastError).toContain('custom_fields_values.0.field_id');
+  });
+});
+
+describe('address book on connect', () => {
+  it('imports the addresses already in the account when it connects', async () => {
+    env = await writeEnv({ AMOCRM_IMPORT_ADDRESSES_ON_CONNECT: 'true' }, { connect: false });
+    env.fake.addEntity(ACCOUNT, 'leads', { name: 'Старый заказ', custom_fields_values: [{ field_id: 762381, values: [{ value: 'Тольятти, ул Юбилейная, д 31' }] }] });
+    await connectAccount(env.app, env.fake, ACCOUNT);
+    await eventually(() => env.app.writes.outbox.counts().done === 1, 'import done');
+    expect(env.app.address.book.search(ACCOUNT, 'Тольятти Юбилейная', 1)[0].value).toBe('Тольятти, ул Юбилейная, д 31');
+    expect(env.app.writes.outbox.list('done')[0]).toMatchObject({ kind: 'import_addresses', accountId: ACCOUNT });
   });
 });
 
