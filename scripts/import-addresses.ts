@@ -1,7 +1,7 @@
 /**
  * npm run import:addresses -- <file> [--source NAME]
  * Imports street/house data into the local index of DATABASE_PATH: an OpenAddresses-style CSV
- * (.csv) or an OpenStreetMap XML extract (.osm). Importing the same source again replaces it.
+ * (.csv) or an OpenStreetMap extract (.osm XML or .osm.pbf). Importing the same source again replaces it.
  */
 import 'dotenv/config';
 import { basename, extname } from 'node:path';
@@ -13,10 +13,11 @@ import { ensureGazetteer } from '../server/geocoding/gazetteer.js';
 import { importRecords } from '../server/geocoding/import/import-addresses.js';
 import { readOpenAddressesCsv } from '../server/geocoding/import/read-openaddresses-csv.js';
 import { readOsmXml } from '../server/geocoding/import/read-osm-xml.js';
+import { readOsmPbf } from '../server/geocoding/import/read-osm-pbf.js';
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file || !existsSync(file)) {
-  console.error('usage: npm run import:addresses -- <file.csv|file.osm> [--source NAME]');
+  console.error('usage: npm run import:addresses -- <file.csv|file.osm|file.osm.pbf> [--source NAME]');
   process.exit(2);
 }
 const readers: Record<string, (path: string) => AsyncIterable<import('../server/geocoding/import/address-record.js').AddressRecord>> = {
@@ -24,9 +25,9 @@ const readers: Record<string, (path: string) => AsyncIterable<import('../server/
   '.osm': readOsmXml,
   '.xml': readOsmXml,
 };
-const reader = readers[extname(file).toLowerCase()];
+const reader = file.toLowerCase().endsWith('.pbf') ? readOsmPbf : readers[extname(file).toLowerCase()];
 if (!reader) {
-  console.error(`unsupported file type ${extname(file)}: use .csv (OpenAddresses) or .osm (OpenStreetMap XML)`);
+  console.error(`unsupported file type ${extname(file)}: use .csv (OpenAddresses), .osm (OpenStreetMap XML) or .osm.pbf`);
   process.exit(2);
 }
 const sourceArg = rest.indexOf('--source');

@@ -5,6 +5,7 @@ import { ensureGazetteer } from '../../server/geocoding/gazetteer.js';
 import { importRecords } from '../../server/geocoding/import/import-addresses.js';
 import { readOpenAddressesCsv } from '../../server/geocoding/import/read-openaddresses-csv.js';
 import { readOsmXml } from '../../server/geocoding/import/read-osm-xml.js';
+import { readOsmPbf } from '../../server/geocoding/import/read-osm-pbf.js';
 
 let db: Db;
 let index: LocalIndex;
@@ -66,6 +67,15 @@ describe('local index', () => {
 
   it('biases towards the configured city', () => {
     expect(values('Ленин', { count: 3, city: 'Самара' })[0]).toBe('Самара, Ленинградская улица');
+  });
+
+  it('reads the same extract as OpenStreetMap PBF (made from the XML fixture with osmium)', async () => {
+    const records = [];
+    for await (const r of readOsmPbf('test/fixtures/kazan-sample.osm.pbf')) records.push(r);
+    const fromXml = [];
+    for await (const r of readOsmXml('test/fixtures/kazan-sample.osm')) fromXml.push(r);
+    expect(records).toEqual(fromXml);
+    expect(records.map((r) => `${r.street} ${r.house}`)).toEqual(['улица Баумана 19', 'Кремлёвская улица 18']);
   });
 
   it('re-importing a source replaces it instead of doubling it', async () => {

@@ -1,0 +1,44 @@
+/**
+ * OpenStreetMap elements → address records: nodes and ways tagged addr:street +
+ * addr:housenumber. A way's position is the mean of its nodes, so node coordinates are kept
+ * while the file streams by (extracts list nodes before ways).
+ */
+import type { AddressRecord } from './address-record.js';
+
+export interface OsmElement {
+  kind: 'node' | 'way';
+  id: string;
+  lat: number | null;
+  lon: number | null;
+  tags: Record<string, string>;
+  refs: string[];
+}
+
+export async function* osmRecords(elements: AsyncIterable<OsmElement>): AsyncGenerator<AddressRecord> {
+  const coords = new Map<string, [number, number]>();
+  for await (const el of elements) {
+    if (el.kind === 'node' && el.lat !== null && el.lon !== null) coords.set(el.id, [el.lat, el.lon]);
+    const record = toRecord(el, coords);
+    if (record) yield record;
+  }
+}
+
+function toRecord(el: OsmElement, coords: Map<string, [number, number]>): AddressRecord | null {
+  const t = el.tags;
+  if (!t['addr:street'] || !t['addr:housenumber']) return null;
+  let { lat, lon } = el;
+  if (el.kind === 'way') {
+    const points = el.refs.map((r) => coords.get(r)).filter((p): p is [number, number] => !!p);
+    lat = points.length ? points.reduce((s, p) => s + p[0], 0) / points.length : null;
+    lon = points.length ? points.reduce((s, p) => s + p[1], 0) / points.length : null;
+  }
+  return {
+    city: t['addr:city'] ?? t['addr:place'] ?? null,
+    street: t['addr:street'],
+    house: t['addr:housenumber'],
+    region: t['addr:region'] ?? t['addr:state'] ?? null,
+    postcode: t['addr:postcode'] ?? null,
+    lat: lat === null ? null : Math.round(lat * 1e7) / 1e7,
+    lon: lon === null ? null : Math.round(lon * 1e7) / 1e7,
+  };
+}

@@ -1,0 +1,34 @@
+/** OpenStreetMap PBF (.osm.pbf), streamed with osm-pbf-parser. */
+import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Readable, type Transform } from 'node:stream';
+import type { AddressRecord } from './address-record.js';
+import { osmRecords, type OsmElement } from './osm-records.js';
+
+const require = createRequire(import.meta.url);
+const createParser = require('osm-pbf-parser') as () => Transform;
+
+interface PbfItem {
+  type: string;
+  id: number;
+  lat?: number;
+  lon?: number;
+  tags?: Record<string, string>;
+  refs?: number[];
+}
+
+async function* osmPbfElements(path: string): AsyncGenerator<OsmElement> {
+  const parser = createParser();
+  createReadStream(path).on('error', (error) => parser.destroy(error)).pipe(parser);
+  // The parser is a readable-stream v2 stream: wrap it to iterate it.
+  for await (const batch of new Readable({ objectMode: true }).wrap(parser) as AsyncIterable<PbfItem[]>) {
+    for (const item of batch) {
+      if (item.type !== 'node' && item.type !== 'way') continue;
+      yield { kind: item.type, id: String(item.id), lat: item.lat ?? null, lon: item.lon ?? null, tags: item.tags ?? {}, refs: (item.refs ?? []).map(String) };
+    }
+  }
+}
+
+export function readOsmPbf(path: string): AsyncGenerator<AddressRecord> {
+  return osmRecords(osmPbfElements(path));
+}
