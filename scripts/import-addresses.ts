@@ -11,23 +11,16 @@ import { openDatabase } from '../server/store/database.js';
 import { LocalIndex } from '../server/geocoding/local-index.js';
 import { ensureGazetteer } from '../server/geocoding/gazetteer.js';
 import { importRecords } from '../server/geocoding/import/import-addresses.js';
-import { readOpenAddressesCsv } from '../server/geocoding/import/read-openaddresses-csv.js';
-import { readOsmXml } from '../server/geocoding/import/read-osm-xml.js';
-import { readOsmPbf } from '../server/geocoding/import/read-osm-pbf.js';
+import { readerFor, SUPPORTED } from '../server/geocoding/import/readers.js';
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file || !existsSync(file)) {
   console.error('usage: npm run import:addresses -- <file.csv|file.osm|file.osm.pbf> [--source NAME]');
   process.exit(2);
 }
-const readers: Record<string, (path: string) => AsyncIterable<import('../server/geocoding/import/address-record.js').AddressRecord>> = {
-  '.csv': readOpenAddressesCsv,
-  '.osm': readOsmXml,
-  '.xml': readOsmXml,
-};
-const reader = file.toLowerCase().endsWith('.pbf') ? readOsmPbf : readers[extname(file).toLowerCase()];
+const reader = readerFor(file);
 if (!reader) {
-  console.error(`unsupported file type ${extname(file)}: use .csv (OpenAddresses), .osm (OpenStreetMap XML) or .osm.pbf`);
+  console.error(`unsupported file type ${extname(file)}: use ${SUPPORTED}`);
   process.exit(2);
 }
 const sourceArg = rest.indexOf('--source');

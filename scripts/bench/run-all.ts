@@ -2,7 +2,7 @@
  * npm run bench — prints the figures the README quotes. Everything runs on this machine, on
  * loopback, with bounded request counts.
  *  1. local geocoder: index build time and size on disk (gazetteer + generated streets/houses, or
- *     a real extract: npm run bench -- --extract file.csv|file.osm), then the server started as
+ *     a real extract: npm run bench -- --extract file.csv|file.osm|file.osm.pbf), then the server started as
  *     its own process and typing replayed over HTTP: every prefix (3+ characters) of 500
  *     addresses drawn from the index. Latency p50/p95/p99 for cache misses and hits, requests/s.
  *  2. widget: script.js size, and in the browser on /demo the time from the debounce firing to
@@ -14,13 +14,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
-import { join, extname } from 'node:path';
+import { join } from 'node:path';
 import { openDatabase } from '../../server/store/database.js';
 import { LocalIndex } from '../../server/geocoding/local-index.js';
 import { ensureGazetteer } from '../../server/geocoding/gazetteer.js';
 import { importRecords } from '../../server/geocoding/import/import-addresses.js';
-import { readOpenAddressesCsv } from '../../server/geocoding/import/read-openaddresses-csv.js';
-import { readOsmXml } from '../../server/geocoding/import/read-osm-xml.js';
+import { readerFor } from '../../server/geocoding/import/readers.js';
 import { buildWidget } from '../build-widget.js';
 import { generatedAddresses } from './generate-addresses.js';
 import { fmt, get, percentiles, throughput } from './http-load.js';
@@ -60,7 +59,9 @@ try {
   const db = openDatabase(dbPath);
   const index = new LocalIndex(db);
   ensureGazetteer(db, index);
-  const records = extract ? (extname(extract) === '.csv' ? readOpenAddressesCsv(extract) : readOsmXml(extract)) : generatedAddresses(db, 1000, 8);
+  const readExtract = extract ? readerFor(extract) : null;
+  if (extract && !readExtract) throw new Error(`cannot read ${extract}: use .csv, .osm or .osm.pbf`);
+  const records = extract ? readExtract!(extract) : generatedAddresses(db, 1000, 8);
   const imported = await importRecords(db, index, records, extract ? 'import:bench' : 'generated');
   const buildSeconds = (performance.now() - built) / 1000;
   const entries = (db.prepare('SELECT COUNT(*) AS n FROM places').get() as { n: number }).n;
