@@ -50,6 +50,7 @@ export function createApp(deps: AppDeps): Express {
     amoApi: deps.amoApi,
     adminToken: deps.config.adminToken,
     mode: { demo: deps.config.amo === null, geocoder: deps.config.geocoder.provider },
+    outboxCounts: deps.writes ? () => deps.writes!.outbox.counts() : undefined,
   }));
   app.use(authRoutes({ connect: deps.connect, state: deps.oauthState, amo: deps.config.amo }));
   app.use(disconnectRoutes(deps.disconnect));

@@ -22,6 +22,8 @@ import { WebhookInbox } from './intake/webhook-inbox.js';
 
 export type WriteDeps = ReturnType<typeof buildWriteDeps>;
 
+const DAY = 24 * 3600 * 1000;
+
 export function buildWriteDeps(services: Services, addresses: AddressService, importer: AddressBookImport | null = null) {
   const { db, config, clock, log } = services;
   const now = () => clock.now();
@@ -67,7 +69,11 @@ export function buildWriteDeps(services: Services, addresses: AddressService, im
       worker.start();
       if (config.amo && !timers.length) {
         const refresh = () => void services.tokens.refreshIdle(config.amoApi.idleRefreshMs).catch(() => {});
-        timers.push(setInterval(refresh, 6 * 3600 * 1000), setTimeout(refresh, 60_000));
+        const purge = () => {
+          const purged = outbox.purge(now(), 30 * DAY, 7 * DAY);
+          if (purged.items || purged.events) log.info(purged, 'finished outbox items and old webhook events purged');
+        };
+        timers.push(setInterval(refresh, 6 * 3600 * 1000), setTimeout(refresh, 60_000), setInterval(purge, 6 * 3600 * 1000));
         timers.forEach((t) => t.unref());
       }
     },

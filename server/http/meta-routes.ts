@@ -10,6 +10,7 @@ export function metaRoutes(deps: {
   amoApi: AmoApi | null;
   adminToken: string | null;
   mode: { demo: boolean; geocoder: string };
+  outboxCounts?: () => Record<string, number>;
 }): Router {
   const router = Router();
 
@@ -46,7 +47,7 @@ export function metaRoutes(deps: {
         }
       }),
     );
-    res.json({ ...deps.mode, accounts });
+    res.json({ ...deps.mode, accounts, ...(deps.outboxCounts ? { outbox: deps.outboxCounts() } : {}) });
   });
 
   return router;

@@ -116,6 +116,16 @@ export class OutboxRepository {
     return id === 'all-parked' ? this.db.prepare(sql).run(now, now).changes : this.db.prepare(`${sql} AND id = ?`).run(now, now, id).changes;
   }
 
+  /**
+   * Forgets finished work: done items other than intake (whose status websites may still ask
+   * for) after `doneMs`, and webhook event hashes after `eventsMs` (amoCRM retries within hours).
+   */
+  purge(now: number, doneMs: number, eventsMs: number): { items: number; events: number } {
+    const items = this.db.prepare("DELETE FROM outbox WHERE status = 'done' AND kind != 'intake' AND updated_at < ?").run(now - doneMs).changes;
+    const events = this.db.prepare('DELETE FROM webhook_events WHERE received_at < ?').run(now - eventsMs).changes;
+    return { items, events };
+  }
+
   counts(): Record<OutboxStatus, number> {
     const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status').all() as Array<{ status: OutboxStatus; n: number }>;
     return { pending: 0, done: 0, parked: 0, ...Object.fromEntries(rows.map((r) => [r.status, r.n])) };

@@ -129,6 +129,18 @@ describe('webhooks', () => {
     expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(b), 762381)).toBe('Самара, Несуществующая улица 99');
   });
 
+  it('forgets old finished items and webhook hashes, keeping intake records', async () => {
+    env = await writeEnv();
+    const body = webhookBody(ACCOUNT, 'acme', 'leads', 'add', [{ id: 1, name: 'x' }]);
+    expect((await deliver(body)).status).toBe(200);
+    await eventually(() => env.app.writes.outbox.counts().done === 1, 'processed');
+    const later = Date.now() + 31 * 24 * 3600 * 1000;
+    expect(env.app.writes.outbox.purge(later, 30 * 24 * 3600 * 1000, 7 * 24 * 3600 * 1000)).toEqual({ items: 1, events: 1 });
+    expect(env.app.writes.outbox.counts().done).toBe(0);
+    const status = await (await admin(env.app, 'GET', '/api/status')).json();
+    expect(status.outbox).toEqual({ pending: 0, done: 0, parked: 0 });
+  });
+
   it('reads long lists (qs turns arrays over 20 into objects)', async () => {
     env = await writeEnv();
     const ids = Array.from({ length: 25 }, (_, i) => env.fake.addEntity(ACCOUNT, 'leads', { name: `L${i}`, custom_fields_values: [{ field_id: 762381, values: [{ value: i === 24 ? 'самара авроры 114а' : 'Самара, улица Авроры, д 110' }] }] }));
