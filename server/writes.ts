@@ -48,23 +48,20 @@ export function buildWriteDeps(services: Services, addresses: AddressService, im
   const webhookDestination = webhookSecret ? `${config.publicUrl}/api/amocrm/webhooks/${webhookSecret}` : null;
 
   if (webhookDestination && config.amoApi.subscribeWebhooksOnConnect) {
-    services.onAccountConnected.push((accountId) => {
-      outbox.enqueue(accountId, 'subscribe', { destination: webhookDestination }, now());
-      poke();
-    });
+    services.onAccountConnected.push((accountId) => void outbox.enqueue(accountId, 'subscribe', { destination: webhookDestination }, now()));
   }
   if (importer && config.amoApi.importAddressesOnConnect) {
     // The account's existing addresses seed its address book (read in pages, within the rate).
     services.onAccountConnected.push((accountId) => void outbox.enqueue(accountId, 'import_addresses', {}, now()));
   }
-  // A (re)connected account's waiting items can go now.
+  // A (re)connected account's waiting (and just queued) items can go now.
   services.onAccountConnected.push(() => poke());
 
   const timers: Array<ReturnType<typeof setTimeout>> = [];
   return {
     outbox,
     worker,
-    /** Background work of a running server: the outbox worker and the scheduled refresh of idle accounts. */
+    /** Background work of a running server: the outbox worker, the refresh of idle accounts, the purge of finished work. */
     start() {
       worker.start();
       if (config.amo && !timers.length) {
