@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.writes) {
     app.use(intakeRoutes(deps.writes, deps.clock, deps.config.intakeRateLimitPerMinute));
     app.use(adminRoutes(deps.writes, deps.clock, deps.config.adminToken));
-    if (deps.address) app.use(writebackRoutes({ writes: deps.writes, addresses: deps.address.service, verifier: deps.address.verifier, clock: deps.clock }));
+    if (deps.address) app.use(writebackRoutes({ writes: deps.writes, addresses: deps.address.service, verifier: deps.address.verifier, clock: deps.clock, publicUrl: deps.config.publicUrl }));
   }
   app.use(staticRoutes({ publicDir: PUBLIC_DIR, distDir: DIST_DIR }));
 

@@ -53,7 +53,7 @@ const schema = z.object({
   YANDEX_SUGGEST_URL: httpUrl.optional(),
   GEOCODER_TIMEOUT_MS: z.coerce.number().int().min(50).max(30000).default(1500),
   SUGGEST_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86400).default(600),
-  SUGGEST_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(20000),
+  SUGGEST_CACHE_MAX_MB: z.coerce.number().min(0).max(4096).default(64),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(600),
 
   /** amoCRM allows 7 requests/s per integration (reference §6); we stay below it. */
@@ -101,7 +101,7 @@ export interface Config {
     yandexSuggestUrl?: string;
     timeoutMs: number;
   };
-  cache: { ttlSeconds: number; maxEntries: number };
+  cache: { ttlSeconds: number; maxBytes: number };
   rateLimitPerMinute: number;
   amoApi: { ratePerSecond: number; retryBaseMs: number; subscribeWebhooksOnConnect: boolean; importAddressesOnConnect: boolean; idleRefreshMs: number };
   outbox: { concurrency: number; maxAttempts: number; leaseMs: number; pollMs: number; retryBaseMs: number };
@@ -175,7 +175,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       yandexSuggestUrl: env.YANDEX_SUGGEST_URL,
       timeoutMs: env.GEOCODER_TIMEOUT_MS,
     },
-    cache: { ttlSeconds: env.SUGGEST_CACHE_TTL_SECONDS, maxEntries: env.SUGGEST_CACHE_MAX_ENTRIES },
+    cache: { ttlSeconds: env.SUGGEST_CACHE_TTL_SECONDS, maxBytes: Math.round(env.SUGGEST_CACHE_MAX_MB * 1024 * 1024) },
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     amoApi: {
       ratePerSecond: env.AMOCRM_RATE_PER_SECOND,

@@ -22,7 +22,16 @@ function start(): void {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const services = buildServices(config, log);
+  let services;
+  try {
+    services = buildServices(config, log);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
   const address = buildAddressDeps(services);
   const writes = buildWriteDeps(services, address.service, address.importer);
   const app = createApp({ ...services, address, writes });

@@ -3,10 +3,10 @@
  * both call it, so tests run the same wiring as production (no module mocking).
  */
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { openDatabase, type Db } from './store/database.js';
 import { AccountsRepository } from './store/accounts-repository.js';
-import { TokenCipher } from './amo/token-crypto.js';
+import { TokenCipher } from './store/token-crypto.js';
 import { OAuthClient } from './amo/oauth-client.js';
 import { TokenService, type Clock } from './amo/token-service.js';
 import { OAuthState } from './amo/oauth-state.js';
@@ -33,7 +33,7 @@ export interface Services {
   /** Called when an account's data is purged (disconnect); other modules add their own clean-up. */
   onAccountPurged: Array<(accountId: number) => void>;
   /** Called after an account is connected (or reconnected). */
-  onAccountConnected: Array<(accountId: number) => void>;
+  onAccountConnected: Array<(accountId: number, reconnected: boolean) => void>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -46,13 +46,13 @@ export function buildServices(config: Config, log: Logger, options: { clock?: Cl
     log.warn('TOKEN_ENCRYPTION_KEY is not set: accounts cannot be connected until it is (openssl rand -hex 32)');
   }
   const accounts = new AccountsRepository(db, key ? new TokenCipher(key) : null);
+  const keyProblem = accounts.checkKey();
+  if (keyProblem) throw new ConfigError([keyProblem]);
   const oauth = config.amo ? new OAuthClient(config.amo, config.amoTestBaseUrl) : null;
   const tokens = new TokenService(accounts, oauth, clock, log);
   const oauthState = config.amo ? new OAuthState(config.amo.clientSecret, clock) : null;
   const amoApi = config.amo
-    ? new AmoApi(tokens, new PerAccountRateLimiter(config.amoApi.ratePerSecond), log, { testBaseUrl: config.amoTestBaseUrl, baseBackoffMs: config.amoApi.retryBaseMs }, (accountId, message) =>
-        accounts.recordError(accountId, `blocked: ${message}`, clock.now()),
-      )
+    ? new AmoApi(tokens, new PerAccountRateLimiter(config.amoApi.ratePerSecond), log, { testBaseUrl: config.amoTestBaseUrl, baseBackoffMs: config.amoApi.retryBaseMs }, accounts, () => clock.now())
     : null;
   const onAccountPurged: Services['onAccountPurged'] = [];
   const onAccountConnected: Services['onAccountConnected'] = [];
@@ -64,7 +64,7 @@ export function buildServices(config: Config, log: Logger, options: { clock?: Cl
     accounts,
     tokens,
     oauthState,
-    connect: new ConnectAccount({ clientId: config.amo?.clientId ?? null, oauth, accounts, state: oauthState, clock, onConnected: (id) => onAccountConnected.forEach((fn) => fn(id)) }),
+    connect: new ConnectAccount({ clientId: config.amo?.clientId ?? null, oauth, accounts, state: oauthState, clock, onConnected: (id, reconnected) => onAccountConnected.forEach((fn) => fn(id, reconnected)) }),
     disconnect: new DisconnectAccount(config.amo, db, (id) => onAccountPurged.forEach((fn) => fn(id))),
     amoApi,
     crm: amoApi ? new AmoCrm(amoApi) : null,

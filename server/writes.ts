@@ -2,7 +2,6 @@
  * The write side: the outbox and its worker, the handlers for each kind of write, website intake
  * and the webhook inbox. Built from the shared services, like the suggestion side.
  */
-import { createHmac } from 'node:crypto';
 import type { Services } from './services.js';
 import type { AddressService } from './geocoding/address-service.js';
 import type { AddressBookImport } from './geocoding/address-book-import.js';
@@ -19,6 +18,7 @@ import { WritebacksRepository } from './store/writebacks-repository.js';
 import { SiteKeysRepository } from './intake/site-keys-repository.js';
 import { IntakeService } from './intake/intake-service.js';
 import { WebhookInbox } from './intake/webhook-inbox.js';
+import { WebhookUrls } from './intake/webhook-urls.js';
 
 export type WriteDeps = ReturnType<typeof buildWriteDeps>;
 
@@ -32,23 +32,25 @@ export function buildWriteDeps(services: Services, addresses: AddressService, im
   const writebacks = new WritebacksRepository(db);
   const { crm } = services;
   const handlers: Record<string, OutboxHandler> = {};
-  if (crm) {
-    const mapping = new FieldMapping(settings, crm);
+  const webhookUrls = config.amo ? new WebhookUrls(config.amo.clientSecret, config.publicUrl) : null;
+  const mapping = crm ? new FieldMapping(settings, crm) : null;
+  if (crm && mapping && webhookUrls) {
     const writer = addressWriter({ crm, mapping, writebacks, now });
     handlers.intake = intakeHandler({ crm, addresses, mapping, settings, contactLock: new KeyedLock() }) as OutboxHandler;
     handlers.writeback = writebackHandler(writer) as OutboxHandler;
-    handlers.webhook = webhookHandler({ addresses, mapping, writebacks, writer }) as OutboxHandler;
-    handlers.subscribe = subscribeHandler(crm) as OutboxHandler;
+    handlers.webhook = webhookHandler({ crm, addresses, mapping, writebacks, writer }) as OutboxHandler;
+    handlers.subscribe = subscribeHandler(crm, webhookUrls) as OutboxHandler;
   }
   if (importer) handlers.import_addresses = (async (item: { accountId: number }) => void (await importer.run(item.accountId))) as OutboxHandler;
   const worker = new OutboxWorker(outbox, handlers, config.outbox, clock, log);
   const poke = () => worker.poke();
-  // An unguessable path segment: amoCRM signs no webhook, so the URL is the secret (reference §7).
-  const webhookSecret = config.amo ? createHmac('sha256', config.amo.clientSecret).update('amo-address:webhooks').digest('hex').slice(0, 32) : null;
-  const webhookDestination = webhookSecret ? `${config.publicUrl}/api/amocrm/webhooks/${webhookSecret}` : null;
-
-  if (webhookDestination && config.amoApi.subscribeWebhooksOnConnect) {
-    services.onAccountConnected.push((accountId) => void outbox.enqueue(accountId, 'subscribe', { destination: webhookDestination }, now()));
+  if (webhookUrls) {
+    // Subscribe on connect when asked; otherwise, on a reconnect, move an older destination of
+    // ours (the URL once shared by all accounts) to the account's own URL.
+    services.onAccountConnected.push((accountId, reconnected) => {
+      if (config.amoApi.subscribeWebhooksOnConnect) outbox.enqueue(accountId, 'subscribe', { mode: 'subscribe' }, now());
+      else if (reconnected) outbox.enqueue(accountId, 'subscribe', { mode: 'move' }, now());
+    });
   }
   if (importer && config.amoApi.importAddressesOnConnect) {
     // The account's existing addresses seed its address book (read in pages, within the rate).
@@ -79,13 +81,14 @@ export function buildWriteDeps(services: Services, addresses: AddressService, im
       await worker.stop();
     },
     crm,
+    mapping,
     settings,
     writebacks,
     siteKeys: new SiteKeysRepository(db),
     intake: new IntakeService(db, outbox, poke),
-    webhooks: new WebhookInbox(db, outbox, services.accounts, poke),
-    webhookSecret,
-    webhookDestination,
+    webhooks: new WebhookInbox(db, outbox, services.accounts, log, poke),
+    webhookUrls,
+    accounts: services.accounts,
     poke,
   };
 }

@@ -77,7 +77,7 @@ try {
   // Request logs stay on (info, as in production) and go nowhere.
   const port = await freePort();
   const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, DATABASE_PATH: dbPath, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000', SUGGEST_CACHE_MAX_ENTRIES: '200000', NODE_ENV: 'production' },
+    env: { ...process.env, DATABASE_PATH: dbPath, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000', SUGGEST_CACHE_MAX_MB: '1024', NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitForHealth(`http://127.0.0.1:${port}/healthz`);

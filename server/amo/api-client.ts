@@ -5,8 +5,8 @@
  */
 import axios, { type AxiosInstance, type Method, isAxiosError } from 'axios';
 import type { Logger } from 'pino';
-import { AmoApiError, parseRetryAfter, validationError } from './api-errors.js';
-import { accountOrigin } from './hosts.js';
+import { AmoApiError, forbiddenError, parseRetryAfter, validationError } from './api-errors.js';
+import { endpointFor, type Endpoint } from './hosts.js';
 import type { PerAccountRateLimiter } from './rate-limiter.js';
 import type { TokenService } from './token-service.js';
 
@@ -35,12 +35,17 @@ export interface RequestOptions {
   idempotent?: boolean;
 }
 
-/** After a 403 nothing is sent for this long (reference §8: a 403 means blocked; it does not heal by retrying). */
+/** After amoCRM's block page nothing is sent for this long (reference §8: a block does not heal by retrying). */
 export const BLOCKED_PAUSE_MS = 10 * 60 * 1000;
+
+/** Where the block pause is kept (the accounts table: it survives a restart). */
+export interface AccountPause {
+  pausedUntil(accountId: number, now: number): number | null;
+  pause(accountId: number, until: number, reason: string, now: number): void;
+}
 
 export class AmoApi {
   private readonly http: AxiosInstance;
-  private readonly blockedUntil = new Map<number, number>();
   private readonly maxAttempts: number;
   private readonly baseBackoffMs: number;
 
@@ -49,7 +54,8 @@ export class AmoApi {
     private readonly limiter: PerAccountRateLimiter,
     private readonly log: Logger,
     private readonly options: AmoApiOptions,
-    private readonly onBlocked: (accountId: number, message: string) => void = () => {},
+    private readonly pauses: AccountPause,
+    private readonly now: () => number = Date.now,
   ) {
     this.http = axios.create({ timeout: options.timeoutMs ?? 15_000, validateStatus: () => true, maxRedirects: 0, responseType: 'text', transformResponse: (d) => d });
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -63,19 +69,19 @@ export class AmoApi {
   /** Any API v4 call; resolves to the parsed body, or null for amoCRM's empty 204. */
   async request<T>(accountId: number, method: Method, path: string, body?: unknown, options: RequestOptions = {}): Promise<T | null> {
     const { query, idempotent = method !== 'POST' } = options;
-    if ((this.blockedUntil.get(accountId) ?? 0) > Date.now()) {
-      throw new AmoApiError(403, 'amocrm_forbidden', 'amoCRM refused access to this account a moment ago (blocked, or this IP not allowed); nothing is sent for now.', false);
-    }
+    const pausedUntil = this.pauses.pausedUntil(accountId, this.now());
+    if (pausedUntil !== null) throw pausedError(pausedUntil);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.tokens.withAccessToken(accountId, async (account) => {
           await this.limiter.acquire(accountId);
-          return this.once<T>(accountOrigin(`${account.subdomain}.${account.baseDomain}`, this.options.testBaseUrl), account.accessToken, method, path, body, query);
+          return this.once<T>(endpointFor(`${account.subdomain}.${account.baseDomain}`, this.options.testBaseUrl), account.accessToken, method, path, body, query);
         });
       } catch (error) {
-        if (error instanceof AmoApiError && error.amoStatus === 403) {
-          this.blockedUntil.set(accountId, Date.now() + BLOCKED_PAUSE_MS);
-          this.onBlocked(accountId, error.message);
+        if (error instanceof AmoApiError && error.kind === 'blocked') {
+          const until = this.now() + BLOCKED_PAUSE_MS;
+          this.pauses.pause(accountId, until, error.message, this.now());
+          throw pausedError(until);
         }
         if (!(error instanceof AmoApiError) || !error.retryable || attempt >= this.maxAttempts) throw error;
         if (!idempotent && error.amoStatus !== 429) throw error;
@@ -87,7 +93,7 @@ export class AmoApi {
     }
   }
 
-  private async once<T>(origin: string, accessToken: string, method: Method, path: string, body: unknown, query?: Record<string, string | number>): Promise<T | null> {
+  private async once<T>({ origin, headers }: Endpoint, accessToken: string, method: Method, path: string, body: unknown, query?: Record<string, string | number>): Promise<T | null> {
     let response;
     try {
       response = await this.http.request({
@@ -95,11 +101,11 @@ export class AmoApi {
         method,
         params: query,
         data: body,
-        headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json' },
+        headers: { ...headers, Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json' },
       });
     } catch (error) {
       const reason = isAxiosError(error) ? (error.code ?? 'network error') : 'network error';
-      throw new AmoApiError(0, 'amocrm_unreachable', `amoCRM could not be reached (${reason}).`, true);
+      throw new AmoApiError(0, 'amocrm_unreachable', `amoCRM could not be reached (${reason}).`, 'retryable');
     }
     const { status } = response;
     if (status === 204) return null;
@@ -110,17 +116,25 @@ export class AmoApi {
       'amoCRM answered an error',
     );
     if (status === 400) throw validationError(parsed);
-    if (status === 401) throw new AmoApiError(401, 'amocrm_unauthorized', 'amoCRM refused the access token.', false);
-    if (status === 403) {
-      throw new AmoApiError(403, 'amocrm_forbidden', 'amoCRM refused access (the account may be blocked or this IP not allowed).', false);
-    }
-    if (status === 404) throw new AmoApiError(404, 'amocrm_not_found', `amoCRM has no ${path}.`, false);
+    if (status === 401) throw new AmoApiError(401, 'amocrm_unauthorized', 'amoCRM refused the access token.', 'auth');
+    if (status === 403) throw forbiddenError(path, isProblem(response.headers['content-type']) ? parsed : null);
+    if (status === 404) throw new AmoApiError(404, 'amocrm_not_found', `amoCRM has no ${path}.`, 'final');
     if (status === 429 || status >= 500) {
       const code = status === 429 ? 'amocrm_rate_limited' : 'amocrm_unavailable';
-      throw new AmoApiError(status, code, `amoCRM answered ${status}.`, true, undefined, parseRetryAfter(response.headers['retry-after']));
+      throw new AmoApiError(status, code, `amoCRM answered ${status}.`, 'retryable', undefined, parseRetryAfter(response.headers['retry-after']));
     }
-    throw new AmoApiError(status, 'amocrm_error', `amoCRM answered ${status}.`, false);
+    throw new AmoApiError(status, 'amocrm_error', `amoCRM answered ${status}.`, 'final');
   }
+}
+
+/** The pause after a block: callers (the outbox) wait until `until` instead of failing for good. */
+function pausedError(until: number): AmoApiError {
+  return new AmoApiError(403, 'amocrm_blocked', `amoCRM has blocked this account; nothing is sent until ${new Date(until).toISOString()}.`, 'blocked', { pausedUntil: until });
+}
+
+/** JSON error bodies come as application/problem+json or application/json; the block page is HTML. */
+function isProblem(contentType: unknown): boolean {
+  return typeof contentType === 'string' && /json/i.test(contentType);
 }
 
 function parseJson(text: unknown): unknown {

@@ -56,7 +56,8 @@ export class ConnectAccount {
       accounts: AccountsRepository;
       state: OAuthState | null;
       clock: Clock;
-      onConnected?: (accountId: number) => void;
+      /** `reconnected`: the account was connected here before (its row existed). */
+      onConnected?: (accountId: number, reconnected: boolean) => void;
     },
   ) {}
 
@@ -78,6 +79,7 @@ export class ConnectAccount {
     try {
       const tokens = await oauth.exchangeCode(host, query.code);
       const account = await oauth.fetchAccount(host, tokens.accessToken);
+      const reconnected = accounts.status(account.id) !== null;
       accounts.saveConnected(
         {
           accountId: account.id,
@@ -89,7 +91,7 @@ export class ConnectAccount {
         },
         clock.now(),
       );
-      this.deps.onConnected?.(account.id);
+      this.deps.onConnected?.(account.id, reconnected);
       return { accountId: account.id, subdomain: account.subdomain, host: host.host, fromWidget: query.from_widget !== undefined };
     } catch (error) {
       if (error instanceof GrantRejectedError) throw new ConnectError('code_rejected', 400, error.hint);

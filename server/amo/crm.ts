@@ -24,6 +24,10 @@ interface Contact {
   id: number;
   custom_fields_values?: FieldValue[] | null;
 }
+export interface CrmEntity {
+  id: number;
+  custom_fields_values?: FieldValue[] | null;
+}
 
 const FIELDS_TTL_MS = 10 * 60 * 1000;
 export const digitsOnly = (value: unknown) => String(value ?? '').replace(/\D/g, '');
@@ -105,6 +109,28 @@ export class AmoCrm {
   /** A PATCH of the same values is harmless to repeat. */
   async updateFields(accountId: number, entity: EntityType, id: number, fields: FieldValue[]): Promise<void> {
     await this.api.request(accountId, 'PATCH', `/api/v4/${entity}/${id}`, { custom_fields_values: fields });
+  }
+
+  /** The entities with these ids, as amoCRM holds them now (`filter[id]`, 50 a request). */
+  async entities(accountId: number, entity: EntityType, ids: number[]): Promise<CrmEntity[]> {
+    const found: CrmEntity[] = [];
+    for (let i = 0; i < ids.length; i += 50) {
+      const batch = ids.slice(i, i + 50);
+      const query = Object.fromEntries(batch.map((id, n) => [`filter[id][${n}]`, id]));
+      const body = await this.api.request<Embedded<string, CrmEntity>>(accountId, 'GET', `/api/v4/${entity}`, undefined, { query: { ...query, limit: 50 } });
+      found.push(...(body?._embedded?.[entity] ?? []));
+    }
+    return found;
+  }
+
+  /** The account's webhook destinations (reference §7). */
+  async webhooks(accountId: number): Promise<Array<{ destination: string; settings: string[] }>> {
+    const body = await this.api.request<Embedded<'webhooks', { destination: string; settings: string[] }>>(accountId, 'GET', '/api/v4/webhooks');
+    return body?._embedded?.webhooks ?? [];
+  }
+
+  async unsubscribeWebhook(accountId: number, destination: string): Promise<void> {
+    await this.api.request(accountId, 'DELETE', '/api/v4/webhooks', { destination });
   }
 
   async subscribeWebhook(accountId: number, destination: string, settings: string[]): Promise<void> {

@@ -25,13 +25,28 @@ export function parseAccountOrigin(value: unknown): AccountHost | null {
   return parseAccountHost(value.slice('https://'.length));
 }
 
+/** amoCRM's OAuth host for an account (the `api_domain` claim of its access token, e.g. `api-a.amocrm.ru`). */
+const API_DOMAIN = /^api-[a-z0-9]{1,10}\.(amocrm\.ru|amocrm\.com|kommo\.com)$/;
+
+export function parseApiDomain(value: unknown): string | null {
+  return typeof value === 'string' && API_DOMAIN.test(value) ? value : null;
+}
+
+export interface Endpoint {
+  origin: string;
+  /** Extra headers: in tests, `Host` names the account host the request is meant for. */
+  headers: Record<string, string>;
+}
+
 /**
- * The origin our requests to an account go to. In tests every host maps to the fake amoCRM on
- * loopback (AMOCRM_TEST_BASE_URL, validated as loopback-only in config.ts).
+ * Where a request meant for `host` goes. The host is checked first, always: tokens and the
+ * client secret only ever go to an amoCRM host. In tests every host maps to the fake amoCRM on
+ * loopback (AMOCRM_TEST_BASE_URL, loopback-only, config.ts) and `Host` carries the intended
+ * host, so the fake can route by it as amoCRM's own servers do.
  */
-export function accountOrigin(host: AccountHost | string, testBaseUrl: string | null): string {
+export function endpointFor(host: AccountHost | string, testBaseUrl: string | null): Endpoint {
   const name = typeof host === 'string' ? host : host.host;
-  if (testBaseUrl) return testBaseUrl;
-  if (!parseAccountHost(name)) throw new Error('refusing to build a URL for a host outside amoCRM');
-  return `https://${name}`;
+  if (!parseAccountHost(name) && !parseApiDomain(name)) throw new Error('refusing to build a URL for a host outside amoCRM');
+  if (testBaseUrl) return { origin: testBaseUrl, headers: { Host: name } };
+  return { origin: `https://${name}`, headers: {} };
 }

@@ -4,7 +4,8 @@
  */
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import { AppError } from '../errors.js';
-import { accountOrigin, type AccountHost } from './hosts.js';
+import { endpointFor, parseAccountHost, type AccountHost } from './hosts.js';
+import { AmoApiError } from './api-errors.js';
 import type { AmoCredentials } from '../config.js';
 
 export interface GrantedTokens {
@@ -50,9 +51,10 @@ export class OAuthClient {
   }
 
   async fetchAccount(host: AccountHost, accessToken: string): Promise<AmoAccountInfo> {
+    const { origin, headers } = endpointFor(host, this.testBaseUrl);
     const response = await this.send(() =>
-      this.http.get(`${accountOrigin(host, this.testBaseUrl)}/api/v4/account`, {
-        headers: { Authorization: `Bearer ${accessToken}` },
+      this.http.get(`${origin}/api/v4/account`, {
+        headers: { ...headers, Authorization: `Bearer ${accessToken}` },
       }),
     );
     const body = response.data as { id?: unknown; subdomain?: unknown; name?: unknown } | undefined;
@@ -64,13 +66,13 @@ export class OAuthClient {
 
   private async grant(host: AccountHost, grant: Record<string, string>): Promise<GrantedTokens> {
     const { clientId, clientSecret, redirectUri } = this.credentials;
+    const { origin, headers } = endpointFor(host, this.testBaseUrl);
     const response = await this.send(() =>
-      this.http.post(`${accountOrigin(host, this.testBaseUrl)}/oauth2/access_token`, {
-        client_id: clientId,
-        client_secret: clientSecret,
-        redirect_uri: redirectUri,
-        ...grant,
-      }),
+      this.http.post(
+        `${origin}/oauth2/access_token`,
+        { client_id: clientId, client_secret: clientSecret, redirect_uri: redirectUri, ...grant },
+        { headers },
+      ),
     );
     const body = (response.data ?? {}) as Record<string, unknown>;
     if (response.status === 200 && typeof body.access_token === 'string' && typeof body.refresh_token === 'string') {
@@ -80,11 +82,31 @@ export class OAuthClient {
         expiresInSeconds: typeof body.expires_in === 'number' ? body.expires_in : 86400,
       };
     }
-    if (response.status === 400 || response.status === 401 || response.status === 403) {
+    if (response.status === 403) {
+      // A blocked account answers 403 to every request, the token endpoint included; the grant
+      // itself is intact: the old refresh token works until a new one is used (reference §8,
+      // Kommo docs/oauth-20, amocrm-api-php issues 434 and 563). Not a reason to reconnect.
+      throw new AmoApiError(403, 'amocrm_blocked', 'amoCRM refused the token refresh with 403 (the account is blocked); the connection is kept and retried later.', 'blocked');
+    }
+    if (response.status === 400 || response.status === 401 || response.status === 404) {
       const hint = [body.hint, body.detail, body.title, body.error].find((v) => typeof v === 'string');
       throw new GrantRejectedError(response.status, String(hint ?? 'no reason given'));
     }
     throw new AppError(502, 'amocrm_error', `amoCRM answered ${response.status} at /oauth2/access_token; try again later.`);
+  }
+
+  /**
+   * The account's current host, asked with its refresh token when the stored host stops answering
+   * (the subdomain was renamed): `GET https://<api_domain>/oauth2/account/current/subdomain` with
+   * `X-Refresh-Token`, answered with `{id, subdomain, domain, top_level_domain}` (amocrm-api-php
+   * `AmoCRMOAuth::getAccountDomainByRefreshToken`, `Models/AccountDomainModel.php`; reference §8).
+   * Null when amoCRM does not say, or names a host outside amoCRM.
+   */
+  async currentHost(apiDomain: string, refreshToken: string): Promise<AccountHost | null> {
+    const { origin, headers } = endpointFor(apiDomain, this.testBaseUrl);
+    const response = await this.send(() => this.http.get(`${origin}/oauth2/account/current/subdomain`, { headers: { ...headers, 'X-Refresh-Token': refreshToken } }));
+    const body = (response.data ?? {}) as { domain?: unknown };
+    return response.status === 200 ? parseAccountHost(body.domain) : null;
   }
 
   private async send<T>(request: () => Promise<T>): Promise<T> {

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { AppError, reconnectRequired } from '../errors.js';
 import type { Account, AccountsRepository } from '../store/accounts-repository.js';
-import { parseAccountHost } from './hosts.js';
+import { parseAccountHost, parseApiDomain, type AccountHost } from './hosts.js';
 import { GrantRejectedError, type OAuthClient } from './oauth-client.js';
 
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
@@ -83,32 +83,64 @@ export class TokenService {
     const host = parseAccountHost(`${account.subdomain}.${account.baseDomain}`);
     if (!this.oauth || !host) throw new AppError(503, 'not_configured', 'amoCRM credentials are not configured.');
     try {
-      const granted = await this.oauth.refresh(host, account.refreshToken);
-      const pair = {
-        accessToken: granted.accessToken,
-        refreshToken: granted.refreshToken,
-        expiresAt: this.clock.now() + granted.expiresInSeconds * 1000,
-      };
-      if (!this.accounts.saveRotated(accountId, account.refreshTokenBlob, pair, this.clock.now())) {
-        // The row changed while we waited (a reconnect stored a new pair): keep what is stored.
-        return this.load(accountId);
-      }
-      this.log.info({ accountId }, 'amoCRM tokens refreshed');
-      return { ...account, ...pair, refreshTokenBlob: this.load(accountId).refreshTokenBlob };
+      return await this.rotate(account, host);
     } catch (error) {
-      if (error instanceof GrantRejectedError) {
-        // Another process may have rotated with the same refresh token a moment earlier: then
-        // our token was rightly refused and the stored pair is the good one.
-        const stored = this.accounts.find(accountId);
-        if (stored && !stored.refreshTokenBlob.equals(account.refreshTokenBlob) && stored.status === 'connected') {
-          return stored;
-        }
-        this.accounts.markReconnectRequired(accountId, error.hint, this.clock.now());
-        this.log.warn({ accountId, status: error.status, hint: error.hint }, 'refresh token rejected: reconnect required');
-        throw reconnectRequired(accountId);
+      if (!(error instanceof GrantRejectedError)) throw error;
+      // Another process may have rotated with the same refresh token a moment earlier: then
+      // our token was rightly refused and the stored pair is the good one.
+      const stored = this.accounts.find(accountId);
+      if (stored && !stored.refreshTokenBlob.equals(account.refreshTokenBlob) && stored.status === 'connected') {
+        return stored;
       }
-      throw error;
+      const moved = error.status === 401 || error.status === 404 ? await this.movedHost(account, host) : null;
+      if (moved) {
+        try {
+          return await this.rotate(account, moved);
+        } catch (retryError) {
+          if (!(retryError instanceof GrantRejectedError)) throw retryError;
+          error = retryError;
+        }
+      }
+      const rejected = error as GrantRejectedError;
+      this.accounts.markReconnectRequired(accountId, rejected.hint, this.clock.now());
+      this.log.warn({ accountId, status: rejected.status, hint: rejected.hint }, 'refresh token rejected: reconnect required');
+      throw reconnectRequired(accountId);
     }
+  }
+
+  /** One refresh at `host`; the new pair is stored only if the refresh token we used is still current. */
+  private async rotate(account: Account, host: AccountHost): Promise<Account> {
+    const granted = await this.oauth!.refresh(host, account.refreshToken);
+    const pair = {
+      accessToken: granted.accessToken,
+      refreshToken: granted.refreshToken,
+      expiresAt: this.clock.now() + granted.expiresInSeconds * 1000,
+    };
+    if (!this.accounts.saveRotated(account.accountId, account.refreshTokenBlob, pair, this.clock.now())) {
+      // The row changed while we waited (a reconnect stored a new pair): keep what is stored.
+      return this.load(account.accountId);
+    }
+    this.log.info({ accountId: account.accountId }, 'amoCRM tokens refreshed');
+    return this.load(account.accountId);
+  }
+
+  /**
+   * The token endpoint answered 401/404 at the stored host: amoCRM may have moved the account
+   * (renamed subdomain). Ask amoCRM where it lives now, as the official library does
+   * (`AmoCRMOAuth.php`, reference §8), and remember the new host. Null if it did not move.
+   */
+  private async movedHost(account: Account, current: AccountHost): Promise<AccountHost | null> {
+    const apiDomain = apiDomainOf(account.accessToken) ?? (current.baseDomain === 'amocrm.ru' ? 'api-a.amocrm.ru' : current.host);
+    let moved: AccountHost | null;
+    try {
+      moved = await this.oauth!.currentHost(apiDomain, account.refreshToken);
+    } catch {
+      return null;
+    }
+    if (!moved || moved.host === current.host) return null;
+    this.accounts.moveHost(account.accountId, moved.subdomain, moved.baseDomain, this.clock.now());
+    this.log.info({ accountId: account.accountId, from: current.host, to: moved.host }, 'amoCRM account moved to a new host');
+    return moved;
   }
 
   private load(accountId: number): Account {
@@ -123,4 +155,15 @@ export class TokenService {
 
 function isUnauthorized(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { status?: unknown }).status === 401;
+}
+
+/** The `api_domain` claim of amoCRM's access token (a JWT; read, not verified: it only picks an amoCRM host). */
+function apiDomainOf(accessToken: string): string | null {
+  const payload = accessToken.split('.')[1];
+  if (!payload) return null;
+  try {
+    return parseApiDomain((JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { api_domain?: unknown }).api_domain);
+  } catch {
+    return null;
+  }
 }

@@ -28,9 +28,15 @@ export class AddressService {
     private readonly geocoder: Geocoder,
     private readonly book: AddressBook,
     private readonly now: () => number,
-    cache: { ttlSeconds: number; maxEntries: number },
+    cache: { ttlSeconds: number; maxBytes: number },
   ) {
-    this.cache = cache.ttlSeconds > 0 && cache.maxEntries > 0 ? new LRUCache({ max: cache.maxEntries, ttl: cache.ttlSeconds * 1000 }) : null;
+    // Capped by bytes, not entries: an answer of 7 suggestions with all their parts is ~14 KB as
+    // JS objects, so an entry cap says little about memory. The size is the answer's JSON length
+    // (twice for UTF-16 strings) plus the key: a close, cheap stand-in for its heap size.
+    this.cache =
+      cache.ttlSeconds > 0 && cache.maxBytes > 0
+        ? new LRUCache({ maxSize: cache.maxBytes, ttl: cache.ttlSeconds * 1000, sizeCalculation: (value, key) => 2 * (JSON.stringify(value).length + key.length) + 64 })
+        : null;
   }
 
   async suggest(accountId: number | null, query: string, options: SuggestOptions): Promise<SuggestAnswer> {

@@ -6,6 +6,7 @@ import type { EntityType } from '../amo/api-client.js';
 import { accountSettingsSchema, type AccountSettings } from '../store/account-settings-repository.js';
 import { AppError, badRequest } from '../errors.js';
 import { requireAdmin } from './admin-auth.js';
+import { unwritableReason } from '../amo/address-fields.js';
 import { parseInput } from './validation.js';
 
 const ENTITIES: EntityType[] = ['leads', 'contacts', 'companies'];
@@ -62,6 +63,7 @@ export function adminRoutes(writes: WriteDeps, clock: Clock, adminToken: string 
 
   router.put('/api/admin/accounts/:id/settings', async (req, res) => {
     const accountId = positiveId(req.params.id, 'id');
+    if (!req.is('application/json')) throw badRequest('invalid_body', 'Send the settings as JSON (Content-Type: application/json); nothing was changed.');
     const settings = parseInput(accountSettingsSchema, req.body);
     await checkAgainstAmo(accountId, settings);
     writes.settings.save(accountId, settings, clock.now());
@@ -70,10 +72,18 @@ export function adminRoutes(writes: WriteDeps, clock: Clock, adminToken: string 
 
   router.post('/api/admin/accounts/:id/webhook', (req, res) => {
     const accountId = positiveId(req.params.id, 'id');
-    if (!writes.webhookDestination) throw new AppError(503, 'not_configured', 'Set the amoCRM credentials first.');
-    const { id } = writes.outbox.enqueue(accountId, 'subscribe', { destination: writes.webhookDestination }, clock.now());
+    if (!writes.webhookUrls) throw new AppError(503, 'not_configured', 'Set the amoCRM credentials first.');
+    const { id } = writes.outbox.enqueue(accountId, 'subscribe', { mode: 'subscribe' }, clock.now());
     writes.poke();
-    res.status(202).json({ id, status: 'queued' });
+    res.status(202).json({ id, status: 'queued', destination: writes.webhookUrls.destination(accountId) });
+  });
+
+  // One command for every connected account: our older webhook destinations move to each account's own URL.
+  router.post('/api/admin/webhooks/move', (_req, res) => {
+    if (!writes.webhookUrls) throw new AppError(503, 'not_configured', 'Set the amoCRM credentials first.');
+    const queued = writes.accounts.list().filter((a) => a.status === 'connected').map((a) => writes.outbox.enqueue(a.accountId, 'subscribe', { mode: 'move' }, clock.now()).id);
+    writes.poke();
+    res.status(202).json({ queued: queued.length });
   });
 
   /** Every chosen id must be one amoCRM lists for that entity (or pipeline). */
@@ -81,9 +91,14 @@ export function adminRoutes(writes: WriteDeps, clock: Clock, adminToken: string 
     for (const entity of ENTITIES) {
       const chosen = settings.fields[entity];
       if (!chosen) continue;
-      const known = new Set((await crm().customFields(accountId, entity, { fresh: true })).map((f) => f.id));
+      const known = await crm().customFields(accountId, entity, { fresh: true });
       for (const [part, id] of Object.entries(chosen)) {
-        if (id !== undefined && !known.has(id)) throw badRequest('unknown_field', `"fields.${entity}.${part}": amoCRM has no ${entity} field ${id}.`, { field: `fields.${entity}.${part}` });
+        if (id === undefined) continue;
+        const field = known.find((f) => f.id === id);
+        if (!field) throw badRequest('unknown_field', `"fields.${entity}.${part}": amoCRM has no ${entity} field ${id}.`, { field: `fields.${entity}.${part}` });
+        // Only types we can write (reference §6): a legal_entity, list, number or date field is refused here, in words.
+        const reason = unwritableReason(field, part === 'address' ? 'address' : 'part');
+        if (reason) throw badRequest('unsupported_field_type', `"fields.${entity}.${part}": ${reason}.`, { field: `fields.${entity}.${part}` });
       }
     }
     if (settings.pipelineId || settings.statusId) {

@@ -5,7 +5,11 @@ import { randomUUID } from 'node:crypto';
 /** Query parameters whose values never reach a log line. */
 const SECRET_PARAMS = /^(code|state|signature|client_secret|access_token|refresh_token|token|apikey|key)$/i;
 
-export function redactUrl(url: string): string {
+/** Path segments that are secrets: each account's webhook URL (intake/webhook-urls.ts). */
+const SECRET_PATH = /^(\/api\/amocrm\/webhooks\/(?:\d{1,15}\/)?)[^?]*/;
+
+export function redactUrl(raw: string): string {
+  const url = raw.replace(SECRET_PATH, '$1[redacted]');
   const q = url.indexOf('?');
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));

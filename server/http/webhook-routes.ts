@@ -1,26 +1,38 @@
 import express, { Router } from 'express';
-import { timingSafeEqual } from 'node:crypto';
 import type { WriteDeps } from '../writes.js';
 import type { Clock } from '../amo/token-service.js';
 import { AppError } from '../errors.js';
+import { FormLimitError, parseWebhookForm, WEBHOOK_FORM_LIMITS } from '../intake/webhook-form.js';
 
 /**
  * amoCRM's webhooks (reference §7): form-encoded with bracket keys, answered before any amoCRM
- * call. qs's limits are raised for this route only (amoCRM sends many parameters).
+ * call. The URL names the account and carries its secret (WebhookUrls); an unknown or malformed
+ * path is a quiet 404, whatever bytes it holds. The body is read as text and parsed in one pass.
  */
 export function webhookRoutes(writes: WriteDeps, clock: Clock): Router {
   const router = Router();
-  const parse = express.urlencoded({ extended: true, limit: '1mb', parameterLimit: 10_000 });
-  router.post('/api/amocrm/webhooks/:secret', (req, _res, next) => {
-    const expected = writes.webhookSecret;
-    const given = String(req.params.secret);
-    if (!expected || given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected))) {
-      throw new AppError(404, 'not_found', 'No webhook here.');
-    }
+  const text = express.text({ type: () => true, limit: '1mb' });
+  router.post('/api/amocrm/webhooks/:accountId/:secret', (req, _res, next) => {
+    const accountId = writes.webhookUrls?.verify(String(req.params.accountId), String(req.params.secret)) ?? null;
+    if (accountId === null) throw new AppError(404, 'not_found', 'No webhook here.');
+    req.webhookAccountId = accountId;
     next();
-  }, parse, (req, res) => {
-    const stored = writes.webhooks.receive(req.body ?? {}, clock.now());
+  }, text, (req, res) => {
+    let body;
+    try {
+      body = parseWebhookForm(typeof req.body === 'string' ? req.body : '');
+    } catch (error) {
+      if (error instanceof FormLimitError) throw new AppError(413, 'payload_too_large', `A webhook may carry at most ${WEBHOOK_FORM_LIMITS.parameters} parameters.`);
+      throw error;
+    }
+    const stored = writes.webhooks.receive(req.webhookAccountId!, body, clock.now());
     res.status(200).json({ ok: true, duplicate: !stored });
   });
   return router;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    webhookAccountId?: number;
+  }
 }

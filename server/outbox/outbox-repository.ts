@@ -58,12 +58,13 @@ export class OutboxRepository {
        VALUES (@accountId, @kind, @payload, 'pending', @dedupeKey, @now, @now, @now)
        ON CONFLICT (dedupe_key) DO NOTHING`,
     );
-    // Due, not leased by a live worker, and only for connected accounts: items of an account that
-    // is not connected (yet, or any more) wait until it is.
+    // Due, not leased by a live worker, and only for connected accounts that amoCRM has not
+    // blocked: items of an account that is not connected (yet, or any more) or paused wait.
     this.claimStmt = db.prepare<{ now: number; leaseUntil: number; limit: number }, Row>(
       `UPDATE outbox SET lease_until = @leaseUntil, attempts = attempts + 1, updated_at = @now
        WHERE id IN (
          SELECT o.id FROM outbox o JOIN accounts a ON a.account_id = o.account_id AND a.status = 'connected'
+           AND (a.blocked_until IS NULL OR a.blocked_until <= @now)
          WHERE o.status = 'pending' AND o.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until < @now)
          ORDER BY o.next_attempt_at, o.id LIMIT @limit)
        RETURNING *`,
@@ -99,6 +100,11 @@ export class OutboxRepository {
     } else {
       this.db.prepare('UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?').run(retryAt, error, now, id);
     }
+  }
+
+  /** Not a failure: the item waits until `until` (the account's block pause) and keeps its attempts. */
+  postpone(id: number, reason: string, now: number, until: number): void {
+    this.db.prepare('UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, attempts = MAX(attempts - 1, 0), last_error = ?, updated_at = ? WHERE id = ?').run(until, reason, now, id);
   }
 
   find(id: number): OutboxItem | null {

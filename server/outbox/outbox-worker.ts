@@ -20,8 +20,15 @@ export type OutboxHandler = (item: OutboxItem<never, never>, context: StepContex
 
 /** Errors that no retry will fix: the item is parked at once with the reason. */
 function isFinal(error: unknown): boolean {
-  if (error instanceof AmoApiError) return !error.retryable && error.amoStatus !== 0 && error.amoStatus !== 401;
+  if (error instanceof AmoApiError) return error.kind === 'final' || error.kind === 'rights';
   return error instanceof AppError && error.status >= 400 && error.status < 500 && error.code !== 'reconnect_required';
+}
+
+/** amoCRM blocked the account: the item waits for the pause to end; the attempt does not count. */
+function pausedUntil(error: unknown): number | null {
+  if (!(error instanceof AmoApiError) || error.kind !== 'blocked') return null;
+  const until = Number(error.details?.pausedUntil);
+  return Number.isFinite(until) ? until : null;
 }
 
 export class OutboxWorker {
@@ -92,6 +99,12 @@ export class OutboxWorker {
       this.outbox.complete(item.id, state, this.clock.now());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      const waitUntil = pausedUntil(error);
+      if (waitUntil !== null) {
+        this.outbox.postpone(item.id, message, this.clock.now(), waitUntil);
+        this.log.warn({ outboxId: item.id, kind: item.kind, accountId: item.accountId, until: new Date(waitUntil).toISOString() }, 'outbox item waits: the account is blocked');
+        return;
+      }
       const final = isFinal(error) || item.attempts >= this.options.maxAttempts;
       const backoff = this.options.retryBaseMs * 2 ** Math.min(item.attempts - 1, 10);
       const retryAt = final ? null : this.clock.now() + backoff / 2 + Math.random() * backoff;

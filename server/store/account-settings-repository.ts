@@ -13,7 +13,8 @@ export const accountSettingsSchema = z
   .object({
     pipelineId: z.number().int().positive().optional(),
     statusId: z.number().int().positive().optional(),
-    fields: z.object({ leads: entityFieldsSchema.optional(), contacts: entityFieldsSchema.optional(), companies: entityFieldsSchema.optional() }).strict().default({}),
+    // Required: a body without it (empty, or not JSON) must not erase a saved mapping; `{}` clears it.
+    fields: z.object({ leads: entityFieldsSchema.optional(), contacts: entityFieldsSchema.optional(), companies: entityFieldsSchema.optional() }, { error: 'is required (an object per entity; {} clears the mapping)' }).strict(),
   })
   .strict();
 

@@ -3,7 +3,7 @@
  * only through the cipher; the rows themselves hold ciphertext.
  */
 import type { Db } from './database.js';
-import type { TokenCipher } from '../amo/token-crypto.js';
+import type { TokenCipher } from './token-crypto.js';
 
 export type AccountStatus = 'connected' | 'reconnect_required';
 
@@ -22,6 +22,8 @@ export interface Account extends TokenPair {
   lastError: string | null;
   connectedAt: number;
   updatedAt: number;
+  /** Until when amoCRM's block pauses all sending (epoch ms), or null. */
+  blockedUntil: number | null;
   /** The stored refresh-token ciphertext: the compare-and-set key for rotation. */
   refreshTokenBlob: Buffer;
 }
@@ -35,6 +37,7 @@ export interface AccountSummary {
   expiresAt: number;
   connectedAt: number;
   updatedAt: number;
+  blockedUntil: number | null;
 }
 
 interface Row {
@@ -48,6 +51,7 @@ interface Row {
   last_error: string | null;
   connected_at: number;
   updated_at: number;
+  blocked_until: number | null;
 }
 
 export class AccountsRepository {
@@ -84,6 +88,30 @@ export class AccountsRepository {
     );
     this.remove = db.prepare('DELETE FROM accounts WHERE account_id = ?');
     this.listAll = db.prepare<[], Row>('SELECT * FROM accounts ORDER BY account_id');
+  }
+
+  /**
+   * Start-up check: the configured key is the one the stored tokens were encrypted with. A
+   * changed TOKEN_ENCRYPTION_KEY would otherwise show only as failures on the first amoCRM call.
+   * Returns a problem in words, or null. The key's fingerprint is kept in `meta`.
+   */
+  checkKey(): string | null {
+    if (!this.cipher) return null;
+    const fingerprint = this.cipher.fingerprint();
+    const stored = (this.db.prepare("SELECT value FROM meta WHERE key = 'token_key_fingerprint'").get() as { value: string } | undefined)?.value;
+    const mismatch = 'TOKEN_ENCRYPTION_KEY: this is not the key the stored amoCRM tokens were encrypted with. Restore the previous key, or delete the accounts from the database and connect them again.';
+    if (stored !== undefined) return stored === fingerprint ? null : mismatch;
+    // A database from before the fingerprint: try the key on a stored token.
+    const row = this.db.prepare<[], Row>('SELECT * FROM accounts LIMIT 1').get();
+    if (row) {
+      try {
+        this.cipher.decrypt(row.refresh_token, row.account_id);
+      } catch {
+        return mismatch;
+      }
+    }
+    this.db.prepare("INSERT INTO meta (key, value) VALUES ('token_key_fingerprint', ?)").run(fingerprint);
+    return null;
   }
 
   get canStoreTokens(): boolean {
@@ -131,6 +159,22 @@ export class AccountsRepository {
     this.db.prepare('UPDATE accounts SET last_error = ?, updated_at = ? WHERE account_id = ?').run(message, now, accountId);
   }
 
+  /** amoCRM blocked the account: nothing is sent for it until `until`; the reason shows in /api/status. */
+  pause(accountId: number, until: number, reason: string, now: number): void {
+    this.db.prepare('UPDATE accounts SET blocked_until = ?, last_error = ?, updated_at = ? WHERE account_id = ?').run(until, `blocked: ${reason}`, now, accountId);
+  }
+
+  /** The end of the account's block pause, or null when it may send. */
+  pausedUntil(accountId: number, now: number): number | null {
+    const until = this.select.get(accountId)?.blocked_until ?? null;
+    return until !== null && until > now ? until : null;
+  }
+
+  /** amoCRM moved the account to another host (a renamed subdomain, reference §8). */
+  moveHost(accountId: number, subdomain: string, baseDomain: string, now: number): void {
+    this.db.prepare('UPDATE accounts SET subdomain = ?, base_domain = ?, updated_at = ? WHERE account_id = ?').run(subdomain, baseDomain, now, accountId);
+  }
+
   markReconnectRequired(accountId: number, reason: string, now: number): void {
     this.setStatus.run({ accountId, status: 'reconnect_required', lastError: reason, now });
   }
@@ -149,6 +193,7 @@ export class AccountsRepository {
       expiresAt: row.expires_at,
       connectedAt: row.connected_at,
       updatedAt: row.updated_at,
+      blockedUntil: row.blocked_until,
     }));
   }
 
@@ -173,6 +218,7 @@ export class AccountsRepository {
       lastError: row.last_error,
       connectedAt: row.connected_at,
       updatedAt: row.updated_at,
+      blockedUntil: row.blocked_until,
     };
   }
 }

@@ -117,6 +117,8 @@ const MIGRATIONS: string[] = [
   `DROP TABLE places_tri;
    CREATE VIRTUAL TABLE places_vocab USING fts5vocab(places_fts, row);
    CREATE VIRTUAL TABLE place_words USING fts5(word, tokenize='trigram');`,
+  // 6: amoCRM's block pause survives a restart (reference §8: a block does not heal by retrying)
+  `ALTER TABLE accounts ADD COLUMN blocked_until INTEGER;`,
 ];
 
 export function openDatabase(path: string): Db {

@@ -47,18 +47,28 @@ export function entityRoutes(app: express.Express, fake: FakeAmoCrm): void {
 
   app.get('/api/v4/leads/pipelines', (_req, res) => hal(res, 200, { _embedded: { pipelines: [{ id: PIPELINE.id, name: 'Воронка', _embedded: { statuses: PIPELINE.statuses } }] } }));
 
+  // At most 50 fields a page whatever `limit` asks, the rest behind `_links.next`; a page past
+  // the end is an empty 204 (reference §8, "custom_fields returns at most 50 per page").
   app.get('/api/v4/:entity/custom_fields', (req, res) => {
     const entity = String(req.params.entity);
     if (!ENTITY.test(entity)) return problem(res, 404, 'Not found');
     const type = req.query['filter[type][0]'];
     const fields = fake.fields[entity as EntityType].filter((f) => !type || f.type === type);
-    hal(res, 200, { _embedded: { custom_fields: fields.map((f) => ({ ...f, code: f.code ?? null })) } });
+    const page = Math.max(1, Number(req.query.page ?? 1) || 1);
+    const slice = fields.slice((page - 1) * 50, page * 50);
+    if (!slice.length) return void fake.reply(res, 204, null);
+    fake.customFieldPages++;
+    const next = page * 50 < fields.length ? { next: { href: `/api/v4/${entity}/custom_fields?page=${page + 1}` } } : {};
+    hal(res, 200, { _page: page, _links: next, _embedded: { custom_fields: slice.map((f) => ({ ...f, code: f.code ?? null })) } });
   });
 
   app.get('/api/v4/:entity', (req, res, next) => {
     const entity = String(req.params.entity);
     if (!ENTITY.test(entity)) return next();
     let items = [...store(req)[entity].values()] as Entity[];
+    // `filter[id][]` / `filter[id][n]` (amoCRM docs leads-api, "filter"): only those ids.
+    const ids = Object.entries(req.query).filter(([k]) => /^filter\[id\]\[\d*\]$/.test(k)).flatMap(([, v]) => (Array.isArray(v) ? v : [v]).map(Number));
+    if (ids.length) items = items.filter((e) => ids.includes(e.id));
     const query = typeof req.query.query === 'string' ? req.query.query.toLowerCase() : null;
     if (query) items = items.filter((e) => matches(e, query));
     const page = Number(req.query.page ?? 1);
@@ -115,6 +125,17 @@ export function entityRoutes(app: express.Express, fake: FakeAmoCrm): void {
     hal(res, 200, { _embedded: { notes: ids.map((id) => ({ id })) } });
   });
 
+  // The webhooks API: admin-only, and on Kommo only on the Advanced/Enterprise plan (amoCRM docs
+  // crm_platform/webhooks-api): a JSON 403 when `webhooksForbidden` says this account lacks it.
+  app.use('/api/v4/webhooks', (_req, res, next) => (fake.webhooksForbidden ? problem(res, 403, 'Forbidden', 'Insufficient rights to call this method') : next()));
+  // DELETE /api/v4/webhooks {destination} unsubscribes (amoCRM docs crm_platform/webhooks-api).
+  app.delete('/api/v4/webhooks', (req, res) => {
+    const { destination } = (req.body ?? {}) as { destination?: string };
+    if (!destination) return problem(res, 400, 'Bad request', 'destination is required');
+    const account = fake.bearerAccount(req)!;
+    fake.webhooks = fake.webhooks.filter((w) => !(w.accountId === account && w.destination === destination));
+    fake.reply(res, 204, null);
+  });
   app.post('/api/v4/webhooks', (req, res) => {
     const { destination, settings } = req.body as { destination?: string; settings?: string[] };
     if (!destination || !Array.isArray(settings)) return problem(res, 400, 'Bad request', 'destination and settings are required');
@@ -126,7 +147,7 @@ export function entityRoutes(app: express.Express, fake: FakeAmoCrm): void {
   app.get('/api/v4/webhooks', (req, res) => {
     const mine = fake.webhooks.filter((w) => w.accountId === fake.bearerAccount(req));
     if (!mine.length) return void fake.reply(res, 204, null);
-    hal(res, 200, { _embedded: { webhooks: mine } });
+    hal(res, 200, { _total_items: mine.length, _embedded: { webhooks: mine.map((w, i) => ({ id: i + 1, destination: w.destination, settings: w.settings, disabled: false, sort: 10 })) } });
   });
 }
 
@@ -148,30 +169,56 @@ function mergeFields(target: Entity, updates: FieldValue[]): void {
   target.custom_fields_values = current.length ? current : null;
 }
 
-/** amoCRM's 400 shape: validation-errors with a path naming the bad field (reference §6). */
+/** smart_address parts are tagged with these enum codes (reference §6, amoCRM docs custom-fields "smart_address"). */
+const SMART_ADDRESS_CODES = new Set(['address_line_1', 'address_line_2', 'city', 'state', 'zip', 'country']);
+
+/**
+ * amoCRM's 400 shape: validation-errors with a path naming the bad field (reference §6). Also
+ * refused as amoCRM does: a `text` value over 256 characters (amocrm-api-php issues 224 and
+ * 400), a smart_address value without its part's enum_code, and any value for a `legal_entity`
+ * field given as plain text (it takes structured values only).
+ */
 function validate(fake: FakeAmoCrm, entity: EntityType, items: Entity[]): unknown {
   const known = fake.fields[entity];
   const errors: Array<{ code: string; path: string; detail: string }> = [];
   items.forEach((item, i) => {
     (item.custom_fields_values ?? []).forEach((f, j) => {
-      const ok = f.field_id !== undefined ? known.some((k) => k.id === f.field_id) : known.some((k) => k.code === f.field_code);
-      if (!ok) errors.push({ code: 'NotSupportedChoice', path: `${items.length > 1 ? `${i}.` : ''}custom_fields_values.${j}.field_id`, detail: 'The value you selected is not a valid choice.' });
+      const at = `${items.length > 1 ? `${i}.` : ''}custom_fields_values.${j}`;
+      const field = f.field_id !== undefined ? known.find((k) => k.id === f.field_id) : known.find((k) => k.code === f.field_code);
+      if (!field) return void errors.push({ code: 'NotSupportedChoice', path: `${at}.field_id`, detail: 'The value you selected is not a valid choice.' });
+      (f.values ?? []).forEach((v, k) => {
+        if (field.type === 'text' && String(v.value).length > 256) errors.push({ code: 'InvalidLength', path: `${at}.values.${k}.value`, detail: 'This value is too long. It should have 256 characters or less.' });
+        if (field.type === 'smart_address' && !SMART_ADDRESS_CODES.has(String(v.enum_code))) errors.push({ code: 'NotSupportedChoice', path: `${at}.values.${k}.enum_code`, detail: 'The value you selected is not a valid choice.' });
+        if (field.type === 'legal_entity' && typeof v.value !== 'object') errors.push({ code: 'InvalidType', path: `${at}.values.${k}.value`, detail: 'This value should be of type array.' });
+      });
     });
   });
   return errors.length ? { title: 'Bad Request', type: 'https://httpstatus.es/400', status: 400, detail: 'Request validation failed', 'validation-errors': [{ request_id: '0', errors }] } : null;
 }
 
-/** Form-encoded webhook body in amoCRM's v2 layout (reference §7). */
-export function webhookBody(accountId: number, subdomain: string, entity: EntityType, event: 'add' | 'update', items: Entity[]): string {
+/**
+ * Form-encoded webhook body in amoCRM's v2 layout (reference §7, amoCRM docs webhooks-format):
+ * companies come under `contacts[...]` with `[type]=company` (there is no `companies[...]` key;
+ * amocrm-api-php issue 195), contacts carry `[type]=contact`, a date field's value is a bare
+ * `[values][0]`, a list field's value carries its `[enum]` id.
+ */
+export function webhookBody(accountId: number, subdomain: string, entity: EntityType, event: 'add' | 'update', items: Entity[], fields: FakeField[] = []): string {
   const params = new URLSearchParams();
   items.forEach((item, i) => {
-    const prefix = `${entity}[${event}][${i}]`;
+    const prefix = `${entity === 'leads' ? 'leads' : 'contacts'}[${event}][${i}]`;
     params.set(`${prefix}[id]`, String(item.id));
     params.set(`${prefix}[name]`, String(item.name ?? ''));
+    if (entity !== 'leads') params.set(`${prefix}[type]`, entity === 'companies' ? 'company' : 'contact');
     (item.custom_fields_values ?? []).forEach((f, j) => {
+      const type = fields.find((k) => k.id === f.field_id)?.type;
       params.set(`${prefix}[custom_fields][${j}][id]`, String(f.field_id ?? ''));
       params.set(`${prefix}[custom_fields][${j}][name]`, 'field');
-      (f.values ?? []).forEach((v, k) => params.set(`${prefix}[custom_fields][${j}][values][${k}][value]`, String(v.value)));
+      (f.values ?? []).forEach((v, k) => {
+        const at = `${prefix}[custom_fields][${j}][values][${k}]`;
+        if (type === 'date') return params.set(at, String(v.value));
+        params.set(`${at}[value]`, String(v.value));
+        if (type === 'select' && (v as { enum_id?: number }).enum_id) params.set(`${at}[enum]`, String((v as { enum_id?: number }).enum_id));
+      });
     });
   });
   params.set('account[id]', String(accountId));

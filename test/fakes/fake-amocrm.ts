@@ -3,6 +3,12 @@
  * and work once, single-use rotating refresh tokens (a reused one: 401 "Token has been revoked"),
  * expiring access tokens, /api/v4 with hal+json, problem+json errors, 204 for empty lists, and
  * faults on demand (429 bursts, 5xx, slow answers, connection resets).
+ *
+ * Routed by `Host` as amoCRM's servers are (the app sends the intended account host in `Host`
+ * in tests, server/amo/hosts.ts): a renamed account answers 404 at its old host, and its new
+ * host is told by `/oauth2/account/current/subdomain` (amocrm-api-php AmoCRMOAuth.php and
+ * Models/AccountDomainModel.php: `{id, subdomain, domain, top_level_domain}` for an
+ * `X-Refresh-Token`, asked at the access token's `api_domain` claim).
  */
 import express, { type Request, type Response } from 'express';
 import { createServer, type Server } from 'node:http';
@@ -27,7 +33,8 @@ export interface RecordedRequest {
 }
 
 /** `lostResponse`: the change is made, then the connection drops before the answer (a timeout after success). */
-type Fault = 'status429' | 'status500' | 'status503' | 'reset' | 'slow' | 'html403' | 'lostResponse';
+/** `json403`: amoCRM's JSON refusal for a missing right (Kommo api_v4/users "Insufficient rights to call this method"). */
+type Fault = 'status429' | 'status500' | 'status503' | 'reset' | 'slow' | 'html403' | 'json403' | 'lostResponse';
 
 export class FakeAmoCrm {
   readonly requests: RecordedRequest[] = [];
@@ -48,7 +55,19 @@ export class FakeAmoCrm {
    * the write tests set it to 7.
    */
   rateLimitPerSecond = Infinity;
+  /**
+   * Accounts amoCRM has blocked: every request, the token endpoint included, gets the HTML 403
+   * page ("на любой запрос", amoCRM docs api/recommendations and error-codes; reference §6).
+   */
+  readonly blocked = new Set<number>();
+  /**
+   * The webhooks API needs an administrator and, on Kommo, the Advanced/Enterprise plan
+   * (amoCRM docs crm_platform/webhooks-api; Kommo plans): when set, it answers a JSON 403.
+   */
+  webhooksForbidden = false;
   rateViolations = 0;
+  /** How many pages of /custom_fields were served (paging is tested). */
+  customFieldPages = 0;
   slowMs = 1500;
   private readonly starts = new Map<number, number[]>();
   private maxWindow = new Map<number, number>();
@@ -86,7 +105,10 @@ export class FakeAmoCrm {
 
   /** Tokens as if a connect had happened (for tests that start connected). */
   grantTokens(accountId: number, lifetimeSeconds = this.accessTokenLifetimeSeconds) {
-    const accessToken = `at-${randomBytes(16).toString('hex')}`;
+    // amoCRM's access tokens are JWTs whose payload names the OAuth host, `api_domain`
+    // (amocrm-api-php examples/get_account_subdomain.php); the signature is not ours to check.
+    const payload = Buffer.from(JSON.stringify({ jti: randomBytes(8).toString('hex'), account_id: accountId, api_domain: 'api-a.amocrm.ru' })).toString('base64url');
+    const accessToken = `${Buffer.from('{"typ":"JWT","alg":"RS256"}').toString('base64url')}.${payload}.${randomBytes(16).toString('base64url')}`;
     const refreshToken = `rt-${randomBytes(16).toString('hex')}`;
     this.accessTokens.set(accessToken, { accountId, expiresAt: Date.now() + lifetimeSeconds * 1000 });
     this.refreshTokens.set(refreshToken, { accountId, used: false });
@@ -126,7 +148,18 @@ export class FakeAmoCrm {
       if (this.latencyMs) await sleep(this.latencyMs);
       next();
     });
+    app.use((req, res, next) => {
+      const account = this.accountOf(req);
+      if (account !== null && this.blocked.has(account)) return void res.status(403).type('html').send('<html><body><h1>403 Forbidden</h1>Доступ к аккаунту заблокирован</body></html>');
+      next();
+    });
     app.post('/oauth2/access_token', (req, res) => this.token(req, res));
+    app.get('/oauth2/account/current/subdomain', (req, res) => {
+      const refresh = this.refreshTokens.get(String(req.get('x-refresh-token') ?? ''));
+      if (!refresh || refresh.used) return problem(res, 401, 'Unauthorized', 'Token has been revoked');
+      const account = this.accounts.get(refresh.accountId)!;
+      res.json({ id: account.id, subdomain: account.subdomain, domain: `${account.subdomain}.amocrm.ru`, top_level_domain: 'ru' });
+    });
     app.use('/api/v4', (req, res, next) => this.apiGate(req, res, next));
     app.get('/api/v4/account', (req, res) => {
       const account = this.accounts.get(this.bearerAccount(req)!)!;
@@ -153,8 +186,28 @@ export class FakeAmoCrm {
     return id;
   }
 
+  /** The account a request is about: its bearer token, refresh token or code. */
+  private accountOf(req: Request): number | null {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    return this.bearerAccount(req) ?? this.refreshTokens.get(String(body.refresh_token ?? req.get('x-refresh-token') ?? ''))?.accountId ?? this.codes.get(String(body.code ?? ''))?.accountId ?? null;
+  }
+
+  /** A request that names an account host must name this account's current one; a direct loopback call names none. */
+  private wrongHost(req: Request, accountId: number): boolean {
+    const host = String(req.get('host') ?? '');
+    if (!/\.(amocrm\.ru|amocrm\.com|kommo\.com)$/.test(host) || host.startsWith('api-')) return false;
+    return host.split('.')[0] !== this.accounts.get(accountId)?.subdomain;
+  }
+
+  /** amoCRM renamed the account's subdomain: its old host stops answering for it. */
+  renameAccount(accountId: number, subdomain: string): void {
+    this.accounts.get(accountId)!.subdomain = subdomain;
+  }
+
   private token(req: Request, res: Response): void {
     const body = req.body as Record<string, string>;
+    const account = this.accountOf(req);
+    if (account !== null && this.wrongHost(req, account)) return problem(res, 404, 'Not found', 'Account not found');
     const { clientId, clientSecret, redirectUri } = this.credentials;
     if (body.client_id !== clientId || body.client_secret !== clientSecret) {
       return problem(res, 401, 'Unauthorized', 'Client authentication failed');
@@ -200,7 +253,7 @@ export class FakeAmoCrm {
     const hooks = this.webhooks.filter((w) => w.accountId === accountId && w.settings.includes(setting));
     if (!this.deliverWebhooks || !hooks.length) return;
     const items = ids.map((id) => structuredClone(this.entities.get(accountId)![entity].get(id)) as Entity);
-    const body = webhookBody(accountId, this.accounts.get(accountId)!.subdomain, entity, event, items);
+    const body = webhookBody(accountId, this.accounts.get(accountId)!.subdomain, entity, event, items, this.fields[entity]);
     setTimeout(() => {
       for (const hook of hooks) {
         fetch(hook.destination, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
@@ -230,6 +283,7 @@ export class FakeAmoCrm {
     const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
     const entry = token ? this.accessTokens.get(token) : undefined;
     if (!entry || entry.expiresAt < Date.now()) return problem(res, 401, 'Unauthorized', 'Token expired or revoked');
+    if (this.wrongHost(req, entry.accountId)) return problem(res, 404, 'Not found', 'Account not found');
     if (this.overLimit(entry.accountId)) {
       this.rateViolations++;
       return void res.status(429).type('html').send('<html><body>Too Many Requests</body></html>');
@@ -239,6 +293,7 @@ export class FakeAmoCrm {
     if (fault === 'reset') return void req.socket.destroy();
     if (fault === 'status429') return void res.status(429).type('html').send('<html><body>Too Many Requests</body></html>');
     if (fault === 'html403') return void res.status(403).type('html').send('<html><body>Forbidden</body></html>');
+    if (fault === 'json403') return problem(res, 403, 'Forbidden', 'Insufficient rights to call this method');
     if (fault === 'status500' || fault === 'status503') return problem(res, fault === 'status500' ? 500 : 503, 'Server error');
     if (fault === 'slow') await sleep(this.slowMs);
     next();

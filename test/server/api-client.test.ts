@@ -44,10 +44,10 @@ describe('API v4 client', () => {
   it('does not retry a 403 (blocked account), stops sending for the account and shows it to the admin', async () => {
     const before = accountCalls();
     fake.failNext('html403');
-    await expect(app.services.amoApi!.getAccount(ACCOUNT)).rejects.toMatchObject({ code: 'amocrm_forbidden' });
+    await expect(app.services.amoApi!.getAccount(ACCOUNT)).rejects.toMatchObject({ code: 'amocrm_blocked', kind: 'blocked' });
     expect(accountCalls() - before).toBe(1);
-    await expect(app.services.amoApi!.getAccount(ACCOUNT)).rejects.toMatchObject({ code: 'amocrm_forbidden' });
+    await expect(app.services.amoApi!.getAccount(ACCOUNT)).rejects.toMatchObject({ code: 'amocrm_blocked' });
     expect(accountCalls() - before).toBe(1); // nothing sent while blocked
-    expect(app.services.accounts.list()[0].lastError).toMatch(/^blocked: amoCRM refused access/);
+    expect(app.services.accounts.list()[0].lastError).toMatch(/^blocked: amoCRM has blocked API access/);
   });
 });

@@ -10,7 +10,7 @@ import { normalizeAddress } from '../../geocoding/normalize-address.js';
 import type { Suggestion } from '../../geocoding/types.js';
 import type { AccountSettingsRepository } from '../../store/account-settings-repository.js';
 import type { IntakeLead } from '../../intake/intake-schema.js';
-import { addressFieldValues, type FieldMapping } from '../field-mapping.js';
+import { addressFieldValues, fitsTarget, type FieldMapping } from '../field-mapping.js';
 import type { KeyedLock } from '../keyed-lock.js';
 import type { OutboxItem } from '../outbox-repository.js';
 import type { StepContext } from '../outbox-worker.js';
@@ -67,9 +67,10 @@ export function intakeHandler(deps: IntakeDeps) {
       if (earlier) step.save({ leadId: earlier });
       else {
         const settings = deps.settings.get(accountId);
-        const mapping = await deps.mapping.forEntity(accountId, 'leads');
+        const target = await deps.mapping.forEntity(accountId, 'leads');
         const addressText = state.address?.value ?? lead.address;
-        const fields = mapping.address && addressText ? addressFieldValues(mapping, mapping.address, addressText, state.address?.data) : [];
+        // A value the field would refuse (over 256 characters in a text field) is never sent.
+        const fields = target && addressText && fitsTarget(target, addressText) ? addressFieldValues(target, addressText, state.address?.data) : [];
         step.save({ leadCreateStarted: true });
         const leadId = await deps.crm.createLead(accountId, { name: `${lead.name}: заявка с сайта ${marker}`, pipelineId: settings.pipelineId, statusId: settings.statusId, contactId: state.contactId!, fields });
         step.save({ leadId });

@@ -1,29 +1,54 @@
 /**
- * A stored amoCRM webhook event (reference §7, old v2 custom-field layout): every lead, contact
- * or company added or updated with an address that did not come through the widget is
- * normalised and written back. The update event caused by our own write carries the value we
- * wrote, which is recognised and left alone, so there is no second round.
+ * A stored amoCRM webhook event: every lead, contact or company added or updated with an address
+ * that did not come through the widget is normalised and written back. amoCRM signs no webhook
+ * (reference §7), so the body only says *which* entities changed: their address is re-read
+ * through API v4 before anything is decided. The update our own write causes carries the value
+ * we wrote, which is recognised and left alone, so there is no second round.
  */
 import type { EntityType } from '../../amo/api-client.js';
+import type { AmoCrm } from '../../amo/crm.js';
+import { readAddress } from '../../amo/address-fields.js';
 import type { AddressService } from '../../geocoding/address-service.js';
 import { normalizeAddress } from '../../geocoding/normalize-address.js';
 import type { WritebacksRepository } from '../../store/writebacks-repository.js';
+import { indexed, type FormObject } from '../../intake/webhook-form.js';
 import type { FieldMapping } from '../field-mapping.js';
 import type { OutboxItem } from '../outbox-repository.js';
 import type { AddressWriter } from './writeback-handler.js';
 
-type Indexed<T> = T[] | Record<string, T>;
-interface V2Entity {
-  id?: string;
-  custom_fields?: Indexed<{ id?: string; values?: Indexed<{ value?: string }> }>;
+/** What an item holds: the ids of the entities that changed, per entity type. */
+export type ChangedEntities = Partial<Record<EntityType, number[]>>;
+export interface WebhookPayload {
+  changed: ChangedEntities;
 }
-export type WebhookPayload = Partial<Record<EntityType, Partial<Record<'add' | 'update' | 'status', Indexed<V2Entity>>>>>;
 
-const ENTITIES: EntityType[] = ['leads', 'contacts', 'companies'];
-/** qs turns long arrays into objects (reference §7): read both the same way. */
-const list = <T>(value: Indexed<T> | undefined): T[] => (Array.isArray(value) ? value : value ? Object.values(value) : []);
+const EVENTS = ['add', 'update', 'status'];
+
+/**
+ * The changed entities of an amoCRM webhook body (v2 layout, reference §7): leads under
+ * `leads[...]`; contacts *and companies* under `contacts[...]`, a company marked `[type]=company`
+ * (there is no `companies[...]` key: amoCRM docs webhooks-format, amocrm-api-php issue 195).
+ * Nothing else of the body is kept.
+ */
+export function changedEntities(body: FormObject): ChangedEntities {
+  const changed: Record<EntityType, Set<number>> = { leads: new Set(), contacts: new Set(), companies: new Set() };
+  for (const group of ['leads', 'contacts'] as const) {
+    const events = body[group];
+    if (!events || typeof events !== 'object') continue;
+    for (const event of EVENTS) {
+      for (const record of indexed(events[event])) {
+        const id = Number(record.id);
+        if (!Number.isSafeInteger(id) || id <= 0) continue;
+        const entity: EntityType = group === 'leads' ? 'leads' : record.type === 'company' ? 'companies' : 'contacts';
+        changed[entity].add(id);
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(changed).filter(([, ids]) => ids.size).map(([e, ids]) => [e, [...ids]]));
+}
 
 export interface WebhookDeps {
+  crm: AmoCrm;
   addresses: AddressService;
   mapping: FieldMapping;
   writebacks: WritebacksRepository;
@@ -33,22 +58,17 @@ export interface WebhookDeps {
 export function webhookHandler(deps: WebhookDeps) {
   return async (item: OutboxItem<WebhookPayload>): Promise<void> => {
     const { accountId } = item;
-    for (const entity of ENTITIES) {
-      const events = item.payload[entity];
-      if (!events) continue;
-      const changed = [...list(events.add), ...list(events.update), ...list(events.status)];
-      if (!changed.length) continue;
-      const addressField = (await deps.mapping.forEntity(accountId, entity)).address;
-      if (!addressField) continue;
-      for (const record of changed) {
-        const entityId = Number(record.id);
-        const field = list(record.custom_fields).find((f) => Number(f.id) === addressField);
-        const value = list(field?.values)[0]?.value?.trim();
-        if (!Number.isSafeInteger(entityId) || !value) continue;
-        if (deps.writebacks.last({ accountId, entity, entityId, fieldId: addressField })?.value === value) continue; // our own write
+    for (const [entity, ids] of Object.entries(item.payload.changed ?? {}) as Array<[EntityType, number[]]>) {
+      const target = await deps.mapping.forEntity(accountId, entity);
+      if (!target || !ids.length) continue;
+      const fieldId = target.address.id;
+      for (const record of await deps.crm.entities(accountId, entity, ids)) {
+        const value = readAddress(target.address, record.custom_fields_values);
+        if (!value) continue;
+        if (deps.writebacks.last({ accountId, entity, entityId: record.id, fieldId })?.value === value) continue; // our own write
         const normalized = await normalizeAddress(deps.addresses, accountId, value);
         if (!normalized || normalized.value === value) continue;
-        await deps.writer.write(accountId, { entity, entityId, fieldId: addressField, value: normalized.value, data: normalized.data });
+        await deps.writer.write(accountId, { entity, entityId: record.id, fieldId, value: normalized.value, data: normalized.data });
       }
     }
   };

@@ -6,7 +6,9 @@ import type { EntityType } from '../../amo/api-client.js';
 import type { AmoCrm } from '../../amo/crm.js';
 import type { AddressData } from '../../geocoding/types.js';
 import type { WritebacksRepository } from '../../store/writebacks-repository.js';
-import { addressFieldValues, type FieldMapping } from '../field-mapping.js';
+import { addressFieldValues, fitsTarget, type FieldMapping } from '../field-mapping.js';
+import { badRequest } from '../../errors.js';
+import { readAddress } from '../../amo/address-fields.js';
 import type { OutboxItem } from '../outbox-repository.js';
 
 export interface WritebackPayload {
@@ -25,9 +27,14 @@ export interface AddressWriter {
 export function addressWriter(deps: { crm: AmoCrm; mapping: FieldMapping; writebacks: WritebacksRepository; now: () => number }): AddressWriter {
   return {
     async write(accountId, p) {
-      const mapping = await deps.mapping.forEntity(accountId, p.entity);
-      await deps.crm.updateFields(accountId, p.entity, p.entityId, addressFieldValues(mapping, p.fieldId, p.value, p.data));
-      deps.writebacks.record({ accountId, entity: p.entity, entityId: p.entityId, fieldId: p.fieldId }, p.value, deps.now());
+      // Checked again when sent: the admin may have changed the mapping or the field since.
+      const target = await deps.mapping.authorize(accountId, p.entity, p.fieldId);
+      if (!fitsTarget(target, p.value)) throw badRequest('value_too_long', `The address is longer than field ${p.fieldId} accepts (256 characters for a text field).`);
+      const values = addressFieldValues(target, p.value, p.data);
+      await deps.crm.updateFields(accountId, p.entity, p.entityId, values);
+      // Recorded as it will read back (a smart_address reads as its parts joined), so the webhook
+      // our own write causes is recognised.
+      deps.writebacks.record({ accountId, entity: p.entity, entityId: p.entityId, fieldId: p.fieldId }, readAddress(target.address, values) ?? p.value, deps.now());
     },
   };
 }

@@ -2,7 +2,7 @@
  * Tokens are encrypted at rest with AES-256-GCM: a file copy of the database alone gives no
  * access to anyone's amoCRM account. Layout: 12-byte IV | 16-byte tag | ciphertext.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 export class TokenCipher {
   constructor(private readonly key: Buffer) {
@@ -16,6 +16,11 @@ export class TokenCipher {
     cipher.setAAD(Buffer.from(String(accountId)));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), body]);
+  }
+
+  /** A short, non-reversible name for the key: tells whether stored tokens were encrypted with it. */
+  fingerprint(): string {
+    return createHmac('sha256', this.key).update('amo-address:token-key-fingerprint').digest('hex').slice(0, 16);
   }
 
   decrypt(blob: Buffer, accountId: number): string {
