@@ -29,6 +29,8 @@ export interface RecordedRequest {
   accountId: number | null;
   /** the bearer token the request carried */
   token: string | null;
+  /** the account host the request was meant for (`Host`) */
+  host: string;
   at: number;
 }
 
@@ -115,6 +117,11 @@ export class FakeAmoCrm {
     return { accessToken, refreshToken, expiresIn: lifetimeSeconds };
   }
 
+  /** Access tokens expire now (amoCRM answers 401 until a refresh). */
+  expireAccessTokens(): void {
+    for (const entry of this.accessTokens.values()) entry.expiresAt = 0;
+  }
+
   revokeAccessTokens(): void {
     this.accessTokens.clear();
   }
@@ -141,7 +148,7 @@ export class FakeAmoCrm {
     const app = express();
     app.use(express.json({ limit: '5mb' }));
     app.use((req, _res, next) => {
-      this.requests.push({ method: req.method, path: req.path, body: req.body, accountId: this.bearerAccount(req), token: /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? null, at: Date.now() });
+      this.requests.push({ method: req.method, path: req.path, body: req.body, accountId: this.bearerAccount(req), token: /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? null, host: String(req.get('host') ?? ''), at: Date.now() });
       next();
     });
     app.use(async (_req, _res, next) => {
