@@ -5,7 +5,7 @@ import webpack from 'webpack';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
-export default function widgetConfig({ backendUrl = 'http://localhost:3000', outDir = `${root}dist/widget` } = {}) {
+export default function widgetConfig({ backendUrl = 'http://localhost:3000', outDir = `${root}dist/widget`, development = false } = {}) {
   return {
     mode: 'production',
     target: ['web', 'es2019'],
@@ -14,7 +14,11 @@ export default function widgetConfig({ backendUrl = 'http://localhost:3000', out
     externals: { jquery: 'jquery' },
     resolve: { extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } },
     module: { rules: [{ test: /\.ts$/, loader: 'ts-loader', options: { configFile: `${root}widget/tsconfig.json`, onlyCompileBundledFiles: true } }] },
-    plugins: [new webpack.DefinePlugin({ __BACKEND_URL__: JSON.stringify(backendUrl) })],
+    plugins: [
+      new webpack.DefinePlugin({ __BACKEND_URL__: JSON.stringify(backendUrl) }),
+      // Read by check-widget: which backend this zip calls, and whether it was a development build.
+      new webpack.BannerPlugin({ banner: `amo-address backend=${backendUrl}${development ? ' development' : ''}`, footer: true, stage: webpack.Compilation.PROCESS_ASSETS_STAGE_REPORT }),
+    ],
     performance: { hints: false },
     devtool: false,
   };

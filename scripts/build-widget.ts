@@ -2,7 +2,9 @@
  * npm run build:widget — compiles the widget (webpack + ts-loader) and packs the zip admins
  * upload: manifest.json, script.js, i18n/*.json and images/* at the zip root (reference §1).
  * Output: dist/widget/ (unpacked, what /demo loads) and dist/amo-address-<version>.zip.
- * The backend URL comes from PUBLIC_URL (default http://localhost:3000).
+ * The backend URL comes from PUBLIC_URL. amoCRM's pages are https, so a zip for amoCRM needs an
+ * https backend and real support contacts (WIDGET_SUPPORT_EMAIL / WIDGET_SUPPORT_URL); only a
+ * development build (`-- --dev`, what `npm start` and the tests use) may point at http.
  */
 import 'dotenv/config';
 import webpack from 'webpack';
@@ -16,7 +18,32 @@ import { renderLogo, WIDGET_IMAGES } from './logos.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const WIDGET_CODE = 'amo-address';
 
-export async function buildWidget(options: { backendUrl?: string; outDir?: string } = {}): Promise<{ dir: string; zip: string; version: string }> {
+export interface BuildOptions {
+  backendUrl?: string;
+  outDir?: string;
+  /** A build for the demo page or a local test: an http backend and no support contacts are allowed. */
+  development?: boolean;
+  support?: { email?: string; link?: string };
+}
+
+/** Why this build must not be made, in words; null when it may. */
+export function buildProblems(backendUrl: string, support: { email?: string; link?: string }, development: boolean): string[] {
+  if (development) return [];
+  const problems: string[] = [];
+  if (!backendUrl.startsWith('https://')) problems.push(`PUBLIC_URL is ${backendUrl || 'not set'}: amoCRM pages are https and cannot call an http backend. Set PUBLIC_URL=https://<your backend>, or build for local development with npm run build:widget -- --dev`);
+  if (!support.email && !support.link) problems.push('Set WIDGET_SUPPORT_EMAIL or WIDGET_SUPPORT_URL: amoCRM shows them to admins as the widget’s support contacts');
+  for (const value of [support.email, support.link]) if (value && isPlaceholder(value)) problems.push(`${value} is a placeholder: give a real support contact`);
+  return problems;
+}
+
+const isPlaceholder = (value: string) => /(^|[@./])(example\.(com|org|net)|[a-z0-9-]+\.example|localhost|127\.0\.0\.1)(\/|$|:)/i.test(value);
+
+export async function buildWidget(options: BuildOptions = {}): Promise<{ dir: string; zip: string; version: string }> {
+  const backendUrl = (options.backendUrl ?? process.env.PUBLIC_URL ?? '').replace(/\/+$/, '');
+  const development = options.development ?? false;
+  const support = options.support ?? { email: process.env.WIDGET_SUPPORT_EMAIL || undefined, link: process.env.WIDGET_SUPPORT_URL || undefined };
+  const problems = buildProblems(backendUrl, support, development);
+  if (problems.length) throw new BuildRefused(problems);
   const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
   const distDir = options.outDir ?? join(ROOT, 'dist');
   const dir = join(distDir, 'widget');
@@ -24,10 +51,12 @@ export async function buildWidget(options: { backendUrl?: string; outDir?: strin
   mkdirSync(join(dir, 'i18n'), { recursive: true });
   mkdirSync(join(dir, 'images'), { recursive: true });
 
-  await compile(<webpack.Configuration>widgetConfig({ backendUrl: (options.backendUrl ?? process.env.PUBLIC_URL ?? 'http://localhost:3000').replace(/\/+$/, ''), outDir: dir }));
+  await compile(<webpack.Configuration>widgetConfig({ backendUrl: backendUrl || 'http://localhost:3000', outDir: dir, development }));
 
   const manifest = JSON.parse(readFileSync(join(ROOT, 'widget/manifest.json'), 'utf8'));
   manifest.widget.version = version;
+  // Support contacts come from configuration; a development build points at its own backend.
+  manifest.widget.support = development && !support.email && !support.link ? { link: backendUrl || 'http://localhost:3000' } : { ...(support.link ? { link: support.link } : {}), ...(support.email ? { email: support.email } : {}) };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   for (const file of readdirSync(join(ROOT, 'widget/i18n'))) copyFileSync(join(ROOT, 'widget/i18n', file), join(dir, 'i18n', file));
   for (const [name, [w, h]] of Object.entries(WIDGET_IMAGES)) writeFileSync(join(dir, 'images', name), renderLogo(w, h));
@@ -60,8 +89,21 @@ function pack(dir: string, zipPath: string): Promise<void> {
   });
 }
 
+export class BuildRefused extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The widget was not built:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { zip, dir } = await buildWidget();
-  const size = readFileSync(join(dir, 'script.js')).length;
-  console.log(`widget built: ${zip} (script.js ${(size / 1024).toFixed(1)} KB)`);
+  const development = process.argv.includes('--dev');
+  try {
+    const { zip, dir } = await buildWidget({ development, backendUrl: process.env.PUBLIC_URL ?? (development ? `http://localhost:${process.env.PORT ?? 3000}` : '') });
+    const size = readFileSync(join(dir, 'script.js')).length;
+    console.log(`widget built${development ? ' for development' : ''}: ${zip} (script.js ${(size / 1024).toFixed(1)} KB)`);
+  } catch (error) {
+    if (!(error instanceof BuildRefused)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
 }

@@ -16,7 +16,13 @@ const IMAGE_MAX_BYTES = 300 * 1024;
 const KNOWN_LOCATIONS = /^(lcard|ccard|comcard|cucard|llist|clist|tlist|card_sdk|digital_pipeline|everywhere|catalogs|mobile_card|lead_sources|whatsapp_modal|sms|settings|advanced_settings)(-[01])?$/;
 const SETTING_TYPES = new Set(['text', 'pass', 'users', 'users_lp', 'custom']);
 
-export function checkWidgetZip(zipPath: string): string[] {
+/** The backend a built script.js calls, from the footer build-widget writes (webpack.config.js). */
+export function bakedBackend(script: string): { url: string; development: boolean } | null {
+  const match = /\/\*!? ?amo-address backend=(\S+)( development)? ?\*\/\s*$/.exec(script);
+  return match ? { url: match[1], development: Boolean(match[2]) } : null;
+}
+
+export function checkWidgetZip(zipPath: string, options: { development?: boolean } = {}): string[] {
   const problems: string[] = [];
   let zip: AdmZip;
   try {
@@ -53,6 +59,9 @@ export function checkWidgetZip(zipPath: string): string[] {
     if (typeof w.init_once !== 'boolean') problems.push('manifest widget.init_once must be true or false');
     if (w.installation !== true) problems.push('manifest widget.installation must be true');
     if (!w.support?.link && !w.support?.email) problems.push('manifest widget.support needs a link or an email');
+    for (const contact of [w.support?.link, w.support?.email]) {
+      if (!options.development && contact && /(^|[@./])([a-z0-9-]+\.example|example\.(com|org|net)|localhost|127\.0\.0\.1)(\/|$|:)/i.test(contact)) problems.push(`manifest widget.support "${contact}" is a placeholder or local address: set WIDGET_SUPPORT_EMAIL / WIDGET_SUPPORT_URL`);
+    }
     if (!Array.isArray(w.locale) || !w.locale.length) problems.push('manifest widget.locale must list the locales');
     for (const locale of w.locale ?? []) {
       const name = `i18n/${locale}.json`;
@@ -95,6 +104,11 @@ export function checkWidgetZip(zipPath: string): string[] {
     const source = script.toString('utf8');
     if (!/^\s*define\(\s*\[/.test(source)) problems.push('script.js must be an AMD module starting with define([...], factory)');
     if (/jQuery JavaScript Library|jquery:\s*["']3\.|\.fn\.jquery\s*=/.test(source)) problems.push('script.js bundles jQuery: amoCRM provides it, declare it as an AMD dependency instead');
+    const backend = bakedBackend(source);
+    if (!backend) problems.push('script.js names no backend: build it with npm run build:widget');
+    else if (!options.development && !backend.url.startsWith('https://')) {
+      problems.push(`script.js calls ${backend.url}${backend.development ? ' (a development build)' : ''}: amoCRM pages are https and cannot call it. Build with PUBLIC_URL=https://… (check a development build with -- --dev)`);
+    }
     if (script.length > SCRIPT_BUDGET_BYTES) problems.push(`script.js is ${(script.length / 1024).toFixed(1)} KB, over the ${SCRIPT_BUDGET_BYTES / 1024} KB budget`);
   }
   return problems;
@@ -114,12 +128,14 @@ function lookup(messages: unknown, key: string): unknown {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-  const zipPath = process.argv[2] ?? (existsSync(dist) ? readdirSync(dist).filter((f) => f.endsWith('.zip')).sort().map((f) => join(dist, f)).pop() : undefined);
+  const args = process.argv.slice(2);
+  const development = args.includes('--dev');
+  const zipPath = args.find((a) => a !== '--dev') ?? (existsSync(dist) ? readdirSync(dist).filter((f) => f.endsWith('.zip')).sort().map((f) => join(dist, f)).pop() : undefined);
   if (!zipPath) {
     console.error('no zip given and none in dist/: run npm run build:widget first');
     process.exit(2);
   }
-  const problems = checkWidgetZip(zipPath);
+  const problems = checkWidgetZip(zipPath, { development });
   if (problems.length) {
     console.error(`${zipPath}: ${problems.length} problem(s)\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     process.exit(1);

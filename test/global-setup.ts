@@ -2,5 +2,5 @@
 import { buildWidget } from '../scripts/build-widget.js';
 
 export default async function setup(): Promise<void> {
-  await buildWidget({ backendUrl: 'http://localhost:3000' });
+  await buildWidget({ backendUrl: 'http://localhost:3000', development: true });
 }

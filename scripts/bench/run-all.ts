@@ -98,7 +98,7 @@ try {
   console.log(`throughput, cache hits, 8 in flight: ${rps.toFixed(0)} requests/s   (target >= 2000)`);
 
   // 3. widget
-  const { dir: widgetDir } = await buildWidget({ backendUrl: base });
+  const { dir: widgetDir } = await buildWidget({ backendUrl: base, development: true });
   const script = readFileSync(join(widgetDir, 'script.js'));
   console.log(`\n== widget ==`);
   console.log(`script.js: ${(script.length / 1024).toFixed(1)} KB minified, ${(gzipSync(script).length / 1024).toFixed(1)} KB gzip, jQuery excluded   (target <= 25 KB)`);

@@ -3,6 +3,7 @@ import AdmZip from 'adm-zip';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkWidgetZip } from '../../scripts/check-widget.js';
+import { buildProblems } from '../../scripts/build-widget.js';
 import { renderLogo } from '../../scripts/logos.js';
 import { tempDir } from '../helpers.js';
 
@@ -25,7 +26,7 @@ function variant(name: string, change: (zip: AdmZip) => void): string {
 
 describe('check:widget', () => {
   it('the built zip passes, with everything at the root', () => {
-    expect(checkWidgetZip(builtZip())).toEqual([]);
+    expect(checkWidgetZip(builtZip(), { development: true })).toEqual([]);
     const names = new AdmZip(builtZip()).getEntries().map((e) => e.entryName).sort();
     expect(names).toEqual(expect.arrayContaining(['manifest.json', 'script.js', 'i18n/ru.json', 'i18n/en.json', 'images/logo_min.png', 'images/logo_medium.png', 'images/logo_main.png', 'images/logo_small.png', 'images/logo.png']));
     const manifest = JSON.parse(readFileSync(join(dist, 'widget/manifest.json'), 'utf8'));
@@ -71,5 +72,19 @@ describe('check:widget', () => {
       z.addFile('widget/script.js', script);
     });
     expect(checkWidgetZip(path)).toContain('script.js must be at the zip root, found widget/script.js');
+  });
+
+  it('refuses, for amoCRM, a zip that calls an http backend or names a placeholder support contact', () => {
+    const problems = checkWidgetZip(builtZip());
+    expect(problems.some((p) => p.startsWith('script.js calls http://localhost:3000'))).toBe(true);
+    expect(problems.some((p) => p.includes('placeholder or local address'))).toBe(true);
+  });
+
+  it('build:widget refuses an http backend and missing or placeholder support contacts unless it is a development build', () => {
+    expect(buildProblems('http://localhost:3000', { email: 'help@shop.ru' }, false)[0]).toMatch(/^PUBLIC_URL is http:\/\/localhost:3000/);
+    expect(buildProblems('https://addr.shop.ru', {}, false)).toEqual(['Set WIDGET_SUPPORT_EMAIL or WIDGET_SUPPORT_URL: amoCRM shows them to admins as the widget’s support contacts']);
+    expect(buildProblems('https://addr.shop.ru', { email: 'support@amo-address.example' }, false)[0]).toMatch(/placeholder/);
+    expect(buildProblems('https://addr.shop.ru', { email: 'help@shop.ru' }, false)).toEqual([]);
+    expect(buildProblems('http://localhost:3000', {}, true)).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AddressWidget } from '../../widget/src/address-widget.js';
 import { SuggestEngine, BackendError, type Suggestion } from '../../widget/src/suggest.js';
+import { AUTOCOMPLETE_OFF } from '../../widget/src/combobox.js';
 import en from '../../widget/i18n/en.json' with { type: 'json' };
 
 const data = (parts: Partial<Suggestion['data']> = {}): Suggestion['data'] => ({ country: 'Россия', region: null, city: 'Самара', settlement: null, street: null, house: null, block: null, flat: null, postal_code: null, lat: null, lon: null, ...parts });
@@ -16,8 +17,8 @@ interface Call {
   reject(error: unknown): void;
 }
 
-function setup(options: { settings?: Record<string, string> } = {}) {
-  document.body.innerHTML = `<div id="card_holder"><div data-id="762381"><input name="CFV[762381]" type="text"></div><input name="CFV[100]" type="text"></div>`;
+function setup(options: { settings?: Record<string, string>; html?: string } = {}) {
+  document.body.innerHTML = options.html ?? `<div id="card_holder"><div data-id="762381"><input name="CFV[762381]" type="text"></div><input name="CFV[100]" type="text"></div>`;
   const calls: Call[] = [];
   const ajax = vi.fn((opts: { url: string; data: unknown; type: string }) => {
     let done: (b: unknown) => void = () => {};
@@ -44,7 +45,7 @@ function setup(options: { settings?: Record<string, string> } = {}) {
     debounceMs: 150,
   });
   widget.bindActions();
-  const input = document.querySelector<HTMLInputElement>('[name="CFV[762381]"]')!;
+  const input = document.querySelector<HTMLInputElement>('[name^="CFV[7623"]')!;
   input.focus();
   const type = (text: string) => {
     input.value = text;
@@ -117,7 +118,7 @@ describe('combobox in a card', () => {
     expect(t.input.getAttribute('role')).toBe('combobox');
     expect(t.input.getAttribute('aria-expanded')).toBe('true');
     expect(t.input.getAttribute('aria-controls')).toBe(t.list().id);
-    expect(t.input.getAttribute('autocomplete')).toBe('off');
+    expect(t.input.getAttribute('autocomplete')).toBe(AUTOCOMPLETE_OFF);
     expect(t.list().getAttribute('role')).toBe('listbox');
     expect([...t.list().querySelectorAll('strong')].map((s) => s.textContent)).toEqual(['Самара', 'Авр', 'Самара', 'Авр', 'Самара', 'Авр']);
   });
@@ -332,4 +333,138 @@ describe('settings page', () => {
     await vi.waitFor(() => expect(modal.textContent).toContain('not connected yet'));
     expect(modal.querySelector('a')!.getAttribute('href')).toBe('http://backend.test/api/auth/amocrm/start');
   });
+});
+
+const withApp = async (app: unknown, run: () => Promise<void>) => {
+  (globalThis as unknown as { APP: unknown }).APP = app;
+  try {
+    await run();
+  } finally {
+    delete (globalThis as unknown as { APP?: unknown }).APP;
+  }
+};
+const leadCard = (id: number) => ({ getWidgetsArea: () => 'leads_card', getBaseEntity: () => 'leads', data: { current_card: { id } } });
+
+describe('the card is never shown a value it was not told about', () => {
+  it('leaving the field with a highlighted item picks it exactly as a click does', async () => {
+    const t = setup();
+    await showResults(t, 'Самара Авр');
+    t.key('ArrowDown');
+    t.key('ArrowDown');
+    t.input.blur();
+    expect(t.input.value).toBe(RESULTS[1].value);
+    expect(t.jqueryEvents).toEqual(['CFV[762381]:input', 'CFV[762381]:controls:change']);
+    expect(t.calls.filter((c) => c.path === '/api/address/resolve')).toHaveLength(1);
+    expect(t.list().hidden).toBe(true);
+  });
+
+  it('leaving the field with nothing highlighted keeps the typed text and fires nothing', async () => {
+    const t = setup();
+    await showResults(t, 'Самара Авр');
+    t.input.blur();
+    expect(t.input.value).toBe('Самара Авр');
+    expect(t.jqueryEvents).toEqual([]);
+  });
+
+  it('Enter with nothing highlighted picks the one suggestion matching the typed words, else keeps the text', async () => {
+    const t = setup();
+    await showResults(t, 'самара авроры 112');
+    const enter = t.key('Enter');
+    expect(enter.defaultPrevented).toBe(true);
+    expect(t.input.value).toBe(RESULTS[1].value);
+    vi.advanceTimersByTime(1000);
+    expect(t.list().hidden).toBe(true); // picking never re-opens the list
+    expect(t.suggestCalls()).toHaveLength(1);
+
+    await showResults(t, 'самара авроры');
+    t.key('Enter');
+    expect(t.input.value).toBe('самара авроры'); // three houses match: nothing is chosen
+  });
+
+  it('Enter never reaches an address textarea as a newline', () => {
+    const t = setup({ html: '<div id="card_holder"><textarea name="CFV[762381]"></textarea></div>' });
+    expect(t.key('Enter').defaultPrevented).toBe(true);
+  });
+});
+
+describe('robust when amoCRM does not call destroy', () => {
+  it('a second instance never attaches to the same input: one list, one request per pause', async () => {
+    const t = setup();
+    const second = new AddressWidget({ defaultBackendUrl: 'http://backend.test', settings: () => ({ field_ids: '762381' }), area: () => 'lcard', langs: () => en, authorizedAjax: () => t.ajax as never, jquery: () => undefined });
+    second.bindActions();
+    expect(second.fields.size).toBe(0);
+    expect(document.querySelectorAll('.amo-address__list')).toHaveLength(1);
+    t.type('Самар');
+    vi.advanceTimersByTime(150);
+    expect(t.suggestCalls()).toHaveLength(1);
+  });
+
+  it('follows the current card when amoCRM swaps cards in its single-page app', async () => {
+    const t = setup();
+    document.body.innerHTML = '<div id="card_holder"><input name="CFV[762381]" id="next"></div>';
+    await vi.waitFor(() => expect([...t.widget.fields.keys()].map((c) => c.id)).toEqual(['next']));
+    expect(document.getElementById('next')!.getAttribute('role')).toBe('combobox');
+  });
+});
+
+describe('onSave as amoCRM documents it', () => {
+  it('validates what get_settings (or the modal form) holds, and never blocks switching the widget off', () => {
+    const good = setup();
+    expect(good.widget.onSave()).toBe(true);
+    const bad = setup({ settings: { field_ids: 'abc' } });
+    expect(bad.widget.onSave()).toBe(false);
+    expect(bad.widget.onSave({ active: 'N' })).toBe(true);
+    const off = setup({ settings: { field_ids: 'abc', active: 'N' } });
+    expect(off.widget.onSave()).toBe(true);
+  });
+
+  it('reads the modal’s own form: what the admin is about to save', () => {
+    const t = setup();
+    const modal = document.createElement('div');
+    modal.innerHTML = '<form><div class="body"></div><input name="field_ids" value="12, x"></form>';
+    document.body.append(modal);
+    t.widget.renderSettings([modal.querySelector('.body')]);
+    expect(t.widget.onSave()).toBe(false);
+    modal.querySelector<HTMLInputElement>('[name="field_ids"]')!.value = '762381, 762391';
+    expect(t.widget.onSave()).toBe(true);
+  });
+});
+
+describe('the field’s own entity', () => {
+  const linked = `<div id="card_holder"><div class="linked-forms__item"><form class="linked-form" action="/ajax/contacts/detail/"><input type="hidden" name="ID" value="777"><input type="hidden" name="ELEMENT_TYPE" value="1"><input name="CFV[762391]" type="text"></form></div><button id="save_and_close_contacts_link">Save</button></div>`;
+
+  it('a linked contact’s field inside a lead card is written to that contact', () =>
+    withApp(leadCard(4242), async () => {
+      const t = setup({ settings: { field_ids: '762391' }, html: linked });
+      await showResults(t, 'Самара Авр');
+      t.key('ArrowDown');
+      t.key('Enter');
+      t.calls.find((c) => c.path === '/api/address/resolve')!.resolve({ suggestion: RESULTS[0] });
+      await vi.waitFor(() => expect(t.widget.chosen.size).toBe(1));
+      document.getElementById('save_and_close_contacts_link')!.click();
+      expect(t.calls.filter((c) => c.path.startsWith('/api/amocrm/')).map((c) => c.path)).toEqual(['/api/amocrm/contacts/777/address']);
+    }));
+
+  it('a company card is recognised by getWidgetsArea, not getBaseEntity', () =>
+    withApp({ getWidgetsArea: () => 'companies_card', getBaseEntity: () => 'contacts', data: { current_card: { id: 55 } } }, async () => {
+      const t = setup({ html: '<div id="card_holder"><input name="CFV[762381]"><button id="save_and_close_contacts_link">Save</button></div>' });
+      await showResults(t, 'Самара Авр');
+      t.key('ArrowDown');
+      t.key('Enter');
+      t.calls.find((c) => c.path === '/api/address/resolve')!.resolve({ suggestion: RESULTS[0] });
+      await vi.waitFor(() => expect(t.widget.chosen.size).toBe(1));
+      document.getElementById('save_and_close_contacts_link')!.click();
+      expect(t.calls.filter((c) => c.path.startsWith('/api/amocrm/')).map((c) => c.path)).toEqual(['/api/amocrm/companies/55/address']);
+    }));
+
+  it('a new card (id 0) says plainly that the parts are written after the first save, and sends nothing', () =>
+    withApp(leadCard(0), async () => {
+      const t = setup({ html: '<div id="card_holder"><input name="CFV[762381]"><button id="save_and_close_contacts_link">Save</button></div>' });
+      await showResults(t, 'Самара Авр');
+      t.key('ArrowDown');
+      t.key('Enter');
+      expect(document.querySelector('.amo-address__notice')!.textContent).toBe(en.address.parts_after_save);
+      document.getElementById('save_and_close_contacts_link')!.click();
+      expect(t.calls.filter((c) => c.path.startsWith('/api/amocrm/'))).toHaveLength(0);
+    }));
 });

@@ -2,7 +2,7 @@
  * What the widget does in amoCRM: attach autocomplete to the configured address fields of the
  * current card (idempotently, also to fields that appear later), the settings page, and clean-up.
  */
-import { cardRoot, fieldControls, SAVE_BUTTON, type FieldControl } from './card.js';
+import { controlEntity, fieldControls, fieldIdOf, SAVE_BUTTON, type FieldControl } from './card.js';
 import { currentEntity } from './amo-globals.js';
 import { FieldAutocomplete, guard } from './field-autocomplete.js';
 import { translator, type Translate } from './i18n.js';
@@ -23,6 +23,16 @@ export interface WidgetHost {
 
 const CARD_AREAS = new Set(['lcard', 'ccard', 'comcard', 'cucard', 'leads_card', 'contacts_card', 'companies_card']);
 
+/**
+ * Which instance has a control, shared by every instance on the page: amoCRM may build a new
+ * widget instance for a card without destroying the last one, and one input must never get two
+ * lists and two requests per keystroke (DaData's plugin keeps the same guard on the element).
+ */
+function owners(): WeakMap<Element, AddressWidget> {
+  const g = globalThis as unknown as Record<symbol, WeakMap<Element, AddressWidget> | undefined>;
+  return (g[Symbol.for('amo-address.owners')] ??= new WeakMap());
+}
+
 export class AddressWidget {
   readonly fields = new Map<FieldControl, FieldAutocomplete>();
   /** The chosen suggestion per field id, with its resolved parts: what the write-back sends. */
@@ -32,6 +42,8 @@ export class AddressWidget {
   private context: { settings: WidgetSettings; transport: Transport } | null = null;
   private removeStyles: (() => void) | null = null;
   private removeSaveHook: (() => void) | null = null;
+  private settingsBody: Element | null = null;
+  private attachQueued = false;
 
   constructor(private readonly host: WidgetHost) {}
 
@@ -51,9 +63,11 @@ export class AddressWidget {
       this.attachAll(doc);
       this.removeSaveHook ??= this.hookSave(doc);
       if (!this.observer && typeof MutationObserver !== 'undefined') {
-        // amoCRM re-renders parts of the card (tabs, "show more fields"): attach to new controls too.
-        this.observer = new MutationObserver(() => guard(() => this.attachAll(doc)));
-        this.observer.observe(cardRoot(doc), { childList: true, subtree: true });
+        // amoCRM re-renders parts of the card (tabs, "show more fields") and swaps whole cards in
+        // its single-page app, not always calling destroy: watch the body, so a new card's
+        // controls are found too; mutations are coalesced into one pass.
+        this.observer = new MutationObserver(() => this.queueAttach(doc));
+        this.observer.observe(doc.body, { childList: true, subtree: true });
       }
     });
     return true;
@@ -63,7 +77,7 @@ export class AddressWidget {
     guard(() => {
       this.observer?.disconnect();
       this.observer = null;
-      for (const field of this.fields.values()) field.destroy();
+      for (const [control, field] of this.fields) this.release(control, field);
       this.fields.clear();
       this.removeStyles?.();
       this.removeStyles = null;
@@ -78,6 +92,7 @@ export class AddressWidget {
     guard(() => {
       const body = toElement($modalBody);
       if (!body) return;
+      this.settingsBody = body;
       const t = this.t;
       const settings = resolveSettings(this.host.settings(), this.host.defaultBackendUrl);
       body.querySelector('.amo-address-settings')?.remove();
@@ -99,7 +114,38 @@ export class AddressWidget {
     return true;
   }
 
-  /** onSave: refuse malformed field IDs or numbers with a message the admin can act on. */
+  /**
+   * onSave, documented with no argument (reference §2): called on Install/Save and also when the
+   * admin switches the widget off, before destroy. Switching off is never refused. Otherwise the
+   * values are read from the settings modal's own form (what the admin is about to save), or
+   * from `get_settings()`, and malformed field IDs or numbers are refused with a message.
+   */
+  onSave(arg?: unknown): boolean {
+    let result = true;
+    guard(() => {
+      const saved = this.host.settings();
+      const form = this.formValues();
+      const active = [form.active, saved.active, (arg as { active?: unknown } | null)?.active].find((v) => v !== undefined);
+      if (active === 'N' || active === false) return;
+      result = this.validateSettings({ ...(saved as Record<string, string>), ...form });
+    });
+    return result;
+  }
+
+  /** The settings modal's inputs by name (amoCRM renders each setting as `input[name=<key>]`). */
+  private formValues(): Record<string, string> {
+    const body = this.settingsBody;
+    if (!body?.isConnected) return {};
+    const form = body.closest('form') ?? body.closest('.widget-settings') ?? body.ownerDocument.body;
+    const out: Record<string, string> = {};
+    for (const el of Array.from(form.querySelectorAll<HTMLInputElement>('input[name]'))) {
+      if (el.type === 'checkbox') out[el.name] = el.checked ? 'Y' : 'N';
+      else if (el.type !== 'radio' || el.checked) out[el.name] = el.value;
+    }
+    return out;
+  }
+
+  /** Refuses malformed field IDs or numbers with a message the admin can act on. */
   validateSettings(fields: Record<string, string>): boolean {
     const problems = settingsProblems(fields);
     if (!problems.length) return true;
@@ -120,13 +166,16 @@ export class AddressWidget {
     const onClick = (event: Event) =>
       guard(() => {
         if (!(event.target as Element | null)?.closest?.(SAVE_BUTTON) || !this.context) return;
-        const entity = currentEntity();
-        if (!entity || entity.id <= 0) return; // a new card has no id until amoCRM saves it
+        const card = currentEntity();
+        if (!card) return;
         for (const [control] of this.fields) {
-          const fieldId = /CFV\[(\d+)\]/.exec(control.name)?.[1];
-          const chosen = fieldId ? this.chosen.get(fieldId) : undefined;
-          if (!chosen || chosen.value !== control.value.trim()) continue;
-          const body = { fieldId: Number(fieldId), value: chosen.value, data: chosen.data, source: chosen.source };
+          const fieldId = fieldIdOf(control);
+          const chosen = fieldId ? this.chosen.get(String(fieldId)) : undefined;
+          if (!fieldId || !chosen || chosen.value !== control.value.trim()) continue;
+          // The field's own entity: a linked contact's or company's field goes to that entity.
+          const entity = controlEntity(control, card);
+          if (entity.id <= 0) continue; // not created yet: the notice at the pick said so
+          const body = { fieldId, value: chosen.value, data: chosen.data, source: chosen.source };
           this.context.transport(`/api/amocrm/${entity.type}/${entity.id}/address`, body, new AbortController().signal, 'POST').catch(() => {});
         }
       });
@@ -134,17 +183,32 @@ export class AddressWidget {
     return () => doc.removeEventListener('click', onClick, true);
   }
 
+  private queueAttach(doc: Document): void {
+    if (this.attachQueued) return;
+    this.attachQueued = true;
+    queueMicrotask(() => {
+      this.attachQueued = false;
+      guard(() => this.attachAll(doc));
+    });
+  }
+
+  private release(control: FieldControl, field: FieldAutocomplete): void {
+    field.destroy();
+    if (owners().get(control) === this) owners().delete(control);
+  }
+
   private attachAll(doc: Document): void {
     if (!this.context) return;
     const { settings, transport } = this.context;
     for (const [control, field] of this.fields) {
       if (!control.isConnected) {
-        field.destroy();
+        this.release(control, field);
         this.fields.delete(control);
       }
     }
     for (const control of fieldControls(doc, settings.fieldIds)) {
-      if (this.fields.has(control)) continue;
+      if (this.fields.has(control) || owners().has(control)) continue;
+      owners().set(control, this);
       this.fields.set(
         control,
         new FieldAutocomplete(control, {
@@ -154,6 +218,10 @@ export class AddressWidget {
           jquery: this.host.jquery() as never,
           debounceMs: this.host.debounceMs,
           onChosen: (fieldId, suggestion) => this.chosen.set(fieldId, suggestion),
+          isNew: () => {
+            const card = currentEntity();
+            return card !== null && controlEntity(control, card).id === 0;
+          },
         }),
       );
     }

@@ -5,21 +5,29 @@
 interface AmoApp {
   data?: { current_card?: { id?: number } };
   getBaseEntity?: () => string;
+  getWidgetsArea?: () => string;
   lang_id?: string;
 }
+
+export type EntityType = 'leads' | 'contacts' | 'companies';
 
 function app(): AmoApp | undefined {
   const w = globalThis as unknown as { APP?: AmoApp; AMOCRM?: AmoApp };
   return w.APP ?? w.AMOCRM;
 }
 
-/** `leads`, `contacts`, `companies`, or null outside a card. */
-export function currentEntity(): { type: string; id: number } | null {
+/** `getWidgetsArea()` names the card unambiguously; `getBaseEntity()` is ambiguous in company cards (reference §2). */
+const AREA_ENTITY: Record<string, EntityType> = { leads_card: 'leads', contacts_card: 'contacts', companies_card: 'companies' };
+
+/** The card's own entity (`id` 0 for a new, unsaved card), or null outside a lead, contact or company card. */
+export function currentEntity(): { type: EntityType; id: number } | null {
   const a = app();
   try {
-    const type = a?.getBaseEntity?.();
-    const id = a?.data?.current_card?.id;
-    return type && typeof id === 'number' ? { type, id } : null;
+    const area = a?.getWidgetsArea?.();
+    const base = a?.getBaseEntity?.();
+    const type = (area && AREA_ENTITY[area]) || (base && Object.values(AREA_ENTITY).includes(base as EntityType) ? (base as EntityType) : null);
+    const id = Number(a?.data?.current_card?.id ?? NaN);
+    return type && Number.isSafeInteger(id) && id >= 0 ? { type, id } : null;
   } catch {
     return null;
   }

@@ -50,8 +50,9 @@ export class Combobox {
     this.list.hidden = true;
     input.insertAdjacentElement('afterend', this.list);
 
-    // Browser autofill would cover our list (DaData's plugin does the same).
-    input.setAttribute('autocomplete', 'off');
+    // Browser autofill would cover our list. Chrome ignores "off" on fields it takes for an
+    // address, but not a token it does not know; the input's own value comes back on destroy.
+    input.setAttribute('autocomplete', AUTOCOMPLETE_OFF);
     input.setAttribute('role', 'combobox');
     input.setAttribute('aria-autocomplete', 'list');
     input.setAttribute('aria-haspopup', 'listbox');
@@ -63,7 +64,10 @@ export class Combobox {
       this.callbacks.onType(input.value);
     });
     this.bind(input, 'keydown', (e) => this.onKeyDown(e as KeyboardEvent));
-    this.bind(input, 'blur', () => this.close());
+    // Leaving the field with an item highlighted (and shown in the input) picks it, exactly as a
+    // click does — DaData's plugin does the same, and the card must never show a value it was
+    // not told about. With nothing highlighted the typed text stays.
+    this.bind(input, 'blur', () => (this.isOpen && this.active >= 0 ? this.pick(this.active) : this.close()));
     // mousedown, not click: the input must not lose focus (and close the list) first.
     this.bind(this.list, 'mousedown', (e) => {
       const li = (e.target as Element).closest('li[data-index]');
@@ -147,11 +151,11 @@ export class Combobox {
         return;
       }
       case 'Enter': {
+        // An address is one line: Enter never reaches a textarea as a newline, nor submits the card while the list is open.
+        if (this.isOpen || this.input.tagName === 'TEXTAREA') e.preventDefault();
         if (!this.isOpen || !this.items.length) return;
-        const index = this.active >= 0 ? this.active : this.items.findIndex((s) => sameText(s.value, this.typed));
-        if (index < 0) return;
-        e.preventDefault(); // amoCRM must not submit the card on this Enter
-        this.pick(index);
+        const index = this.active >= 0 ? this.active : onlyMatch(this.items, this.typed);
+        if (index >= 0) this.pick(index);
         return;
       }
       case 'Tab':
@@ -206,7 +210,26 @@ export class Combobox {
   }
 }
 
-const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+/** Chrome honours an autocomplete token it does not know, where it ignores "off" for address-like fields. */
+export const AUTOCOMPLETE_OFF = 'amo-address-off';
+
+const words = (text: string) => text.toLowerCase().replace(/ё/g, 'е').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
+/**
+ * Enter with nothing highlighted (as DaData's plugin): the one suggestion whose words hold every
+ * typed word (whole, or the last one as a prefix) — or, among several, the one whose words are
+ * exactly the typed ones. Otherwise -1: the typed text stays.
+ */
+export function onlyMatch(items: Suggestion[], typed: string): number {
+  const want = words(typed);
+  if (!want.length) return -1;
+  const matches = items
+    .map((s, index) => ({ index, have: words(s.value) }))
+    .filter(({ have }) => want.every((w, i) => have.some((h) => h === w || (i === want.length - 1 && h.startsWith(w)))));
+  if (matches.length === 1) return matches[0].index;
+  const exact = matches.filter(({ have }) => have.length === want.length);
+  return exact.length === 1 ? exact[0].index : -1;
+}
 
 /** The suggestion's text with the typed words in <strong>; built as nodes, never as HTML. */
 function highlightMatches(doc: Document, value: string, query: string): Node[] {

@@ -17,6 +17,8 @@ export interface FieldDeps {
   debounceMs?: number;
   /** Where a chosen suggestion (with its resolved parts) is kept, by field id. */
   onChosen?: (fieldId: string, suggestion: Suggestion) => void;
+  /** The control belongs to an entity amoCRM has not created yet (a new card, id 0). */
+  isNew?: () => boolean;
 }
 
 export const DEBOUNCE_MS = 150;
@@ -26,6 +28,8 @@ export class FieldAutocomplete {
   readonly combobox: Combobox;
   private notice: HTMLElement | null = null;
   private blocked = false;
+  /** Set while we write the control ourselves: that `input` event is not the person typing. */
+  private writing = false;
 
   constructor(
     readonly control: FieldControl,
@@ -33,7 +37,7 @@ export class FieldAutocomplete {
   ) {
     const { settings, t } = deps;
     this.combobox = new Combobox(control, { loading: t('address.loading'), nothingFound: t('address.nothing_found'), listLabel: t('address.list_label') }, {
-      onType: (text) => guard(() => !this.blocked && this.engine.input(text)),
+      onType: (text) => guard(() => !this.blocked && !this.writing && this.engine.input(text)),
       onPick: (s) => guard(() => this.pick(s)),
       onCancel: () => guard(() => this.engine.cancel()),
     });
@@ -63,16 +67,27 @@ export class FieldAutocomplete {
   private pick(suggestion: Suggestion): void {
     const d = suggestion.data ?? ({} as Suggestion['data']);
     const aboveHouse = !d.house && !!(d.street || d.city || d.settlement);
-    if (aboveHouse) {
+    const focused = this.control.ownerDocument.activeElement === this.control;
+    if (aboveHouse && focused) {
       // Like DaData's plugin: a street (or city) is a step, not a destination; ask for the next level.
       const next = `${suggestion.value} `;
-      setControlValue(this.control, next, this.deps.jquery);
+      this.write(next);
       this.engine.now(next);
       return;
     }
-    setControlValue(this.control, suggestion.value, this.deps.jquery);
+    this.write(suggestion.value);
     this.engine.cancel();
+    if (this.deps.isNew?.()) this.showNotice(this.deps.t('address.parts_after_save'));
     void this.keep(suggestion);
+  }
+
+  private write(value: string): void {
+    this.writing = true;
+    try {
+      setControlValue(this.control, value, this.deps.jquery);
+    } finally {
+      this.writing = false;
+    }
   }
 
   /** Resolves the chosen value once for postal code and coordinates, then remembers it. */

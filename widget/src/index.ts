@@ -33,7 +33,7 @@ function AmoAddressWidget(this: AmoWidgetInstance) {
     init: () => true,
     bind_actions: () => widget.bindActions(),
     settings: ($modalBody: unknown) => widget.renderSettings($modalBody),
-    onSave: (data: { fields?: Record<string, string> }) => widget.validateSettings(data?.fields ?? {}),
+    onSave: (arg?: unknown) => widget.onSave(arg),
     destroy: () => widget.destroy(),
     contacts: { selected: () => true },
     leads: { selected: () => true },

@@ -15,6 +15,8 @@ export interface SavedSettings {
   count?: string;
   bias_city?: string;
   backend_url?: string;
+  /** amoCRM's own: 'Y' or 'N' (reference §2, get_settings). */
+  active?: string;
 }
 
 export function parseFieldIds(text: string | undefined): number[] | null {
