@@ -6,13 +6,11 @@
  * (which adds the wait for the display's next refresh). The demo's $authorizedAjax is wrapped to
  * see the answer arrive; a MutationObserver marks the DOM change.
  */
-import { chromium } from 'playwright-core';
 import { percentiles } from './http-load.js';
-
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { launchChromium } from '../chromium.js';
 
 export async function measureWidgetRender(base: string, addresses: string[]) {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`${base}/demo`);

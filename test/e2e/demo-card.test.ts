@@ -1,28 +1,26 @@
 /**
- * A real browser (Debian's chromium, driven by playwright-core) on the real demo card page,
+ * A real browser (Chromium driven by playwright-core, scripts/chromium.ts) on the real demo card page,
  * served by the real server with the embedded geocoder and a small imported street sample.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
-import { existsSync, mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { launchChromium } from '../../scripts/chromium.js';
 import { join } from 'node:path';
 import { startApp, tempDir, type RunningApp } from '../helpers.js';
 import { importRecords } from '../../server/geocoding/import/import-addresses.js';
 import { readOpenAddressesCsv } from '../../server/geocoding/import/read-openaddresses-csv.js';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let app: RunningApp;
 let browser: Browser;
 let tmp: ReturnType<typeof tempDir>;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install chromium (.ci/run does)`);
   tmp = tempDir();
   app = await startApp({ NODE_ENV: 'test', DATABASE_PATH: join(tmp.dir, 'db.sqlite') });
   await importRecords(app.services.db, app.address.local, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -45,6 +45,7 @@ function setup(options: { settings?: Record<string, string>; html?: string } = {
     debounceMs: 150,
   });
   widget.bindActions();
+  live.push(widget);
   const input = document.querySelector<HTMLInputElement>('[name^="CFV[7623"]')!;
   input.focus();
   const type = (text: string) => {
@@ -70,8 +71,11 @@ async function showResults(t: ReturnType<typeof setup>, query: string, results =
   await Promise.resolve();
 }
 
+/** Widgets of finished tests would otherwise keep watching the shared document. */
+const live: AddressWidget[] = [];
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => {
+  live.splice(0).forEach((w) => w.destroy());
   vi.useRealTimers();
   document.body.innerHTML = '';
   document.head.innerHTML = '';
@@ -392,6 +396,7 @@ describe('robust when amoCRM does not call destroy', () => {
     const t = setup();
     const second = new AddressWidget({ defaultBackendUrl: 'http://backend.test', settings: () => ({ field_ids: '762381' }), area: () => 'lcard', langs: () => en, authorizedAjax: () => t.ajax as never, jquery: () => undefined });
     second.bindActions();
+    live.push(second);
     expect(second.fields.size).toBe(0);
     expect(document.querySelectorAll('.amo-address__list')).toHaveLength(1);
     t.type('Самар');
