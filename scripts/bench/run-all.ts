@@ -25,6 +25,7 @@ import { generatedAddresses } from './generate-addresses.js';
 import { fmt, get, percentiles, throughput } from './http-load.js';
 import { measureWidgetRender } from './widget-render.js';
 import { benchWrites } from './writes-bench.js';
+import { benchWebhookForm } from './webhook-form-bench.js';
 import { createServer } from 'node:net';
 
 function freePort(): Promise<number> {
@@ -109,6 +110,10 @@ try {
 
   // 4. writes
   await benchWrites(dir, await freePort(), waitForHealth);
+
+  // 5. reading one large webhook body
+  const form = benchWebhookForm();
+  console.log(`\n== webhook form ==\n${form.parameters} parameters (${(form.bytes / 1024).toFixed(0)} KB) read in p50 ${fmt(form.p50)} ms, p95 ${fmt(form.p95)} ms   (target well under 100 ms)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
