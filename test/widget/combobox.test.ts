@@ -435,31 +435,30 @@ describe('onSave as amoCRM documents it', () => {
   });
 });
 
+/** Picks the first suggestion, lets it resolve, presses Save: the write-back paths the widget called. */
+async function pickFirstAndSave(t: ReturnType<typeof setup>): Promise<string[]> {
+  await showResults(t, 'Самара Авр');
+  t.key('ArrowDown');
+  t.key('Enter');
+  t.calls.find((c) => c.path === '/api/address/resolve')!.resolve({ suggestion: RESULTS[0] });
+  await vi.waitFor(() => expect(t.widget.chosen.size).toBe(1));
+  document.getElementById('save_and_close_contacts_link')!.click();
+  return t.calls.filter((c) => c.path.startsWith('/api/amocrm/')).map((c) => c.path);
+}
+
 describe('the field’s own entity', () => {
   const linked = `<div id="card_holder"><div class="linked-forms__item"><form class="linked-form" action="/ajax/contacts/detail/"><input type="hidden" name="ID" value="777"><input type="hidden" name="ELEMENT_TYPE" value="1"><input name="CFV[762391]" type="text"></form></div><button id="save_and_close_contacts_link">Save</button></div>`;
 
   it('a linked contact’s field inside a lead card is written to that contact', () =>
     withApp(leadCard(4242), async () => {
       const t = setup({ settings: { field_ids: '762391' }, html: linked });
-      await showResults(t, 'Самара Авр');
-      t.key('ArrowDown');
-      t.key('Enter');
-      t.calls.find((c) => c.path === '/api/address/resolve')!.resolve({ suggestion: RESULTS[0] });
-      await vi.waitFor(() => expect(t.widget.chosen.size).toBe(1));
-      document.getElementById('save_and_close_contacts_link')!.click();
-      expect(t.calls.filter((c) => c.path.startsWith('/api/amocrm/')).map((c) => c.path)).toEqual(['/api/amocrm/contacts/777/address']);
+      expect(await pickFirstAndSave(t)).toEqual(['/api/amocrm/contacts/777/address']);
     }));
 
   it('a company card is recognised by getWidgetsArea, not getBaseEntity', () =>
     withApp({ getWidgetsArea: () => 'companies_card', getBaseEntity: () => 'contacts', data: { current_card: { id: 55 } } }, async () => {
       const t = setup({ html: '<div id="card_holder"><input name="CFV[762381]"><button id="save_and_close_contacts_link">Save</button></div>' });
-      await showResults(t, 'Самара Авр');
-      t.key('ArrowDown');
-      t.key('Enter');
-      t.calls.find((c) => c.path === '/api/address/resolve')!.resolve({ suggestion: RESULTS[0] });
-      await vi.waitFor(() => expect(t.widget.chosen.size).toBe(1));
-      document.getElementById('save_and_close_contacts_link')!.click();
-      expect(t.calls.filter((c) => c.path.startsWith('/api/amocrm/')).map((c) => c.path)).toEqual(['/api/amocrm/companies/55/address']);
+      expect(await pickFirstAndSave(t)).toEqual(['/api/amocrm/companies/55/address']);
     }));
 
   it('a new card (id 0) says plainly that the parts are written after the first save, and sends nothing', () =>
