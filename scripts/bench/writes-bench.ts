@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { FakeAmoCrm } from '../../test/fakes/fake-amocrm.js';
 import { webhookBody } from '../../test/fakes/fake-amocrm-entities.js';
+import { WebhookUrls } from '../../server/intake/webhook-urls.js';
 import { fmt, percentiles } from './http-load.js';
 
 const CREDS = { clientId: '3f1c2f5e-7a2b-4c1d-9e8f-0a1b2c3d4e5f', clientSecret: 'bench-client-secret-0123456789abcdef', redirectUri: 'https://amo-address.example.test/api/auth/amocrm/callback' };
@@ -70,9 +71,9 @@ export async function benchWrites(dir: string, port: number, waitForHealth: (url
     // webhooks (connected account; values already normal, so no write follows)
     const connect = await fetch(`${base}/api/auth/amocrm/callback?code=${fake.issueCode(CONNECTED)}&referer=acme.amocrm.ru`);
     if (connect.status !== 200) throw new Error(`connect failed: ${connect.status}`);
-    const secret = (await import('node:crypto')).createHmac('sha256', CREDS.clientSecret).update('amo-address:webhooks').digest('hex').slice(0, 32);
+    const hookUrl = new WebhookUrls(CREDS.clientSecret, base).destination(CONNECTED);
     const hooks = await run(1000, 8, (i) =>
-      timed(() => fetch(`${base}/api/amocrm/webhooks/${secret}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: webhookBody(CONNECTED, 'acme', 'leads', 'update', [{ id: 100000 + i, name: `L${i}`, custom_fields_values: [{ field_id: 762381, values: [{ value: 'Самара' }] }] }]) }), 200),
+      timed(() => fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: webhookBody(CONNECTED, 'acme', 'leads', 'update', [{ id: 100000 + i, name: `L${i}`, custom_fields_values: [{ field_id: 762381, values: [{ value: 'Самара' }] }] }]) }), 200),
     );
     const hook = percentiles(hooks.results);
     console.log(`webhooks: 1000 events, 8 in flight: ${(1000 / hooks.seconds).toFixed(0)}/s, time-to-200 ms p50 ${fmt(hook.p50)}  p95 ${fmt(hook.p95)}  p99 ${fmt(hook.p99)}   (amoCRM waits at most 2 s)`);
