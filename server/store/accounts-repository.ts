@@ -154,11 +154,6 @@ export class AccountsRepository {
     return result.changes === 1;
   }
 
-  /** Something an admin should see in /api/status (e.g. amoCRM blocked the account); the status stays. */
-  recordError(accountId: number, message: string, now: number): void {
-    this.db.prepare('UPDATE accounts SET last_error = ?, updated_at = ? WHERE account_id = ?').run(message, now, accountId);
-  }
-
   /** amoCRM blocked the account: nothing is sent for it until `until`; the reason shows in /api/status. */
   pause(accountId: number, until: number, reason: string, now: number): void {
     this.db.prepare('UPDATE accounts SET blocked_until = ?, last_error = ?, updated_at = ? WHERE account_id = ?').run(until, `blocked: ${reason}`, now, accountId);

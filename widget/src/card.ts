@@ -14,11 +14,6 @@ export function fieldControls(root: ParentNode, fieldIds: number[]): FieldContro
   );
 }
 
-/** The container that holds the card's fields; new controls appear inside it on re-render. */
-export function cardRoot(doc: Document): Element {
-  return doc.querySelector('#card_holder, .card-holder, .js-card-main-fields') ?? doc.body;
-}
-
 /**
  * Sets a control's value so that amoCRM notices: a native bubbling `input`, and jQuery's
  * `input` and `controls:change`, or the card does not mark itself changed and Save stays off.
