@@ -1,19 +1,18 @@
 /**
- * createApp(services) -> the Express app. No I/O at import; everything it needs is passed in.
+ * createApp(system) -> the Express app: middleware, then each route module with the parts of the
+ * system it needs. No I/O at import; the system is built by compose.ts.
  */
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { fileURLToPath } from 'node:url';
-import type { Services } from './services.js';
+import type { System } from './compose.js';
 import { requestLog } from './http/request-log.js';
 import { authRoutes } from './http/auth-routes.js';
 import { disconnectRoutes } from './http/disconnect-routes.js';
 import { metaRoutes } from './http/meta-routes.js';
 import { errorMiddleware, notFound } from './http/error-middleware.js';
 import { staticRoutes } from './http/static-routes.js';
-import { addressRoutes, type AddressRouteDeps } from './http/address-routes.js';
-import type { WriteDeps } from './writes.js';
-import type { AddressService } from './geocoding/address-service.js';
+import { addressRoutes } from './http/address-routes.js';
 import { webhookRoutes } from './http/webhook-routes.js';
 import { intakeRoutes } from './http/intake-routes.js';
 import { writebackRoutes } from './http/writeback-routes.js';
@@ -22,17 +21,13 @@ import { adminRoutes } from './http/admin-routes.js';
 export const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 export const DIST_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
 
-export interface AppDeps extends Services {
-  address?: AddressRouteDeps & { service: AddressService };
-  writes?: WriteDeps;
-}
-
-export function createApp(deps: AppDeps): Express {
+export function createApp(system: System): Express {
+  const { config } = system;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
-  app.use(requestLog(deps.log));
+  app.use(requestLog(system.log));
   app.use(
     helmet({
       // amoCRM loads nothing from us in frames; the callback page is shown top-level or in amoCRM's popup.
@@ -40,26 +35,40 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   // Webhooks parse their own (large, bracket-keyed) form bodies: before the general parsers.
-  if (deps.writes) app.use(webhookRoutes(deps.writes, deps.clock));
+  app.use(webhookRoutes({ urls: system.webhookUrls, inbox: system.webhooks }));
   app.use(express.json({ limit: '32kb' }));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
 
   app.use(metaRoutes({
-    db: deps.db,
-    accounts: deps.accounts,
-    amoApi: deps.amoApi,
-    adminToken: deps.config.adminToken,
-    mode: { demo: deps.config.amo === null, geocoder: deps.config.geocoder.provider },
-    outboxCounts: deps.writes ? () => deps.writes!.outbox.counts() : undefined,
+    db: system.db,
+    accounts: system.accounts,
+    amoApi: system.amoApi,
+    adminToken: config.adminToken,
+    mode: { demo: config.amo === null, geocoder: config.geocoder.provider },
+    outboxCounts: () => system.outbox.counts(),
   }));
-  app.use(authRoutes({ connect: deps.connect, state: deps.oauthState, amo: deps.config.amo }));
-  app.use(disconnectRoutes(deps.disconnect));
-  if (deps.address) app.use(addressRoutes(deps.address));
-  if (deps.writes) {
-    app.use(intakeRoutes(deps.writes, deps.clock, deps.config.intakeRateLimitPerMinute));
-    app.use(adminRoutes(deps.writes, deps.clock, deps.config.adminToken));
-    if (deps.address) app.use(writebackRoutes({ writes: deps.writes, addresses: deps.address.service, verifier: deps.address.verifier, clock: deps.clock, publicUrl: deps.config.publicUrl }));
-  }
+  app.use(authRoutes({ connect: system.connect, state: system.oauthState, amo: config.amo }));
+  app.use(disconnectRoutes(system.disconnect));
+  app.use(addressRoutes({
+    service: system.addresses,
+    verifier: system.verifier,
+    authRequired: config.authRequired,
+    publicUrl: config.publicUrl,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    accounts: system.accounts,
+    adminToken: config.adminToken,
+    importer: system.importer,
+  }));
+  app.use(intakeRoutes({ siteKeys: system.siteKeys, intake: system.intake, limitPerMinute: config.intakeRateLimitPerMinute }));
+  app.use(adminRoutes({
+    adminToken: config.adminToken,
+    siteKeys: system.siteKeys,
+    parkedWrites: system.parkedWrites,
+    accountSettings: system.accountSettings,
+    webhookSubscriptions: system.webhookSubscriptions,
+    clock: system.clock,
+  }));
+  app.use(writebackRoutes({ requests: system.writebackRequests, verifier: system.verifier, publicUrl: config.publicUrl }));
   app.use(staticRoutes({ publicDir: PUBLIC_DIR, distDir: DIST_DIR }));
 
   app.use(notFound);

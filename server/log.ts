@@ -18,8 +18,16 @@ export const REDACT_PATHS = [
   '*.token',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+/**
+ * JSON lines (for log collectors) unless `pretty`: main.ts asks for readable, coloured lines in
+ * development when stdout is a terminal (pino-pretty, in-process so redaction still applies).
+ */
+export function createLogger(level: string, options: { destination?: pino.DestinationStream; pretty?: boolean } = {}): Logger {
+  const settings = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  if (options.pretty && !options.destination) {
+    return pino(settings, pino.transport({ target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }));
+  }
+  return pino(settings, options.destination);
 }
 
 export type { Logger };

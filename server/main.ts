@@ -1,42 +1,30 @@
 /**
- * Reads the config, opens the database, builds the app and listens; stops cleanly on SIGINT/SIGTERM.
+ * Reads the config, composes the system, serves the app and starts background work; stops
+ * cleanly on SIGINT/SIGTERM. A bad config or a changed token key stops start-up with exit code 2.
  */
 import 'dotenv/config';
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
-import { buildServices } from './services.js';
+import { compose, type System } from './compose.js';
 import { createApp } from './app.js';
-import { buildAddressDeps } from './geocoding/address-service.js';
-import { buildWriteDeps } from './writes.js';
+
+function configured<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
+}
 
 function start(): void {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
-  const log = createLogger(config.logLevel);
-  let services;
-  try {
-    services = buildServices(config, log);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
-  const address = buildAddressDeps(services);
-  const writes = buildWriteDeps(services, address.service, address.importer);
-  const app = createApp({ ...services, address, writes });
-  const server = createServer(app);
-  writes.start();
+  const config = configured(() => loadConfig());
+  const log = createLogger(config.logLevel, { pretty: config.env === 'development' && process.stdout.isTTY === true });
+  const system: System = configured(() => compose(config, log));
+  const server = createServer(createApp(system));
+  system.start();
   server.listen(config.port, config.host, () => {
     const where = server.address();
     const port = typeof where === 'object' && where ? where.port : config.port;
@@ -49,9 +37,7 @@ function start(): void {
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
     server.close(async () => {
-      await writes.stop();
-      address.close();
-      services.db.close();
+      await system.stop();
       process.exit(0);
     });
     setTimeout(() => process.exit(0), 5000).unref();

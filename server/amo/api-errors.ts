@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError, type ErrorCode } from '../errors.js';
 
 /**
  * What a failed amoCRM call means for whoever made it:
@@ -12,32 +12,26 @@ import { AppError } from '../errors.js';
  */
 export type AmoErrorKind = 'retryable' | 'auth' | 'blocked' | 'rights' | 'final';
 
-/** A failed amoCRM API v4 or OAuth call. `amoStatus` is amoCRM's status (0: unreachable). */
+/**
+ * A failed amoCRM API v4 or OAuth call. `amoStatus` is amoCRM's status (0: unreachable); `kind`
+ * says what to do about it; our own answer's status follows from the code (contract/api.ts).
+ */
 export class AmoApiError extends AppError {
   constructor(
     readonly amoStatus: number,
-    code: string,
+    code: ErrorCode,
     message: string,
     readonly kind: AmoErrorKind,
     details?: Record<string, unknown>,
     readonly retryAfterMs?: number,
   ) {
-    super(httpStatusFor(kind, amoStatus), code, message, details);
+    super(code, message, details);
     this.name = 'AmoApiError';
   }
 
   get retryable(): boolean {
     return this.kind === 'retryable';
   }
-}
-
-/** Our own answer's status when such an error reaches a route. */
-function httpStatusFor(kind: AmoErrorKind, amoStatus: number): number {
-  if (kind === 'auth') return 401;
-  if (kind === 'rights') return 403;
-  if (kind === 'blocked') return 503;
-  if (amoStatus === 400) return 422;
-  return 502;
 }
 
 interface ValidationError {

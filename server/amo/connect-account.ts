@@ -3,7 +3,7 @@
  * exchange the code at the account's own host, learn the account id, store the tokens.
  * Every refusal is a ConnectError whose `reason` picks the advice on the callback page.
  */
-import type { Clock } from './token-service.js';
+import type { Clock } from '../clock.js';
 import type { AccountsRepository } from '../store/accounts-repository.js';
 import { GrantRejectedError, type OAuthClient } from './oauth-client.js';
 import { parseAccountHost } from './hosts.js';

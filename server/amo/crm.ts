@@ -3,6 +3,7 @@
  * Creates are marked non-idempotent: the outbox decides how to retry them.
  */
 import type { AmoApi, EntityType } from './api-client.js';
+import type { Clock } from '../clock.js';
 
 export interface CustomField {
   id: number;
@@ -35,21 +36,29 @@ export const digitsOnly = (value: unknown) => String(value ?? '').replace(/\D/g,
 export class AmoCrm {
   private readonly fieldCache = new Map<string, { at: number; fields: CustomField[] }>();
 
-  constructor(private readonly api: AmoApi) {}
+  constructor(
+    private readonly api: AmoApi,
+    private readonly clock: Clock,
+  ) {}
 
   /** The entity's custom fields (cached for ten minutes: field lists change rarely; `fresh` skips the cache). */
   async customFields(accountId: number, entity: EntityType, options: { fresh?: boolean } = {}): Promise<CustomField[]> {
     const key = `${accountId}:${entity}`;
     const cached = this.fieldCache.get(key);
-    if (!options.fresh && cached && Date.now() - cached.at < FIELDS_TTL_MS) return cached.fields;
+    if (!options.fresh && cached && this.clock.now() - cached.at < FIELDS_TTL_MS) return cached.fields;
     const fields: CustomField[] = [];
     for (let page = 1; page <= 20; page++) {
       const body = await this.api.request<Embedded<'custom_fields', CustomField> & { _links?: { next?: unknown } }>(accountId, 'GET', `/api/v4/${entity}/custom_fields`, undefined, { query: { page, limit: 250 } });
       fields.push(...(body?._embedded?.custom_fields ?? []).map((f) => ({ id: f.id, name: f.name, type: f.type, code: f.code ?? null })));
       if (!body?._links?.next) break;
     }
-    this.fieldCache.set(key, { at: Date.now(), fields });
+    this.fieldCache.set(key, { at: this.clock.now(), fields });
     return fields;
+  }
+
+  /** Drops what is cached for the account (it was disconnected). */
+  forget(accountId: number): void {
+    for (const key of this.fieldCache.keys()) if (key.startsWith(`${accountId}:`)) this.fieldCache.delete(key);
   }
 
   async pipelines(accountId: number): Promise<Array<{ id: number; name: string; statuses: Array<{ id: number; name: string }> }>> {

@@ -7,7 +7,7 @@
 import { jwtVerify, errors as joseErrors } from 'jose';
 import type { AmoCredentials } from '../config.js';
 import type { AccountsRepository } from '../store/accounts-repository.js';
-import { AppError, unauthorized } from '../errors.js';
+import { accountNotConnected, AppError, reconnectRequired } from '../errors.js';
 import { parseAccountOrigin } from './hosts.js';
 
 export interface WidgetCaller {
@@ -35,20 +35,20 @@ export class DisposableTokenVerifier {
     try {
       ({ payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], audience: this.audience, clockTolerance: 5, requiredClaims: ['exp', 'iss', 'account_id'] }));
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw unauthorized('token_expired', 'The amoCRM token has expired: reload the amoCRM page.');
-      if (error instanceof joseErrors.JWTClaimValidationFailed) throw unauthorized('invalid_token', `The amoCRM token is not for this integration (${error.claim}).`);
-      throw unauthorized('invalid_token', 'The amoCRM token could not be verified.');
+      if (error instanceof joseErrors.JWTExpired) throw new AppError('token_expired', 'The amoCRM token has expired: reload the amoCRM page.');
+      if (error instanceof joseErrors.JWTClaimValidationFailed) throw new AppError('invalid_token', `The amoCRM token is not for this integration (${error.claim}).`);
+      throw new AppError('invalid_token', 'The amoCRM token could not be verified.');
     }
     const issuer = parseAccountOrigin(payload.iss);
     const accountId = Number(payload.account_id);
-    if (!issuer || !Number.isSafeInteger(accountId) || accountId <= 0) throw unauthorized('invalid_token', 'The amoCRM token names no valid account.');
+    if (!issuer || !Number.isSafeInteger(accountId) || accountId <= 0) throw new AppError('invalid_token', 'The amoCRM token names no valid account.');
     if (payload.client_uuid !== undefined && payload.client_uuid !== this.credentials.clientId) {
-      throw unauthorized('invalid_token', 'The amoCRM token is for another integration.');
+      throw new AppError('invalid_token', 'The amoCRM token is for another integration.');
     }
     if (options.requireConnected !== false) {
       const status = this.accounts.status(accountId);
-      if (status === null) throw new AppError(401, 'account_not_connected', 'This amoCRM account is not connected: an admin should open the widget settings and press "Connect".');
-      if (status === 'reconnect_required') throw new AppError(409, 'reconnect_required', 'The amoCRM connection expired: an admin should open the widget settings and connect again.');
+      if (status === null) throw accountNotConnected(accountId);
+      if (status === 'reconnect_required') throw reconnectRequired(accountId);
     }
     const userId = Number(payload.user_id);
     return { accountId, userId: Number.isSafeInteger(userId) ? userId : null, subdomain: issuer.subdomain, isAdmin: payload.is_admin === true };

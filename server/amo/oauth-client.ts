@@ -1,12 +1,12 @@
 /**
- * amoCRM's OAuth endpoints (reference §3): the code exchange, the refresh grant and the account
- * lookup that follows a connect. Hosts are validated AccountHost values, never raw input.
+ * amoCRM's OAuth endpoints (reference §3): the code exchange, the refresh grant, the account
+ * lookup that follows a connect, and the account's current host. Hosts are validated
+ * AccountHost values, never raw input; requests go through AmoHttp, shared with API v4.
  */
-import axios, { type AxiosInstance, isAxiosError } from 'axios';
-import { AppError } from '../errors.js';
-import { endpointFor, parseAccountHost, type AccountHost } from './hosts.js';
-import { AmoApiError } from './api-errors.js';
 import type { AmoCredentials } from '../config.js';
+import { parseAccountHost, type AccountHost } from './hosts.js';
+import { AmoApiError } from './api-errors.js';
+import { apiError, type AmoHttp } from './amo-http.js';
 
 export interface GrantedTokens {
   accessToken: string;
@@ -21,26 +21,21 @@ export interface AmoAccountInfo {
 }
 
 /** The grant was refused by amoCRM (expired, reused or revoked code or refresh token, wrong client). */
-export class GrantRejectedError extends Error {
+export class GrantRejectedError extends AmoApiError {
   constructor(
-    readonly status: number,
+    amoStatus: number,
     readonly hint: string,
   ) {
-    super(`amoCRM refused the grant (${status}): ${hint}`);
+    super(amoStatus, 'amocrm_grant_rejected', `amoCRM refused the grant (${amoStatus}): ${hint}`, 'auth');
     this.name = 'GrantRejectedError';
   }
 }
 
 export class OAuthClient {
-  private readonly http: AxiosInstance;
-
   constructor(
     private readonly credentials: AmoCredentials,
-    private readonly testBaseUrl: string | null,
-    timeoutMs = 10_000,
-  ) {
-    this.http = axios.create({ timeout: timeoutMs, validateStatus: () => true, maxRedirects: 0 });
-  }
+    private readonly http: AmoHttp,
+  ) {}
 
   exchangeCode(host: AccountHost, code: string): Promise<GrantedTokens> {
     return this.grant(host, { grant_type: 'authorization_code', code });
@@ -51,30 +46,21 @@ export class OAuthClient {
   }
 
   async fetchAccount(host: AccountHost, accessToken: string): Promise<AmoAccountInfo> {
-    const { origin, headers } = endpointFor(host, this.testBaseUrl);
-    const response = await this.send(() =>
-      this.http.get(`${origin}/api/v4/account`, {
-        headers: { ...headers, Authorization: `Bearer ${accessToken}` },
-      }),
-    );
-    const body = response.data as { id?: unknown; subdomain?: unknown; name?: unknown } | undefined;
-    if (response.status !== 200 || typeof body?.id !== 'number' || typeof body.subdomain !== 'string') {
-      throw new AppError(502, 'amocrm_error', `amoCRM answered ${response.status} when reading the account.`);
+    const path = '/api/v4/account';
+    const response = await this.http.send({ host, method: 'GET', path, headers: { Authorization: `Bearer ${accessToken}` } });
+    const body = response.body as { id?: unknown; subdomain?: unknown; name?: unknown } | null;
+    if (response.status !== 200) throw apiError(response, path);
+    if (typeof body?.id !== 'number' || typeof body.subdomain !== 'string') {
+      throw new AmoApiError(response.status, 'amocrm_error', 'amoCRM answered the account request without an account id.', 'final');
     }
     return { id: body.id, subdomain: body.subdomain, name: typeof body.name === 'string' ? body.name : null };
   }
 
   private async grant(host: AccountHost, grant: Record<string, string>): Promise<GrantedTokens> {
     const { clientId, clientSecret, redirectUri } = this.credentials;
-    const { origin, headers } = endpointFor(host, this.testBaseUrl);
-    const response = await this.send(() =>
-      this.http.post(
-        `${origin}/oauth2/access_token`,
-        { client_id: clientId, client_secret: clientSecret, redirect_uri: redirectUri, ...grant },
-        { headers },
-      ),
-    );
-    const body = (response.data ?? {}) as Record<string, unknown>;
+    const path = '/oauth2/access_token';
+    const response = await this.http.send({ host, method: 'POST', path, body: { client_id: clientId, client_secret: clientSecret, redirect_uri: redirectUri, ...grant } });
+    const body = (response.body ?? {}) as Record<string, unknown>;
     if (response.status === 200 && typeof body.access_token === 'string' && typeof body.refresh_token === 'string') {
       return {
         accessToken: body.access_token,
@@ -92,7 +78,7 @@ export class OAuthClient {
       const hint = [body.hint, body.detail, body.title, body.error].find((v) => typeof v === 'string');
       throw new GrantRejectedError(response.status, String(hint ?? 'no reason given'));
     }
-    throw new AppError(502, 'amocrm_error', `amoCRM answered ${response.status} at /oauth2/access_token; try again later.`);
+    throw apiError(response, path);
   }
 
   /**
@@ -103,19 +89,8 @@ export class OAuthClient {
    * Null when amoCRM does not say, or names a host outside amoCRM.
    */
   async currentHost(apiDomain: string, refreshToken: string): Promise<AccountHost | null> {
-    const { origin, headers } = endpointFor(apiDomain, this.testBaseUrl);
-    const response = await this.send(() => this.http.get(`${origin}/oauth2/account/current/subdomain`, { headers: { ...headers, 'X-Refresh-Token': refreshToken } }));
-    const body = (response.data ?? {}) as { domain?: unknown };
+    const response = await this.http.send({ host: apiDomain, method: 'GET', path: '/oauth2/account/current/subdomain', headers: { 'X-Refresh-Token': refreshToken } });
+    const body = (response.body ?? {}) as { domain?: unknown };
     return response.status === 200 ? parseAccountHost(body.domain) : null;
-  }
-
-  private async send<T>(request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      // Network failures: never echo the request (it carries the client secret).
-      const reason = isAxiosError(error) ? (error.code ?? 'network error') : 'network error';
-      throw new AppError(502, 'amocrm_unreachable', `amoCRM could not be reached (${reason}); try again later.`);
-    }
   }
 }

@@ -3,7 +3,7 @@
  * secret, so a callback carrying a state we did not issue (or a stale one) is refused.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Clock } from './token-service.js';
+import type { Clock } from '../clock.js';
 
 const MAX_AGE_MS = 30 * 60 * 1000;
 

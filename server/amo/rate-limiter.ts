@@ -1,25 +1,59 @@
 /**
- * Spaces requests per account so that no window of one second ever holds more than
- * `perSecond` starts (amoCRM allows 7/s per integration, reference §6; we stay below it).
- * Callers wait in line; nothing bursts, however many arrive at once.
+ * Keeps each account's requests under amoCRM's limit (7/s per integration, reference §6; we are
+ * configured below it). A sliding window over the times requests actually *started*: a request
+ * may start only while fewer than `limit` started in the last window. Nothing books future slots,
+ * so after an event-loop stall the overdue callers do not fire at once — they start as the window
+ * allows, counted at the moment they are let go, and at least window/limit apart. Callers wait in
+ * line (first come, first served).
  */
 export class PerAccountRateLimiter {
-  private readonly nextSlot = new Map<number, number>();
-  private readonly spacingMs: number;
+  private readonly accounts = new Map<number, { starts: number[]; waiting: Array<() => void>; timer: ReturnType<typeof setTimeout> | null }>();
+  private readonly limit: number;
+  private readonly windowMs: number;
+  private readonly gapMs: number;
 
   constructor(
     perSecond: number,
     private readonly now: () => number = () => performance.timeOrigin + performance.now(),
   ) {
-    // A hair over 1000/perSecond so timer rounding can never squeeze one more start into a second.
-    this.spacingMs = 1000 / perSecond + 1;
+    // 6/s → 6 per second; 0.5/s → 1 per 2 s. A small margin absorbs the time between being let go
+    // and the request reaching amoCRM, so amoCRM's own one-second window never sees one more.
+    this.limit = Math.max(1, Math.floor(perSecond));
+    this.windowMs = (this.limit * 1000) / perSecond + WINDOW_MARGIN_MS;
+    this.gapMs = this.windowMs / this.limit;
   }
 
-  async acquire(accountId: number): Promise<void> {
+  acquire(accountId: number): Promise<void> {
+    let state = this.accounts.get(accountId);
+    if (!state) this.accounts.set(accountId, (state = { starts: [], waiting: [], timer: null }));
+    const queued = new Promise<void>((resolve) => state.waiting.push(resolve));
+    this.release(accountId);
+    return queued;
+  }
+
+  /** Lets waiting callers go while the window has room; otherwise wakes when its oldest start leaves it. */
+  private release(accountId: number): void {
+    const state = this.accounts.get(accountId)!;
     const now = this.now();
-    const slot = Math.max(now, this.nextSlot.get(accountId) ?? 0);
-    this.nextSlot.set(accountId, slot + this.spacingMs);
-    const wait = slot - now;
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+    while (state.starts.length && state.starts[0] <= now - this.windowMs) state.starts.shift();
+    // Evenly spaced as well: a window's worth never leaves in one burst, even after a stall.
+    while (state.waiting.length && state.starts.length < this.limit && now - (state.starts.at(-1) ?? -Infinity) >= this.gapMs) {
+      state.starts.push(now);
+      state.waiting.shift()!();
+    }
+    if (!state.waiting.length) {
+      if (!state.starts.length) this.accounts.delete(accountId);
+      return;
+    }
+    if (state.timer) return;
+    const windowFree = state.starts.length < this.limit ? now : state.starts[0] + this.windowMs;
+    const gapFree = (state.starts.at(-1) ?? -Infinity) + this.gapMs;
+    const wait = Math.max(1, Math.ceil(Math.max(windowFree, gapFree) - now));
+    state.timer = setTimeout(() => {
+      state.timer = null;
+      this.release(accountId);
+    }, wait);
   }
 }
+
+const WINDOW_MARGIN_MS = 20;

@@ -4,16 +4,17 @@
  * stored conditionally on the refresh token it replaced (reference §3 and §8).
  */
 import type { Logger } from 'pino';
-import { AppError, reconnectRequired } from '../errors.js';
+import type { Clock } from '../clock.js';
+import type { AccountStateChanges } from './account-state.js';
+import { accountNotConnected, AppError, reconnectRequired } from '../errors.js';
 import type { Account, AccountsRepository } from '../store/accounts-repository.js';
 import { parseAccountHost, parseApiDomain, type AccountHost } from './hosts.js';
 import { GrantRejectedError, type OAuthClient } from './oauth-client.js';
+import { AmoApiError } from './api-errors.js';
 
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
-
-export interface Clock {
-  now(): number;
-}
+const ROTATION_LOOKS = 6;
+const ROTATION_LOOK_MS = 200;
 
 export class TokenService {
   private readonly inflight = new Map<number, Promise<Account>>();
@@ -21,6 +22,7 @@ export class TokenService {
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly oauth: OAuthClient | null,
+    private readonly states: Pick<AccountStateChanges, 'reconnectRequired'>,
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {}
@@ -81,18 +83,17 @@ export class TokenService {
       return account;
     }
     const host = parseAccountHost(`${account.subdomain}.${account.baseDomain}`);
-    if (!this.oauth || !host) throw new AppError(503, 'not_configured', 'amoCRM credentials are not configured.');
+    if (!this.oauth || !host) throw new AppError('not_configured', 'amoCRM credentials are not configured.');
     try {
       return await this.rotate(account, host);
     } catch (error) {
       if (!(error instanceof GrantRejectedError)) throw error;
       // Another process may have rotated with the same refresh token a moment earlier: then
-      // our token was rightly refused and the stored pair is the good one.
-      const stored = this.accounts.find(accountId);
-      if (stored && !stored.refreshTokenBlob.equals(account.refreshTokenBlob) && stored.status === 'connected') {
-        return stored;
-      }
-      const moved = error.status === 401 || error.status === 404 ? await this.movedHost(account, host) : null;
+      // our token was rightly refused and the stored pair is the good one. Its answer may still
+      // be on the way to its database, so look a few times before calling the grant lost.
+      const rotated = await this.rotatedElsewhere(account);
+      if (rotated) return rotated;
+      const moved = error.amoStatus === 401 || error.amoStatus === 404 ? await this.movedHost(account, host) : null;
       if (moved) {
         try {
           return await this.rotate(account, moved);
@@ -102,10 +103,19 @@ export class TokenService {
         }
       }
       const rejected = error as GrantRejectedError;
-      this.accounts.markReconnectRequired(accountId, rejected.hint, this.clock.now());
-      this.log.warn({ accountId, status: rejected.status, hint: rejected.hint }, 'refresh token rejected: reconnect required');
+      this.states.reconnectRequired(accountId, rejected.hint);
       throw reconnectRequired(accountId);
     }
+  }
+
+  /** The pair another process stored after `account` was read, waiting up to a second for it. */
+  private async rotatedElsewhere(account: Account): Promise<Account | null> {
+    for (let look = 0; look < ROTATION_LOOKS; look++) {
+      if (look) await new Promise((resolve) => setTimeout(resolve, ROTATION_LOOK_MS));
+      const stored = this.accounts.find(account.accountId);
+      if (stored && !stored.refreshTokenBlob.equals(account.refreshTokenBlob) && stored.status === 'connected') return stored;
+    }
+    return null;
   }
 
   /** One refresh at `host`; the new pair is stored only if the refresh token we used is still current. */
@@ -146,15 +156,16 @@ export class TokenService {
   private load(accountId: number): Account {
     const account = this.accounts.find(accountId);
     if (!account) {
-      throw new AppError(404, 'account_not_connected', `amoCRM account ${accountId} is not connected to amo-address.`);
+      throw accountNotConnected(accountId);
     }
     if (account.status === 'reconnect_required') throw reconnectRequired(accountId);
     return account;
   }
 }
 
+/** amoCRM refused the access token (401): a refresh and one more try may help. */
 function isUnauthorized(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { status?: unknown }).status === 401;
+  return error instanceof AmoApiError && error.kind === 'auth' && !(error instanceof GrantRejectedError);
 }
 
 /** The `api_domain` claim of amoCRM's access token (a JWT; read, not verified: it only picks an amoCRM host). */

@@ -4,17 +4,10 @@
  * (provider, account book version, normalised query, options).
  */
 import { LRUCache } from 'lru-cache';
-import type { Logger } from 'pino';
-import type { Services } from '../services.js';
+import type { Clock } from '../clock.js';
 import type { AddressParts, Geocoder, Suggestion, SuggestOptions } from './types.js';
 import { AddressBook, type AddressOrigin } from './address-book.js';
-import { LocalIndex } from './local-index.js';
-import { ensureGazetteer } from './gazetteer.js';
 import { indexText, normalize } from './normalize.js';
-import { createGeocoder } from './geocoder-factory.js';
-import { DisposableTokenVerifier } from '../amo/disposable-token.js';
-import { AddressBookImport } from './address-book-import.js';
-import type { AddressRouteDeps } from '../http/address-routes.js';
 
 export interface SuggestAnswer {
   suggestions: Suggestion[];
@@ -27,7 +20,7 @@ export class AddressService {
   constructor(
     private readonly geocoder: Geocoder,
     private readonly book: AddressBook,
-    private readonly now: () => number,
+    private readonly clock: Clock,
     cache: { ttlSeconds: number; maxBytes: number },
   ) {
     // Capped by bytes, not entries: an answer of 7 suggestions with all their parts is ~14 KB as
@@ -35,7 +28,7 @@ export class AddressService {
     // (twice for UTF-16 strings) plus the key: a close, cheap stand-in for its heap size.
     this.cache =
       cache.ttlSeconds > 0 && cache.maxBytes > 0
-        ? new LRUCache({ maxSize: cache.maxBytes, ttl: cache.ttlSeconds * 1000, sizeCalculation: (value, key) => 2 * (JSON.stringify(value).length + key.length) + 64 })
+        ? new LRUCache({ maxSize: cache.maxBytes, ttl: cache.ttlSeconds * 1000, perf: clock, sizeCalculation: (value, key) => 2 * (JSON.stringify(value).length + key.length) + 64 })
         : null;
   }
 
@@ -58,7 +51,7 @@ export class AddressService {
 
   remember(accountId: number, suggestion: { value: string; data?: AddressParts; source?: string }): void {
     const origin: AddressOrigin = suggestion.source === 'yandex' ? 'yandex' : 'widget';
-    this.book.remember(accountId, suggestion.value, suggestion.data ?? {}, origin, this.now());
+    this.book.remember(accountId, suggestion.value, suggestion.data ?? {}, origin, this.clock.now());
   }
 
   private cacheKey(accountId: number | null, query: string, o: SuggestOptions): string {
@@ -77,30 +70,4 @@ function dedupe(suggestions: Suggestion[]): Suggestion[] {
     seen.add(key);
     return true;
   });
-}
-
-/** Builds the suggestion side of the app from the shared services. */
-export function buildAddressDeps(services: Services, log: Logger = services.log): AddressRouteDeps & { close(): void; local: LocalIndex; book: AddressBook } {
-  const { config, db } = services;
-  const local = new LocalIndex(db);
-  const loaded = ensureGazetteer(db, local);
-  if (loaded) log.info({ places: loaded }, 'gazetteer loaded into the local index');
-  const book = new AddressBook(db);
-  const geocoder = createGeocoder(config.geocoder, local, log);
-  const service = new AddressService(geocoder, book, () => services.clock.now(), config.cache);
-  services.onAccountPurged.push((accountId) => book.forget(accountId));
-  const purge = setInterval(() => book.purgeExpired(services.clock.now()), 6 * 3600 * 1000).unref();
-  return {
-    service,
-    local,
-    book,
-    verifier: config.amo ? new DisposableTokenVerifier(config.amo, services.accounts) : null,
-    authRequired: config.authRequired,
-    publicUrl: config.publicUrl,
-    rateLimitPerMinute: config.rateLimitPerMinute,
-    accounts: services.accounts,
-    adminToken: config.adminToken,
-    importer: services.amoApi && services.crm ? new AddressBookImport(services.amoApi, services.crm, book, () => services.clock.now(), log) : null,
-    close: () => clearInterval(purge),
-  };
 }

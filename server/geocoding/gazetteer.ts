@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Db } from '../store/database.js';
 import type { LocalIndex, PlaceInput } from './local-index.js';
 import { countryName } from './place-format.js';
 
@@ -32,13 +31,11 @@ export function readGazetteer(text: string): PlaceInput[] {
 }
 
 /** Returns how many places were (re)loaded: 0 when the stored version is current. */
-export function ensureGazetteer(db: Db, index: LocalIndex, path = GAZETTEER_PATH): number {
+export function ensureGazetteer(index: LocalIndex, path = GAZETTEER_PATH): number {
   const text = readFileSync(path, 'utf8');
   const version = createHash('sha256').update(text).digest('hex');
-  const stored = db.prepare("SELECT value FROM meta WHERE key = 'gazetteer_version'").get() as { value: string } | undefined;
-  if (stored?.value === version) return 0;
-  db.prepare('DELETE FROM places WHERE source = ?').run(GAZETTEER_SOURCE);
-  const loaded = index.addPlaces(readGazetteer(text), GAZETTEER_SOURCE);
-  db.prepare("INSERT INTO meta (key, value) VALUES ('gazetteer_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(version);
+  if (index.places.loadedVersion(GAZETTEER_SOURCE) === version) return 0;
+  const loaded = index.replacePlaces(readGazetteer(text), GAZETTEER_SOURCE);
+  index.places.setLoadedVersion(GAZETTEER_SOURCE, version);
   return loaded;
 }

@@ -1,13 +1,13 @@
 /**
- * The embedded geocoder: places in SQLite with an FTS5 index and a word list for typos
- * (geocoding-notes, "The embedded default"). Rows are kept in importance order (rowid 1 = most important), so a MATCH that
+ * The embedded geocoder: search and ranking over the places in store/places-repository.ts
+ * (geocoding-notes, "The embedded default"). Rows come in importance order, so a MATCH that
  * stops at LIMIT already holds the best candidates and never sorts the whole match set.
  */
-import type { Db } from '../store/database.js';
+import type { NewPlaceRow, PlaceRow, PlacesRepository } from '../store/places-repository.js';
 import type { Geocoder, Suggestion, SuggestOptions } from './types.js';
 import { ftsExpression, fromQwertyLayout, indexText, normalize, parseQuery, type ParsedQuery } from './normalize.js';
 import { Speller } from './spelling.js';
-import { placeToSuggestion, placeValue, type PlaceRow } from './place-format.js';
+import { placeToSuggestion, placeValue } from './place-format.js';
 
 export interface PlaceInput {
   kind: PlaceRow['kind'];
@@ -33,21 +33,10 @@ const CANDIDATES = 64;
 
 export class LocalIndex implements Geocoder {
   readonly name = 'local' as const;
-  private readonly prefixStmt;
   private readonly speller: Speller;
-  private readonly insertStmt;
 
-  constructor(private readonly db: Db) {
-    this.prefixStmt = db.prepare<[string, number], PlaceRow>(
-      `SELECT p.* FROM places p JOIN (SELECT rowid FROM places_fts WHERE places_fts MATCH ? ORDER BY rowid LIMIT ?) m ON p.id = m.rowid`,
-    );
-    this.speller = new Speller(db);
-    this.insertStmt = db.prepare(
-      `INSERT INTO places (kind, source, value, country, country_code, region, city, settlement, street, house, block,
-                           postal_code, lat, lon, importance, search_text)
-       VALUES (@kind, @source, @value, @country, @country_code, @region, @city, @settlement, @street, @house, @block,
-               @postal_code, @lat, @lon, @importance, @search_text)`,
-    );
+  constructor(readonly places: PlacesRepository) {
+    this.speller = new Speller(places);
   }
 
   async suggest(query: string, options: SuggestOptions): Promise<Suggestion[]> {
@@ -74,7 +63,7 @@ export class LocalIndex implements Geocoder {
 
   private prefixPass(parsed: ParsedQuery): PlaceRow[] {
     const expression = ftsExpression(parsed);
-    return expression ? this.prefixStmt.all(expression, CANDIDATES) : [];
+    return expression ? this.places.match(expression, CANDIDATES) : [];
   }
 
   /** The query with each unknown word replaced by the closest word the index knows; null if nothing changed. */
@@ -99,62 +88,37 @@ export class LocalIndex implements Geocoder {
     return changed ? { words, prefix, normalized: [...words, ...(prefix ? [prefix] : [])].join(' ') } : null;
   }
 
-  /** Adds places (any number) and re-orders the table and its indexes; one transaction. */
-  addPlaces(places: Iterable<PlaceInput>, source: string): number {
-    let count = 0;
-    this.db.transaction(() => {
-      for (const place of places) {
-        const value = place.value ?? placeValue(place);
-        this.insertStmt.run({
-          kind: place.kind,
-          source,
-          value,
-          country: place.country,
-          country_code: place.country_code,
-          region: place.region ?? null,
-          city: place.city ?? null,
-          settlement: place.settlement ?? null,
-          street: place.street ?? null,
-          house: place.house ?? null,
-          block: place.block ?? null,
-          postal_code: place.postal_code ?? null,
-          lat: place.lat,
-          lon: place.lon,
-          importance: place.importance,
-          search_text: indexText(value, place.postal_code, ...(place.aliases ?? [])),
-        });
-        count++;
-      }
-      this.reorder();
-    })();
-    return count;
-  }
-
-  removeSource(source: string): void {
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM places WHERE source = ?').run(source);
-      this.reorder();
-    })();
+  /** Replaces the places of `source` (a file's import, the gazetteer) with `places`; one transaction. */
+  replacePlaces(places: Iterable<PlaceInput>, source: string): number {
+    return this.places.replaceSource(source, rowsOf(places, source));
   }
 
   countBySource(): Record<string, number> {
-    const rows = this.db.prepare('SELECT source, COUNT(*) AS n FROM places GROUP BY source').all() as Array<{ source: string; n: number }>;
-    return Object.fromEntries(rows.map((r) => [r.source, r.n]));
+    return this.places.countBySource();
   }
+}
 
-  /** Renumbers rows by importance and rebuilds both FTS indexes (external content). */
-  private reorder(): void {
-    this.db.exec(`
-      CREATE TEMP TABLE places_sorted AS SELECT * FROM places ORDER BY importance DESC, id;
-      DELETE FROM places;
-      INSERT INTO places (kind, source, value, country, country_code, region, city, settlement, street, house, block,
-                          postal_code, lat, lon, importance, search_text)
-        SELECT kind, source, value, country, country_code, region, city, settlement, street, house, block,
-               postal_code, lat, lon, importance, search_text FROM places_sorted ORDER BY importance DESC, id;
-      DROP TABLE places_sorted;
-      INSERT INTO places_fts(places_fts) VALUES ('rebuild');
-    `);
-    this.speller.rebuild();
+function* rowsOf(places: Iterable<PlaceInput>, source: string): Iterable<NewPlaceRow> {
+  for (const place of places) {
+    const value = place.value ?? placeValue(place);
+    yield {
+      kind: place.kind,
+      source,
+      value,
+      country: place.country,
+      country_code: place.country_code,
+      region: place.region ?? null,
+      city: place.city ?? null,
+      settlement: place.settlement ?? null,
+      street: place.street ?? null,
+      house: place.house ?? null,
+      block: place.block ?? null,
+      postal_code: place.postal_code ?? null,
+      lat: place.lat,
+      lon: place.lon,
+      importance: place.importance,
+      search_text: indexText(value, place.postal_code, ...(place.aliases ?? [])),
+    };
   }
 }
 

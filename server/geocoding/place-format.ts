@@ -2,26 +2,9 @@
  * How a stored place reads as a suggestion: DaData-style values ("Самара, ул Авроры, д 5"),
  * with only the parts the data really has.
  */
+import type { PlaceRow } from '../store/places-repository.js';
 import { addressData, type Suggestion } from './types.js';
 
-export interface PlaceRow {
-  id: number;
-  kind: 'settlement' | 'street' | 'house';
-  source: string;
-  value: string;
-  country: string | null;
-  country_code: string | null;
-  region: string | null;
-  city: string | null;
-  settlement: string | null;
-  street: string | null;
-  house: string | null;
-  block: string | null;
-  postal_code: string | null;
-  lat: number | null;
-  lon: number | null;
-  importance: number;
-}
 
 const countryNames = new Intl.DisplayNames(['ru'], { type: 'region' });
 

@@ -3,28 +3,14 @@
  * fts5vocab), the way spellfix-style correctors work: a trigram index of some tens of thousands
  * of distinct words is far cheaper to search than one of every address.
  */
-import type { Db } from '../store/database.js';
+import type { PlacesRepository } from '../store/places-repository.js';
 import { trigramSimilarity } from './normalize.js';
 
 const CANDIDATES = 30;
 const MIN_SIMILARITY = 0.4;
 
 export class Speller {
-  private readonly exact;
-  private readonly prefix;
-  private readonly candidates;
-
-  constructor(private readonly db: Db) {
-    this.exact = db.prepare<[string], { term: string }>('SELECT term FROM places_vocab WHERE term = ?');
-    this.prefix = db.prepare<[string, string], { term: string }>('SELECT term FROM places_vocab WHERE term >= ? AND term < ? LIMIT 1');
-    this.candidates = db.prepare<[string, number], { word: string }>('SELECT word FROM place_words WHERE place_words MATCH ? ORDER BY rank LIMIT ?');
-  }
-
-  /** Refills the word list from the index (after the places change). */
-  rebuild(): void {
-    this.db.exec(`DELETE FROM place_words;
-      INSERT INTO place_words(word) SELECT term FROM places_vocab WHERE length(term) >= 3 AND term GLOB '*[^0-9]*';`);
-  }
+  constructor(private readonly places: PlacesRepository) {}
 
   /** The closest known word, or null when `word` is known (or nothing is close enough). */
   correct(word: string, asPrefix: boolean): string | null {
@@ -33,7 +19,7 @@ export class Speller {
     for (let i = 0; i + 3 <= word.length; i++) grams.add(word.slice(i, i + 3));
     const expression = [...grams].map((g) => `"${g.replace(/"/g, '""')}"`).join(' OR ');
     let best: { word: string; score: number } | null = null;
-    for (const { word: candidate } of this.candidates.all(expression, CANDIDATES)) {
+    for (const candidate of this.places.similarWords(expression, CANDIDATES)) {
       // A word still being typed is compared with the candidate's beginning.
       const score = trigramSimilarity(word, asPrefix ? candidate.slice(0, word.length + 1) : candidate);
       if (score >= MIN_SIMILARITY && (!best || score > best.score)) best = { word: candidate, score };
@@ -42,6 +28,6 @@ export class Speller {
   }
 
   known(word: string, asPrefix: boolean): boolean {
-    return asPrefix ? this.prefix.get(word, `${word}\uffff`) !== undefined : this.exact.get(word) !== undefined;
+    return this.places.knows(word, asPrefix);
   }
 }

@@ -1,26 +1,7 @@
-/** Our answer shape: DaData's suggestion (geocoding-notes, "Our answer shape"). Missing parts are null. */
-export interface AddressData {
-  country: string | null;
-  region: string | null;
-  city: string | null;
-  settlement: string | null;
-  street: string | null;
-  house: string | null;
-  block: string | null;
-  flat: string | null;
-  postal_code: string | null;
-  lat: number | null;
-  lon: number | null;
-}
+import type { AddressData, Suggestion, SuggestionSource } from '../../contract/api.js';
 
-export type SuggestionSource = 'local' | 'account' | 'dadata' | 'yandex' | 'photon' | 'nominatim' | 'local-fallback';
-
-export interface Suggestion {
-  value: string;
-  unrestricted_value: string;
-  data: AddressData;
-  source: SuggestionSource;
-}
+/** The shapes the widget sees are declared once, in contract/api.ts. */
+export type { AddressData, Suggestion, SuggestionSource };
 
 export interface SuggestOptions {
   count: number;

@@ -5,7 +5,7 @@ import type { AddressService } from '../geocoding/address-service.js';
 import type { DisposableTokenVerifier } from '../amo/disposable-token.js';
 import type { AccountsRepository } from '../store/accounts-repository.js';
 import type { AddressBookImport } from '../geocoding/address-book-import.js';
-import { AppError, badRequest } from '../errors.js';
+import { AppError } from '../errors.js';
 import { widgetAuth, widgetCors } from './widget-auth.js';
 import { requireAdmin } from './admin-auth.js';
 import { parseInput } from './validation.js';
@@ -65,7 +65,7 @@ export function addressRoutes(deps: AddressRouteDeps): Router {
     keyGenerator: (req) => (req.caller ? `account:${req.caller.accountId}` : `ip:${ipKeyGenerator(req.ip ?? '')}`),
     handler: (_req, _res, next, options) => {
       const retryAfterSeconds = Math.ceil(options.windowMs / 1000);
-      next(new AppError(429, 'rate_limited', 'Too many suggestion requests; wait a moment.', { retryAfterSeconds }));
+      next(new AppError('rate_limited', 'Too many suggestion requests; wait a moment.', { retryAfterSeconds }));
     },
   });
 
@@ -81,7 +81,7 @@ export function addressRoutes(deps: AddressRouteDeps): Router {
   router.get('/api/address/resolve', auth, limiter, async (req, res) => {
     const { q, ...options } = parseInput(resolveSchema, req.query);
     const suggestion = await deps.service.resolve(req.caller?.accountId ?? null, q, options);
-    if (!suggestion) throw new AppError(404, 'address_not_found', `No address matches "${q.trim()}".`);
+    if (!suggestion) throw new AppError('address_not_found', `No address matches "${q.trim()}".`);
     res.json({ suggestion });
   });
 
@@ -101,8 +101,8 @@ export function addressRoutes(deps: AddressRouteDeps): Router {
 
   router.post('/api/admin/accounts/:accountId/import-addresses', requireAdmin(deps.adminToken), async (req, res) => {
     const accountId = Number(req.params.accountId);
-    if (!Number.isSafeInteger(accountId) || accountId <= 0) throw badRequest('invalid_parameter', '"accountId" must be a positive number.', { field: 'accountId' });
-    if (!deps.importer) throw new AppError(503, 'not_configured', 'Set the amoCRM credentials to import addresses.');
+    if (!Number.isSafeInteger(accountId) || accountId <= 0) throw new AppError('invalid_parameter', '"accountId" must be a positive number.', { field: 'accountId' });
+    if (!deps.importer) throw new AppError('not_configured', 'Set the amoCRM credentials to import addresses.');
     const fieldIds = Array.isArray(req.body?.fieldIds) ? req.body.fieldIds.filter((n: unknown) => Number.isSafeInteger(n)) : undefined;
     res.json({ imported: await deps.importer.run(accountId, fieldIds) });
   });

@@ -1,11 +1,10 @@
 import { Router, type RequestHandler } from 'express';
 import cors from 'cors';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import type { WriteDeps } from '../writes.js';
-import type { SiteKey } from '../intake/site-keys-repository.js';
-import type { Clock } from '../amo/token-service.js';
+import type { SiteKey, SiteKeysRepository } from '../store/site-keys-repository.js';
+import type { IntakeService } from '../intake/intake-service.js';
 import { intakeSchema } from '../intake/intake-schema.js';
-import { AppError, unauthorized } from '../errors.js';
+import { AppError } from '../errors.js';
 import { parseInput } from './validation.js';
 
 declare module 'express-serve-static-core' {
@@ -18,34 +17,34 @@ declare module 'express-serve-static-core' {
  * Website lead intake. Forms may post from the browser, so any origin is allowed; the per-site
  * key (X-Api-Key or Authorization: Bearer) says which site and account a lead belongs to.
  */
-export function intakeRoutes(writes: WriteDeps, clock: Clock, limitPerMinute: number): Router {
+export function intakeRoutes(deps: { siteKeys: SiteKeysRepository; intake: IntakeService; limitPerMinute: number }): Router {
   const router = Router();
   const siteAuth: RequestHandler = (req, _res, next) => {
     const key = req.get('x-api-key') ?? /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-    const site = key ? writes.siteKeys.verify(key) : null;
-    if (!site) throw unauthorized('invalid_api_key', 'Send the site API key in X-Api-Key (an admin creates it with npm run site-key).');
+    const site = key ? deps.siteKeys.verify(key) : null;
+    if (!site) throw new AppError('invalid_api_key', 'Send the site API key in X-Api-Key (an admin creates it with npm run site-key).');
     req.site = site;
     next();
   };
   const limiter = rateLimit({
     windowMs: 60_000,
-    limit: limitPerMinute,
+    limit: deps.limitPerMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (req) => (req.site ? `site:${req.site.id}` : `ip:${ipKeyGenerator(req.ip ?? '')}`),
-    handler: (_req, _res, next) => next(new AppError(429, 'rate_limited', 'Too many leads from this site; wait a minute.', { retryAfterSeconds: 60 })),
+    handler: (_req, _res, next) => next(new AppError('rate_limited', 'Too many leads from this site; wait a minute.', { retryAfterSeconds: 60 })),
   });
   router.use('/api/leads', cors({ origin: true, allowedHeaders: ['X-Api-Key', 'Authorization', 'Content-Type'], methods: ['GET', 'POST'], maxAge: 600 }));
 
   router.post('/api/leads', siteAuth, limiter, (req, res) => {
     const lead = parseInput(intakeSchema, req.body);
-    const id = writes.intake.accept(req.site!, lead, clock.now());
+    const id = deps.intake.accept(req.site!, lead);
     res.status(202).json({ id, status: 'queued' });
   });
 
   router.get('/api/leads/:id', siteAuth, (req, res) => {
-    const view = writes.intake.view(req.site!, String(req.params.id));
-    if (!view) throw new AppError(404, 'lead_not_found', 'No lead with this id was posted with this key.');
+    const view = deps.intake.view(req.site!, String(req.params.id));
+    if (!view) throw new AppError('lead_not_found', 'No lead with this id was posted with this key.');
     res.json(view);
   });
   return router;

@@ -1,4 +1,4 @@
-import { badRequest } from '../errors.js';
+import { AppError } from '../errors.js';
 
 /**
  * Reads the named string parameters from a query or form body. A repeated or nested parameter
@@ -10,7 +10,7 @@ export function stringParams<K extends string>(source: unknown, names: readonly 
   for (const name of names) {
     const value = input[name];
     if (value === undefined) continue;
-    if (typeof value !== 'string') throw badRequest('invalid_parameter', `Parameter "${name}" must be given once, as text.`);
+    if (typeof value !== 'string') throw new AppError('invalid_parameter', `Parameter "${name}" must be given once, as text.`);
     out[name] = value;
   }
   return out;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { badRequest } from '../errors.js';
+import { AppError } from '../errors.js';
 
 /** Parses with a zod schema; the first problem becomes a 400 that names the field. */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
@@ -8,5 +8,5 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.in
   const issue = result.error.issues[0];
   const field = (issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path).join('.') || 'body';
   const message = issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message;
-  throw badRequest('invalid_parameter', `"${field}" ${message}.`, { field });
+  throw new AppError('invalid_parameter', `"${field}" ${message}.`, { field });
 }

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import cors from 'cors';
 import type { DisposableTokenVerifier, WidgetCaller } from '../amo/disposable-token.js';
 import { parseAccountOrigin } from '../amo/hosts.js';
-import { unauthorized } from '../errors.js';
+import { AppError } from '../errors.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -32,7 +32,7 @@ export function widgetAuth(verifier: DisposableTokenVerifier | null, authRequire
       req.caller = await verifier.verify(token, options);
       return next();
     }
-    if (authRequired) throw unauthorized('auth_required', 'Call this from the amoCRM widget: X-Auth-Token is required.');
+    if (authRequired) throw new AppError('auth_required', 'Call this from the amoCRM widget: X-Auth-Token is required.');
     req.caller = null;
     next();
   };

@@ -5,44 +5,33 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Db } from '../store/database.js';
-import type { OutboxRepository } from '../outbox/outbox-repository.js';
+import type { Clock } from '../clock.js';
+import type { Outbox } from '../outbox/jobs.js';
 import type { AccountsRepository } from '../store/accounts-repository.js';
-import { changedEntities } from '../outbox/handlers/webhook-handler.js';
+import type { WebhookEventsRepository } from '../store/webhook-events-repository.js';
+import { changedEntities } from './webhook-changes.js';
 import type { FormObject } from './webhook-form.js';
-import { AppError } from '../errors.js';
+import { accountNotConnected, AppError } from '../errors.js';
 
 export class WebhookInbox {
-  private readonly store;
-
   constructor(
-    db: Db,
-    private readonly outbox: OutboxRepository,
-    private readonly accounts: AccountsRepository,
-    private readonly log: Logger,
-    private readonly onQueued: () => void,
-  ) {
-    const insert = db.prepare('INSERT INTO webhook_events (hash, account_id, received_at) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING');
-    this.store = db.transaction((hash: string, accountId: number, payload: unknown, now: number) => {
-      if (insert.run(hash, accountId, now).changes === 0) return false;
-      this.outbox.enqueue(accountId, 'webhook', payload, now);
-      return true;
-    });
-  }
+    private readonly deps: { events: WebhookEventsRepository; outbox: Outbox; accounts: AccountsRepository; clock: Clock; log: Logger; wake(): void },
+  ) {}
 
   /** true when stored, false for a duplicate; 403 for a body of another account or an account not connected here. */
-  receive(accountId: number, body: FormObject, now: number): boolean {
+  receive(accountId: number, body: FormObject): boolean {
     const account = body.account;
     const named = Number(typeof account === 'object' ? account.id : undefined);
-    if (!Number.isSafeInteger(named) || named <= 0) throw new AppError(400, 'invalid_webhook', 'account[id] is missing.');
+    if (!Number.isSafeInteger(named) || named <= 0) throw new AppError('invalid_webhook', 'account[id] is missing.');
     if (named !== accountId) {
-      this.log.warn({ urlAccountId: accountId, bodyAccountId: named }, 'webhook for another account refused');
-      throw new AppError(403, 'webhook_account_mismatch', 'This webhook URL belongs to another account.');
+      this.deps.log.warn({ urlAccountId: accountId, bodyAccountId: named }, 'webhook for another account refused');
+      throw new AppError('webhook_account_mismatch', 'This webhook URL belongs to another account.');
     }
-    if (this.accounts.status(accountId) === null) throw new AppError(403, 'account_not_connected', `Account ${accountId} is not connected to amo-address.`);
+    if (this.deps.accounts.status(accountId) === null) throw accountNotConnected(accountId);
     const hash = createHash('sha256').update(`${accountId}:${canonical(body)}`).digest('hex');
-    const stored = this.store(hash, accountId, { changed: changedEntities(body) }, now) as boolean;
-    if (stored) this.onQueued();
+    const now = this.deps.clock.now();
+    const stored = this.deps.events.recordOnce(hash, accountId, now, () => this.deps.outbox.enqueue(accountId, 'webhook', { changed: changedEntities(body) }, now));
+    if (stored) this.deps.wake();
     return stored;
   }
 }

@@ -8,7 +8,7 @@ import type { AmoCrm, CustomField, FieldValue } from '../amo/crm.js';
 import type { AccountSettingsRepository } from '../store/account-settings-repository.js';
 import type { AddressData } from '../geocoding/types.js';
 import { addressValue, isAddressByNature, unwritableReason, valueLimit } from '../amo/address-fields.js';
-import { badRequest } from '../errors.js';
+import { AppError } from '../errors.js';
 
 const ENTITIES: EntityType[] = ['leads', 'contacts', 'companies'];
 const PARTS = ['postalCode', 'city', 'coordinates'] as const;
@@ -43,17 +43,17 @@ export class FieldMapping {
     if (!field) {
       for (const other of ENTITIES.filter((e) => e !== entity)) {
         if ((await this.crm.customFields(accountId, other)).some((f) => f.id === fieldId)) {
-          throw badRequest('field_of_other_entity', `Field ${fieldId} belongs to ${other}, not ${entity}: write it to that ${other.replace(/s$/, '').replace('companie', 'company')} (its own id), not to this ${entity.replace(/s$/, '')}.`, { field: 'fieldId' });
+          throw new AppError('field_of_other_entity', `Field ${fieldId} belongs to ${other}, not ${entity}: write it to that ${other.replace(/s$/, '').replace('companie', 'company')} (its own id), not to this ${entity.replace(/s$/, '')}.`, { field: 'fieldId' });
         }
       }
-      throw badRequest('unknown_field', `amoCRM has no ${entity} field ${fieldId}: check the field ids in the widget settings.`, { field: 'fieldId' });
+      throw new AppError('unknown_field', `amoCRM has no ${entity} field ${fieldId}: check the field ids in the widget settings.`, { field: 'fieldId' });
     }
     const mapped = this.settings.get(accountId).fields[entity]?.address;
     if (field.id !== mapped && !isAddressByNature(field)) {
-      throw badRequest('field_not_allowed', `Field ${field.id} “${field.name}” (${field.type}) is not an address field of this account's ${entity}: an admin chooses it as the address field in the widget's settings first.`, { field: 'fieldId' });
+      throw new AppError('field_not_allowed', `Field ${field.id} “${field.name}” (${field.type}) is not an address field of this account's ${entity}: an admin chooses it as the address field in the widget's settings first.`, { field: 'fieldId' });
     }
     const reason = unwritableReason(field, 'address');
-    if (reason) throw badRequest('field_not_writable', `${reason}.`, { field: 'fieldId' });
+    if (reason) throw new AppError('field_not_writable', `${reason}.`, { field: 'fieldId' });
     return { address: field, parts: this.parts(accountId, entity, fields) };
   }
 

@@ -5,23 +5,15 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { Clock } from '../amo/token-service.js';
+import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { AmoApiError } from '../amo/api-errors.js';
-import type { OutboxItem, OutboxKind, OutboxRepository } from './outbox-repository.js';
-
-export interface StepContext<S> {
-  state: S;
-  /** Merges `patch` into the state and stores it before the caller goes on. */
-  save(patch: Partial<S>): void;
-}
-
-export type OutboxHandler = (item: OutboxItem<never, never>, context: StepContext<never>) => Promise<void>;
+import type { JobHandler, JobHandlers, JobItem, JobKind, Outbox, OutboxJobs, StepContext } from './jobs.js';
 
 /** Errors that no retry will fix: the item is parked at once with the reason. */
 function isFinal(error: unknown): boolean {
   if (error instanceof AmoApiError) return error.kind === 'final' || error.kind === 'rights';
-  return error instanceof AppError && error.status >= 400 && error.status < 500 && error.code !== 'reconnect_required';
+  return error instanceof AppError && error.status >= 400 && error.status < 500 && error.code !== 'reconnect_required' && error.code !== 'account_not_connected';
 }
 
 /** amoCRM blocked the account: the item waits for the pause to end; the attempt does not count. */
@@ -35,10 +27,12 @@ export class OutboxWorker {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running = 0;
   private stopped = true;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
-    private readonly outbox: OutboxRepository,
-    private readonly handlers: Partial<Record<OutboxKind, OutboxHandler>>,
+    private readonly outbox: Outbox,
+    /** null in demo mode: nothing is sent (and nothing is claimed). */
+    private readonly handlers: JobHandlers | null,
     private readonly options: Config['outbox'],
     private readonly clock: Clock,
     private readonly log: Logger,
@@ -57,6 +51,16 @@ export class OutboxWorker {
     while (this.running > 0) await new Promise((r) => setTimeout(r, 20));
   }
 
+  /**
+   * Resolves at the next pass that finds nothing due and nothing running: everything that could
+   * be sent now has been. (Tests wait on this instead of sleeping; a shutdown could too.)
+   */
+  whenIdle(): Promise<void> {
+    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.poke();
+    return idle;
+  }
+
   /** Ask for a pass now (after an enqueue), instead of waiting for the poll. */
   poke(): void {
     if (!this.stopped && this.running === 0) this.schedule(0);
@@ -71,8 +75,11 @@ export class OutboxWorker {
   private async pass(): Promise<void> {
     this.timer = null;
     const free = this.options.concurrency - this.running;
-    const items = free > 0 ? this.outbox.claim(this.clock.now(), this.options.leaseMs, free) : [];
-    if (!items.length && this.running === 0) return this.schedule(this.options.pollMs);
+    const items = free > 0 && this.handlers ? this.outbox.claim(this.clock.now(), this.options.leaseMs, free) : [];
+    if (!items.length && this.running === 0) {
+      this.idleWaiters.splice(0).forEach((resolve) => resolve());
+      return this.schedule(this.options.pollMs);
+    }
     for (const item of items) {
       this.running++;
       void this.run(item).finally(() => {
@@ -83,10 +90,9 @@ export class OutboxWorker {
     if (!items.length) this.schedule(this.options.pollMs);
   }
 
-  private async run(item: OutboxItem): Promise<void> {
-    const handler = this.handlers[item.kind];
-    const state = { ...item.state };
-    const context: StepContext<Record<string, unknown>> = {
+  private async run<K extends JobKind>(item: JobItem<K>): Promise<void> {
+    const state: OutboxJobs[K]['state'] = { ...item.state };
+    const step: StepContext<OutboxJobs[K]['state']> = {
       state,
       save: (patch) => {
         Object.assign(state, patch);
@@ -94,8 +100,10 @@ export class OutboxWorker {
       },
     };
     try {
-      if (!handler) throw new AppError(400, 'unknown_kind', `No handler for outbox items of kind "${item.kind}".`);
-      await handler(item as OutboxItem<never, never>, context as StepContext<never>);
+      // A row written by a newer version may name a kind this one does not know.
+      const handler: JobHandler<K> | undefined = this.handlers?.[item.kind];
+      if (!handler) throw new AppError('unknown_job', `No handler for outbox items of kind "${item.kind}".`);
+      await handler(item, step);
       this.outbox.complete(item.id, state, this.clock.now());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -3,7 +3,6 @@
  * one per street, with importance taken from the gazetteer city's population so that a big
  * city's streets outrank a village's. Re-importing the same source replaces it.
  */
-import type { Db } from '../../store/database.js';
 import type { LocalIndex, PlaceInput } from '../local-index.js';
 import { normalize } from '../normalize.js';
 import type { AddressRecord } from './address-record.js';
@@ -19,8 +18,8 @@ export interface ImportResult {
   skipped: number;
 }
 
-export async function importRecords(db: Db, index: LocalIndex, records: AsyncIterable<AddressRecord> | Iterable<AddressRecord>, source: string): Promise<ImportResult> {
-  const cities = cityLookup(db);
+export async function importRecords(index: LocalIndex, records: AsyncIterable<AddressRecord> | Iterable<AddressRecord>, source: string): Promise<ImportResult> {
+  const cities = cityLookup(index);
   const houses = new Map<string, PlaceInput>();
   const streets = new Map<string, { place: PlaceInput; lat: number; lon: number; n: number }>();
   let skipped = 0;
@@ -45,15 +44,13 @@ export async function importRecords(db: Db, index: LocalIndex, records: AsyncIte
     streets.set(streetKey, street);
   }
   const streetPlaces = [...streets.values()].map((s) => ({ ...s.place, lat: s.n ? round(s.lat / s.n) : null, lon: s.n ? round(s.lon / s.n) : null }));
-  db.prepare('DELETE FROM places WHERE source = ?').run(source);
-  index.addPlaces([...streetPlaces, ...houses.values()], source);
+  index.replacePlaces([...streetPlaces, ...houses.values()], source);
   return { houses: houses.size, streets: streetPlaces.length, skipped };
 }
 
 const round = (n: number) => Math.round(n * 1e6) / 1e6;
 
 /** Gazetteer settlements by normalised name; the most populous wins a shared name. */
-function cityLookup(db: Db): Map<string, { importance: number; country: string | null; country_code: string | null }> {
-  const rows = db.prepare("SELECT city, importance, country, country_code FROM places WHERE kind = 'settlement' ORDER BY importance ASC").all() as Array<{ city: string; importance: number; country: string | null; country_code: string | null }>;
-  return new Map(rows.map((r) => [normalize(r.city), r]));
+function cityLookup(index: LocalIndex): Map<string, { importance: number; country: string | null; country_code: string | null }> {
+  return new Map(index.places.settlements().map((r) => [normalize(r.city ?? ''), r]));
 }

@@ -7,28 +7,11 @@
 import type { AmoCrm } from '../../amo/crm.js';
 import type { AddressService } from '../../geocoding/address-service.js';
 import { normalizeAddress } from '../../geocoding/normalize-address.js';
-import type { Suggestion } from '../../geocoding/types.js';
 import type { AccountSettingsRepository } from '../../store/account-settings-repository.js';
 import type { IntakeLead } from '../../intake/intake-schema.js';
 import { addressFieldValues, fitsTarget, type FieldMapping } from '../field-mapping.js';
 import type { KeyedLock } from '../keyed-lock.js';
-import type { OutboxItem } from '../outbox-repository.js';
-import type { StepContext } from '../outbox-worker.js';
-
-export interface IntakePayload {
-  intakeId: string;
-  lead: IntakeLead;
-}
-
-export interface IntakeState {
-  address?: Pick<Suggestion, 'value' | 'data'> | null;
-  contactId?: number;
-  contactCreateStarted?: boolean;
-  leadId?: number;
-  leadCreateStarted?: boolean;
-  noteId?: number;
-  noteCreateStarted?: boolean;
-}
+import type { JobHandler } from '../jobs.js';
 
 export interface IntakeDeps {
   crm: AmoCrm;
@@ -41,8 +24,8 @@ export interface IntakeDeps {
 /** The marker in the lead's name that lets a retry find the lead an earlier attempt created. */
 export const leadMarker = (intakeId: string) => `[${intakeId}]`;
 
-export function intakeHandler(deps: IntakeDeps) {
-  return async (item: OutboxItem<IntakePayload, IntakeState>, step: StepContext<IntakeState>): Promise<void> => {
+export function intakeHandler(deps: IntakeDeps): JobHandler<'intake'> {
+  return async (item, step) => {
     const { accountId } = item;
     const { lead, intakeId } = item.payload;
     const { state } = step;

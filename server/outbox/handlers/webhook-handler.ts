@@ -11,41 +11,9 @@ import { readAddress } from '../../amo/address-fields.js';
 import type { AddressService } from '../../geocoding/address-service.js';
 import { normalizeAddress } from '../../geocoding/normalize-address.js';
 import type { WritebacksRepository } from '../../store/writebacks-repository.js';
-import { indexed, type FormObject } from '../../intake/webhook-form.js';
 import type { FieldMapping } from '../field-mapping.js';
-import type { OutboxItem } from '../outbox-repository.js';
+import type { JobHandler } from '../jobs.js';
 import type { AddressWriter } from './writeback-handler.js';
-
-/** What an item holds: the ids of the entities that changed, per entity type. */
-export type ChangedEntities = Partial<Record<EntityType, number[]>>;
-export interface WebhookPayload {
-  changed: ChangedEntities;
-}
-
-const EVENTS = ['add', 'update', 'status'];
-
-/**
- * The changed entities of an amoCRM webhook body (v2 layout, reference §7): leads under
- * `leads[...]`; contacts *and companies* under `contacts[...]`, a company marked `[type]=company`
- * (there is no `companies[...]` key: amoCRM docs webhooks-format, amocrm-api-php issue 195).
- * Nothing else of the body is kept.
- */
-export function changedEntities(body: FormObject): ChangedEntities {
-  const changed: Record<EntityType, Set<number>> = { leads: new Set(), contacts: new Set(), companies: new Set() };
-  for (const group of ['leads', 'contacts'] as const) {
-    const events = body[group];
-    if (!events || typeof events !== 'object') continue;
-    for (const event of EVENTS) {
-      for (const record of indexed(events[event])) {
-        const id = Number(record.id);
-        if (!Number.isSafeInteger(id) || id <= 0) continue;
-        const entity: EntityType = group === 'leads' ? 'leads' : record.type === 'company' ? 'companies' : 'contacts';
-        changed[entity].add(id);
-      }
-    }
-  }
-  return Object.fromEntries(Object.entries(changed).filter(([, ids]) => ids.size).map(([e, ids]) => [e, [...ids]]));
-}
 
 export interface WebhookDeps {
   crm: AmoCrm;
@@ -55,8 +23,8 @@ export interface WebhookDeps {
   writer: AddressWriter;
 }
 
-export function webhookHandler(deps: WebhookDeps) {
-  return async (item: OutboxItem<WebhookPayload>): Promise<void> => {
+export function webhookHandler(deps: WebhookDeps): JobHandler<'webhook'> {
+  return async (item) => {
     const { accountId } = item;
     for (const [entity, ids] of Object.entries(item.payload.changed ?? {}) as Array<[EntityType, number[]]>) {
       const target = await deps.mapping.forEntity(accountId, entity);

@@ -2,22 +2,12 @@
  * Writes a chosen address (and the parts the account mapped: postal code, city, coordinates)
  * into a lead, contact or company. A PATCH of the same values is safe to repeat.
  */
-import type { EntityType } from '../../amo/api-client.js';
 import type { AmoCrm } from '../../amo/crm.js';
-import type { AddressData } from '../../geocoding/types.js';
 import type { WritebacksRepository } from '../../store/writebacks-repository.js';
 import { addressFieldValues, fitsTarget, type FieldMapping } from '../field-mapping.js';
-import { badRequest } from '../../errors.js';
+import { AppError } from '../../errors.js';
 import { readAddress } from '../../amo/address-fields.js';
-import type { OutboxItem } from '../outbox-repository.js';
-
-export interface WritebackPayload {
-  entity: EntityType;
-  entityId: number;
-  fieldId: number;
-  value: string;
-  data: Partial<AddressData> | null;
-}
+import type { JobHandler, WritebackPayload } from '../jobs.js';
 
 export interface AddressWriter {
   write(accountId: number, payload: WritebackPayload): Promise<void>;
@@ -29,7 +19,7 @@ export function addressWriter(deps: { crm: AmoCrm; mapping: FieldMapping; writeb
     async write(accountId, p) {
       // Checked again when sent: the admin may have changed the mapping or the field since.
       const target = await deps.mapping.authorize(accountId, p.entity, p.fieldId);
-      if (!fitsTarget(target, p.value)) throw badRequest('value_too_long', `The address is longer than field ${p.fieldId} accepts (256 characters for a text field).`);
+      if (!fitsTarget(target, p.value)) throw new AppError('value_too_long', `The address is longer than field ${p.fieldId} accepts (256 characters for a text field).`);
       const values = addressFieldValues(target, p.value, p.data);
       await deps.crm.updateFields(accountId, p.entity, p.entityId, values);
       // Recorded as it will read back (a smart_address reads as its parts joined), so the webhook
@@ -39,6 +29,6 @@ export function addressWriter(deps: { crm: AmoCrm; mapping: FieldMapping; writeb
   };
 }
 
-export function writebackHandler(writer: AddressWriter) {
-  return (item: OutboxItem<WritebackPayload>) => writer.write(item.accountId, item.payload);
+export function writebackHandler(writer: AddressWriter): JobHandler<'writeback'> {
+  return (item) => writer.write(item.accountId, item.payload);
 }

@@ -2,18 +2,22 @@
  * The durable queue behind every write to amoCRM. An item is claimed with a lease (so a crashed
  * worker's items come back), keeps its progress in `state` after every step, and is parked with
  * its last error after too many failed attempts.
+ *
+ * Generic over the job map (outbox/jobs.ts): the store knows rows, the jobs know their payloads.
  */
-import type { Db } from '../store/database.js';
+import type { Db } from './database.js';
 
-export type OutboxKind = 'intake' | 'writeback' | 'webhook' | 'subscribe' | 'import_addresses';
 export type OutboxStatus = 'pending' | 'done' | 'parked';
 
-export interface OutboxItem<P = unknown, S = Record<string, unknown>> {
+/** Each kind of job: what it is asked to do (`payload`) and the progress it saves (`state`). */
+export type JobMap = Record<string, { payload: unknown; state: object }>;
+
+export interface OutboxItemOf<Kind extends string, Payload, State> {
   id: number;
   accountId: number;
-  kind: OutboxKind;
-  payload: P;
-  state: S;
+  kind: Kind;
+  payload: Payload;
+  state: State;
   status: OutboxStatus;
   attempts: number;
   lastError: string | null;
@@ -21,10 +25,13 @@ export interface OutboxItem<P = unknown, S = Record<string, unknown>> {
   updatedAt: number;
 }
 
+/** An item of any kind of `Jobs`, discriminated by `kind`. */
+export type OutboxItem<Jobs extends JobMap> = { [K in keyof Jobs & string]: OutboxItemOf<K, Jobs[K]['payload'], Jobs[K]['state']> }[keyof Jobs & string];
+
 interface Row {
   id: number;
   account_id: number;
-  kind: OutboxKind;
+  kind: string;
   payload: string;
   state: string;
   status: OutboxStatus;
@@ -34,20 +41,7 @@ interface Row {
   updated_at: number;
 }
 
-const toItem = (row: Row): OutboxItem => ({
-  id: row.id,
-  accountId: row.account_id,
-  kind: row.kind,
-  payload: JSON.parse(row.payload),
-  state: JSON.parse(row.state),
-  status: row.status,
-  attempts: row.attempts,
-  lastError: row.last_error,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-});
-
-export class OutboxRepository {
+export class OutboxRepository<Jobs extends JobMap> {
   private readonly insert;
   private readonly claimStmt;
   private readonly stateStmt;
@@ -73,15 +67,15 @@ export class OutboxRepository {
   }
 
   /** Returns the item's id, or the existing one's when `dedupeKey` was seen before. */
-  enqueue(accountId: number, kind: OutboxKind, payload: unknown, now: number, dedupeKey: string | null = null): { id: number; duplicate: boolean } {
+  enqueue<K extends keyof Jobs & string>(accountId: number, kind: K, payload: Jobs[K]['payload'], now: number, dedupeKey: string | null = null): { id: number; duplicate: boolean } {
     const result = this.insert.run({ accountId, kind, payload: JSON.stringify(payload), dedupeKey, now });
     if (result.changes === 1) return { id: Number(result.lastInsertRowid), duplicate: false };
     const existing = this.db.prepare('SELECT id FROM outbox WHERE dedupe_key = ?').get(dedupeKey) as { id: number };
     return { id: existing.id, duplicate: true };
   }
 
-  claim(now: number, leaseMs: number, limit: number): OutboxItem[] {
-    return this.claimStmt.all({ now, leaseUntil: now + leaseMs, limit }).map(toItem);
+  claim(now: number, leaseMs: number, limit: number): Array<OutboxItem<Jobs>> {
+    return this.claimStmt.all({ now, leaseUntil: now + leaseMs, limit }).map((row) => this.toItem(row));
   }
 
   /** Progress of a multi-step item, written before the next step starts. */
@@ -107,13 +101,13 @@ export class OutboxRepository {
     this.db.prepare('UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, attempts = MAX(attempts - 1, 0), last_error = ?, updated_at = ? WHERE id = ?').run(until, reason, now, id);
   }
 
-  find(id: number): OutboxItem | null {
+  find(id: number): OutboxItem<Jobs> | null {
     const row = this.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
-    return row ? toItem(row) : null;
+    return row ? this.toItem(row) : null;
   }
 
-  list(status: OutboxStatus, limit = 100): OutboxItem[] {
-    return (this.db.prepare('SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?').all(status, limit) as Row[]).map(toItem);
+  list(status: OutboxStatus, limit = 100): Array<OutboxItem<Jobs>> {
+    return (this.db.prepare('SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?').all(status, limit) as Row[]).map((row) => this.toItem(row));
   }
 
   /** An admin's retry: parked items go back to the queue with fresh attempts. */
@@ -122,18 +116,28 @@ export class OutboxRepository {
     return id === 'all-parked' ? this.db.prepare(sql).run(now, now).changes : this.db.prepare(`${sql} AND id = ?`).run(now, now, id).changes;
   }
 
-  /**
-   * Forgets finished work: done items other than intake (whose status websites may still ask
-   * for) after `doneMs`, and webhook event hashes after `eventsMs` (amoCRM retries within hours).
-   */
-  purge(now: number, doneMs: number, eventsMs: number): { items: number; events: number } {
-    const items = this.db.prepare("DELETE FROM outbox WHERE status = 'done' AND kind != 'intake' AND updated_at < ?").run(now - doneMs).changes;
-    const events = this.db.prepare('DELETE FROM webhook_events WHERE received_at < ?').run(now - eventsMs).changes;
-    return { items, events };
+  /** Forgets finished work after `doneMs`, except intake items (websites may still ask for their status). */
+  purgeDone(now: number, doneMs: number): number {
+    return this.db.prepare("DELETE FROM outbox WHERE status = 'done' AND kind != 'intake' AND updated_at < ?").run(now - doneMs).changes;
   }
 
   counts(): Record<OutboxStatus, number> {
     const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status').all() as Array<{ status: OutboxStatus; n: number }>;
     return { pending: 0, done: 0, parked: 0, ...Object.fromEntries(rows.map((r) => [r.status, r.n])) };
+  }
+
+  private toItem(row: Row): OutboxItem<Jobs> {
+    return {
+      id: row.id,
+      accountId: row.account_id,
+      kind: row.kind,
+      payload: JSON.parse(row.payload),
+      state: JSON.parse(row.state),
+      status: row.status,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    } as OutboxItem<Jobs>;
   }
 }

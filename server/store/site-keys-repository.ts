@@ -2,7 +2,7 @@
  * Per-site API keys for website lead intake. Only a hash is stored; the key is shown once.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../store/database.js';
+import type { Db } from './database.js';
 
 export interface SiteKey {
   id: number;

@@ -1,0 +1,107 @@
+/**
+ * What the widget and the server say to each other over HTTP: the suggestion shape, the error
+ * codes the widget acts on, and the status answer. Types only, so the widget's bundle gains
+ * nothing; both sides import this one module (the server never exports these from its own files).
+ */
+
+/** Our answer shape: DaData's suggestion (geocoding-notes, "Our answer shape"). Missing parts are null. */
+export interface AddressData {
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  settlement: string | null;
+  street: string | null;
+  house: string | null;
+  block: string | null;
+  flat: string | null;
+  postal_code: string | null;
+  lat: number | null;
+  lon: number | null;
+}
+
+export type SuggestionSource = 'local' | 'account' | 'dadata' | 'yandex' | 'photon' | 'nominatim' | 'local-fallback';
+
+export interface Suggestion {
+  value: string;
+  unrestricted_value: string;
+  data: AddressData;
+  source: SuggestionSource;
+}
+
+/** GET /api/address/suggest */
+export interface SuggestResponse {
+  suggestions: Suggestion[];
+}
+
+/** GET /api/widget/status */
+export type WidgetStatus =
+  | { mode: 'demo'; connected: false; authRequired: boolean }
+  | { mode: 'amocrm'; accountId: number; connected: boolean; status: 'connected' | 'reconnect_required' | 'not_connected' };
+
+/** POST /api/amocrm/{entity}/{id}/address */
+export interface WritebackRequest {
+  fieldId: number;
+  value: string;
+  data?: Partial<Record<keyof AddressData, string | number | null>>;
+  source?: string;
+}
+
+/**
+ * Every error code the backend answers with, and its HTTP status. One status per code wherever
+ * it is raised (server/errors.ts takes the status from here).
+ */
+export const ERROR_STATUS = {
+  // The request itself
+  invalid_parameter: 400,
+  invalid_body: 400,
+  invalid_request: 400,
+  invalid_webhook: 400,
+  value_too_long: 400,
+  unknown_field: 400,
+  unsupported_field_type: 400,
+  unknown_pipeline: 400,
+  unknown_status: 400,
+  field_of_other_entity: 400,
+  field_not_writable: 400,
+  field_not_allowed: 400,
+  unknown_job: 400,
+  payload_too_large: 413,
+  // Who is calling
+  auth_required: 401,
+  invalid_token: 401,
+  token_expired: 401,
+  invalid_signature: 401,
+  invalid_api_key: 401,
+  admin_token_required: 401,
+  webhook_account_mismatch: 403,
+  rate_limited: 429,
+  // What was asked for
+  not_found: 404,
+  lead_not_found: 404,
+  address_not_found: 404,
+  // The account's connection: the request is fine, the account's state is not
+  account_not_connected: 409,
+  reconnect_required: 409,
+  // amoCRM's answers, as our callers see them
+  amocrm_validation: 422,
+  amocrm_insufficient_rights: 403,
+  amocrm_grant_rejected: 502,
+  amocrm_unauthorized: 502,
+  amocrm_not_found: 502,
+  amocrm_rate_limited: 502,
+  amocrm_unavailable: 502,
+  amocrm_unreachable: 502,
+  amocrm_error: 502,
+  amocrm_blocked: 503,
+  // Ours
+  not_configured: 503,
+  database_unavailable: 503,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The body of every error answer. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; [detail: string]: unknown };
+}

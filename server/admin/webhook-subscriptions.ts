@@ -1,0 +1,26 @@
+/**
+ * Subscribing an account's own webhook URL, and moving every connected account off the URL once
+ * shared by all of them. Both are outbox work (they call amoCRM); this only queues it.
+ */
+import type { Clock } from '../clock.js';
+import type { AccountsRepository } from '../store/accounts-repository.js';
+import type { WebhookUrls } from '../intake/webhook-urls.js';
+import type { Outbox } from '../outbox/jobs.js';
+
+export class WebhookSubscriptions {
+  constructor(private readonly deps: { outbox: Outbox; accounts: AccountsRepository; urls: WebhookUrls; clock: Clock; wake(): void }) {}
+
+  subscribe(accountId: number): { id: number; destination: string } {
+    const { id } = this.deps.outbox.enqueue(accountId, 'subscribe', { mode: 'subscribe' }, this.deps.clock.now());
+    this.deps.wake();
+    return { id, destination: this.deps.urls.destination(accountId) };
+  }
+
+  /** Queues a move for every connected account; returns how many. */
+  moveAll(): number {
+    const connected = this.deps.accounts.list().filter((a) => a.status === 'connected');
+    for (const account of connected) this.deps.outbox.enqueue(account.accountId, 'subscribe', { mode: 'move' }, this.deps.clock.now());
+    this.deps.wake();
+    return connected.length;
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * The composition root: builds every part of the backend from the config, once, in dependency
+ * order (store → amoCRM gateway and geocoder → outbox and use-cases). main.ts and the tests both
+ * call it, so tests run the production wiring (no module mocking). Nothing starts here: timers
+ * and the outbox worker start in `start()` and stop in `stop()`.
+ */
+import type { Logger } from 'pino';
+import { ConfigError, type Config } from './config.js';
+import { systemClock, type Clock } from './clock.js';
+import { openDatabase, type Db } from './store/database.js';
+import { devTokenKey } from './store/dev-token-key.js';
+import { TokenCipher } from './store/token-crypto.js';
+import { AccountsRepository } from './store/accounts-repository.js';
+import { AccountDataRepository } from './store/account-data-repository.js';
+import { AccountSettingsRepository } from './store/account-settings-repository.js';
+import { AddressBookRepository } from './store/address-book-repository.js';
+import { IntakeLeadsRepository } from './store/intake-leads-repository.js';
+import { OutboxRepository } from './store/outbox-repository.js';
+import { PlacesRepository } from './store/places-repository.js';
+import { SiteKeysRepository } from './store/site-keys-repository.js';
+import { WebhookEventsRepository } from './store/webhook-events-repository.js';
+import { WritebacksRepository } from './store/writebacks-repository.js';
+import { AmoHttp } from './amo/amo-http.js';
+import { OAuthClient } from './amo/oauth-client.js';
+import { OAuthState } from './amo/oauth-state.js';
+import { TokenService } from './amo/token-service.js';
+import { PerAccountRateLimiter } from './amo/rate-limiter.js';
+import { AmoApi } from './amo/api-client.js';
+import { AmoCrm } from './amo/crm.js';
+import { ConnectAccount } from './amo/connect-account.js';
+import { DisconnectAccount } from './amo/disconnect-account.js';
+import { DisposableTokenVerifier } from './amo/disposable-token.js';
+import { AccountLifecycle } from './accounts/account-lifecycle.js';
+import { LocalIndex } from './geocoding/local-index.js';
+import { ensureGazetteer } from './geocoding/gazetteer.js';
+import { AddressBook } from './geocoding/address-book.js';
+import { AddressBookImport } from './geocoding/address-book-import.js';
+import { AddressService } from './geocoding/address-service.js';
+import { createGeocoder } from './geocoding/geocoder-factory.js';
+import type { JobHandlers, OutboxJobs } from './outbox/jobs.js';
+import { OutboxWorker } from './outbox/outbox-worker.js';
+import { FieldMapping } from './outbox/field-mapping.js';
+import { KeyedLock } from './outbox/keyed-lock.js';
+import { intakeHandler } from './outbox/handlers/intake-handler.js';
+import { addressWriter, writebackHandler } from './outbox/handlers/writeback-handler.js';
+import { webhookHandler } from './outbox/handlers/webhook-handler.js';
+import { subscribeHandler } from './outbox/handlers/subscribe-handler.js';
+import { importAddressesHandler } from './outbox/handlers/import-addresses-handler.js';
+import { IntakeService } from './intake/intake-service.js';
+import { WebhookInbox } from './intake/webhook-inbox.js';
+import { WebhookUrls } from './intake/webhook-urls.js';
+import { WritebackRequests } from './writes/writeback-requests.js';
+import { AccountSettingsService } from './admin/account-settings-service.js';
+import { WebhookSubscriptions } from './admin/webhook-subscriptions.js';
+import { ParkedWrites } from './admin/parked-writes.js';
+
+const HOUR = 3600 * 1000;
+const DAY = 24 * HOUR;
+
+export type System = ReturnType<typeof compose>;
+
+export function compose(config: Config, log: Logger, options: { clock?: Clock; db?: Db } = {}) {
+  const clock = options.clock ?? systemClock;
+  const db = options.db ?? openDatabase(config.databasePath);
+
+  // Store
+  const key = config.tokenKey ?? (config.env === 'development' && config.amo ? devTokenKey(config.databasePath, log) : null);
+  if (config.amo && !key) log.warn('TOKEN_ENCRYPTION_KEY is not set: accounts cannot be connected until it is (openssl rand -hex 32)');
+  const accounts = new AccountsRepository(db, key ? new TokenCipher(key) : null);
+  const keyProblem = accounts.checkKey();
+  if (keyProblem) throw new ConfigError([keyProblem]);
+  const outbox = new OutboxRepository<OutboxJobs>(db);
+  const settings = new AccountSettingsRepository(db);
+  const writebacks = new WritebacksRepository(db);
+  const siteKeys = new SiteKeysRepository(db);
+  const webhookEvents = new WebhookEventsRepository(db);
+
+  // Suggestions
+  const local = new LocalIndex(new PlacesRepository(db));
+  const loaded = ensureGazetteer(local);
+  if (loaded) log.info({ places: loaded }, 'gazetteer loaded into the local index');
+  const book = new AddressBook(new AddressBookRepository(db));
+  const addresses = new AddressService(createGeocoder(config.geocoder, local, clock, log), book, clock, config.cache);
+
+  // Accounts: the lifecycle is the one writer of an account's state; its wake-up reaches the
+  // worker built below.
+  let wakeWorker = () => {};
+  const wake = () => wakeWorker();
+  const webhookUrls = config.amo ? new WebhookUrls(config.amo.clientSecret, config.publicUrl) : null;
+  const forgetCached: Array<(accountId: number) => void> = [(accountId) => book.forgotten(accountId)];
+  const lifecycle = new AccountLifecycle({
+    accounts,
+    accountData: new AccountDataRepository(db),
+    outbox,
+    clock,
+    log,
+    onConnect: { subscribeWebhooks: config.amoApi.subscribeWebhooksOnConnect, importAddresses: config.amo !== null && config.amoApi.importAddressesOnConnect, webhooksAvailable: webhookUrls !== null },
+    forgetCached,
+    wake,
+  });
+
+  // amoCRM: one HTTP layer for OAuth and API v4
+  const http = new AmoHttp(log, config.amoTestBaseUrl);
+  const oauth = config.amo ? new OAuthClient(config.amo, http) : null;
+  const oauthState = config.amo ? new OAuthState(config.amo.clientSecret, clock) : null;
+  const tokens = new TokenService(accounts, oauth, lifecycle, clock, log);
+  const amoApi = config.amo
+    ? new AmoApi(http, tokens, new PerAccountRateLimiter(config.amoApi.ratePerSecond, () => clock.now()), lifecycle, clock, log, { baseBackoffMs: config.amoApi.retryBaseMs })
+    : null;
+  const crm = amoApi ? new AmoCrm(amoApi, clock) : null;
+  if (crm) forgetCached.push((accountId) => crm.forget(accountId));
+  const connect = new ConnectAccount({ clientId: config.amo?.clientId ?? null, oauth, accounts, state: oauthState, clock, onConnected: (id, reconnected) => lifecycle.connected(id, reconnected) });
+  const disconnect = new DisconnectAccount(config.amo, (accountId) => lifecycle.disconnected(accountId));
+  const verifier = config.amo ? new DisposableTokenVerifier(config.amo, accounts) : null;
+  const importer = amoApi && crm ? new AddressBookImport(amoApi, crm, book, () => clock.now(), log) : null;
+
+  // Writes: the outbox and a handler for each kind of job (none in demo mode)
+  const mapping = crm ? new FieldMapping(settings, crm) : null;
+  let handlers: JobHandlers | null = null;
+  if (crm && mapping && webhookUrls && importer) {
+    const writer = addressWriter({ crm, mapping, writebacks, now: () => clock.now() });
+    handlers = {
+      intake: intakeHandler({ crm, addresses, mapping, settings, contactLock: new KeyedLock() }),
+      writeback: writebackHandler(writer),
+      webhook: webhookHandler({ crm, addresses, mapping, writebacks, writer }),
+      subscribe: subscribeHandler(crm, webhookUrls),
+      import_addresses: importAddressesHandler(importer),
+    };
+  }
+  const worker = new OutboxWorker(outbox, handlers, config.outbox, clock, log);
+  wakeWorker = () => worker.poke();
+
+  const timers: Array<ReturnType<typeof setTimeout>> = [];
+  /**
+   * Forgets finished work: done outbox items after 30 days (intake items stay: websites may ask for
+   * their status), webhook event hashes after 7 (amoCRM retries within hours), Yandex-derived
+   * address-book entries after the 30 days its terms allow.
+   */
+  const housekeeping = (now = clock.now()) => {
+    const purged = { items: outbox.purgeDone(now, 30 * DAY), events: webhookEvents.purge(now, 7 * DAY), yandex: book.purgeExpired(now) };
+    if (purged.items || purged.events || purged.yandex) log.info(purged, 'finished outbox items, old webhook events and expired provider answers purged');
+    return purged;
+  };
+
+  return {
+    config,
+    db,
+    log,
+    clock,
+    accounts,
+    lifecycle,
+    tokens,
+    oauthState,
+    connect,
+    disconnect,
+    verifier,
+    amoApi,
+    crm,
+    local,
+    book,
+    addresses,
+    importer,
+    outbox,
+    worker,
+    settings,
+    writebacks,
+    siteKeys,
+    mapping,
+    webhookUrls,
+    intake: new IntakeService({ leads: new IntakeLeadsRepository(db), outbox, clock, wake }),
+    webhooks: new WebhookInbox({ events: webhookEvents, outbox, accounts, clock, log, wake }),
+    writebackRequests: mapping ? new WritebackRequests({ mapping, writebacks, outbox, addresses, clock, wake }) : null,
+    accountSettings: crm ? new AccountSettingsService({ crm, settings, clock }) : null,
+    webhookSubscriptions: webhookUrls ? new WebhookSubscriptions({ outbox, accounts, urls: webhookUrls, clock, wake }) : null,
+    parkedWrites: new ParkedWrites({ outbox, clock, wake }),
+    housekeeping,
+
+    /** Background work of a running server: the outbox worker, the refresh of idle accounts, housekeeping. */
+    start(): void {
+      worker.start();
+      if (timers.length) return;
+      timers.push(setInterval(() => housekeeping(), 6 * HOUR));
+      if (config.amo) {
+        // A refresh token unused for 3 months stops working (reference §8): keep idle ones fresh.
+        const refresh = () => void tokens.refreshIdle(config.amoApi.idleRefreshMs).catch(() => {});
+        timers.push(setInterval(refresh, 6 * HOUR), setTimeout(refresh, 60_000));
+      }
+      timers.forEach((t) => t.unref());
+    },
+
+    /** Stops the background work (waiting for items being sent) and closes the database. */
+    async stop(): Promise<void> {
+      timers.splice(0).forEach((t) => clearTimeout(t));
+      await worker.stop();
+      db.close();
+    },
+  };
+}

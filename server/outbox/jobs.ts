@@ -1,0 +1,80 @@
+/**
+ * Every kind of work the outbox does, with what it is asked (`payload`) and the progress it saves
+ * between steps (`state`). Enqueuing and handling are typed by this one map: a payload of the
+ * wrong shape, or a kind without a handler, is a compile error.
+ */
+import type { EntityType } from '../amo/api-client.js';
+import type { AddressData, Suggestion } from '../geocoding/types.js';
+import type { IntakeLead } from '../intake/intake-schema.js';
+import type { ChangedEntities } from '../intake/webhook-changes.js';
+import type { OutboxItemOf, OutboxItem as StoredItem, OutboxRepository } from '../store/outbox-repository.js';
+
+/** A website lead to create in amoCRM: contact, lead, note. */
+export interface IntakePayload {
+  intakeId: string;
+  lead: IntakeLead;
+}
+export interface IntakeState {
+  address?: Pick<Suggestion, 'value' | 'data'> | null;
+  contactId?: number;
+  contactCreateStarted?: boolean;
+  leadId?: number;
+  leadCreateStarted?: boolean;
+  noteId?: number;
+  noteCreateStarted?: boolean;
+}
+
+/** An address chosen in the widget, to write into a card's field. */
+export interface WritebackPayload {
+  entity: EntityType;
+  entityId: number;
+  fieldId: number;
+  value: string;
+  data: Partial<AddressData> | null;
+}
+
+/** The entities a webhook said changed: their address is re-read and normalised. */
+export interface WebhookPayload {
+  changed: ChangedEntities;
+}
+
+/**
+ * `subscribe`: the account's own webhook URL is subscribed. `move`: only if the account still
+ * has one of our older destinations (the URL once shared by every account) — that one is
+ * removed and the account's own URL takes its place. Either way our stale destinations go.
+ */
+export interface SubscribePayload {
+  mode: 'subscribe' | 'move';
+}
+
+/** Seed the account's address book from its leads, contacts and companies. */
+export interface ImportAddressesPayload {
+  fieldIds?: number[];
+}
+
+type NoState = Record<string, never>;
+
+// A type, not an interface: the store's generic constraint needs its implicit index signature.
+export type OutboxJobs = {
+  intake: { payload: IntakePayload; state: IntakeState };
+  writeback: { payload: WritebackPayload; state: NoState };
+  webhook: { payload: WebhookPayload; state: NoState };
+  subscribe: { payload: SubscribePayload; state: NoState };
+  import_addresses: { payload: ImportAddressesPayload; state: NoState };
+};
+
+export type JobKind = keyof OutboxJobs;
+export type Outbox = OutboxRepository<OutboxJobs>;
+export type OutboxItem = StoredItem<OutboxJobs>;
+export type JobItem<K extends JobKind> = OutboxItemOf<K, OutboxJobs[K]['payload'], OutboxJobs[K]['state']>;
+
+export interface StepContext<S> {
+  state: S;
+  /** Merges `patch` into the state and stores it before the caller goes on. */
+  save(patch: Partial<S>): void;
+}
+
+export type JobHandler<K extends JobKind> = (item: JobItem<K>, step: StepContext<OutboxJobs[K]['state']>) => Promise<void>;
+
+/** A handler for every kind; in demo mode (no amoCRM) there are none. */
+export type JobHandlers = { [K in JobKind]: JobHandler<K> };

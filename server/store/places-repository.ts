@@ -1,0 +1,111 @@
+/**
+ * The embedded geocoder's storage: places (settlements, streets, houses) with an FTS5 index, and
+ * the word list the typo corrector searches (geocoding-notes, "The embedded default"). Rows are
+ * kept in importance order (rowid 1 = most important), so a MATCH that stops at LIMIT already
+ * holds the best candidates. Search and ranking live in geocoding/local-index.ts.
+ */
+import type { Db } from './database.js';
+
+export interface PlaceRow {
+  id: number;
+  kind: 'settlement' | 'street' | 'house';
+  source: string;
+  value: string;
+  country: string | null;
+  country_code: string | null;
+  region: string | null;
+  city: string | null;
+  settlement: string | null;
+  street: string | null;
+  house: string | null;
+  block: string | null;
+  postal_code: string | null;
+  lat: number | null;
+  lon: number | null;
+  importance: number;
+}
+
+/** A row to insert: everything but the id, plus the text the FTS index holds. */
+export type NewPlaceRow = Omit<PlaceRow, 'id'> & { search_text: string };
+
+const COLUMNS = 'kind, source, value, country, country_code, region, city, settlement, street, house, block, postal_code, lat, lon, importance, search_text';
+
+export class PlacesRepository {
+  private readonly matchStmt;
+  private readonly insertStmt;
+  private readonly termStmt;
+  private readonly termPrefixStmt;
+  private readonly wordsStmt;
+
+  constructor(private readonly db: Db) {
+    this.matchStmt = db.prepare<[string, number], PlaceRow>(
+      `SELECT p.* FROM places p JOIN (SELECT rowid FROM places_fts WHERE places_fts MATCH ? ORDER BY rowid LIMIT ?) m ON p.id = m.rowid`,
+    );
+    this.insertStmt = db.prepare(`INSERT INTO places (${COLUMNS}) VALUES (${COLUMNS.split(', ').map((c) => `@${c}`).join(', ')})`);
+    this.termStmt = db.prepare<[string], { term: string }>('SELECT term FROM places_vocab WHERE term = ?');
+    this.termPrefixStmt = db.prepare<[string, string], { term: string }>('SELECT term FROM places_vocab WHERE term >= ? AND term < ? LIMIT 1');
+    this.wordsStmt = db.prepare<[string, number], { word: string }>('SELECT word FROM place_words WHERE place_words MATCH ? ORDER BY rank LIMIT ?');
+  }
+
+  /** The first `limit` places (in importance order) matching an FTS5 expression. */
+  match(expression: string, limit: number): PlaceRow[] {
+    return this.matchStmt.all(expression, limit);
+  }
+
+  /** Replaces every place of `source` with `rows`, then re-orders the table and rebuilds the indexes; one transaction. */
+  replaceSource(source: string, rows: Iterable<NewPlaceRow>): number {
+    let count = 0;
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM places WHERE source = ?').run(source);
+      for (const row of rows) {
+        this.insertStmt.run(row);
+        count++;
+      }
+      this.reorder();
+    })();
+    return count;
+  }
+
+  countBySource(): Record<string, number> {
+    const rows = this.db.prepare('SELECT source, COUNT(*) AS n FROM places GROUP BY source').all() as Array<{ source: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.source, r.n]));
+  }
+
+  /** Every settlement, least important first (so the most important wins a shared name in a Map). */
+  settlements(): Array<Pick<PlaceRow, 'city' | 'importance' | 'country' | 'country_code'>> {
+    return this.db.prepare("SELECT city, importance, country, country_code FROM places WHERE kind = 'settlement' ORDER BY importance ASC").all() as Array<Pick<PlaceRow, 'city' | 'importance' | 'country' | 'country_code'>>;
+  }
+
+  /** Whether the index holds `word` (or, with `asPrefix`, a word starting with it). */
+  knows(word: string, asPrefix: boolean): boolean {
+    return asPrefix ? this.termPrefixStmt.get(word, `${word}\uffff`) !== undefined : this.termStmt.get(word) !== undefined;
+  }
+
+  /** Words of the index sharing trigrams with `expression` (an FTS5 OR of trigrams), best first. */
+  similarWords(expression: string, limit: number): string[] {
+    return this.wordsStmt.all(expression, limit).map((r) => r.word);
+  }
+
+  /** The version of a loaded data file (the gazetteer), or null. */
+  loadedVersion(name: string): string | null {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(`${name}_version`) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  setLoadedVersion(name: string, version: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(`${name}_version`, version);
+  }
+
+  /** Renumbers rows by importance, rebuilds the FTS index (external content) and the typo word list. */
+  private reorder(): void {
+    this.db.exec(`
+      CREATE TEMP TABLE places_sorted AS SELECT * FROM places ORDER BY importance DESC, id;
+      DELETE FROM places;
+      INSERT INTO places (${COLUMNS}) SELECT ${COLUMNS} FROM places_sorted ORDER BY importance DESC, id;
+      DROP TABLE places_sorted;
+      INSERT INTO places_fts(places_fts) VALUES ('rebuild');
+      DELETE FROM place_words;
+      INSERT INTO place_words(word) SELECT term FROM places_vocab WHERE length(term) >= 3 AND term GLOB '*[^0-9]*';
+    `);
+  }
+}

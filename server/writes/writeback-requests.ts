@@ -1,0 +1,41 @@
+/**
+ * The widget's write-back of a chosen address into a card's entity: only an address field of
+ * that entity is accepted (FieldMapping.authorize, against amoCRM's /custom_fields), only a value
+ * the field takes; the write is durable (an outbox item) and the same value twice makes one write.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { EntityType } from '../amo/api-client.js';
+import type { AddressService } from '../geocoding/address-service.js';
+import { addressData } from '../geocoding/types.js';
+import type { WritebacksRepository } from '../store/writebacks-repository.js';
+import { fitsTarget, type FieldMapping } from '../outbox/field-mapping.js';
+import type { Outbox, WritebackPayload } from '../outbox/jobs.js';
+import { AppError } from '../errors.js';
+import type { WritebackRequest } from '../../contract/api.js';
+
+export type WritebackAnswer = { status: 'unchanged' } | { status: 'queued' | 'already_queued'; id: number };
+
+export class WritebackRequests {
+  constructor(
+    private readonly deps: { mapping: FieldMapping; writebacks: WritebacksRepository; outbox: Outbox; addresses: AddressService; clock: Clock; wake(): void },
+  ) {}
+
+  async request(accountId: number, entity: EntityType, entityId: number, body: WritebackRequest): Promise<WritebackAnswer> {
+    const { mapping, writebacks, outbox, addresses, clock } = this.deps;
+    const target = await mapping.authorize(accountId, entity, body.fieldId);
+    if (!fitsTarget(target, body.value)) {
+      throw new AppError('value_too_long', `Field ${body.fieldId} is a text field: amoCRM takes at most 256 characters there.`, { field: 'value' });
+    }
+    // The pick joins the account's address book whether or not the field changes.
+    addresses.remember(accountId, { value: body.value, data: body.data ?? {}, source: body.source });
+    const last = writebacks.last({ accountId, entity, entityId, fieldId: body.fieldId });
+    if (last?.value === body.value) return { status: 'unchanged' };
+    // One item per (target, value, last write): a double click queues one write.
+    const dedupe = `wb:${accountId}:${entity}:${entityId}:${body.fieldId}:${createHash('sha256').update(body.value).digest('hex').slice(0, 16)}:${last?.writtenAt ?? 0}`;
+    const payload: WritebackPayload = { entity, entityId, fieldId: body.fieldId, value: body.value, data: body.data ? addressData(body.data) : null };
+    const { id, duplicate } = outbox.enqueue(accountId, 'writeback', payload, clock.now(), dedupe);
+    this.deps.wake();
+    return { id, status: duplicate ? 'already_queued' : 'queued' };
+  }
+}
