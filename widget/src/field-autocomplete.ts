@@ -7,7 +7,7 @@ import { Combobox } from './combobox.js';
 import { BackendError, SuggestEngine, type Suggestion, type Transport } from './suggest.js';
 import { setControlValue, type FieldControl } from './card.js';
 import type { Translate } from './i18n.js';
-import type { WidgetSettings } from './settings.js';
+import { WIDGET_DEFAULTS, type WidgetSettings } from './settings.js';
 
 export interface FieldDeps {
   transport: Transport;
@@ -21,7 +21,6 @@ export interface FieldDeps {
   isNew?: () => boolean;
 }
 
-export const DEBOUNCE_MS = 150;
 
 export class FieldAutocomplete {
   readonly engine: SuggestEngine;
@@ -43,7 +42,7 @@ export class FieldAutocomplete {
     });
     this.engine = new SuggestEngine({
       transport: deps.transport,
-      debounceMs: deps.debounceMs ?? DEBOUNCE_MS,
+      debounceMs: deps.debounceMs ?? WIDGET_DEFAULTS.debounceMs,
       minChars: settings.minChars,
       count: settings.count,
       bias: settings.biasCity,

@@ -7,7 +7,17 @@ export interface WidgetSettings {
   backendUrl: string;
 }
 
-export const DEFAULT_FIELD_IDS = [762381];
+/**
+ * Every default and bound of the widget's settings, in one object: what an admin who saves
+ * nothing gets (the delivery-address field 762381 is only the default; field ids are settings).
+ */
+export const WIDGET_DEFAULTS = {
+  fieldIds: [762381],
+  minChars: { value: 3, min: 1, max: 10 },
+  count: { value: 7, min: 1, max: 20 },
+  /** Milliseconds of quiet typing before a suggestion request. */
+  debounceMs: 150,
+} as const;
 
 export interface SavedSettings {
   field_ids?: string;
@@ -20,14 +30,14 @@ export interface SavedSettings {
 }
 
 export function parseFieldIds(text: string | undefined): number[] | null {
-  if (text === undefined || text.trim() === '') return DEFAULT_FIELD_IDS;
+  if (text === undefined || text.trim() === '') return [...WIDGET_DEFAULTS.fieldIds];
   const parts = text.split(/[,;\s]+/).filter(Boolean);
   const ids = parts.map((p) => (/^\d{1,12}$/.test(p) ? Number(p) : NaN));
   return ids.every((n) => Number.isSafeInteger(n) && n > 0) ? [...new Set(ids)] : null;
 }
 
-function intInRange(text: string | undefined, fallback: number, min: number, max: number): number | null {
-  if (text === undefined || text.trim() === '') return fallback;
+function intInRange(text: string | undefined, { value, min, max }: { value: number; min: number; max: number }): number | null {
+  if (text === undefined || text.trim() === '') return value;
   const n = Number(text);
   return Number.isInteger(n) && n >= min && n <= max ? n : null;
 }
@@ -36,9 +46,9 @@ function intInRange(text: string | undefined, fallback: number, min: number, max
 export function resolveSettings(saved: SavedSettings | undefined, defaultBackendUrl: string): WidgetSettings {
   const s = saved ?? {};
   return {
-    fieldIds: parseFieldIds(s.field_ids) ?? DEFAULT_FIELD_IDS,
-    minChars: intInRange(s.min_chars, 3, 1, 10) ?? 3,
-    count: intInRange(s.count, 7, 1, 20) ?? 7,
+    fieldIds: parseFieldIds(s.field_ids) ?? [...WIDGET_DEFAULTS.fieldIds],
+    minChars: intInRange(s.min_chars, WIDGET_DEFAULTS.minChars) ?? WIDGET_DEFAULTS.minChars.value,
+    count: intInRange(s.count, WIDGET_DEFAULTS.count) ?? WIDGET_DEFAULTS.count.value,
     biasCity: s.bias_city?.trim() || null,
     backendUrl: (s.backend_url?.trim() || defaultBackendUrl).replace(/\/+$/, ''),
   };
@@ -48,6 +58,6 @@ export function resolveSettings(saved: SavedSettings | undefined, defaultBackend
 export function settingsProblems(saved: SavedSettings): Array<'invalid_fields' | 'invalid_number'> {
   const problems: Array<'invalid_fields' | 'invalid_number'> = [];
   if (!saved.field_ids?.trim() || parseFieldIds(saved.field_ids) === null) problems.push('invalid_fields');
-  if (intInRange(saved.min_chars, 3, 1, 10) === null || intInRange(saved.count, 7, 1, 20) === null) problems.push('invalid_number');
+  if (intInRange(saved.min_chars, WIDGET_DEFAULTS.minChars) === null || intInRange(saved.count, WIDGET_DEFAULTS.count) === null) problems.push('invalid_number');
   return problems;
 }

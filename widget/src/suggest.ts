@@ -4,7 +4,7 @@
  * query is ever shown (geocoding-notes, DaData's plugin). It never touches the DOM.
  */
 // One contract with the backend: the widget renders exactly what the server answers.
-import type { AddressData, Suggestion as ServerSuggestion } from '../../server/geocoding/types.js';
+import type { AddressData, ErrorCode, Suggestion as ServerSuggestion } from '../../contract/api.js';
 
 export type { AddressData };
 export type Suggestion = Omit<ServerSuggestion, 'source'> & { source: string };
@@ -15,7 +15,8 @@ export type Transport = (path: string, params: Record<string, unknown>, signal: 
 export class BackendError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    /** The backend's code (contract/api.ts), or what went wrong before an answer came. */
+    readonly code: ErrorCode | 'aborted' | 'network_error' | 'http_error',
   ) {
     super(`backend ${status} ${code}`);
   }

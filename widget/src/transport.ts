@@ -3,11 +3,12 @@
  * (`X-Auth-Token`, reference §5) so the backend knows the account and user. Where it is missing
  * (an old amoCRM page) the call goes without a token and the backend decides.
  */
+import type { ErrorBody } from '../../contract/api.js';
 import { BackendError, type Transport } from './suggest.js';
 
 interface Deferred {
   done(cb: (body: unknown) => void): Deferred;
-  fail(cb: (xhr: { status: number; responseJSON?: { error?: { code?: string } } }) => void): Deferred;
+  fail(cb: (xhr: { status: number; responseJSON?: Partial<ErrorBody> }) => void): Deferred;
   abort?: () => void;
 }
 
