@@ -11,11 +11,9 @@ import { Writable } from 'node:stream';
 import { SignJWT } from 'jose';
 import { loadConfig } from '../server/config.js';
 import { createLogger } from '../server/log.js';
-import { buildServices, type Services } from '../server/services.js';
+import { compose, type System } from '../server/compose.js';
 import { createApp } from '../server/app.js';
-import { buildAddressDeps } from '../server/geocoding/address-service.js';
-import { buildWriteDeps, type WriteDeps } from '../server/writes.js';
-import type { Clock } from '../server/amo/token-service.js';
+import type { Clock } from '../server/clock.js';
 import { FakeAmoCrm, type FakeAccount } from './fakes/fake-amocrm.js';
 
 export const CLIENT_ID = '3f1c2f5e-7a2b-4c1d-9e8f-0a1b2c3d4e5f';
@@ -43,10 +41,8 @@ export class LogCapture extends Writable {
 
 export interface RunningApp {
   url: string;
-  services: Services;
+  system: System;
   logs: LogCapture;
-  address: ReturnType<typeof buildAddressDeps>;
-  writes: WriteDeps;
   close(): Promise<void>;
 }
 
@@ -68,27 +64,20 @@ export function amoEnv(fakeUrl: string, extra: Record<string, string> = {}): Rec
 export async function startApp(env: Record<string, string>, options: { clock?: Clock } = {}): Promise<RunningApp> {
   const config = loadConfig({ LOG_LEVEL: 'info', ...env });
   const logs = new LogCapture();
-  const log = createLogger(config.logLevel, logs);
-  const services = buildServices(config, log, options);
-  const address = buildAddressDeps(services);
-  const writes = buildWriteDeps(services, address.service, address.importer);
-  const app = createApp({ ...services, address, writes });
-  writes.start();
-  const server: Server = createServer(app);
+  const log = createLogger(config.logLevel, { destination: logs });
+  const system = compose(config, log, options);
+  system.start();
+  const server: Server = createServer(createApp(system));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    services,
+    system,
     logs,
-    address,
-    writes,
     close: async () => {
-      await writes.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      address.close();
-      services.db.close();
+      await system.stop();
     },
   };
 }

@@ -19,7 +19,7 @@ let tmp: ReturnType<typeof tempDir>;
 beforeAll(async () => {
   tmp = tempDir();
   app = await startApp({ NODE_ENV: 'test', DATABASE_PATH: join(tmp.dir, 'db.sqlite') });
-  await importRecords(app.services.db, app.address.local, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
+  await importRecords(app.system.local, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
   browser = await launchChromium();
 });
 afterAll(async () => {

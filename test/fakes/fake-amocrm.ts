@@ -25,6 +25,7 @@ export interface FakeAccount {
 export interface RecordedRequest {
   method: string;
   path: string;
+  query: Record<string, unknown>;
   body: unknown;
   accountId: number | null;
   /** the bearer token the request carried */
@@ -148,7 +149,7 @@ export class FakeAmoCrm {
     const app = express();
     app.use(express.json({ limit: '5mb' }));
     app.use((req, _res, next) => {
-      this.requests.push({ method: req.method, path: req.path, body: req.body, accountId: this.bearerAccount(req), token: /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? null, host: String(req.get('host') ?? ''), at: Date.now() });
+      this.requests.push({ method: req.method, path: req.path, query: { ...req.query }, body: req.body, accountId: this.bearerAccount(req), token: /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? null, host: String(req.get('host') ?? ''), at: Date.now() });
       next();
     });
     app.use(async (_req, _res, next) => {

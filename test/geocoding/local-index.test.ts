@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../server/store/database.js';
 import { LocalIndex } from '../../server/geocoding/local-index.js';
+import { PlacesRepository } from '../../server/store/places-repository.js';
 import { ensureGazetteer } from '../../server/geocoding/gazetteer.js';
 import { importRecords } from '../../server/geocoding/import/import-addresses.js';
 import { readOpenAddressesCsv } from '../../server/geocoding/import/read-openaddresses-csv.js';
@@ -14,12 +15,12 @@ const values = (q: string, o: Parameters<LocalIndex['search']>[1] = opts) => ind
 
 beforeAll(async () => {
   db = openDatabase(':memory:');
-  index = new LocalIndex(db);
-  expect(ensureGazetteer(db, index)).toBeGreaterThan(7000);
-  expect(ensureGazetteer(db, index)).toBe(0); // same file: not loaded twice
-  const csv = await importRecords(db, index, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
+  index = new LocalIndex(new PlacesRepository(db));
+  expect(ensureGazetteer(index)).toBeGreaterThan(7000);
+  expect(ensureGazetteer(index)).toBe(0); // same file: not loaded twice
+  const csv = await importRecords(index, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
   expect(csv).toEqual({ houses: 6, streets: 3, skipped: 1 });
-  const osm = await importRecords(db, index, readOsmXml('test/fixtures/kazan-sample.osm'), 'import:kazan');
+  const osm = await importRecords(index, readOsmXml('test/fixtures/kazan-sample.osm'), 'import:kazan');
   expect(osm).toEqual({ houses: 2, streets: 2, skipped: 0 });
 });
 afterAll(() => db.close());
@@ -80,7 +81,7 @@ describe('local index', () => {
 
   it('re-importing a source replaces it instead of doubling it', async () => {
     const before = index.countBySource()['import:samara'];
-    await importRecords(db, index, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
+    await importRecords(index, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
     expect(index.countBySource()['import:samara']).toBe(before);
   });
 });

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { FakeAmoCrm } from '../fakes/fake-amocrm.js';
@@ -52,7 +53,7 @@ describe('disposable token (X-Auth-Token)', () => {
     ['forged (other secret)', () => widgetToken({ accountId: ACME, secret: 'someone-elses-secret-123456' }), 401, 'invalid_token'],
     ['wrong audience', () => widgetToken({ accountId: ACME, audience: 'https://evil.test' }), 401, 'invalid_token'],
     ['another integration', () => widgetToken({ accountId: ACME, clientUuid: '00000000-0000-4000-8000-000000000000' }), 401, 'invalid_token'],
-    ['account not connected', () => widgetToken({ accountId: NOT_CONNECTED }), 401, 'account_not_connected'],
+    ['account not connected', () => widgetToken({ accountId: NOT_CONNECTED }), 409, 'account_not_connected'],
     ['garbage', async () => 'not.a.jwt', 401, 'invalid_token'],
   ];
   it.each(table)('%s → %s', async (_name, make, status, code) => {
@@ -147,9 +148,13 @@ describe('ranking and the account address book', () => {
   });
 
   it('the disconnect hook forgets the account’s book', async () => {
-    app.address.service.remember(ACME, { value: 'Самара, ул Садовая, д 12' });
-    app.services.disconnect.run({ client_uuid: CLIENT_ID, account_id: String(ACME), signature: (await import('node:crypto')).createHmac('sha256', CLIENT_SECRET).update(`${CLIENT_ID}|${ACME}`).digest('hex') });
-    expect(app.address.book.search(ACME, 'Самара Садовая', 5)).toEqual([]);
+    app.system.addresses.remember(ACME, { value: 'Самара, ул Садовая, д 12' });
+    expect(app.system.book.search(ACME, 'Самара Садовая', 5).map((s) => s.value)).toEqual(['Самара, ул Садовая, д 12']);
+    const signature = createHmac('sha256', CLIENT_SECRET).update(`${CLIENT_ID}|${ACME}`).digest('hex');
+    const hook = await fetch(`${app.url}/api/amocrm/integration/disconnect?client_uuid=${CLIENT_ID}&account_id=${ACME}&signature=${signature}`);
+    expect(hook.status).toBe(200);
+    expect(app.system.book.search(ACME, 'Самара Садовая', 5)).toEqual([]);
+    expect((await get(`/api/address/suggest?q=abc`, { 'X-Auth-Token': await widgetToken({ accountId: ACME }) })).status).toBe(409);
   });
 });
 

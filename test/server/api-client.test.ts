@@ -4,15 +4,18 @@ import type { FakeAmoCrm } from '../fakes/fake-amocrm.js';
 import { amoEnv, connectAccount, startApp, startFakeAmo, tempDir, type RunningApp } from '../helpers.js';
 
 const ACCOUNT = 35000001;
+/** Its own account: the block test leaves it paused, and no other test may depend on running before it. */
+const BLOCKED = 35000002;
 let fake: FakeAmoCrm;
 let app: RunningApp;
 let tmp: ReturnType<typeof tempDir>;
 
 beforeAll(async () => {
-  fake = await startFakeAmo({ id: ACCOUNT, subdomain: 'acme', name: 'Acme' });
+  fake = await startFakeAmo({ id: ACCOUNT, subdomain: 'acme', name: 'Acme' }, { id: BLOCKED, subdomain: 'blocked', name: 'Blocked' });
   tmp = tempDir();
   app = await startApp(amoEnv(fake.url, { DATABASE_PATH: join(tmp.dir, 'db.sqlite') }));
   await connectAccount(app, fake, ACCOUNT);
+  await connectAccount(app, fake, BLOCKED, 'blocked');
 });
 afterAll(async () => {
   await app.close();
@@ -26,28 +29,28 @@ describe('API v4 client', () => {
   it('retries a 429 with an HTML body, a 503 and a connection reset, then succeeds', async () => {
     const before = accountCalls();
     fake.failNext('status429', 'status503', 'reset');
-    const account = await app.services.amoApi!.getAccount(ACCOUNT);
+    const account = await app.system.amoApi!.getAccount(ACCOUNT);
     expect(account.id).toBe(ACCOUNT);
     expect(accountCalls() - before).toBe(4);
   }, 30_000);
 
   it('turns amoCRM’s empty 204 list into null and keeps to the per-account rate', async () => {
     const started = Date.now();
-    const pages = await Promise.all(Array.from({ length: 7 }, () => app.services.amoApi!.request(ACCOUNT, 'GET', '/api/v4/leads', undefined, { query: { page: 1 } })));
+    const pages = await Promise.all(Array.from({ length: 7 }, () => app.system.amoApi!.request(ACCOUNT, 'GET', '/api/v4/leads', undefined, { query: { page: 1 } })));
     expect(pages.every((p) => p === null)).toBe(true);
     const times = fake.requests.filter((r) => r.path === '/api/v4/leads').map((r) => r.at).sort((a, b) => a - b);
     for (let i = 6; i < times.length; i++) expect(times[i] - times[i - 6]).toBeGreaterThanOrEqual(1000); // never 7 starts within a second
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
   });
 
-  // Last in this file: it leaves the account paused.
   it('does not retry a 403 (blocked account), stops sending for the account and shows it to the admin', async () => {
     const before = accountCalls();
     fake.failNext('html403');
-    await expect(app.services.amoApi!.getAccount(ACCOUNT)).rejects.toMatchObject({ code: 'amocrm_blocked', kind: 'blocked' });
+    await expect(app.system.amoApi!.getAccount(BLOCKED)).rejects.toMatchObject({ code: 'amocrm_blocked', kind: 'blocked' });
     expect(accountCalls() - before).toBe(1);
-    await expect(app.services.amoApi!.getAccount(ACCOUNT)).rejects.toMatchObject({ code: 'amocrm_blocked' });
+    await expect(app.system.amoApi!.getAccount(BLOCKED)).rejects.toMatchObject({ code: 'amocrm_blocked' });
     expect(accountCalls() - before).toBe(1); // nothing sent while blocked
-    expect(app.services.accounts.list()[0].lastError).toMatch(/^blocked: amoCRM has blocked API access/);
+    expect(app.system.accounts.list().find((a) => a.accountId === BLOCKED)!.lastError).toMatch(/^blocked: amoCRM has blocked API access/);
+    await expect(app.system.amoApi!.getAccount(ACCOUNT)).resolves.toMatchObject({ id: ACCOUNT }); // the other account sends on
   });
 });

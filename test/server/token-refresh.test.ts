@@ -29,24 +29,24 @@ afterEach(async () => {
 
 /** Moves the stored expiry so the token is inside the refresh margin. */
 function expireSoon(): void {
-  app.services.db.prepare('UPDATE accounts SET expires_at = ? WHERE account_id = ?').run(Date.now() + REFRESH_MARGIN_MS - 1000, ACCOUNT);
+  app.system.db.prepare('UPDATE accounts SET expires_at = ? WHERE account_id = ?').run(Date.now() + REFRESH_MARGIN_MS - 1000, ACCOUNT);
 }
 
 describe('token refresh', () => {
   it('100 concurrent API calls at expiry cause exactly one refresh, and all succeed', async () => {
     expireSoon();
-    const before = app.services.accounts.find(ACCOUNT)!;
-    const results = await Promise.all(Array.from({ length: 100 }, () => app.services.amoApi!.getAccount(ACCOUNT)));
+    const before = app.system.accounts.find(ACCOUNT)!;
+    const results = await Promise.all(Array.from({ length: 100 }, () => app.system.amoApi!.getAccount(ACCOUNT)));
     expect(results.every((r) => r.id === ACCOUNT)).toBe(true);
     expect(fake.refreshCount()).toBe(1);
-    const after = app.services.accounts.find(ACCOUNT)!;
+    const after = app.system.accounts.find(ACCOUNT)!;
     expect(after.refreshToken).not.toBe(before.refreshToken);
     expect(after.expiresAt).toBeGreaterThan(Date.now() + 23 * 3600 * 1000);
   }, 60_000);
 
   it('refreshes once after a 401 and repeats the same call', async () => {
     fake.revokeAccessTokens();
-    const account = await app.services.amoApi!.getAccount(ACCOUNT);
+    const account = await app.system.amoApi!.getAccount(ACCOUNT);
     expect(account.id).toBe(ACCOUNT);
     expect(fake.refreshCount()).toBe(1);
     expect(fake.count((r) => r.path === '/api/v4/account')).toBe(2);
@@ -54,7 +54,7 @@ describe('token refresh', () => {
 
   it('a rejected refresh token marks the account reconnect_required, with no retry storm', async () => {
     // Simulate the refresh token being used elsewhere: rotate it on the fake behind our back.
-    const stored = app.services.accounts.find(ACCOUNT)!;
+    const stored = app.system.accounts.find(ACCOUNT)!;
     await fetch(`${fake.url}/oauth2/access_token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -62,12 +62,12 @@ describe('token refresh', () => {
     });
     fake.requests.length = 0;
     expireSoon();
-    const results = await Promise.allSettled(Array.from({ length: 20 }, () => app.services.amoApi!.getAccount(ACCOUNT)));
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => app.system.amoApi!.getAccount(ACCOUNT)));
     expect(results.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'reconnect_required')).toBe(true);
     expect(fake.refreshCount()).toBe(1);
-    expect(app.services.accounts.status(ACCOUNT)).toBe('reconnect_required');
+    expect(app.system.accounts.status(ACCOUNT)).toBe('reconnect_required');
     // Later callers fail fast without asking amoCRM again.
-    await expect(app.services.amoApi!.getAccount(ACCOUNT)).rejects.toMatchObject({ code: 'reconnect_required' });
+    await expect(app.system.amoApi!.getAccount(ACCOUNT)).rejects.toMatchObject({ code: 'reconnect_required' });
     expect(fake.refreshCount()).toBe(1);
     // The widget gets the same code it can show.
     const res = await fetch(`${app.url}/api/address/suggest?q=abc`, { headers: { 'X-Auth-Token': await widgetToken({ accountId: ACCOUNT }) } });
@@ -80,20 +80,20 @@ describe('token refresh', () => {
 
   it('refreshes accounts whose tokens sat unused for the idle period, and only those', async () => {
     const eightDaysAgo = Date.now() - 8 * 24 * 3600 * 1000;
-    app.services.db.prepare('UPDATE accounts SET updated_at = ? WHERE account_id = ?').run(eightDaysAgo, ACCOUNT);
-    const before = app.services.accounts.find(ACCOUNT)!;
-    expect(await app.services.tokens.refreshIdle(7 * 24 * 3600 * 1000)).toBe(1);
+    app.system.db.prepare('UPDATE accounts SET updated_at = ? WHERE account_id = ?').run(eightDaysAgo, ACCOUNT);
+    const before = app.system.accounts.find(ACCOUNT)!;
+    expect(await app.system.tokens.refreshIdle(7 * 24 * 3600 * 1000)).toBe(1);
     expect(fake.refreshCount()).toBe(1);
-    const after = app.services.accounts.find(ACCOUNT)!;
+    const after = app.system.accounts.find(ACCOUNT)!;
     expect(after.refreshToken).not.toBe(before.refreshToken);
     expect(after.updatedAt).toBeGreaterThan(eightDaysAgo);
-    expect(await app.services.tokens.refreshIdle(7 * 24 * 3600 * 1000)).toBe(0);
+    expect(await app.system.tokens.refreshIdle(7 * 24 * 3600 * 1000)).toBe(0);
     expect(fake.refreshCount()).toBe(1);
   });
 
   it('a new process started on the same database uses the rotated token', async () => {
     expireSoon();
-    await app.services.amoApi!.getAccount(ACCOUNT);
+    await app.system.amoApi!.getAccount(ACCOUNT);
     expect(fake.refreshCount()).toBe(1);
     // Due again, so the new process must refresh with the rotated (not the original) refresh token.
     expireSoon();
@@ -101,18 +101,8 @@ describe('token refresh', () => {
     fake.requests.length = 0;
 
     // A real second process: `tsx server/main.ts` on the same file, asked to verify its accounts.
-    const env = { ...process.env, ...amoEnv(fake.url, { DATABASE_PATH: dbPath, PORT: '0', LOG_LEVEL: 'info' }) };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child, port } = await serverProcess();
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d) => {
-          out += d;
-          const m = /"port":(\d+)/.exec(out);
-          if (m) resolve(Number(m[1]));
-        });
-        child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-      });
       const res = await fetch(`http://127.0.0.1:${port}/api/status?verify=true`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
       const body = await res.json();
       expect(body.accounts[0]).toMatchObject({ accountId: ACCOUNT, status: 'connected', reachable: true });
@@ -123,8 +113,46 @@ describe('token refresh', () => {
       child.kill('SIGTERM');
     }
     app = await startApp(amoEnv(fake.url, { DATABASE_PATH: dbPath }));
-    const after = app.services.accounts.find(ACCOUNT)!;
+    const after = app.system.accounts.find(ACCOUNT)!;
     expect(after.status).toBe('connected');
     expect(fake.requests.find((r) => r.path === '/api/v4/account')!.token).toBe(after.accessToken);
   }, 60_000);
+
+  it('two processes refreshing at once: one rotation wins, the other adopts it, nobody is asked to reconnect', async () => {
+    expireSoon();
+    await app.close();
+    fake.requests.length = 0;
+    const servers = await Promise.all([serverProcess(), serverProcess()]);
+    try {
+      const verify = (port: number) => fetch(`http://127.0.0.1:${port}/api/status?verify=true`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }).then((r) => r.json());
+      const answers = await Promise.all(servers.map((s) => verify(s.port)));
+      for (const body of answers) expect(body.accounts[0]).toMatchObject({ accountId: ACCOUNT, status: 'connected', reachable: true });
+      // Both may have asked (one refresh token, single use): at most one new pair was issued.
+      expect(fake.refreshCount()).toBeGreaterThanOrEqual(1);
+      expect(fake.refreshCount()).toBeLessThanOrEqual(2);
+    } finally {
+      for (const s of servers) s.child.kill('SIGTERM');
+    }
+    app = await startApp(amoEnv(fake.url, { DATABASE_PATH: dbPath }));
+    expect(app.system.accounts.status(ACCOUNT)).toBe('connected');
+    fake.requests.length = 0;
+    await expect(app.system.amoApi!.getAccount(ACCOUNT)).resolves.toMatchObject({ id: ACCOUNT }); // the stored pair works
+    expect(fake.refreshCount()).toBe(0);
+  }, 60_000);
 });
+
+/** `tsx server/main.ts` on the test's database, as a separate process; resolves with its port. */
+async function serverProcess(): Promise<{ child: ReturnType<typeof spawn>; port: number }> {
+  const env = { ...process.env, ...amoEnv(fake.url, { DATABASE_PATH: dbPath, PORT: '0', LOG_LEVEL: 'info' }) };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /"port":(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  return { child, port };
+}

@@ -40,16 +40,40 @@ describe('website lead intake', () => {
     env.fake.addEntity(ACCOUNT, 'contacts', { name: 'Другой', custom_fields_values: [{ field_code: 'PHONE', values: [{ value: '+7 917 123-45-6' }] }] });
     const key = await createSiteKey(env.app);
     const { id } = await (await postLead(env.app.url, key, { name: 'Иван', phone: '89171234567' })).json();
-    await eventually(() => env.app.writes.intake.view(env.app.writes.siteKeys.list()[0] as never, id)?.status === 'sent', 'sent');
+    await eventually(() => env.app.system.intake.view(env.app.system.siteKeys.list()[0] as never, id)?.status === 'sent', 'sent');
     expect(contactsOf(env)).toHaveLength(2);
     expect((leadsOf(env)[0]._embedded as { contacts: Array<{ id: number }> }).contacts[0].id).toBe(existing);
+  });
+
+  it('finds an existing contact by e-mail when no contact has the phone, and creates none', async () => {
+    env = await writeEnv();
+    const existing = env.fake.addEntity(ACCOUNT, 'contacts', { name: 'Иван', custom_fields_values: [{ field_code: 'PHONE', values: [{ value: '+7 999 000-00-00' }] }, { field_code: 'EMAIL', values: [{ value: 'Ivan@Example.ru' }] }] });
+    const key = await createSiteKey(env.app);
+    const { id } = await (await postLead(env.app.url, key, { name: 'Иван', phone: '+7 917 765-43-21', email: 'ivan@example.ru' })).json();
+    await eventually(async () => (await (await fetch(`${env.app.url}/api/leads/${id}`, { headers: { 'X-Api-Key': key } })).json()).status === 'sent', 'sent');
+    expect(contactsOf(env)).toHaveLength(1);
+    expect((leadsOf(env)[0]._embedded as { contacts: Array<{ id: number }> }).contacts[0].id).toBe(existing);
+    // Asked by phone first, then by e-mail (amoCRM's query is full-text: each hit is re-checked).
+    const queries = env.fake.requests.filter((r) => r.path === '/api/v4/contacts' && r.method === 'GET').map((r) => r.query.query);
+    expect(queries).toEqual(['9177654321', 'ivan@example.ru']);
+  });
+
+  it('answers 429 with Retry-After over the per-site limit, and keeps only the accepted leads', async () => {
+    env = await writeEnv({ INTAKE_RATE_LIMIT_PER_MINUTE: '2' }, { connect: false });
+    const key = await createSiteKey(env.app);
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await postLead(env.app.url, key, { name: `Клиент ${i}`, phone: `+7 917 000 00 0${i}` }));
+    expect(answers.map((r) => r.status)).toEqual([202, 202, 429]);
+    expect(Number(answers[2].headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await answers[2].json()).error.code).toBe('rate_limited');
+    expect(env.app.system.outbox.counts().pending).toBe(2);
   });
 
   it('keeps leads of an account that is not connected until it connects, then sends them', async () => {
     env = await writeEnv({}, { connect: false });
     const key = await createSiteKey(env.app);
     const { id } = await (await postLead(env.app.url, key, { name: 'Анна', phone: '+7 927 000 11 22' })).json();
-    await new Promise((r) => setTimeout(r, 300));
+    await env.app.system.worker.whenIdle(); // a pass ran and left it: the account is not connected
     const waiting = await (await fetch(`${env.app.url}/api/leads/${id}`, { headers: { 'X-Api-Key': key } })).json();
     expect(waiting).toMatchObject({ status: 'queued', attempts: 0 });
     await connectAccount(env.app, env.fake, ACCOUNT);
@@ -109,7 +133,7 @@ describe('website lead intake', () => {
       const { error } = await res.json();
       expect(error.field).toBe(field);
       expect(error.message).toContain(`"${field}"`);
-      expect(env.app.writes.outbox.counts().pending).toBe(0);
+      expect(env.app.system.outbox.counts().pending).toBe(0);
     });
 
     it('refuses a missing, unknown or revoked key with 401', async () => {

@@ -22,7 +22,7 @@ async function writeBack(entity: string, id: number, body: unknown, accountId = 
     body: JSON.stringify(body),
   });
 }
-const hookUrl = (accountId = ACCOUNT) => env.app.writes.webhookUrls!.destination(accountId).replace('http://127.0.0.1:1', env.app.url);
+const hookUrl = (accountId = ACCOUNT) => env.app.system.webhookUrls!.destination(accountId).replace('http://127.0.0.1:1', env.app.url);
 const deliver = (body: string, url = hookUrl()) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
 const lead = (accountId: number, id: number) => env.fake.entities.get(accountId)!.leads.get(id)!;
 
@@ -36,9 +36,9 @@ describe('webhooks: one account can never touch another', () => {
     const res = await deliver(forged, hookUrl(ACCOUNT));
     expect(res.status).toBe(403);
     expect((await res.json()).error.code).toBe('webhook_account_mismatch');
-    await new Promise((r) => setTimeout(r, 300));
+    await env.app.system.worker.whenIdle();
     expect(env.fake.patches).toHaveLength(0);
-    expect(env.app.writes.outbox.counts()).toEqual({ pending: 0, done: 0, parked: 0 });
+    expect(env.app.system.outbox.counts()).toEqual({ pending: 0, done: 0, parked: 0 });
     const secret = hookUrl(ACCOUNT).split('/').pop()!;
     expect(env.app.logs.text).toContain('webhook for another account refused');
     expect(env.app.logs.text).not.toContain(secret);
@@ -60,7 +60,7 @@ describe('webhooks: one account can never touch another', () => {
     // The body claims another address; amoCRM holds the normalised one: nothing to write.
     const claimed = { id, name: 'A', custom_fields_values: [{ field_id: 762381, values: [{ value: 'самара ленинградская 5' }] }] };
     expect((await deliver(webhookBody(ACCOUNT, 'acme', 'leads', 'update', [claimed as never]))).status).toBe(200);
-    await eventually(() => env.app.writes.outbox.counts().done === 1, 'processed');
+    await eventually(() => env.app.system.outbox.counts().done === 1, 'processed');
     expect(env.fake.patches).toHaveLength(0);
     expect(env.fake.count((r) => r.method === 'GET' && r.path === '/api/v4/leads')).toBeGreaterThanOrEqual(1);
   });
@@ -73,8 +73,8 @@ describe('webhooks: one account can never touch another', () => {
     const res = await admin(env.app, 'POST', '/api/admin/webhooks/move');
     expect(res.status).toBe(202);
     expect((await res.json()).queued).toBe(1);
-    await eventually(() => env.app.writes.outbox.counts().done === 1, 'moved');
-    expect(env.fake.webhooks.map((w) => w.destination).sort()).toEqual([env.app.writes.webhookUrls!.destination(ACCOUNT), 'https://other-integration.example/hook'].sort());
+    await eventually(() => env.app.system.outbox.counts().done === 1, 'moved');
+    expect(env.fake.webhooks.map((w) => w.destination).sort()).toEqual([env.app.system.webhookUrls!.destination(ACCOUNT), 'https://other-integration.example/hook'].sort());
   });
 
   it('companies arrive under contacts[...] with [type]=company, dates bare, lists with [enum], and are normalised', async () => {
@@ -103,7 +103,7 @@ describe('write-back: only an address field of that very entity, in its own shap
     expect((await contactField.json()).error).toMatchObject({ code: 'field_of_other_entity', field: 'fieldId' });
     const unknown = await writeBack('leads', leadId, { fieldId: 999999, ...ADDRESS });
     expect((await unknown.json()).error.code).toBe('unknown_field');
-    expect(env.app.writes.outbox.counts().pending).toBe(0);
+    expect(env.app.system.outbox.counts().pending).toBe(0);
   });
 
   it('a linked contact’s field is written to that contact', async () => {
@@ -161,40 +161,40 @@ describe('a 403 is not always a block', () => {
     env = await writeEnv();
     const a = env.fake.addEntity(ACCOUNT, 'leads', { name: 'A' });
     const b = env.fake.addEntity(ACCOUNT, 'leads', { name: 'B' });
-    await env.app.writes.crm!.customFields(ACCOUNT, 'leads');
+    await env.app.system.crm!.customFields(ACCOUNT, 'leads');
     env.fake.failNext('json403');
     expect((await writeBack('leads', a, { fieldId: 762381, ...ADDRESS })).status).toBe(202);
-    await eventually(() => env.app.writes.outbox.counts().parked === 1, 'parked');
-    expect(env.app.writes.outbox.list('parked')[0].lastError).toMatch(/lacks the rights/);
+    await eventually(() => env.app.system.outbox.counts().parked === 1, 'parked');
+    expect(env.app.system.outbox.list('parked')[0].lastError).toMatch(/lacks the rights/);
     expect((await writeBack('leads', b, { fieldId: 762381, ...ADDRESS })).status).toBe(202);
     await eventually(() => fieldValue(lead(ACCOUNT, b), 762381) === ADDRESS.value, 'second write sent');
-    expect(env.app.services.accounts.pausedUntil(ACCOUNT, Date.now())).toBeNull();
+    expect(env.app.system.accounts.pausedUntil(ACCOUNT, Date.now())).toBeNull();
   });
 
   it('a block pauses the account: writes wait (never parked), the pause survives a restart, a 403 refresh does not ask to reconnect', async () => {
     env = await writeEnv();
     const a = env.fake.addEntity(ACCOUNT, 'leads', { name: 'A' });
-    await env.app.writes.crm!.customFields(ACCOUNT, 'leads');
+    await env.app.system.crm!.customFields(ACCOUNT, 'leads');
     env.fake.blocked.add(ACCOUNT);
     expect((await writeBack('leads', a, { fieldId: 762381, ...ADDRESS })).status).toBe(202);
-    await eventually(() => env.app.services.accounts.pausedUntil(ACCOUNT, Date.now()) !== null, 'paused');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(env.app.writes.outbox.counts()).toMatchObject({ pending: 1, parked: 0 });
-    expect(env.app.writes.outbox.list('pending')[0].attempts).toBe(0);
+    await eventually(() => env.app.system.accounts.pausedUntil(ACCOUNT, Date.now()) !== null, 'paused');
+    await env.app.system.worker.whenIdle(); // the item went back to wait for the pause
+    expect(env.app.system.outbox.counts()).toMatchObject({ pending: 1, parked: 0 });
+    expect(env.app.system.outbox.list('pending')[0].attempts).toBe(0);
 
     // A refresh during the block: amoCRM answers 403; the grant is intact, so no reconnect.
     env.fake.expireAccessTokens();
-    await expect(env.app.services.tokens.refresh(ACCOUNT, env.app.services.accounts.find(ACCOUNT)!.accessToken)).rejects.toMatchObject({ kind: 'blocked' });
-    expect(env.app.services.accounts.status(ACCOUNT)).toBe('connected');
+    await expect(env.app.system.tokens.refresh(ACCOUNT, env.app.system.accounts.find(ACCOUNT)!.accessToken)).rejects.toMatchObject({ kind: 'blocked' });
+    expect(env.app.system.accounts.status(ACCOUNT)).toBe('connected');
 
     // Restart on the same database: still paused, nothing is sent.
     await env.app.close();
     const sent = env.fake.requests.length;
     env.app = await startApp(amoEnv(env.fake.url, { DATABASE_PATH: env.dbPath, PUBLIC_URL: 'http://127.0.0.1:1', OUTBOX_POLL_MS: '50' }));
-    await new Promise((r) => setTimeout(r, 400));
+    await env.app.system.worker.whenIdle(); // a pass ran and claimed nothing: the account is paused
     expect(env.fake.requests.length).toBe(sent);
-    expect(env.app.services.accounts.pausedUntil(ACCOUNT, Date.now())).not.toBeNull();
-    expect(env.app.writes.outbox.counts()).toMatchObject({ pending: 1, parked: 0 });
+    expect(env.app.system.accounts.pausedUntil(ACCOUNT, Date.now())).not.toBeNull();
+    expect(env.app.system.outbox.counts()).toMatchObject({ pending: 1, parked: 0 });
   });
 });
 
@@ -203,9 +203,9 @@ describe('the account’s host can change', () => {
     env = await writeEnv();
     env.fake.renameAccount(ACCOUNT, 'acme-new');
     env.fake.expireAccessTokens();
-    const account = await env.app.services.amoApi!.getAccount(ACCOUNT);
+    const account = await env.app.system.amoApi!.getAccount(ACCOUNT);
     expect(account.subdomain).toBe('acme-new');
-    expect(env.app.services.accounts.find(ACCOUNT)).toMatchObject({ subdomain: 'acme-new', status: 'connected' });
+    expect(env.app.system.accounts.find(ACCOUNT)).toMatchObject({ subdomain: 'acme-new', status: 'connected' });
     const lookup = env.fake.requests.find((r) => r.path === '/oauth2/account/current/subdomain')!;
     expect(lookup.host).toBe('api-a.amocrm.ru');
     const refreshes = env.fake.requests.filter((r) => r.path === '/oauth2/access_token').map((r) => r.host);
@@ -215,7 +215,7 @@ describe('the account’s host can change', () => {
 
   it('tokens only ever go to the account’s own host', async () => {
     env = await writeEnv();
-    await env.app.services.amoApi!.getAccount(ACCOUNT);
+    await env.app.system.amoApi!.getAccount(ACCOUNT);
     const withToken = env.fake.requests.filter((r) => r.token);
     expect(withToken.length).toBeGreaterThan(0);
     expect(new Set(withToken.map((r) => r.host))).toEqual(new Set(['acme.amocrm.ru']));
@@ -234,7 +234,7 @@ describe('hardening', () => {
 
   it('a webhook with 10,000 indexed parameters is read whole; more is refused with 413', async () => {
     env = await writeEnv();
-    await env.app.writes.worker.stop(); // only the reading is under test, not 3,333 re-reads at 6/s
+    await env.app.system.worker.stop(); // only the reading is under test, not 3,333 re-reads at 6/s
     const params = new URLSearchParams({ 'account[id]': String(ACCOUNT) });
     for (let i = 0; i < 3333; i++) {
       params.set(`leads[update][${i}][id]`, String(i + 1));
@@ -242,7 +242,7 @@ describe('hardening', () => {
       params.set(`leads[update][${i}][custom_fields][0][id]`, '762381');
     }
     expect((await deliver(params.toString())).status).toBe(200);
-    const item = env.app.writes.outbox.list('pending', 1)[0];
+    const item = env.app.system.outbox.list('pending', 1)[0];
     expect((item.payload as { changed: { leads: number[] } }).changed.leads).toHaveLength(3333);
     params.set('one[too]', 'many');
     params.set('two[too]', 'many');
@@ -256,7 +256,7 @@ describe('hardening', () => {
     expect((await put({})).status).toBe(400);
     expect((await put({ 'content-type': 'text/plain' }, '{"fields":{}}')).status).toBe(400);
     expect((await put({ 'content-type': 'application/json' }, '{}')).status).toBe(400);
-    expect(env.app.writes.settings.get(ACCOUNT).fields.leads).toEqual({ address: 762381, postalCode: 762385 });
+    expect(env.app.system.settings.get(ACCOUNT).fields.leads).toEqual({ address: 762381, postalCode: 762385 });
   });
 
   it('a missing static file or a blocked path is a 404 not_found', async () => {
@@ -278,9 +278,9 @@ describe('the suggestion cache is capped by bytes', () => {
   it('holds no more than SUGGEST_CACHE_MAX_MB however many answers it sees', async () => {
     env = await writeEnv({ SUGGEST_CACHE_MAX_MB: '0.02' });
     for (const q of ['сам', 'сама', 'самар', 'самара', 'самара ав', 'самара авр', 'самара авро', 'самара авроры', 'самара ле', 'самара лен', 'самара лени']) {
-      await env.app.address.service.suggest(null, q, { count: 7, language: 'ru' });
+      await env.app.system.addresses.suggest(null, q, { count: 7, language: 'ru' });
     }
-    const cache = (env.app.address.service as unknown as { cache: { calculatedSize: number; size: number } }).cache;
+    const cache = (env.app.system.addresses as unknown as { cache: { calculatedSize: number; size: number } }).cache;
     expect(cache.size).toBeGreaterThan(0);
     expect(cache.calculatedSize).toBeLessThanOrEqual(0.02 * 1024 * 1024);
   });

@@ -23,7 +23,7 @@ export async function writeEnv(extra: Record<string, string> = {}, options: { co
   const tmp = tempDir();
   const dbPath = join(tmp.dir, 'db.sqlite');
   const app = await startApp(amoEnv(fake.url, { DATABASE_PATH: dbPath, PUBLIC_URL: 'http://127.0.0.1:1', ...FAST_RETRIES, ...extra }));
-  await importRecords(app.services.db, app.address.local, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
+  await importRecords(app.system.local, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
   if (options.connect !== false) await connectAccount(app, fake, ACCOUNT);
   return {
     fake,

@@ -26,7 +26,7 @@ describe('address write-back', () => {
     const first = await Promise.all([writeBack('leads', leadId, { fieldId: 762381, ...SUGGESTION }), writeBack('leads', leadId, { fieldId: 762381, ...SUGGESTION })]);
     expect(first.map((r) => r.status)).toEqual([202, 202]);
     expect((await first[1].json()).status).toBe('already_queued');
-    await eventually(() => env.fake.patches.length === 1 && env.app.writes.outbox.counts().pending === 0, 'written');
+    await eventually(() => env.fake.patches.length === 1 && env.app.system.outbox.counts().pending === 0, 'written');
     const lead = env.fake.entities.get(ACCOUNT)!.leads.get(leadId)!;
     expect(fieldValue(lead, 762381)).toBe(SUGGESTION.value);
     expect(fieldValue(lead, 762385)).toBe('443017');
@@ -35,10 +35,10 @@ describe('address write-back', () => {
     const again = await writeBack('leads', leadId, { fieldId: 762381, ...SUGGESTION });
     expect(again.status).toBe(200);
     expect((await again.json()).status).toBe('unchanged');
-    await new Promise((r) => setTimeout(r, 200));
+    await env.app.system.worker.whenIdle();
     expect(env.fake.patches).toHaveLength(1);
     // The choice joined the account's address book.
-    expect(env.app.address.book.search(ACCOUNT, 'Самара Авроры 110', 1)[0].value).toBe(SUGGESTION.value);
+    expect(env.app.system.book.search(ACCOUNT, 'Самара Авроры 110', 1)[0].value).toBe(SUGGESTION.value);
   });
 
   it.each([
@@ -65,12 +65,12 @@ describe('address write-back', () => {
     env.fake.deliverWebhooks = false;
     // Accepted while the field is a short address; an admin then turns it into a text field,
     // which refuses more than 256 characters (amocrm-api-php issues 224, 400) — we still have the old type cached.
-    await env.app.writes.crm!.customFields(ACCOUNT, 'leads'); // cached as a short address
+    await env.app.system.crm!.customFields(ACCOUNT, 'leads'); // cached as a short address
     env.fake.fields.leads.find((f) => f.id === 762381)!.type = 'text';
     const long = `${SUGGESTION.value}, ${'подъезд 2, '.repeat(22)}`.slice(0, 290);
     expect((await writeBack('leads', leadId, { fieldId: 762381, value: long })).status).toBe(202);
-    await eventually(() => env.app.writes.outbox.counts().parked === 1, 'parked');
-    expect(env.app.writes.outbox.list('parked')[0].lastError).toContain('custom_fields_values.0.values.0.value');
+    await eventually(() => env.app.system.outbox.counts().parked === 1, 'parked');
+    expect(env.app.system.outbox.list('parked')[0].lastError).toContain('custom_fields_values.0.values.0.value');
   });
 });
 
@@ -79,28 +79,28 @@ describe('address book on connect', () => {
     env = await writeEnv({ AMOCRM_IMPORT_ADDRESSES_ON_CONNECT: 'true' }, { connect: false });
     env.fake.addEntity(ACCOUNT, 'leads', { name: 'Старый заказ', custom_fields_values: [{ field_id: 762381, values: [{ value: 'Тольятти, ул Юбилейная, д 31' }] }] });
     await connectAccount(env.app, env.fake, ACCOUNT);
-    await eventually(() => env.app.writes.outbox.counts().done === 1, 'import done');
-    expect(env.app.address.book.search(ACCOUNT, 'Тольятти Юбилейная', 1)[0].value).toBe('Тольятти, ул Юбилейная, д 31');
-    expect(env.app.writes.outbox.list('done')[0]).toMatchObject({ kind: 'import_addresses', accountId: ACCOUNT });
+    await eventually(() => env.app.system.outbox.counts().done === 1, 'import done');
+    expect(env.app.system.book.search(ACCOUNT, 'Тольятти Юбилейная', 1)[0].value).toBe('Тольятти, ул Юбилейная, д 31');
+    expect(env.app.system.outbox.list('done')[0]).toMatchObject({ kind: 'import_addresses', accountId: ACCOUNT });
   });
 });
 
 describe('webhooks', () => {
-  const secretUrl = (accountId = ACCOUNT) => env.app.writes.webhookUrls!.destination(accountId).replace('http://127.0.0.1:1', env.app.url);
+  const secretUrl = (accountId = ACCOUNT) => env.app.system.webhookUrls!.destination(accountId).replace('http://127.0.0.1:1', env.app.url);
   const deliver = (body: string, url = secretUrl()) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
 
   it('subscribes through the API with the secret destination', async () => {
     env = await writeEnv();
     expect((await admin(env.app, 'POST', `/api/admin/accounts/${ACCOUNT}/webhook`)).status).toBe(202);
     await eventually(() => env.fake.webhooks.length === 1, 'subscribed');
-    expect(env.fake.webhooks[0].destination).toBe(env.app.writes.webhookUrls!.destination(ACCOUNT));
+    expect(env.fake.webhooks[0].destination).toBe(env.app.system.webhookUrls!.destination(ACCOUNT));
     expect(env.fake.webhooks[0].settings).toEqual(expect.arrayContaining(['add_lead', 'update_lead', 'add_contact', 'update_contact']));
   });
 
   it('subscribes on connect when AMOCRM_SUBSCRIBE_WEBHOOKS=true', async () => {
     env = await writeEnv({ AMOCRM_SUBSCRIBE_WEBHOOKS: 'true' });
     await eventually(() => env.fake.webhooks.length === 1, 'subscribed on connect');
-    expect(env.fake.webhooks[0]).toMatchObject({ accountId: ACCOUNT, destination: env.app.writes.webhookUrls!.destination(ACCOUNT) });
+    expect(env.fake.webhooks[0]).toMatchObject({ accountId: ACCOUNT, destination: env.app.system.webhookUrls!.destination(ACCOUNT) });
   });
 
   it('normalises an address typed without the widget, and our own write does not start a second round', async () => {
@@ -115,8 +115,8 @@ describe('webhooks', () => {
     expect(performance.now() - started).toBeLessThan(1000);
     await eventually(() => fieldValue(lead, 762381) === 'Самара, улица Авроры, д 112', 'normalised');
     // The update event our PATCH caused arrives and is processed...
-    await eventually(() => env.fake.webhookDeliveries.length >= 1 && env.app.writes.outbox.counts().pending === 0 && env.app.writes.outbox.counts().done >= 2, 'echo processed');
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => env.fake.webhookDeliveries.length >= 1 && env.app.system.outbox.counts().pending === 0 && env.app.system.outbox.counts().done >= 2, 'echo processed');
+    await env.app.system.worker.whenIdle();
     expect(env.fake.patches).toHaveLength(1); // ...and changes nothing
   });
 
@@ -129,7 +129,7 @@ describe('webhooks', () => {
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
     const duplicates = await Promise.all(answers.map(async (r) => (await r.json()).duplicate));
     expect(duplicates.filter((d) => d === false)).toHaveLength(1);
-    await eventually(() => env.app.writes.outbox.counts().done === 1, 'processed');
+    await eventually(() => env.app.system.outbox.counts().done === 1, 'processed');
     expect(env.fake.patches).toHaveLength(1);
     expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(a), 762381)).toBe('Самара, Ленинградская улица, д 5');
     expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(b), 762381)).toBe('Самара, Несуществующая улица 99');
@@ -139,10 +139,10 @@ describe('webhooks', () => {
     env = await writeEnv();
     const body = webhookBody(ACCOUNT, 'acme', 'leads', 'add', [{ id: 1, name: 'x' }]);
     expect((await deliver(body)).status).toBe(200);
-    await eventually(() => env.app.writes.outbox.counts().done === 1, 'processed');
+    await eventually(() => env.app.system.outbox.counts().done === 1, 'processed');
     const later = Date.now() + 31 * 24 * 3600 * 1000;
-    expect(env.app.writes.outbox.purge(later, 30 * 24 * 3600 * 1000, 7 * 24 * 3600 * 1000)).toEqual({ items: 1, events: 1 });
-    expect(env.app.writes.outbox.counts().done).toBe(0);
+    expect(env.app.system.housekeeping(later)).toEqual({ items: 1, events: 1, yandex: 0 });
+    expect(env.app.system.outbox.counts().done).toBe(0);
     const status = await (await admin(env.app, 'GET', '/api/status')).json();
     expect(status.outbox).toEqual({ pending: 0, done: 0, parked: 0 });
   });
@@ -152,16 +152,18 @@ describe('webhooks', () => {
     const ids = Array.from({ length: 25 }, (_, i) => env.fake.addEntity(ACCOUNT, 'leads', { name: `L${i}`, custom_fields_values: [{ field_id: 762381, values: [{ value: i === 24 ? 'самара авроры 114а' : 'Самара, улица Авроры, д 110' }] }] }));
     const body = webhookBody(ACCOUNT, 'acme', 'leads', 'add', ids.map((id) => env.fake.entities.get(ACCOUNT)!.leads.get(id) as never));
     expect((await deliver(body)).status).toBe(200);
-    await eventually(() => env.app.writes.outbox.counts().done === 1, 'processed');
+    await eventually(() => env.app.system.outbox.counts().done === 1, 'processed');
     expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(ids[24]), 762381)).toBe('Самара, улица Авроры, д 114А');
   });
 
-  it('refuses a wrong secret (404) and an account that is not connected (403), storing nothing', async () => {
+  it('refuses a wrong secret (404) and an account that is not connected (409, as everywhere), storing nothing', async () => {
     env = await writeEnv();
     const body = webhookBody(ACCOUNT, 'acme', 'leads', 'add', [{ id: 1, name: 'x' }]);
     expect((await deliver(body, `${env.app.url}/api/amocrm/webhooks/${ACCOUNT}/${'0'.repeat(32)}`)).status).toBe(404);
-    expect((await deliver(webhookBody(999, 'other', 'leads', 'add', [{ id: 1, name: 'x' }]), secretUrl(999))).status).toBe(403);
+    const notConnected = await deliver(webhookBody(999, 'other', 'leads', 'add', [{ id: 1, name: 'x' }]), secretUrl(999));
+    expect(notConnected.status).toBe(409);
+    expect((await notConnected.json()).error.code).toBe('account_not_connected');
     expect((await deliver('leads[add][0][id]=1')).status).toBe(400);
-    expect(env.app.writes.outbox.counts()).toEqual({ pending: 0, done: 0, parked: 0 });
+    expect(env.app.system.outbox.counts()).toEqual({ pending: 0, done: 0, parked: 0 });
   });
 });
