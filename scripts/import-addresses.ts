@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../server/config.js';
 import { openDatabase } from '../server/store/database.js';
 import { LocalIndex } from '../server/geocoding/local-index.js';
+import { PlacesRepository } from '../server/store/places-repository.js';
 import { ensureGazetteer } from '../server/geocoding/gazetteer.js';
 import { importRecords } from '../server/geocoding/import/import-addresses.js';
 import { readerFor, SUPPORTED } from '../server/geocoding/import/readers.js';
@@ -28,9 +29,9 @@ const source = `import:${sourceArg >= 0 ? rest[sourceArg + 1] : basename(file)}`
 
 const config = loadConfig();
 const db = openDatabase(config.databasePath);
-const index = new LocalIndex(db);
-ensureGazetteer(db, index);
+const index = new LocalIndex(new PlacesRepository(db));
+ensureGazetteer(index);
 const started = performance.now();
-const result = await importRecords(db, index, reader(file), source);
+const result = await importRecords(index, reader(file), source);
 console.log(`${source}: ${result.houses} houses and ${result.streets} streets imported (${result.skipped} rows without street or house skipped) in ${((performance.now() - started) / 1000).toFixed(1)} s into ${config.databasePath}`);
 db.close();

@@ -9,7 +9,7 @@ import 'dotenv/config';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/config.js';
 import { openDatabase } from '../server/store/database.js';
-import { SiteKeysRepository } from '../server/intake/site-keys-repository.js';
+import { SiteKeysRepository } from '../server/store/site-keys-repository.js';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { account: { type: 'string' }, name: { type: 'string' } } });
 const [command, id] = positionals;

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../server/store/database.js';
 import { LocalIndex } from '../../server/geocoding/local-index.js';
+import { PlacesRepository } from '../../server/store/places-repository.js';
 import { ensureGazetteer } from '../../server/geocoding/gazetteer.js';
 import { importRecords } from '../../server/geocoding/import/import-addresses.js';
 import { readerFor } from '../../server/geocoding/import/readers.js';
@@ -58,12 +59,12 @@ try {
   // 1. build the index
   const built = performance.now();
   const db = openDatabase(dbPath);
-  const index = new LocalIndex(db);
-  ensureGazetteer(db, index);
+  const index = new LocalIndex(new PlacesRepository(db));
+  ensureGazetteer(index);
   const readExtract = extract ? readerFor(extract) : null;
   if (extract && !readExtract) throw new Error(`cannot read ${extract}: use .csv, .osm or .osm.pbf`);
   const records = extract ? readExtract!(extract) : generatedAddresses(db, 1000, 8);
-  const imported = await importRecords(db, index, records, extract ? 'import:bench' : 'generated');
+  const imported = await importRecords(index, records, extract ? 'import:bench' : 'generated');
   const buildSeconds = (performance.now() - built) / 1000;
   const entries = (db.prepare('SELECT COUNT(*) AS n FROM places').get() as { n: number }).n;
   db.pragma('wal_checkpoint(TRUNCATE)');
