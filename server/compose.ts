@@ -46,8 +46,8 @@ import { addressWriter, writebackHandler } from './outbox/handlers/writeback-han
 import { webhookHandler } from './outbox/handlers/webhook-handler.js';
 import { subscribeHandler } from './outbox/handlers/subscribe-handler.js';
 import { importAddressesHandler } from './outbox/handlers/import-addresses-handler.js';
-import { IntakeService } from './intake/intake-service.js';
-import { WebhookInbox } from './intake/webhook-inbox.js';
+import { IntakeService } from './writes/intake-service.js';
+import { WebhookInbox } from './writes/webhook-inbox.js';
 import { WebhookUrls } from './intake/webhook-urls.js';
 import { WritebackRequests } from './writes/writeback-requests.js';
 import { AccountSettingsService } from './admin/account-settings-service.js';

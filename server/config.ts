@@ -1,5 +1,7 @@
 /**
- * The only reader of process.env. One zod schema documents every variable; a bad value stops
+ * The only reader of process.env. One zod schema (`envSchema`) types, defaults and documents
+ * every variable — README's configuration table is generated from it and a test keeps the two
+ * equal — and `loadConfig` turns it into the Config the server is built from. A bad value stops
  * start-up with a message that names the variable and what it expects.
  */
 import { z } from 'zod';
@@ -12,101 +14,141 @@ const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-const schema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PUBLIC_URL: httpUrl.optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+/** A variable's documentation: the README's configuration table is generated from these (scripts/config-table.ts). */
+const doc = <T extends z.ZodType>(type: T, meaning: string, shownDefault?: string) => type.meta({ description: meaning, ...(shownDefault ? { shownDefault } : {}) });
 
-  AMOCRM_CLIENT_ID: z.uuid({ message: 'expected the integration ID (a UUID) from amoCRM' }).optional(),
-  AMOCRM_CLIENT_SECRET: z.string().min(16, 'expected the secret key from amoCRM').optional(),
-  AMOCRM_REDIRECT_URI: httpUrl.optional(),
-  AMOCRM_AUTH_REQUIRED: bool.optional(),
-  /** Test-only: send every amoCRM request to this loopback origin (the fake amoCRM). */
-  AMOCRM_TEST_BASE_URL: httpUrl
-    .refine((u) => LOOPBACK_HOSTS.has(new URL(u).hostname), 'only loopback origins are accepted')
-    .optional(),
+/** Every environment variable the server reads, with its type, default and meaning. */
+export const envSchema = z.object({
+  NODE_ENV: doc(z.enum(['development', 'production', 'test']).default('development'), 'set `production` in production; `development` generates a token key and prints readable logs on a terminal'),
+  PORT: doc(z.coerce.number().int().min(0).max(65535).default(3000), 'the port the server listens on'),
+  HOST: doc(z.string().min(1).default('127.0.0.1'), 'the address it listens on (`0.0.0.0` behind a proxy)'),
+  PUBLIC_URL: doc(httpUrl.optional(), 'the backend’s public origin; baked into the widget by `build:widget`, allowed by CORS, the base of webhook URLs', '`http://localhost:$PORT`'),
+  LOG_LEVEL: doc(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'pino; tokens, codes, signatures and secrets are redacted'),
 
-  DATABASE_PATH: z.string().min(1).default('./data/amo-address.db'),
-  TOKEN_ENCRYPTION_KEY: z
-    .string()
-    .refine(
-      (v) => /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32,
-      'expected 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)',
-    )
-    .optional(),
-  ADMIN_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  AMOCRM_CLIENT_ID: doc(z.uuid({ message: 'expected the integration ID (a UUID) from amoCRM' }).optional(), 'the integration’s ID; the three `AMOCRM_CLIENT_*`/`REDIRECT_URI` variables go together, none of them means demo mode'),
+  AMOCRM_CLIENT_SECRET: doc(z.string().min(16, 'expected the secret key from amoCRM').optional(), 'the integration’s secret key'),
+  AMOCRM_REDIRECT_URI: doc(httpUrl.optional(), 'the Redirect URI registered in amoCRM: `https://<backend>/api/auth/amocrm/callback`, exactly'),
+  AMOCRM_AUTH_REQUIRED: doc(bool.optional(), '`false` lets the widget’s calls in without amoCRM’s token (development only)', '`true` with credentials'),
+  AMOCRM_TEST_BASE_URL: doc(
+    httpUrl.refine((u) => LOOPBACK_HOSTS.has(new URL(u).hostname), 'only loopback origins are accepted').optional(),
+    'tests only: every amoCRM request goes to this loopback origin (the fake amoCRM), with `Host` naming the account',
+  ),
 
-  GEOCODER: z.enum(['local', 'dadata', 'yandex', 'photon', 'nominatim']).default('local'),
-  DADATA_API_KEY: z.string().min(1).optional(),
-  YANDEX_API_KEY: z.string().min(1).optional(),
-  PHOTON_URL: httpUrl.optional(),
-  NOMINATIM_URL: httpUrl
-    .refine(
-      (u) => !/(^|\.)nominatim\.openstreetmap\.org$/i.test(new URL(u).hostname),
-      'the public Nominatim server forbids autocomplete: point this at your own Nominatim',
-    )
-    .optional(),
-  /** Test-only overrides of the hosted providers' endpoints (fake providers on loopback). */
-  DADATA_URL: httpUrl.optional(),
-  YANDEX_SUGGEST_URL: httpUrl.optional(),
-  GEOCODER_TIMEOUT_MS: z.coerce.number().int().min(50).max(30000).default(1500),
-  SUGGEST_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(86400).default(600),
-  SUGGEST_CACHE_MAX_MB: z.coerce.number().min(0).max(4096).default(64),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(600),
+  DATABASE_PATH: doc(z.string().min(1).default('./data/amo-address.db'), 'the SQLite file (tokens, address index, address books, outbox)'),
+  TOKEN_ENCRYPTION_KEY: doc(
+    z
+      .string()
+      .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, 'expected 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)')
+      .optional(),
+    '32 bytes (`openssl rand -hex 32`); tokens are AES-256-GCM encrypted at rest. Without it tokens are refused, except with `NODE_ENV=development`, where a key is generated into `data/.dev-token-key`; a changed key stops start-up',
+  ),
+  ADMIN_TOKEN: doc(z.string().min(16, 'expected at least 16 characters').optional(), '16+ characters; enables `GET /api/status` and the admin endpoints (`Authorization: Bearer …`)'),
 
-  /** amoCRM allows 7 requests/s per integration (reference §6); we stay below it. */
-  AMOCRM_RATE_PER_SECOND: z.coerce.number().min(0.1).max(1000).default(6),
-  AMOCRM_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60000).default(500),
-  AMOCRM_SUBSCRIBE_WEBHOOKS: bool.default(false),
-  AMOCRM_IMPORT_ADDRESSES_ON_CONNECT: bool.default(true),
-  AMOCRM_IDLE_REFRESH_DAYS: z.coerce.number().min(1).max(80).default(7),
-  OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
-  OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
-  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60000).default(500),
-  OUTBOX_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(5000),
-  INTAKE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  GEOCODER: doc(z.enum(['local', 'dadata', 'yandex', 'photon', 'nominatim']).default('local'), 'the suggestion provider: `local` (embedded, no key), `dadata`, `yandex`, `photon`, `nominatim`'),
+  DADATA_API_KEY: doc(z.string().min(1).optional(), 'required with `GEOCODER=dadata`'),
+  YANDEX_API_KEY: doc(z.string().min(1).optional(), 'required with `GEOCODER=yandex`'),
+  PHOTON_URL: doc(httpUrl.optional(), 'required with `GEOCODER=photon` (self-hosted)'),
+  NOMINATIM_URL: doc(
+    httpUrl.refine((u) => !/(^|\.)nominatim\.openstreetmap\.org$/i.test(new URL(u).hostname), 'the public Nominatim server forbids autocomplete: point this at your own Nominatim').optional(),
+    'required with `GEOCODER=nominatim`: your own server (the public one forbids autocomplete and is refused)',
+  ),
+  DADATA_URL: doc(httpUrl.optional(), 'tests only: DaData’s endpoint (a fake provider on loopback)'),
+  YANDEX_SUGGEST_URL: doc(httpUrl.optional(), 'tests only: Yandex’s endpoint (a fake provider on loopback)'),
+  GEOCODER_TIMEOUT_MS: doc(z.coerce.number().int().min(50).max(30000).default(1500), 'per provider call; on timeout or failure the answer comes from `local` (`source: "local-fallback"`)'),
+  SUGGEST_CACHE_TTL_SECONDS: doc(z.coerce.number().int().min(0).max(86400).default(600), 'how long a suggestion answer is cached (0: no cache)'),
+  SUGGEST_CACHE_MAX_MB: doc(z.coerce.number().min(0).max(4096).default(64), 'all cached answers together take at most this many megabytes'),
+  RATE_LIMIT_PER_MINUTE: doc(z.coerce.number().int().min(1).max(100000).default(600), 'suggestion calls per account (per IP when anonymous); over it 429 with `Retry-After`'),
+
+  AMOCRM_RATE_PER_SECOND: doc(z.coerce.number().min(0.1).max(1000).default(6), 'our requests per second per account (amoCRM allows 7 per integration, reference §6)'),
+  AMOCRM_RETRY_BASE_MS: doc(z.coerce.number().int().min(1).max(60000).default(500), 'first backoff for 429/5xx/network errors (exponential, jittered, `Retry-After` honoured)'),
+  AMOCRM_SUBSCRIBE_WEBHOOKS: doc(bool.default(false), 'subscribe each account’s webhook URL when it connects'),
+  AMOCRM_IMPORT_ADDRESSES_ON_CONNECT: doc(bool.default(true), 'seed the account’s address book from its leads, contacts and companies when it connects'),
+  AMOCRM_IDLE_REFRESH_DAYS: doc(z.coerce.number().min(1).max(80).default(7), 'refresh tokens unused this long (a refresh token unused for 3 months stops working)'),
+  OUTBOX_CONCURRENCY: doc(z.coerce.number().int().min(1).max(64).default(4), 'outbox items sent at once'),
+  OUTBOX_MAX_ATTEMPTS: doc(z.coerce.number().int().min(1).max(100).default(8), 'attempts before an item is parked for an admin'),
+  OUTBOX_LEASE_SECONDS: doc(z.coerce.number().int().min(1).max(3600).default(120), 'how long a claimed item is held before another worker may take it'),
+  OUTBOX_POLL_MS: doc(z.coerce.number().int().min(10).max(60000).default(500), 'how often the outbox is polled when idle'),
+  OUTBOX_RETRY_BASE_MS: doc(z.coerce.number().int().min(1).max(3_600_000).default(5000), 'first retry delay of a failed item (exponential, jittered)'),
+  INTAKE_RATE_LIMIT_PER_MINUTE: doc(z.coerce.number().int().min(1).max(1_000_000).default(120), 'website leads per site key per minute'),
 });
 
-type Env = z.infer<typeof schema>;
+type Env = z.infer<typeof envSchema>;
 
-export interface AmoCredentials {
-  clientId: string;
-  clientSecret: string;
-  redirectUri: string;
+const AMO_VARS = ['AMOCRM_CLIENT_ID', 'AMOCRM_CLIENT_SECRET', 'AMOCRM_REDIRECT_URI'] as const;
+
+const PROVIDER_NEEDS: Record<Env['GEOCODER'], Array<keyof Env>> = {
+  dadata: ['DADATA_API_KEY'],
+  yandex: ['YANDEX_API_KEY'],
+  photon: ['PHOTON_URL'],
+  nominatim: ['NOMINATIM_URL'],
+  local: [],
+};
+
+function parseKey(value: string): Buffer {
+  return /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
 }
 
-export interface Config {
-  env: Env['NODE_ENV'];
-  port: number;
-  host: string;
-  publicUrl: string;
-  logLevel: Env['LOG_LEVEL'];
-  /** null in demo mode: suggestions and the demo page work, the OAuth endpoints answer 503. */
-  amo: AmoCredentials | null;
-  authRequired: boolean;
-  amoTestBaseUrl: string | null;
-  databasePath: string;
-  tokenKey: Buffer | null;
-  adminToken: string | null;
-  geocoder: {
-    provider: Env['GEOCODER'];
-    dadataKey?: string;
-    yandexKey?: string;
-    photonUrl?: string;
-    nominatimUrl?: string;
-    dadataUrl?: string;
-    yandexSuggestUrl?: string;
-    timeoutMs: number;
-  };
-  cache: { ttlSeconds: number; maxBytes: number };
-  rateLimitPerMinute: number;
-  amoApi: { ratePerSecond: number; retryBaseMs: number; subscribeWebhooksOnConnect: boolean; importAddressesOnConnect: boolean; idleRefreshMs: number };
-  outbox: { concurrency: number; maxAttempts: number; leaseMs: number; pollMs: number; retryBaseMs: number };
-  intakeRateLimitPerMinute: number;
-}
+/** The environment, checked as a whole, turned into what the server is built from. */
+export const configSchema = envSchema
+  .superRefine((env, ctx) => {
+    const present = AMO_VARS.filter((k) => env[k] !== undefined);
+    if (present.length > 0 && present.length < AMO_VARS.length) {
+      const missing = AMO_VARS.filter((k) => env[k] === undefined);
+      ctx.addIssue({ code: 'custom', path: [missing.join(', ')], message: `set together with ${present.join(', ')} (or none of them for demo mode)` });
+    }
+    for (const name of PROVIDER_NEEDS[env.GEOCODER]) {
+      if (env[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: `required when GEOCODER=${env.GEOCODER}` });
+    }
+  })
+  .transform((env) => {
+    const amo = env.AMOCRM_CLIENT_ID && env.AMOCRM_CLIENT_SECRET && env.AMOCRM_REDIRECT_URI ? { clientId: env.AMOCRM_CLIENT_ID, clientSecret: env.AMOCRM_CLIENT_SECRET, redirectUri: env.AMOCRM_REDIRECT_URI } : null;
+    return {
+      env: env.NODE_ENV,
+      port: env.PORT,
+      host: env.HOST,
+      publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+      logLevel: env.LOG_LEVEL,
+      /** null in demo mode: suggestions and the demo page work, the OAuth endpoints answer 503. */
+      amo,
+      // Anonymous suggestion calls are allowed only in demo mode or when explicitly switched off.
+      authRequired: env.AMOCRM_AUTH_REQUIRED ?? amo !== null,
+      amoTestBaseUrl: env.AMOCRM_TEST_BASE_URL ?? null,
+      databasePath: env.DATABASE_PATH,
+      tokenKey: env.TOKEN_ENCRYPTION_KEY ? parseKey(env.TOKEN_ENCRYPTION_KEY) : null,
+      adminToken: env.ADMIN_TOKEN ?? null,
+      geocoder: {
+        provider: env.GEOCODER,
+        dadataKey: env.DADATA_API_KEY,
+        yandexKey: env.YANDEX_API_KEY,
+        photonUrl: env.PHOTON_URL,
+        nominatimUrl: env.NOMINATIM_URL,
+        dadataUrl: env.DADATA_URL,
+        yandexSuggestUrl: env.YANDEX_SUGGEST_URL,
+        timeoutMs: env.GEOCODER_TIMEOUT_MS,
+      },
+      cache: { ttlSeconds: env.SUGGEST_CACHE_TTL_SECONDS, maxBytes: Math.round(env.SUGGEST_CACHE_MAX_MB * 1024 * 1024) },
+      rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      amoApi: {
+        ratePerSecond: env.AMOCRM_RATE_PER_SECOND,
+        retryBaseMs: env.AMOCRM_RETRY_BASE_MS,
+        subscribeWebhooksOnConnect: env.AMOCRM_SUBSCRIBE_WEBHOOKS,
+        importAddressesOnConnect: env.AMOCRM_IMPORT_ADDRESSES_ON_CONNECT,
+        idleRefreshMs: env.AMOCRM_IDLE_REFRESH_DAYS * 24 * 3600 * 1000,
+      },
+      outbox: {
+        concurrency: env.OUTBOX_CONCURRENCY,
+        maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+        leaseMs: env.OUTBOX_LEASE_SECONDS * 1000,
+        pollMs: env.OUTBOX_POLL_MS,
+        retryBaseMs: env.OUTBOX_RETRY_BASE_MS,
+      },
+      intakeRateLimitPerMinute: env.INTAKE_RATE_LIMIT_PER_MINUTE,
+    };
+  });
+
+/** What the server is built from: the schema's output, so the type and the checks cannot drift apart. */
+export type Config = z.output<typeof configSchema>;
+export type AmoCredentials = NonNullable<Config['amo']>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -115,82 +157,21 @@ export class ConfigError extends Error {
   }
 }
 
-function parseKey(value: string): Buffer {
-  return /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
-}
-
-const PROVIDER_NEEDS: Record<string, Array<keyof Env>> = {
-  dadata: ['DADATA_API_KEY'],
-  yandex: ['YANDEX_API_KEY'],
-  photon: ['PHOTON_URL'],
-  nominatim: ['NOMINATIM_URL'],
-  local: [],
-};
-
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings (FOO= in .env) mean "not set".
   const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
-  const env = parsed.data;
-  const problems: string[] = [];
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  return parsed.data;
+}
 
-  const amoVars = ['AMOCRM_CLIENT_ID', 'AMOCRM_CLIENT_SECRET', 'AMOCRM_REDIRECT_URI'] as const;
-  const present = amoVars.filter((k) => env[k] !== undefined);
-  if (present.length > 0 && present.length < amoVars.length) {
-    const missing = amoVars.filter((k) => env[k] === undefined);
-    problems.push(`${missing.join(', ')}: set together with ${present.join(', ')} (or none of them for demo mode)`);
-  }
-  for (const name of PROVIDER_NEEDS[env.GEOCODER]) {
-    if (env[name] === undefined) problems.push(`${name}: required when GEOCODER=${env.GEOCODER}`);
-  }
-  if (problems.length) throw new ConfigError(problems);
-
-  const amo =
-    present.length === amoVars.length
-      ? { clientId: env.AMOCRM_CLIENT_ID!, clientSecret: env.AMOCRM_CLIENT_SECRET!, redirectUri: env.AMOCRM_REDIRECT_URI! }
-      : null;
-  return {
-    env: env.NODE_ENV,
-    port: env.PORT,
-    host: env.HOST,
-    publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
-    logLevel: env.LOG_LEVEL,
-    amo,
-    // Anonymous suggestion calls are allowed only in demo mode or when explicitly switched off.
-    authRequired: env.AMOCRM_AUTH_REQUIRED ?? amo !== null,
-    amoTestBaseUrl: env.AMOCRM_TEST_BASE_URL ?? null,
-    databasePath: env.DATABASE_PATH,
-    tokenKey: env.TOKEN_ENCRYPTION_KEY ? parseKey(env.TOKEN_ENCRYPTION_KEY) : null,
-    adminToken: env.ADMIN_TOKEN ?? null,
-    geocoder: {
-      provider: env.GEOCODER,
-      dadataKey: env.DADATA_API_KEY,
-      yandexKey: env.YANDEX_API_KEY,
-      photonUrl: env.PHOTON_URL,
-      nominatimUrl: env.NOMINATIM_URL,
-      dadataUrl: env.DADATA_URL,
-      yandexSuggestUrl: env.YANDEX_SUGGEST_URL,
-      timeoutMs: env.GEOCODER_TIMEOUT_MS,
-    },
-    cache: { ttlSeconds: env.SUGGEST_CACHE_TTL_SECONDS, maxBytes: Math.round(env.SUGGEST_CACHE_MAX_MB * 1024 * 1024) },
-    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
-    amoApi: {
-      ratePerSecond: env.AMOCRM_RATE_PER_SECOND,
-      retryBaseMs: env.AMOCRM_RETRY_BASE_MS,
-      subscribeWebhooksOnConnect: env.AMOCRM_SUBSCRIBE_WEBHOOKS,
-      importAddressesOnConnect: env.AMOCRM_IMPORT_ADDRESSES_ON_CONNECT,
-      idleRefreshMs: env.AMOCRM_IDLE_REFRESH_DAYS * 24 * 3600 * 1000,
-    },
-    outbox: {
-      concurrency: env.OUTBOX_CONCURRENCY,
-      maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
-      leaseMs: env.OUTBOX_LEASE_SECONDS * 1000,
-      pollMs: env.OUTBOX_POLL_MS,
-      retryBaseMs: env.OUTBOX_RETRY_BASE_MS,
-    },
-    intakeRateLimitPerMinute: env.INTAKE_RATE_LIMIT_PER_MINUTE,
-  };
+/** One row per variable for README's table: name, default (as shown) and meaning, in schema order. */
+export function configVariables(): Array<{ name: string; shownDefault: string; meaning: string }> {
+  return Object.entries(envSchema.shape).map(([name, type]) => {
+    const meta = (type.meta() ?? {}) as { description?: string; shownDefault?: string };
+    const parsed = (type as z.ZodType).safeParse(undefined);
+    const value = parsed.success ? parsed.data : undefined;
+    const shownDefault = meta.shownDefault ?? (value === undefined ? '—' : `\`${value}\``);
+    return { name, shownDefault, meaning: meta.description ?? '' };
+  });
 }

@@ -8,7 +8,7 @@
  * Anything else (`legal_entity`, lists, numbers, dates…) cannot hold an address we write.
  */
 import type { CustomField, FieldValue } from './crm.js';
-import type { AddressData } from '../geocoding/types.js';
+import type { AddressData } from '../../contract/api.js';
 
 export const TEXT_VALUE_MAX = 256;
 

@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import cors from 'cors';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { SiteKey, SiteKeysRepository } from '../store/site-keys-repository.js';
-import type { IntakeService } from '../intake/intake-service.js';
+import type { IntakeService } from '../writes/intake-service.js';
 import { intakeSchema } from '../intake/intake-schema.js';
 import { AppError } from '../errors.js';
 import { parseInput } from './validation.js';

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import type { WebhookUrls } from '../intake/webhook-urls.js';
-import type { WebhookInbox } from '../intake/webhook-inbox.js';
+import type { WebhookInbox } from '../writes/webhook-inbox.js';
 import { AppError } from '../errors.js';
 import { FormLimitError, parseWebhookForm, WEBHOOK_FORM_LIMITS } from '../intake/webhook-form.js';
 

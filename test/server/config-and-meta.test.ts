@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { imageSize } from 'image-size';
-import { ConfigError, loadConfig } from '../../server/config.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { ConfigError, configVariables, envSchema, loadConfig } from '../../server/config.js';
+import { configTable, readmeTable } from '../../scripts/config-table.js';
 import { ADMIN_TOKEN, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, startApp, tempDir, type RunningApp } from '../helpers.js';
 
 describe('configuration', () => {
@@ -31,6 +33,20 @@ describe('configuration', () => {
   it.each(bad)('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('README’s configuration table is the one the schema generates (npm run docs:config)', () => {
+    expect(readmeTable()).toBe(configTable());
+    expect(configVariables().every((v) => v.meaning.length > 10)).toBe(true); // every variable says what it does
+    expect(configTable()).toContain('| `AMOCRM_RATE_PER_SECOND` | `6` |'); // defaults come from the schema itself
+  });
+
+  it('process.env is read in config.ts only, and every variable it names is in the schema', () => {
+    const server = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? server(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    const readers = server('server').filter((f) => /process\.env\b/.test(readFileSync(f, 'utf8')));
+    expect(readers).toEqual([join('server', 'config.ts')]);
+    const named = [...readFileSync('server/config.ts', 'utf8').matchAll(/env\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]);
+    for (const name of named) expect(Object.keys(envSchema.shape)).toContain(name);
   });
 });
 

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import type { Outbox } from '../outbox/jobs.js';
 import type { IntakeLeadsRepository } from '../store/intake-leads-repository.js';
 import type { SiteKey } from '../store/site-keys-repository.js';
-import type { IntakeLead } from './intake-schema.js';
+import type { IntakeLead } from '../intake/intake-schema.js';
 
 export type IntakeStatus = 'queued' | 'retrying' | 'sent' | 'failed';
 

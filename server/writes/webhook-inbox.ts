@@ -9,8 +9,8 @@ import type { Clock } from '../clock.js';
 import type { Outbox } from '../outbox/jobs.js';
 import type { AccountsRepository } from '../store/accounts-repository.js';
 import type { WebhookEventsRepository } from '../store/webhook-events-repository.js';
-import { changedEntities } from './webhook-changes.js';
-import type { FormObject } from './webhook-form.js';
+import { changedEntities } from '../intake/webhook-changes.js';
+import type { FormObject } from '../intake/webhook-form.js';
 import { accountNotConnected, AppError } from '../errors.js';
 
 export class WebhookInbox {
