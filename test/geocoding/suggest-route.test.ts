@@ -24,13 +24,18 @@ afterAll(async () => {
   await providers.stop();
 });
 
+/** Whether `app` is running (started by start(), closed after each test). */
+let running = false;
 async function start(extra: Record<string, string> = {}) {
+  running = true;
   tmp = tempDir();
   app = await startApp(amoEnv(amo.url, { DATABASE_PATH: join(tmp.dir, 'db.sqlite'), ...extra }));
   await connectAccount(app, amo, ACME, 'acme');
   await connectAccount(app, amo, OTHER, 'other');
 }
 afterEach(async () => {
+  if (!running) return;
+  running = false;
   await app.close();
   tmp.cleanup();
 });
@@ -84,7 +89,18 @@ describe('CORS', () => {
 });
 
 describe('input validation', () => {
-  beforeEach(() => start({ AMOCRM_AUTH_REQUIRED: 'false' }));
+  // One app for the whole table: each row only reads.
+  let shared: RunningApp;
+  let sharedTmp: ReturnType<typeof tempDir>;
+  beforeAll(async () => {
+    sharedTmp = tempDir();
+    shared = await startApp(amoEnv(amo.url, { DATABASE_PATH: join(sharedTmp.dir, 'db.sqlite'), AMOCRM_AUTH_REQUIRED: 'false' }));
+  });
+  afterAll(async () => {
+    await shared.close();
+    sharedTmp.cleanup();
+  });
+  const getShared = (path: string) => fetch(`${shared.url}${path}`);
   const bad: Array<[string, string]> = [
     ['', 'q'],
     ['q=', 'q'],
@@ -101,14 +117,14 @@ describe('input validation', () => {
     [`q=abc&city=${'x'.repeat(101)}`, 'city'],
   ];
   it.each(bad)('?%s → 400 naming "%s"', async (query, field) => {
-    const res = await get(`/api/address/suggest?${query}`);
+    const res = await getShared(`/api/address/suggest?${query}`);
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.error).toMatchObject({ code: 'invalid_parameter', field });
     expect(body.error.message).toContain(`"${field}"`);
   });
   it('ignores unknown parameters and trims q', async () => {
-    const res = await get(`/api/address/suggest?q=${encodeURIComponent('  Самар ')}&count=2&foo=bar`);
+    const res = await getShared(`/api/address/suggest?q=${encodeURIComponent('  Самар ')}&count=2&foo=bar`);
     expect(res.status).toBe(200);
     const { suggestions } = await res.json();
     expect(suggestions).toHaveLength(2);

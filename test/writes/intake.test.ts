@@ -1,9 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, admin, createSiteKey, eventually, fieldValue, postLead, writeEnv, type WriteEnv } from './write-helpers.js';
 import { connectAccount } from '../helpers.js';
 
 let env: WriteEnv;
-afterEach(() => env?.close());
+afterEach(async () => {
+  await env?.close();
+  env = undefined as unknown as WriteEnv; // closed: a later test that shares another app must not close it twice
+});
 
 const leadsOf = (e: WriteEnv) => [...e.fake.entities.get(ACCOUNT)!.leads.values()];
 const contactsOf = (e: WriteEnv) => [...e.fake.entities.get(ACCOUNT)!.contacts.values()];
@@ -125,15 +128,22 @@ describe('website lead intake', () => {
       ['negative product', { ...valid, productId: -1 }, 'productId'],
       ['name as a number', { ...valid, name: 42 }, 'name'],
     ];
-    it.each(bad)('%s → 400 naming the field', async (_n, body, field) => {
-      env = await writeEnv();
-      const key = await createSiteKey(env.app);
-      const res = await postLead(env.app.url, key, body);
-      expect(res.status).toBe(400);
-      const { error } = await res.json();
-      expect(error.field).toBe(field);
-      expect(error.message).toContain(`"${field}"`);
-      expect(env.app.system.outbox.counts().pending).toBe(0);
+    describe('one app for the whole table', () => {
+      let shared: WriteEnv;
+      let key: string;
+      beforeAll(async () => {
+        shared = await writeEnv({}, { connect: false });
+        key = await createSiteKey(shared.app);
+      });
+      afterAll(() => shared.close());
+      it.each(bad)('%s → 400 naming the field', async (_n, body, field) => {
+        const res = await postLead(shared.app.url, key, body);
+        expect(res.status).toBe(400);
+        const { error } = await res.json();
+        expect(error.field).toBe(field);
+        expect(error.message).toContain(`"${field}"`);
+        expect(shared.app.system.outbox.counts().pending).toBe(0);
+      });
     });
 
     it('refuses a missing, unknown or revoked key with 401', async () => {

@@ -1,15 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, admin, eventually, fieldValue, writeEnv, type WriteEnv } from './write-helpers.js';
 import { connectAccount, widgetToken } from '../helpers.js';
 import { webhookBody } from '../fakes/fake-amocrm-entities.js';
 
 let env: WriteEnv;
-afterEach(() => env?.close());
+afterEach(async () => {
+  await env?.close();
+  env = undefined as unknown as WriteEnv; // closed: a later test that shares another app must not close it twice
+});
 
 const SUGGESTION = { value: 'Самара, улица Авроры, д 110', data: { city: 'Самара', street: 'улица Авроры', house: '110', postal_code: '443017', lat: 53.1867, lon: 50.192 } };
 
-async function writeBack(entity: string, id: number | string, body: unknown, token?: string) {
-  return fetch(`${env.app.url}/api/amocrm/${entity}/${id}/address`, {
+async function writeBack(entity: string, id: number | string, body: unknown, token?: string, on: WriteEnv = env) {
+  return fetch(`${on.app.url}/api/amocrm/${entity}/${id}/address`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token === '' ? {} : { 'X-Auth-Token': token ?? (await widgetToken({ accountId: ACCOUNT })) }) },
     body: JSON.stringify(body),
@@ -41,17 +44,21 @@ describe('address write-back', () => {
     expect(env.app.system.book.search(ACCOUNT, 'Самара Авроры 110', 1)[0].value).toBe(SUGGESTION.value);
   });
 
-  it.each([
-    ['an unknown entity', 'deals', 1, { fieldId: 762381, ...SUGGESTION }, 'entity'],
-    ['a new (unsaved) card', 'leads', 0, { fieldId: 762381, ...SUGGESTION }, 'id'],
-    ['no field id', 'leads', 5, { value: SUGGESTION.value }, 'fieldId'],
-    ['an empty value', 'leads', 5, { fieldId: 762381, value: ' ' }, 'value'],
-    ['an unknown property', 'leads', 5, { fieldId: 762381, value: 'x', extra: 1 }, 'extra'],
-  ])('refuses %s with 400 naming the field', async (_name, entity, id, body, field) => {
-    env = await writeEnv();
-    const res = await writeBack(entity, id, body);
-    expect(res.status).toBe(400);
-    expect((await res.json()).error.field).toBe(field);
+  describe('input (one app for the whole table)', () => {
+    let shared: WriteEnv;
+    beforeAll(async () => void (shared = await writeEnv()));
+    afterAll(() => shared.close());
+    it.each([
+      ['an unknown entity', 'deals', 1, { fieldId: 762381, ...SUGGESTION }, 'entity'],
+      ['a new (unsaved) card', 'leads', 0, { fieldId: 762381, ...SUGGESTION }, 'id'],
+      ['no field id', 'leads', 5, { value: SUGGESTION.value }, 'fieldId'],
+      ['an empty value', 'leads', 5, { fieldId: 762381, value: ' ' }, 'value'],
+      ['an unknown property', 'leads', 5, { fieldId: 762381, value: 'x', extra: 1 }, 'extra'],
+    ])('refuses %s with 400 naming the field', async (_name, entity, id, body, field) => {
+      const res = await writeBack(entity, id, body, undefined, shared);
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.field).toBe(field);
+    });
   });
 
   it('needs the widget token', async () => {
