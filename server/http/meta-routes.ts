@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import type { AccountsRepository } from '../store/accounts-repository.js';
 import type { AmoApi } from '../amo/api-client.js';
-import { schemaVersion, type Db } from '../store/database.js';
+import { canRead, schemaVersion, type Db } from '../store/database.js';
 import { requireAdmin } from './admin-auth.js';
+import { AppError } from '../errors.js';
 
 export function metaRoutes(deps: {
   db: Db;
@@ -15,12 +16,8 @@ export function metaRoutes(deps: {
   const router = Router();
 
   router.get('/healthz', (_req, res) => {
-    try {
-      deps.db.prepare('SELECT 1').get();
-      res.json({ status: 'ok', database: { ok: true, schemaVersion: schemaVersion(deps.db) }, ...deps.mode });
-    } catch {
-      res.status(503).json({ error: { code: 'database_unavailable', message: 'The database cannot be read.' } });
-    }
+    if (!canRead(deps.db)) throw new AppError('database_unavailable', 'The database cannot be read.');
+    res.json({ status: 'ok', database: { ok: true, schemaVersion: schemaVersion(deps.db) }, ...deps.mode });
   });
 
   // Connected accounts and their state. `?verify=true` also asks amoCRM (refreshing when due).
