@@ -105,4 +105,9 @@ describe('architecture', () => {
     const loops = [...edges.keys()].filter((r) => reaches(r, r));
     expect(loops).toEqual([]);
   });
+
+  it('SQL lives only in store/ repositories', () => {
+    const outside = [...graph.keys()].filter((file) => !file.startsWith('server/store/') && /\b(db|this\.db)\.(prepare|exec|pragma|transaction)\(/.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(outside).toEqual([]);
+  });
 });
