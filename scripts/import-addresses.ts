@@ -33,5 +33,5 @@ const index = new LocalIndex(new PlacesRepository(db));
 ensureGazetteer(index);
 const started = performance.now();
 const result = await importRecords(index, reader(file), source);
-console.log(`${source}: ${result.houses} houses and ${result.streets} streets imported (${result.skipped} rows without street or house skipped) in ${((performance.now() - started) / 1000).toFixed(1)} s into ${config.databasePath}`);
+console.log(`${source}: ${result.houses} houses and ${result.streets} streets imported (skipped: ${result.skipped.noStreet} without a street, ${result.skipped.noHouseNumber} without a house number, ${result.skipped.duplicate} duplicates) in ${((performance.now() - started) / 1000).toFixed(1)} s into ${config.databasePath}`);
 db.close();

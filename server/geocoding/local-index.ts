@@ -5,7 +5,8 @@
  */
 import type { NewPlaceRow, PlaceRow, PlacesRepository } from '../store/places-repository.js';
 import type { Geocoder, Suggestion, SuggestOptions } from './types.js';
-import { ftsExpression, fromQwertyLayout, indexText, normalize, parseQuery, type ParsedQuery } from './normalize.js';
+import { ftsExpression, fromQwertyLayout, indexText, normalize, parseQuery, postcodeToken, streetTypeOf, type ParsedQuery } from './normalize.js';
+import { houseKey } from './house-number.js';
 import { Speller } from './spelling.js';
 import { placeToSuggestion, placeValue } from './place-format.js';
 
@@ -85,7 +86,7 @@ export class LocalIndex implements Geocoder {
     }
     words = words.map((w) => fix(w, false));
     prefix = prefix ? fix(prefix, true) : null;
-    return changed ? { words, prefix, normalized: [...words, ...(prefix ? [prefix] : [])].join(' ') } : null;
+    return changed ? { ...parsed, words, prefix, normalized: [...words, ...(prefix ? [prefix] : [])].join(' ') } : null;
   }
 
   /** Replaces the places of `source` (a file's import, the gazetteer) with `places`; one transaction. */
@@ -117,25 +118,38 @@ function* rowsOf(places: Iterable<PlaceInput>, source: string): Iterable<NewPlac
       lat: place.lat,
       lon: place.lon,
       importance: place.importance,
-      search_text: indexText(value, place.postal_code, ...(place.aliases ?? [])),
+      search_text: [indexText(value, ...(place.aliases ?? [])), place.postal_code ? postcodeToken(place.postal_code) : ''].filter(Boolean).join(' '),
     };
   }
 }
 
 /**
- * Ranking: the whole typed text first (exact, then starting the address), then a city/region
- * bias, then importance (population, precision). Rows arrive in importance order already.
+ * Ranking, most telling first: the preferred city or region; the house typed (the exact house,
+ * then houses whose number starts with it, then the rest); a street type typed ("пер." puts the
+ * переулок before the улица of the same name); the typed text as the place's own name (exact,
+ * then ending it); then importance (population, precision), the order rows arrive in.
  */
 function rank(rows: PlaceRow[], parsed: ParsedQuery, options: Pick<SuggestOptions, 'city' | 'region'>): PlaceRow[] {
   const bias = options.city ? normalize(options.city) : options.region ? normalize(options.region) : null;
   const tier = (row: PlaceRow) => {
-    const text = indexText(row.value);
-    const exact = text === parsed.normalized ? 0 : text.startsWith(parsed.normalized) ? 1 : 2;
     const biased = bias && normalize(`${row.city ?? ''} ${row.region ?? ''} ${row.settlement ?? ''}`).includes(bias) ? 0 : 1;
-    return biased * 3 + exact;
+    let house = 0;
+    if (parsed.house) {
+      const key = houseKey(row.house, row.block);
+      house = key === null ? 2 : key === parsed.house && !parsed.housePartial ? 0 : key.startsWith(parsed.house) ? 1 : 3;
+    }
+    const streetType = parsed.streetTypes.length ? (row.street && streetTypesIn(row.street).some((t) => parsed.streetTypes.includes(t)) ? 0 : 1) : 0;
+    const text = indexText(row.value);
+    const exact = text === parsed.normalized ? 0 : text.endsWith(parsed.normalized) || text.startsWith(parsed.normalized) ? 1 : 2;
+    return [biased, house, streetType, exact];
   };
   return rows
     .map((row, order) => ({ row, order, tier: tier(row) }))
-    .sort((a, b) => a.tier - b.tier || a.order - b.order)
+    .sort((a, b) => a.tier[0] - b.tier[0] || a.tier[1] - b.tier[1] || a.tier[2] - b.tier[2] || a.tier[3] - b.tier[3] || a.order - b.order)
     .map((r) => r.row);
+}
+
+/** The street types a street's name carries ("Малый Власьевский переулок" → переулок). */
+function streetTypesIn(street: string): string[] {
+  return normalize(street).split(' ').map(streetTypeOf).filter((t): t is string => t !== null);
 }

@@ -3,6 +3,7 @@
  * lower case, ё→е, punctuation dropped, address type words folded away (ул/улица, пр-т/проспект…).
  * FTS5's unicode61 does not fold ё (geocoding-notes, FTS5 facts).
  */
+import { canonicalHouse, houseTokens, parseHouse } from './house-number.js';
 
 /** Address type words and their abbreviations: not part of a name, so not required to match. */
 const TYPE_WORDS = new Set(
@@ -15,18 +16,81 @@ const TYPE_WORDS = new Set(
   ].map((w) => w.replace(/-/g, '')),
 );
 
+/** Street type words by what they stand for: a typed one prefers streets of that type. */
+const STREET_TYPES: Record<string, string[]> = {
+  улица: ['ул', 'улица', 'вулиця', 'вул', 'вуліца', 'кошесі', 'көшесі', 'kucha', 'kuchasi'],
+  проспект: ['пр', 'прт', 'пркт', 'просп', 'проспект'],
+  переулок: ['пер', 'переулок'],
+  бульвар: ['бр', 'бул', 'бульвар'],
+  шоссе: ['ш', 'шоссе'],
+  набережная: ['наб', 'набережная'],
+  площадь: ['пл', 'площадь'],
+  проезд: ['прд', 'проезд'],
+  тупик: ['туп', 'тупик'],
+  микрорайон: ['мкр', 'микрорайон'],
+  аллея: ['ал', 'аллея'],
+  street: ['st', 'street'],
+  road: ['rd', 'road'],
+  avenue: ['ave', 'avenue'],
+};
+const STREET_TYPE_OF = new Map(Object.entries(STREET_TYPES).flatMap(([type, forms]) => forms.map((f) => [f, type] as const)));
+const FULL_TYPE_WORDS = [...TYPE_WORDS].filter((w) => w.length >= 5);
+
+/**
+ * The street type a token names — exactly ("ул", "пр-т" → улица, проспект) or with one slip of
+ * the finger in a full word ("улиац", "переуок", "проспетк"); null for any other word.
+ */
+export function streetTypeOf(token: string): string | null {
+  const exact = STREET_TYPE_OF.get(token);
+  if (exact) return exact;
+  const typo = typoOfTypeWord(token);
+  return typo ? (STREET_TYPE_OF.get(typo) ?? null) : null;
+}
+
+/** The full type word `token` is a typo of (same length ±1, most letters shared), or null. */
+function typoOfTypeWord(token: string): string | null {
+  if (token.length < 5 || TYPE_WORDS.has(token) || /\d/.test(token)) return null;
+  for (const word of FULL_TYPE_WORDS) {
+    if (Math.abs(word.length - token.length) > 1 || word[0] !== token[0]) continue;
+    if (editDistance(word, token) <= 2 && sameLetters(word, token)) return word;
+  }
+  return null;
+}
+
+/** Damerau-Levenshtein distance (a swap of two neighbours counts once). */
+export function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** All but at most one letter of the shorter word occur in the longer (a swap keeps them all). */
+function sameLetters(a: string, b: string): boolean {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  return [...short].filter((ch) => !long.includes(ch)).length <= 1;
+}
+
 /** Removes everything but letters and digits; hyphenated abbreviations (пр-т, б-р, р-н) join first. */
 export function normalize(text: string): string {
   return text
     .toLowerCase()
     .replace(/ё/g, 'е')
     .replace(/(^|[^\p{L}])(пр|б|р)-(т|кт|р|д|н)(?![\p{L}])/gu, '$1$2$3')
+    // Ordinals stay one word ("2-я Новоостанкинская" is not house 2 of "я Новоостанкинская").
+    .replace(/(\d)-(я|й|е|го|ая|ой|ий|ый)(?![\p{L}])/gu, '$1$2')
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }
 
 export function isTypeWord(token: string): boolean {
-  return TYPE_WORDS.has(token);
+  return TYPE_WORDS.has(token) || typoOfTypeWord(token) !== null;
 }
 
 /** A partial word that could still become a type word ("ули" → "улица"). */
@@ -36,13 +100,46 @@ export function couldBeTypeWord(prefix: string): boolean {
   return false;
 }
 
-/** The words of a stored address that the index holds: normalised, type words removed. */
+/**
+ * The words of a stored address that the index holds: normalised, type words removed, the house
+ * number in its canonical form (house-number.ts) beside its bare number.
+ */
 export function indexText(...parts: Array<string | null | undefined>): string {
   const words = parts
     .filter((p): p is string => !!p)
-    .flatMap((p) => normalize(p).split(' '))
-    .filter((w) => w && !isTypeWord(w));
+    .flatMap((p) => {
+      const { rest, house } = splitHouse(p);
+      return [...normalize(rest).split(' ').filter((w) => w && !TYPE_WORDS.has(w)), ...(house ? houseTokens(house) : [])];
+    });
   return [...new Set(words)].join(' ');
+}
+
+/** A postal code in the index: prefixed, so that a house number being typed never matches one. */
+export const postcodeToken = (code: string) => `p${code.replace(/\D/g, '')}`;
+const POSTCODE = /^\d{5,6}$/;
+
+/** A house number still being typed: "17 к", "17 корп.", "30/" — its canonical beginning. */
+const PARTIAL_HOUSE = /^(?:(?:дом|д)\.?\s*)?(\d{1,5}[а-я]?)(?:\s*(\/)\s*(\d{0,4}))?(?:[\s,]*(к|корп|корпус|с|стр|строение)\.?)?$/;
+
+/**
+ * Splits the house number off the end of an address ("Косинская ул., д. 17, корп. 1" → rest
+ * "Косинская ул.", house "17к1"); `partial` when the number is still being typed ("17 к").
+ */
+export function splitHouse(text: string): { rest: string; house: string | null; partial: boolean } {
+  const tokens = text.split(/(?=[\s,])/);
+  for (let i = 0; i < tokens.length; i++) {
+    const candidate = tokens.slice(i).join('').replace(/^[\s,]+/, '');
+    if (!/^(?:(?:дом|д)\.?\s*)?\d/i.test(candidate)) continue;
+    const rest = tokens.slice(0, i).join('');
+    const parts = parseHouse(candidate);
+    if (parts) return { rest, house: canonicalHouse(parts), partial: false };
+    const m = PARTIAL_HOUSE.exec(candidate.toLowerCase().replace(/ё/g, 'е').trim());
+    if (m) {
+      const kind = m[4] ? (m[4].startsWith('к') ? 'к' : 'с') : '';
+      return { rest, house: `${m[1]}${m[2] ? `/${m[3]}` : ''}${kind}`, partial: true };
+    }
+  }
+  return { rest: text, house: null, partial: false };
 }
 
 export interface ParsedQuery {
@@ -52,22 +149,62 @@ export interface ParsedQuery {
   prefix: string | null;
   /** the normalised query, for exact-prefix ranking */
   normalized: string;
+  /** the house number typed, canonical (house-number.ts), or null */
+  house: string | null;
+  /** whether that house number is still being typed ("17 к") */
+  housePartial: boolean;
+  /** the street types the query names ("переулок" for "пер."): streets of that type rank first */
+  streetTypes: string[];
 }
 
+/** A house number written first, as in Western addresses: "87 Hatton Garden", "5 A Paasivuorenkatu". */
+const LEADING_HOUSE = /^\s*(\d{1,5}(?:-\d{1,5})?)(?:\s*([a-zа-я])(?![\p{L}\p{N}]))?[\s,]+(?=\p{L}{2})/iu;
+
 export function parseQuery(query: string): ParsedQuery {
-  const normalized = normalize(query);
   const endsWithSpace = /[\s,.;]$/.test(query);
-  let tokens = normalized ? normalized.split(' ') : [];
-  let prefix = endsWithSpace ? null : (tokens.pop() ?? null);
+  const split = splitHouse(query);
+  const leading = split.house === null ? LEADING_HOUSE.exec(query) : null;
+  if (leading) {
+    // The number is finished (a street follows it); the street's last word may still be typed.
+    const house = `${leading[1]}${(leading[2] ?? '').toLowerCase()}`;
+    const rest = query.slice(leading[0].length);
+    const restNormalized = normalize(rest);
+    const tokens = restNormalized ? restNormalized.split(' ') : [];
+    const prefix = endsWithSpace ? null : (tokens.pop() ?? null);
+    const streetTypes = [...new Set([...tokens, prefix ?? ''].map((t) => streetTypeOf(t)).filter((t): t is string => t !== null))];
+    const words = [...tokens.filter((t) => !isTypeWord(t)), houseTokens(house)[0]];
+    const finalPrefix = prefix && isTypeWord(prefix) && words.length > 1 ? null : prefix;
+    return { words, prefix: finalPrefix, normalized: [...words, ...(finalPrefix ? [finalPrefix] : [])].join(' '), house, housePartial: false, streetTypes };
+  }
+  const restNormalized = normalize(split.rest);
+  let tokens = restNormalized ? restNormalized.split(' ') : [];
+  let prefix: string | null = null;
+  let house = split.house;
+  if (house !== null) {
+    // The house is the last thing typed: a prefix until a space ends it (then "17" is "17", and 17к1 ranks after it).
+    if (endsWithSpace && !split.partial) tokens.push(houseTokens(house)[0]);
+    else prefix = houseTokens(house)[0];
+  } else {
+    prefix = endsWithSpace ? null : (tokens.pop() ?? null);
+  }
+  const streetTypes = [...new Set([...tokens, prefix ?? ''].map((t) => streetTypeOf(t)).filter((t): t is string => t !== null))];
   const meaningful = tokens.filter((t) => !isTypeWord(t));
   // Type words are not required to match; if nothing else is left keep them as typed.
   if (meaningful.length || (prefix && !isTypeWord(prefix))) tokens = meaningful;
-  if (prefix && tokens.length && (isTypeWord(prefix) || couldBeTypeWord(prefix))) prefix = null;
-  return { words: tokens, prefix, normalized: indexText(normalized) };
+  if (prefix && house === null && tokens.length && (isTypeWord(prefix) || couldBeTypeWord(prefix))) prefix = null;
+  // A lone 5–6 digit number is a postal code, never the start of a house number.
+  tokens = tokens.map((t) => (POSTCODE.test(t) ? postcodeToken(t) : t));
+  if (prefix && house === null && POSTCODE.test(prefix)) prefix = postcodeToken(prefix);
+  if (house && POSTCODE.test(house) && !tokens.length) {
+    prefix = postcodeToken(house);
+    house = null;
+  }
+  const normalized = [...tokens, ...(prefix ? [prefix] : [])].join(' ');
+  return { words: tokens, prefix, normalized, house, housePartial: split.partial, streetTypes };
 }
 
 /** An FTS5 MATCH expression: every whole word, then the prefix; each quoted. */
-export function ftsExpression(parsed: ParsedQuery): string | null {
+export function ftsExpression(parsed: Pick<ParsedQuery, 'words' | 'prefix'>): string | null {
   const quote = (t: string) => `"${t.replace(/"/g, '""')}"`;
   const parts = parsed.words.map(quote);
   if (parsed.prefix) parts.push(`${quote(parsed.prefix)}*`);

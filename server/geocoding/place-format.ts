@@ -19,6 +19,10 @@ export function countryName(code: string | null | undefined): string | null {
 
 /** The display value of a place from its parts. */
 export function placeValue(parts: { city?: string | null; settlement?: string | null; street?: string | null; house?: string | null; block?: string | null }): string {
+  // Outside Cyrillic-script streets the number comes first, with no "д": "London, 87 Hatton Garden".
+  if (parts.street && parts.house && !/[а-яё]/i.test(parts.street)) {
+    return [parts.city, parts.settlement, `${parts.house}${parts.block ? `/${parts.block}` : ''} ${parts.street}`].filter(Boolean).join(', ');
+  }
   const house = parts.house ? (/^\d/.test(parts.house) ? `д ${parts.house}` : parts.house) : null;
   const block = parts.block ? `к ${parts.block}` : null;
   return [parts.city, parts.settlement, parts.street, house, block].filter(Boolean).join(', ');

@@ -4,7 +4,7 @@
  * of distinct words is far cheaper to search than one of every address.
  */
 import type { PlacesRepository } from '../store/places-repository.js';
-import { trigramSimilarity } from './normalize.js';
+import { editDistance, trigramSimilarity } from './normalize.js';
 
 const CANDIDATES = 30;
 const MIN_SIMILARITY = 0.4;
@@ -14,15 +14,23 @@ export class Speller {
 
   /** The closest known word, or null when `word` is known (or nothing is close enough). */
   correct(word: string, asPrefix: boolean): string | null {
-    if (word.length < 3 || this.known(word, asPrefix)) return null;
+    // House numbers ("17к1") and postal codes are never spelling mistakes.
+    if (word.length < 3 || /^p?\d/.test(word) || this.known(word, asPrefix)) return null;
     const grams = new Set<string>();
     for (let i = 0; i + 3 <= word.length; i++) grams.add(word.slice(i, i + 3));
     const expression = [...grams].map((g) => `"${g.replace(/"/g, '""')}"`).join(' OR ');
-    let best: { word: string; score: number } | null = null;
+    // Fewest edits first (a swap of two neighbours is one: "Руставлеи" is Руставели, not
+    // Рустави), then the closer length, then shared trigrams.
+    const maxEdits = word.length <= 5 ? 1 : 2;
+    let best: { word: string; rank: [number, number, number] } | null = null;
     for (const candidate of this.places.similarWords(expression, CANDIDATES)) {
       // A word still being typed is compared with the candidate's beginning.
-      const score = trigramSimilarity(word, asPrefix ? candidate.slice(0, word.length + 1) : candidate);
-      if (score >= MIN_SIMILARITY && (!best || score > best.score)) best = { word: candidate, score };
+      const against = asPrefix ? candidate.slice(0, word.length) : candidate;
+      const edits = editDistance(word, against);
+      const similarity = trigramSimilarity(word, asPrefix ? candidate.slice(0, word.length + 1) : candidate);
+      if (edits > maxEdits && similarity < MIN_SIMILARITY) continue;
+      const rank: [number, number, number] = [Math.min(edits, maxEdits + 1), Math.abs(against.length - word.length), -similarity];
+      if (!best || compare(rank, best.rank) < 0) best = { word: candidate, rank };
     }
     return best?.word ?? null;
   }
@@ -31,3 +39,5 @@ export class Speller {
     return this.places.knows(word, asPrefix);
   }
 }
+
+const compare = (a: [number, number, number], b: [number, number, number]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];

@@ -72,8 +72,8 @@ export class PlacesRepository {
   }
 
   /** Every settlement, least important first (so the most important wins a shared name in a Map). */
-  settlements(): Array<Pick<PlaceRow, 'city' | 'importance' | 'country' | 'country_code'>> {
-    return this.db.prepare("SELECT city, importance, country, country_code FROM places WHERE kind = 'settlement' ORDER BY importance ASC").all() as Array<Pick<PlaceRow, 'city' | 'importance' | 'country' | 'country_code'>>;
+  settlements(): Array<Pick<PlaceRow, 'city' | 'region' | 'importance' | 'country' | 'country_code' | 'lat' | 'lon'>> {
+    return this.db.prepare("SELECT city, region, importance, country, country_code, lat, lon FROM places WHERE kind = 'settlement' ORDER BY importance ASC").all() as Array<Pick<PlaceRow, 'city' | 'region' | 'importance' | 'country' | 'country_code' | 'lat' | 'lon'>>;
   }
 
   /** Whether the index holds `word` (or, with `asPrefix`, a word starting with it). */
@@ -105,7 +105,7 @@ export class PlacesRepository {
       DROP TABLE places_sorted;
       INSERT INTO places_fts(places_fts) VALUES ('rebuild');
       DELETE FROM place_words;
-      INSERT INTO place_words(word) SELECT term FROM places_vocab WHERE length(term) >= 3 AND term GLOB '*[^0-9]*';
+      INSERT INTO place_words(word) SELECT term FROM places_vocab WHERE length(term) >= 3 AND term NOT GLOB '[0-9]*' AND term NOT GLOB 'p[0-9]*';
     `);
   }
 }

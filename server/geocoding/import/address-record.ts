@@ -8,4 +8,6 @@ export interface AddressRecord {
   postcode?: string | null;
   lat: number | null;
   lon: number | null;
+  /** Not a house: a named place of the extract (place=city/town/village), for houses without addr:city. */
+  place?: { name: string; importance: number };
 }

@@ -5,6 +5,8 @@
  */
 import type { LocalIndex, PlaceInput } from '../local-index.js';
 import { normalize } from '../normalize.js';
+import { houseKey } from '../house-number.js';
+import { NeighbourCity, SettlementFinder } from './settlement-finder.js';
 import type { AddressRecord } from './address-record.js';
 
 /** Within one city: the settlement itself, then its streets, then houses. */
@@ -15,26 +17,50 @@ const UNKNOWN_CITY_IMPORTANCE = 3;
 export interface ImportResult {
   houses: number;
   streets: number;
-  skipped: number;
+  /** Objects read but not imported, by reason. */
+  skipped: { noStreet: number; noHouseNumber: number; duplicate: number };
 }
 
+/**
+ * Reads every record (houses, and the extract's own named places), then gives each house a city:
+ * its own `addr:city`; else the one its neighbours within 1.5 km name; else the settlement its
+ * position falls in — the gazetteer's, or a place of the same extract (place=city/town/village)
+ * where the gazetteer has none (outside the CIS).
+ */
 export async function importRecords(index: LocalIndex, records: AsyncIterable<AddressRecord> | Iterable<AddressRecord>, source: string): Promise<ImportResult> {
   const cities = cityLookup(index);
-  const houses = new Map<string, PlaceInput>();
-  const streets = new Map<string, { place: PlaceInput; lat: number; lon: number; n: number }>();
-  let skipped = 0;
+  const houseRecords: AddressRecord[] = [];
+  const extractPlaces: ExtractPlace[] = [];
+  const skipped = { noStreet: 0, noHouseNumber: 0, duplicate: 0 };
   for await (const r of records) {
-    if (!r.street?.trim() || !r.house?.trim()) {
-      skipped++;
+    if (r.place) {
+      extractPlaces.push({ city: r.place.name, region: null, importance: r.place.importance, country: null, country_code: null, lat: r.lat, lon: r.lon });
       continue;
     }
-    const city = cities.get(normalize(r.city ?? ''));
+    if (!r.street?.trim()) skipped.noStreet++;
+    else if (!r.house?.trim()) skipped.noHouseNumber++;
+    else houseRecords.push(r);
+  }
+  const gazetteer = new SettlementFinder(index.places.settlements());
+  const ownPlaces = new SettlementFinder(extractPlaces);
+  const neighbours = new NeighbourCity(houseRecords);
+
+  const houses = new Map<string, PlaceInput>();
+  const streets = new Map<string, { place: PlaceInput; lat: number; lon: number; n: number }>();
+  for (const r of houseRecords) {
+    const named = r.city?.trim() || neighbours.find(r.lat, r.lon);
+    const city = named ? cities.get(normalize(named)) : (gazetteer.find(r.lat, r.lon) ?? ownPlaces.find(r.lat, r.lon));
+    const cityName = named ?? city?.city ?? null;
     const importance = city?.importance ?? UNKNOWN_CITY_IMPORTANCE;
-    const base = { country_code: city?.country_code ?? null, country: city?.country ?? null, region: r.region ?? null, city: r.city?.trim() || null, street: r.street.trim() };
-    const houseKey = normalize(`${r.city} ${r.street} ${r.house} ${r.block ?? ''}`);
-    if (houses.has(houseKey)) continue;
-    houses.set(houseKey, { ...base, kind: 'house', house: r.house.trim(), block: r.block ?? null, postal_code: r.postcode ?? null, lat: r.lat, lon: r.lon, importance: importance + HOUSE_OFFSET });
-    const streetKey = normalize(`${r.city} ${r.street}`);
+    const base = { country_code: city?.country_code ?? null, country: city?.country ?? null, region: r.region ?? (named ? null : (city?.region ?? null)), city: cityName, street: r.street.trim() };
+    // Different houses are never merged: the key is the whole address, house parts included.
+    const key = `${normalize(cityName ?? '')}|${normalize(r.street)}|${houseKey(r.house, r.block)}`;
+    if (houses.has(key)) {
+      skipped.duplicate++;
+      continue;
+    }
+    houses.set(key, { ...base, kind: 'house', house: r.house.trim(), block: r.block ?? null, postal_code: r.postcode ?? null, lat: r.lat, lon: r.lon, importance: importance + HOUSE_OFFSET });
+    const streetKey = `${normalize(cityName ?? '')}|${normalize(r.street)}`;
     const street = streets.get(streetKey) ?? { place: { ...base, kind: 'street' as const, lat: null, lon: null, importance: importance + STREET_OFFSET }, lat: 0, lon: 0, n: 0 };
     if (r.lat !== null && r.lon !== null) {
       street.lat += r.lat;
@@ -48,9 +74,11 @@ export async function importRecords(index: LocalIndex, records: AsyncIterable<Ad
   return { houses: houses.size, streets: streetPlaces.length, skipped };
 }
 
+type ExtractPlace = ConstructorParameters<typeof SettlementFinder>[0] extends Iterable<infer T> ? T : never;
+
 const round = (n: number) => Math.round(n * 1e6) / 1e6;
 
 /** Gazetteer settlements by normalised name; the most populous wins a shared name. */
-function cityLookup(index: LocalIndex): Map<string, { importance: number; country: string | null; country_code: string | null }> {
+function cityLookup(index: LocalIndex): Map<string, ReturnType<LocalIndex['places']['settlements']>[number]> {
   return new Map(index.places.settlements().map((r) => [normalize(r.city ?? ''), r]));
 }

