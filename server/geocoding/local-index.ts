@@ -5,7 +5,7 @@
  */
 import type { NewPlaceRow, PlaceRow, PlacesRepository } from '../store/places-repository.js';
 import type { Geocoder, Suggestion, SuggestOptions } from './types.js';
-import { ftsExpression, fromQwertyLayout, indexText, normalize, parseQuery, postcodeToken, streetTypeOf, type ParsedQuery } from './normalize.js';
+import { ftsExpression, fromQwertyLayout, indexText, normalize, parseQuery, postcodeToken, startsTypeWord, streetTypeOf, type ParsedQuery } from './normalize.js';
 import { houseKey } from './house-number.js';
 import { Speller } from './spelling.js';
 import { placeToSuggestion, placeValue } from './place-format.js';
@@ -50,6 +50,8 @@ export class LocalIndex implements Geocoder {
     const found = new Map<number, PlaceRow>();
     const add = (rows: PlaceRow[]) => rows.forEach((r) => found.size < CANDIDATES * 2 && found.set(r.id, r));
     add(this.prefixPass(parsed));
+    // "Самара, у": the last word may be a type word just begun ("улица"), which the index does not hold.
+    if (found.size === 0 && parsed.prefix && parsed.words.length && startsTypeWord(parsed.prefix)) add(this.prefixPass({ ...parsed, prefix: null }));
     if (found.size < options.count) {
       const switched = fromQwertyLayout(query);
       if (switched) add(this.prefixPass(parseQuery(switched)));
@@ -118,7 +120,7 @@ function* rowsOf(places: Iterable<PlaceInput>, source: string): Iterable<NewPlac
       lat: place.lat,
       lon: place.lon,
       importance: place.importance,
-      search_text: [indexText(value, ...(place.aliases ?? [])), place.postal_code ? postcodeToken(place.postal_code) : ''].filter(Boolean).join(' '),
+      search_text: [placeText({ ...place, value }), ...(place.aliases ?? []).map((a) => indexText(a)), place.postal_code ? postcodeToken(place.postal_code) : ''].filter(Boolean).join(' '),
     };
   }
 }
@@ -139,7 +141,7 @@ function rank(rows: PlaceRow[], parsed: ParsedQuery, options: Pick<SuggestOption
       house = key === null ? 2 : key === parsed.house && !parsed.housePartial ? 0 : key.startsWith(parsed.house) ? 1 : 3;
     }
     const streetType = parsed.streetTypes.length ? (row.street && streetTypesIn(row.street).some((t) => parsed.streetTypes.includes(t)) ? 0 : 1) : 0;
-    const text = indexText(row.value);
+    const text = placeText(row);
     const exact = text === parsed.normalized ? 0 : text.endsWith(parsed.normalized) || text.startsWith(parsed.normalized) ? 1 : 2;
     return [biased, house, streetType, exact];
   };
@@ -147,6 +149,17 @@ function rank(rows: PlaceRow[], parsed: ParsedQuery, options: Pick<SuggestOption
     .map((row, order) => ({ row, order, tier: tier(row) }))
     .sort((a, b) => a.tier[0] - b.tier[0] || a.tier[1] - b.tier[1] || a.tier[2] - b.tier[2] || a.tier[3] - b.tier[3] || a.order - b.order)
     .map((r) => r.row);
+}
+
+/**
+ * The words a place is found by, from its parts where it has them, in one order whatever the
+ * display order ("London, 87 Hatton Garden" and "Москва, улица Авроры, д 5" alike): city,
+ * settlement, street, then the house with its корпус.
+ */
+function placeText(place: { value: string; city?: string | null; settlement?: string | null; street?: string | null; house?: string | null; block?: string | null }): string {
+  if (!place.street) return indexText(place.value);
+  const house = place.house ? `${place.house}${place.block ? ` к${place.block}` : ''}` : null;
+  return indexText(place.city, place.settlement, place.street, house);
 }
 
 /** The street types a street's name carries ("Малый Власьевский переулок" → переулок). */

@@ -93,6 +93,12 @@ export function isTypeWord(token: string): boolean {
   return TYPE_WORDS.has(token) || typoOfTypeWord(token) !== null;
 }
 
+/** Whether a word being typed could be the start of a type word, from its first letter ("у" → "улица"). */
+export function startsTypeWord(prefix: string): boolean {
+  for (const word of TYPE_WORDS) if (word.startsWith(prefix)) return true;
+  return false;
+}
+
 /** A partial word that could still become a type word ("ули" → "улица"). */
 export function couldBeTypeWord(prefix: string): boolean {
   if (prefix.length < 2) return false;

@@ -6,27 +6,46 @@
 import type { AddressRecord } from './address-record.js';
 
 export interface OsmElement {
-  kind: 'node' | 'way';
+  kind: 'node' | 'way' | 'relation';
   id: string;
   lat: number | null;
   lon: number | null;
   tags: Record<string, string>;
+  /** a way's nodes */
   refs: string[];
+  /** a relation's member ways (outer rings first; inner rings are not needed for a point) */
+  members?: Array<{ type: string; ref: string; role: string }>;
 }
 
+/**
+ * Extracts list nodes, then ways, then relations: node positions are kept while the file streams
+ * by, and so is each way's centre, so that a building mapped as a multipolygon relation (its
+ * address on the relation, 23% of central Moscow's address objects) gets a position too.
+ */
 export async function* osmRecords(elements: AsyncIterable<OsmElement>): AsyncGenerator<AddressRecord> {
   const coords = new Map<string, [number, number]>();
+  const wayCentres = new Map<string, [number, number]>();
   for await (const el of elements) {
     if (el.kind === 'node' && el.lat !== null && el.lon !== null) coords.set(el.id, [el.lat, el.lon]);
-    const record = toRecord(el, coords);
+    if (el.kind === 'way') {
+      const centre = mean(el.refs.map((r) => coords.get(r)));
+      if (centre) wayCentres.set(el.id, centre);
+    }
+    const record = toRecord(el, coords, wayCentres);
     if (record) yield record;
   }
+}
+
+function mean(points: Array<[number, number] | undefined>): [number, number] | null {
+  const known = points.filter((p): p is [number, number] => !!p);
+  if (!known.length) return null;
+  return [known.reduce((s, p) => s + p[0], 0) / known.length, known.reduce((s, p) => s + p[1], 0) / known.length];
 }
 
 /** How important a place of the extract is, by its kind, on the gazetteer's scale (log10 of a typical population). */
 const PLACE_IMPORTANCE: Record<string, number> = { city: 6, town: 4.5, village: 3, hamlet: 2 };
 
-function toRecord(el: OsmElement, coords: Map<string, [number, number]>): AddressRecord | null {
+function toRecord(el: OsmElement, coords: Map<string, [number, number]>, wayCentres: Map<string, [number, number]>): AddressRecord | null {
   const t = el.tags;
   if (el.kind === 'node' && t.place && PLACE_IMPORTANCE[t.place] && t.name) {
     const population = Number(t.population);
@@ -36,10 +55,11 @@ function toRecord(el: OsmElement, coords: Map<string, [number, number]>): Addres
   if (!t['addr:street'] && !t['addr:housenumber']) return null;
   if (!t['addr:street'] || !t['addr:housenumber']) return { city: null, street: t['addr:street'] ?? '', house: t['addr:housenumber'] ?? '', lat: null, lon: null };
   let { lat, lon } = el;
-  if (el.kind === 'way') {
-    const points = el.refs.map((r) => coords.get(r)).filter((p): p is [number, number] => !!p);
-    lat = points.length ? points.reduce((s, p) => s + p[0], 0) / points.length : null;
-    lon = points.length ? points.reduce((s, p) => s + p[1], 0) / points.length : null;
+  if (el.kind === 'way') [lat, lon] = wayCentres.get(el.id) ?? [null, null];
+  if (el.kind === 'relation') {
+    // A point inside the building: the centre of its outer rings (the rings' own centres, averaged).
+    const outer = (el.members ?? []).filter((m) => m.type === 'way' && m.role !== 'inner');
+    [lat, lon] = mean(outer.map((m) => wayCentres.get(m.ref))) ?? [null, null];
   }
   return {
     city: t['addr:city'] ?? t['addr:place'] ?? null,

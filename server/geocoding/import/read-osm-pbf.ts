@@ -15,6 +15,7 @@ interface PbfItem {
   lon?: number;
   tags?: Record<string, string>;
   refs?: number[];
+  members?: Array<{ type: string; ref: number; role?: string }>;
 }
 
 async function* osmPbfElements(path: string): AsyncGenerator<OsmElement> {
@@ -23,8 +24,16 @@ async function* osmPbfElements(path: string): AsyncGenerator<OsmElement> {
   // The parser is a readable-stream v2 stream: wrap it to iterate it.
   for await (const batch of new Readable({ objectMode: true }).wrap(parser) as AsyncIterable<PbfItem[]>) {
     for (const item of batch) {
-      if (item.type !== 'node' && item.type !== 'way') continue;
-      yield { kind: item.type, id: String(item.id), lat: item.lat ?? null, lon: item.lon ?? null, tags: item.tags ?? {}, refs: (item.refs ?? []).map(String) };
+      if (item.type !== 'node' && item.type !== 'way' && item.type !== 'relation') continue;
+      yield {
+        kind: item.type,
+        id: String(item.id),
+        lat: item.lat ?? null,
+        lon: item.lon ?? null,
+        tags: item.tags ?? {},
+        refs: (item.refs ?? []).map(String),
+        members: (item.members ?? []).map((m) => ({ type: m.type, ref: String(m.ref), role: m.role ?? '' })),
+      };
     }
   }
 }
