@@ -15,7 +15,8 @@ interface PbfItem {
   lon?: number;
   tags?: Record<string, string>;
   refs?: number[];
-  members?: Array<{ type: string; ref: number; role?: string }>;
+  /** osm-pbf-parser names a member's id `id` (not `ref`, as in XML) */
+  members?: Array<{ type: string; id: number; role?: string }>;
 }
 
 async function* osmPbfElements(path: string): AsyncGenerator<OsmElement> {
@@ -32,7 +33,7 @@ async function* osmPbfElements(path: string): AsyncGenerator<OsmElement> {
         lon: item.lon ?? null,
         tags: item.tags ?? {},
         refs: (item.refs ?? []).map(String),
-        members: (item.members ?? []).map((m) => ({ type: m.type, ref: String(m.ref), role: m.role ?? '' })),
+        members: (item.members ?? []).map((m) => ({ type: m.type, ref: String(m.id), role: m.role ?? '' })),
       };
     }
   }

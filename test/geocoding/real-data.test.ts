@@ -1,0 +1,66 @@
+/**
+ * Imports of real OpenStreetMap extracts (test/fixtures/realdata, ODbL — ATTRIBUTION.md), as a
+ * regional extract would come: XML, gzipped XML and PBF; houses without addr:city; buildings whose
+ * address sits on a multipolygon relation.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../server/store/database.js';
+import { PlacesRepository } from '../../server/store/places-repository.js';
+import { LocalIndex } from '../../server/geocoding/local-index.js';
+import { ensureGazetteer } from '../../server/geocoding/gazetteer.js';
+import { importRecords, type ImportResult } from '../../server/geocoding/import/import-addresses.js';
+import { readerFor } from '../../server/geocoding/import/readers.js';
+import type { AddressRecord } from '../../server/geocoding/import/address-record.js';
+
+const DIR = 'test/fixtures/realdata';
+let db: Db;
+let index: LocalIndex;
+const results: Record<string, ImportResult> = {};
+
+async function records(file: string): Promise<AddressRecord[]> {
+  const out: AddressRecord[] = [];
+  for await (const r of readerFor(`${DIR}/${file}`)!(`${DIR}/${file}`)) out.push(r);
+  return out;
+}
+
+beforeAll(async () => {
+  db = openDatabase(':memory:');
+  index = new LocalIndex(new PlacesRepository(db));
+  ensureGazetteer(index);
+  for (const file of ['kursovaya-moscow.osm', 'gh-moscow.osm.pbf', 'valhalla-london.osm.pbf']) results[file] = await importRecords(index, await records(file), `import:${file}`);
+});
+afterAll(() => db.close());
+
+describe('real extracts', () => {
+  it('a .osm.gz reads exactly as the same area’s .osm.pbf', async () => {
+    const gz = (await records('gh-moscow.osm.gz')).filter((r) => !r.place);
+    const pbf = (await records('gh-moscow.osm.pbf')).filter((r) => !r.place);
+    expect(gz.length).toBeGreaterThan(300);
+    const key = (r: AddressRecord) => `${r.street}|${r.house}`;
+    // The .gz is the same repository's newer file: the same streets and houses, give or take an edit.
+    const shared = new Set(pbf.map(key));
+    expect(gz.filter((r) => shared.has(key(r))).length / gz.length).toBeGreaterThan(0.9);
+  });
+
+  it('houses without addr:city get the city they are in, so a city typed first finds them', () => {
+    const moscow = index.search('москва ленинградский проспект', { count: 5 });
+    expect(moscow.length).toBeGreaterThan(0);
+    expect(moscow.every((r) => r.city === 'Москва')).toBe(true);
+    const house = index.search('москва, звёздный бульвар 38к2', { count: 1 })[0];
+    expect(house).toMatchObject({ city: 'Москва', street: 'Звёздный бульвар', kind: 'house' });
+  });
+
+  it('an address on a multipolygon relation is imported with a position', async () => {
+    const fromRelations = (await records('valhalla-london.osm.pbf')).filter((r) => r.street && r.house && r.lat !== null);
+    expect(fromRelations.length).toBeGreaterThan(1400);
+    const relationHouses = db.prepare("SELECT COUNT(*) AS n FROM places WHERE source = 'import:valhalla-london.osm.pbf' AND kind = 'house' AND lat IS NULL").get() as { n: number };
+    expect(relationHouses.n).toBe(0);
+  });
+
+  it('the import summary says what it skipped and why', () => {
+    for (const result of Object.values(results)) {
+      expect(Object.keys(result.skipped).sort()).toEqual(['duplicate', 'noHouseNumber', 'noStreet']);
+    }
+    expect(results['valhalla-london.osm.pbf'].skipped.noHouseNumber).toBeGreaterThan(0);
+  });
+});
