@@ -6,7 +6,7 @@
 import type { NewPlaceRow, PlaceRow, PlacesRepository } from '../store/places-repository.js';
 import type { Geocoder, Suggestion, SuggestOptions } from './types.js';
 import { ftsExpression, fromQwertyLayout, indexText, normalize, parseQuery, postcodeToken, startsTypeWord, streetTypeOf, type ParsedQuery } from './normalize.js';
-import { houseKey } from './house-number.js';
+import { houseKey, houseTokens } from './house-number.js';
 import { Speller } from './spelling.js';
 import { placeToSuggestion, placeValue } from './place-format.js';
 
@@ -49,6 +49,13 @@ export class LocalIndex implements Geocoder {
     const parsed = parseQuery(query);
     const found = new Map<number, PlaceRow>();
     const add = (rows: PlaceRow[]) => rows.forEach((r) => found.size < CANDIDATES * 2 && found.set(r.id, r));
+    // A preferred city (the widget setting) narrows the index query itself: with millions of
+    // houses, the 64 most important matches of "Ленина 5" may all be in other cities.
+    const preferred = options.city ?? options.region;
+    if (preferred) {
+      const cityWords = indexText(preferred).split(' ').filter((w) => w && !parsed.words.includes(w));
+      if (cityWords.length) add(this.prefixPass({ ...parsed, words: [...cityWords, ...parsed.words] }));
+    }
     add(this.prefixPass(parsed));
     // "Самара, у": the last word may be a type word just begun ("улица"), which the index does not hold.
     if (found.size === 0 && parsed.prefix && parsed.words.length && startsTypeWord(parsed.prefix)) add(this.prefixPass({ ...parsed, prefix: null }));
@@ -102,6 +109,8 @@ export class LocalIndex implements Geocoder {
 }
 
 function* rowsOf(places: Iterable<PlaceInput>, source: string): Iterable<NewPlaceRow> {
+  // The words of a city + street repeat for every house of the street: computed once.
+  const streetWords = new Map<string, string>();
   for (const place of places) {
     const value = place.value ?? placeValue(place);
     yield {
@@ -120,7 +129,7 @@ function* rowsOf(places: Iterable<PlaceInput>, source: string): Iterable<NewPlac
       lat: place.lat,
       lon: place.lon,
       importance: place.importance,
-      search_text: [placeText({ ...place, value }), ...(place.aliases ?? []).map((a) => indexText(a)), place.postal_code ? postcodeToken(place.postal_code) : ''].filter(Boolean).join(' '),
+      search_text: [placeText({ ...place, value }, streetWords), ...(place.aliases ?? []).map((a) => indexText(a)), place.postal_code ? postcodeToken(place.postal_code) : ''].filter(Boolean).join(' '),
     };
   }
 }
@@ -156,10 +165,21 @@ function rank(rows: PlaceRow[], parsed: ParsedQuery, options: Pick<SuggestOption
  * display order ("London, 87 Hatton Garden" and "Москва, улица Авроры, д 5" alike): city,
  * settlement, street, then the house with its корпус.
  */
-function placeText(place: { value: string; city?: string | null; settlement?: string | null; street?: string | null; house?: string | null; block?: string | null }): string {
+function placeText(place: { value: string; city?: string | null; settlement?: string | null; street?: string | null; house?: string | null; block?: string | null }, memo?: Map<string, string>): string {
   if (!place.street) return indexText(place.value);
-  const house = place.house ? `${place.house}${place.block ? ` к${place.block}` : ''}` : null;
-  return indexText(place.city, place.settlement, place.street, house);
+  const streetKey = `${place.city ?? ''}|${place.settlement ?? ''}|${place.street}`;
+  let street = memo?.get(streetKey);
+  if (street === undefined) {
+    street = indexText(place.city, place.settlement, place.street);
+    memo?.set(streetKey, street);
+  }
+  const key = houseKey(place.house, place.block);
+  if (!key) return street;
+  const words = new Set(street ? street.split(' ') : []);
+  // A number we could not parse ("13 A, 5. krs.") is indexed by its words, as any text.
+  const canonical = /^[\p{L}\p{N}/-]+$/u.test(key);
+  for (const token of canonical ? houseTokens(key) : indexText(key).split(' ')) if (token) words.add(token);
+  return [...words].join(' ');
 }
 
 /** The street types a street's name carries ("Малый Власьевский переулок" → переулок). */

@@ -55,6 +55,9 @@ export class PlacesRepository {
   /** Replaces every place of `source` with `rows`, then re-orders the table and rebuilds the indexes; one transaction. */
   replaceSource(source: string, rows: Iterable<NewPlaceRow>): number {
     let count = 0;
+    // A big import sorts and re-indexes millions of rows: give SQLite room for it in memory.
+    this.db.pragma('temp_store = MEMORY');
+    this.db.pragma('cache_size = -262144');
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM places WHERE source = ?').run(source);
       for (const row of rows) {

@@ -89,3 +89,23 @@ describe('street type words', () => {
     expect(values('Москва, Никитинская, у').length).toBeGreaterThan(0);
   });
 });
+
+describe('a preferred city at scale', () => {
+  it('narrows the index query itself: its house is found even when 64 bigger cities have the same street', async () => {
+    const big = openDatabase(':memory:');
+    try {
+      const bigIndex = new LocalIndex(new PlacesRepository(big));
+      ensureGazetteer(bigIndex);
+      // Generated filler (scripts/bench), 200 cities with the same 25 street names: not real addresses.
+      const { generatedAddresses } = await import('../../scripts/bench/generate-addresses.js');
+      await importRecords(bigIndex, generatedAddresses(big, 200, 3), 'generated');
+      const cities = big.prepare("SELECT DISTINCT city FROM places WHERE source = 'generated' ORDER BY importance ASC LIMIT 1").all() as Array<{ city: string }>;
+      const smallest = cities[0].city;
+      const withPreference = bigIndex.search('улица Ленина 2', { count: 5, city: smallest });
+      expect(withPreference[0]).toMatchObject({ city: smallest, street: 'улица Ленина', house: '2' });
+      expect(bigIndex.search('улица Ленина 2', { count: 5 }).some((r) => r.city === smallest)).toBe(false); // without it, bigger cities fill the list
+    } finally {
+      big.close();
+    }
+  });
+});

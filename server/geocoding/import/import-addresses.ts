@@ -41,6 +41,13 @@ export async function importRecords(index: LocalIndex, records: AsyncIterable<Ad
     else if (!r.house?.trim()) skipped.noHouseNumber++;
     else houseRecords.push(r);
   }
+  // Cities and streets repeat across thousands of houses: normalise each once.
+  const normalized = new Map<string, string>();
+  const norm = (text: string) => {
+    let n = normalized.get(text);
+    if (n === undefined) normalized.set(text, (n = normalize(text)));
+    return n;
+  };
   const gazetteer = new SettlementFinder(index.places.settlements());
   const ownPlaces = new SettlementFinder(extractPlaces);
   const neighbours = new NeighbourCity(houseRecords);
@@ -49,18 +56,18 @@ export async function importRecords(index: LocalIndex, records: AsyncIterable<Ad
   const streets = new Map<string, { place: PlaceInput; lat: number; lon: number; n: number }>();
   for (const r of houseRecords) {
     const named = r.city?.trim() || neighbours.find(r.lat, r.lon);
-    const city = named ? cities.get(normalize(named)) : (gazetteer.find(r.lat, r.lon) ?? ownPlaces.find(r.lat, r.lon));
+    const city = named ? cities.get(norm(named)) : (gazetteer.find(r.lat, r.lon) ?? ownPlaces.find(r.lat, r.lon));
     const cityName = named ?? city?.city ?? null;
     const importance = city?.importance ?? UNKNOWN_CITY_IMPORTANCE;
     const base = { country_code: city?.country_code ?? null, country: city?.country ?? null, region: r.region ?? (named ? null : (city?.region ?? null)), city: cityName, street: r.street.trim() };
     // Different houses are never merged: the key is the whole address, house parts included.
-    const key = `${normalize(cityName ?? '')}|${normalize(r.street)}|${houseKey(r.house, r.block)}`;
+    const key = `${norm(cityName ?? '')}|${norm(r.street)}|${houseKey(r.house, r.block)}`;
     if (houses.has(key)) {
       skipped.duplicate++;
       continue;
     }
     houses.set(key, { ...base, kind: 'house', house: r.house.trim(), block: r.block ?? null, postal_code: r.postcode ?? null, lat: r.lat, lon: r.lon, importance: importance + HOUSE_OFFSET });
-    const streetKey = `${normalize(cityName ?? '')}|${normalize(r.street)}`;
+    const streetKey = `${norm(cityName ?? '')}|${norm(r.street)}`;
     const street = streets.get(streetKey) ?? { place: { ...base, kind: 'street' as const, lat: null, lon: null, importance: importance + STREET_OFFSET }, lat: 0, lon: 0, n: 0 };
     if (r.lat !== null && r.lon !== null) {
       street.lat += r.lat;

@@ -27,7 +27,9 @@ export class SettlementFinder {
     for (const s of settlements) {
       if (s.lat === null || s.lon === null || !s.city) continue;
       const key = this.cell(s.lat, s.lon);
-      this.cells.set(key, [...(this.cells.get(key) ?? []), s]);
+      const cell = this.cells.get(key);
+      if (cell) cell.push(s);
+      else this.cells.set(key, [s]);
     }
   }
 
@@ -75,7 +77,10 @@ export class NeighbourCity {
     for (const h of named) {
       if (!h.city || h.lat === null || h.lon === null) continue;
       const key = NeighbourCity.cell(h.lat, h.lon);
-      this.cells.set(key, [...(this.cells.get(key) ?? []), { city: h.city, lat: h.lat, lon: h.lon }]);
+      const cell = this.cells.get(key);
+      const entry = { city: h.city, lat: h.lat, lon: h.lon };
+      if (cell) cell.push(entry);
+      else this.cells.set(key, [entry]);
     }
   }
 
