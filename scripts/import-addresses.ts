@@ -1,11 +1,14 @@
 /**
  * npm run import:addresses -- <file> [--source NAME]
  * Imports street/house data into the local index of DATABASE_PATH: an OpenAddresses-style CSV
- * (.csv) or an OpenStreetMap extract (.osm XML or .osm.pbf). Importing the same source again replaces it.
+ * (.csv) or an OpenStreetMap extract (.osm XML or .osm.pbf), the text formats also gzipped or
+ * bzipped as mirrors publish them. Importing the same source again replaces it. Progress (share
+ * of the file read, address objects, objects/s) is shown on stderr while it reads.
  */
 import 'dotenv/config';
 import { basename, extname } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import type { AddressRecord } from '../server/geocoding/import/address-record.js';
 import { loadConfig } from '../server/config.js';
 import { openDatabase } from '../server/store/database.js';
 import { LocalIndex } from '../server/geocoding/local-index.js';
@@ -16,7 +19,7 @@ import { readerFor, SUPPORTED } from '../server/geocoding/import/readers.js';
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file || !existsSync(file)) {
-  console.error('usage: npm run import:addresses -- <file.csv|file.osm|file.osm.pbf> [--source NAME]');
+  console.error(`usage: npm run import:addresses -- <file> [--source NAME]   (${SUPPORTED})`);
   process.exit(2);
 }
 const reader = readerFor(file);
@@ -32,6 +35,25 @@ const db = openDatabase(config.databasePath);
 const index = new LocalIndex(new PlacesRepository(db));
 ensureGazetteer(index);
 const started = performance.now();
-const result = await importRecords(index, reader(file), source);
+const size = statSync(file).size;
+let bytes = 0;
+let objects = 0;
+const progress = () => {
+  const seconds = (performance.now() - started) / 1000;
+  const bar = '#'.repeat(Math.round((20 * bytes) / size)).padEnd(20, '.');
+  process.stderr.write(`\r[${bar}] ${((100 * bytes) / size).toFixed(0).padStart(3)}% of ${(size / 1e6).toFixed(1)} MB, ${objects.toLocaleString('en')} address objects, ${Math.round(objects / Math.max(seconds, 0.001)).toLocaleString('en')}/s`);
+};
+const ticker = setInterval(progress, 500);
+async function* counted(records: AsyncIterable<AddressRecord>): AsyncGenerator<AddressRecord> {
+  for await (const record of records) {
+    objects++;
+    yield record;
+  }
+  bytes = size;
+  progress();
+  clearInterval(ticker);
+  process.stderr.write('\nwriting the index…\n');
+}
+const result = await importRecords(index, counted(reader(file, (read) => (bytes = read))), source);
 console.log(`${source}: ${result.houses} houses and ${result.streets} streets imported (skipped: ${result.skipped.noStreet} without a street, ${result.skipped.noHouseNumber} without a house number, ${result.skipped.duplicate} duplicates) in ${((performance.now() - started) / 1000).toFixed(1)} s into ${config.databasePath}`);
 db.close();

@@ -4,6 +4,10 @@
  * address sits on a multipolygon relation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { openDatabase, type Db } from '../../server/store/database.js';
 import { PlacesRepository } from '../../server/store/places-repository.js';
 import { LocalIndex } from '../../server/geocoding/local-index.js';
@@ -40,6 +44,19 @@ describe('real extracts', () => {
     // The .gz is the same repository's newer file: the same streets and houses, give or take an edit.
     const shared = new Set(pbf.map(key));
     expect(gz.filter((r) => shared.has(key(r))).length / gz.length).toBeGreaterThan(0.9);
+  });
+
+  it('a .osm.bz2 and a gzipped CSV read exactly as their plain files', async () => {
+    const plain = await records('kakadu-spb.osm');
+    expect(await records('kakadu-spb.osm.bz2')).toEqual(plain);
+    const dir = mkdtempSync(join(tmpdir(), 'amo-address-gz-'));
+    try {
+      writeFileSync(join(dir, 'samara.csv.gz'), gzipSync(readFileSync('test/fixtures/samara-sample.csv')));
+      const read = async (path: string) => { const out = []; for await (const r of readerFor(path)!(path)) out.push(r); return out; };
+      expect(await read(join(dir, 'samara.csv.gz'))).toEqual(await read('test/fixtures/samara-sample.csv'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('houses without addr:city get the city they are in, so a city typed first finds them', () => {

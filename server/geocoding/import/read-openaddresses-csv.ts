@@ -1,10 +1,10 @@
-/** OpenAddresses-style CSV: LON,LAT,NUMBER,STREET,UNIT,CITY,DISTRICT,REGION,POSTCODE (header row, any order). */
-import { createReadStream } from 'node:fs';
+/** OpenAddresses-style CSV (plain, .csv.gz or .csv.bz2): LON,LAT,NUMBER,STREET,UNIT,CITY,DISTRICT,REGION,POSTCODE (header row, any order). */
+import { openFile, type ByteProgress } from './open-file.js';
 import { parse } from 'csv-parse';
 import type { AddressRecord } from './address-record.js';
 
-export async function* readOpenAddressesCsv(path: string): AsyncGenerator<AddressRecord> {
-  const parser = createReadStream(path).pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim().toUpperCase()), bom: true, skip_empty_lines: true, relax_column_count: true, trim: true }));
+export async function* readOpenAddressesCsv(path: string, onBytes?: ByteProgress): AsyncGenerator<AddressRecord> {
+  const parser = openFile(path, onBytes).pipe(parse({ columns: (header: string[]) => header.map((h) => h.trim().toUpperCase()), bom: true, skip_empty_lines: true, relax_column_count: true, trim: true }));
   for await (const row of parser as AsyncIterable<Record<string, string>>) {
     const lat = parseFloat(row.LAT);
     const lon = parseFloat(row.LON);

@@ -1,5 +1,5 @@
 /** OpenStreetMap PBF (.osm.pbf), streamed with osm-pbf-parser. */
-import { createReadStream } from 'node:fs';
+import { openFile, type ByteProgress } from './open-file.js';
 import { createRequire } from 'node:module';
 import { Readable, type Transform } from 'node:stream';
 import type { AddressRecord } from './address-record.js';
@@ -19,9 +19,9 @@ interface PbfItem {
   members?: Array<{ type: string; id: number; role?: string }>;
 }
 
-async function* osmPbfElements(path: string): AsyncGenerator<OsmElement> {
+async function* osmPbfElements(path: string, onBytes?: ByteProgress): AsyncGenerator<OsmElement> {
   const parser = createParser();
-  createReadStream(path).on('error', (error) => parser.destroy(error)).pipe(parser);
+  openFile(path, onBytes).on('error', (error) => parser.destroy(error)).pipe(parser);
   // The parser is a readable-stream v2 stream: wrap it to iterate it.
   for await (const batch of new Readable({ objectMode: true }).wrap(parser) as AsyncIterable<PbfItem[]>) {
     for (const item of batch) {
@@ -39,6 +39,6 @@ async function* osmPbfElements(path: string): AsyncGenerator<OsmElement> {
   }
 }
 
-export function readOsmPbf(path: string): AsyncGenerator<AddressRecord> {
-  return osmRecords(osmPbfElements(path));
+export function readOsmPbf(path: string, onBytes?: ByteProgress): AsyncGenerator<AddressRecord> {
+  return osmRecords(osmPbfElements(path, onBytes));
 }

@@ -1,12 +1,11 @@
-/** OpenStreetMap XML (.osm, or gzipped .osm.gz), streamed with sax. */
-import { createReadStream } from 'node:fs';
+/** OpenStreetMap XML (.osm, .osm.gz, .osm.bz2), streamed with sax. */
 import { PassThrough } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import sax from 'sax';
 import type { AddressRecord } from './address-record.js';
 import { osmRecords, type OsmElement } from './osm-records.js';
+import { openFile, type ByteProgress } from './open-file.js';
 
-function osmXmlElements(path: string): AsyncIterable<OsmElement> {
+function osmXmlElements(path: string, onBytes?: ByteProgress): AsyncIterable<OsmElement> {
   const out = new PassThrough({ objectMode: true });
   const parser = sax.createStream(true, {});
   let current: OsmElement | null = null;
@@ -30,13 +29,10 @@ function osmXmlElements(path: string): AsyncIterable<OsmElement> {
   });
   parser.on('end', () => out.end());
   parser.on('error', (error) => out.destroy(error));
-  const file = createReadStream(path).on('error', (error) => out.destroy(error));
-  // .osm.gz as mirrors publish it: unpacked while it streams, never whole in memory.
-  const text = /\.gz$/i.test(path) ? file.pipe(createGunzip()).on('error', (error) => out.destroy(error)) : file;
-  text.pipe(parser);
+  openFile(path, onBytes).on('error', (error) => out.destroy(error)).pipe(parser);
   return out;
 }
 
-export function readOsmXml(path: string): AsyncGenerator<AddressRecord> {
-  return osmRecords(osmXmlElements(path));
+export function readOsmXml(path: string, onBytes?: ByteProgress): AsyncGenerator<AddressRecord> {
+  return osmRecords(osmXmlElements(path, onBytes));
 }
