@@ -81,3 +81,16 @@ describe('real extracts', () => {
     expect(results['valhalla-london.osm.pbf'].skipped.noHouseNumber).toBeGreaterThan(0);
   });
 });
+
+describe('positions kept while an extract streams', () => {
+  it('finds every position by id, in order or not, at OpenStreetMap’s precision', async () => {
+    const { PositionStore } = await import('../../server/geocoding/import/position-store.js');
+    const store = new PositionStore();
+    for (let id = 1; id <= 5000; id++) store.set(id * 3, 55 + id / 1e5, 37 + id / 1e5);
+    store.set(7, 59.9386292, 30.3141308); // out of order: kept on the side
+    expect(store.count).toBe(5001);
+    expect(store.get(3000)).toEqual([55.01, 37.01]);
+    expect(store.get(7)).toEqual([59.9386292, 30.3141308]);
+    expect(store.get(3001)).toBeUndefined();
+  });
+});

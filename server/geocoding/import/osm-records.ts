@@ -4,6 +4,7 @@
  * while the file streams by (extracts list nodes before ways).
  */
 import type { AddressRecord } from './address-record.js';
+import { PositionStore } from './position-store.js';
 
 export interface OsmElement {
   kind: 'node' | 'way' | 'relation';
@@ -23,15 +24,15 @@ export interface OsmElement {
  * address on the relation, 23% of central Moscow's address objects) gets a position too.
  */
 export async function* osmRecords(elements: AsyncIterable<OsmElement>): AsyncGenerator<AddressRecord> {
-  const coords = new Map<string, [number, number]>();
-  const wayCentres = new Map<string, [number, number]>();
+  const coords = new PositionStore();
+  const wayCentres = new PositionStore();
   for await (const el of elements) {
-    if (el.kind === 'node' && el.lat !== null && el.lon !== null) coords.set(el.id, [el.lat, el.lon]);
+    if (el.kind === 'node' && el.lat !== null && el.lon !== null) coords.set(Number(el.id), el.lat, el.lon);
     if (el.kind === 'way') {
-      const centre = mean(el.refs.map((r) => coords.get(r)));
-      if (centre) wayCentres.set(el.id, centre);
+      const centre = mean(el.refs.map((r) => coords.get(Number(r))));
+      if (centre) wayCentres.set(Number(el.id), centre[0], centre[1]);
     }
-    const record = toRecord(el, coords, wayCentres);
+    const record = toRecord(el, wayCentres);
     if (record) yield record;
   }
 }
@@ -45,7 +46,7 @@ function mean(points: Array<[number, number] | undefined>): [number, number] | n
 /** How important a place of the extract is, by its kind, on the gazetteer's scale (log10 of a typical population). */
 const PLACE_IMPORTANCE: Record<string, number> = { city: 6, town: 4.5, village: 3, hamlet: 2 };
 
-function toRecord(el: OsmElement, coords: Map<string, [number, number]>, wayCentres: Map<string, [number, number]>): AddressRecord | null {
+function toRecord(el: OsmElement, wayCentres: PositionStore): AddressRecord | null {
   const t = el.tags;
   if (el.kind === 'node' && t.place && PLACE_IMPORTANCE[t.place] && t.name) {
     const population = Number(t.population);
@@ -55,11 +56,11 @@ function toRecord(el: OsmElement, coords: Map<string, [number, number]>, wayCent
   if (!t['addr:street'] && !t['addr:housenumber']) return null;
   if (!t['addr:street'] || !t['addr:housenumber']) return { city: null, street: t['addr:street'] ?? '', house: t['addr:housenumber'] ?? '', lat: null, lon: null };
   let { lat, lon } = el;
-  if (el.kind === 'way') [lat, lon] = wayCentres.get(el.id) ?? [null, null];
+  if (el.kind === 'way') [lat, lon] = wayCentres.get(Number(el.id)) ?? [null, null];
   if (el.kind === 'relation') {
     // A point inside the building: the centre of its outer rings (the rings' own centres, averaged).
     const outer = (el.members ?? []).filter((m) => m.type === 'way' && m.role !== 'inner');
-    [lat, lon] = mean(outer.map((m) => wayCentres.get(m.ref))) ?? [null, null];
+    [lat, lon] = mean(outer.map((m) => wayCentres.get(Number(m.ref)))) ?? [null, null];
   }
   return {
     city: t['addr:city'] ?? t['addr:place'] ?? null,
