@@ -5,7 +5,7 @@
  */
 import type { NewPlaceRow, PlaceRow, PlacesRepository } from '../store/places-repository.js';
 import type { Geocoder, Suggestion, SuggestOptions } from './types.js';
-import { ftsExpression, fromQwertyLayout, indexText, normalize, parseQuery, postcodeToken, startsTypeWord, streetTypeOf, type ParsedQuery } from './normalize.js';
+import { ftsExpression, fromQwertyLayout, indexText, normalize, parseQuery, exactStreetTypeOf, postcodeToken, startsTypeWord, type ParsedQuery } from './normalize.js';
 import { houseKey, houseTokens } from './house-number.js';
 import { Speller } from './spelling.js';
 import { placeToSuggestion, placeValue } from './place-format.js';
@@ -184,5 +184,5 @@ function placeText(place: { value: string; city?: string | null; settlement?: st
 
 /** The street types a street's name carries ("Малый Власьевский переулок" → переулок). */
 function streetTypesIn(street: string): string[] {
-  return normalize(street).split(' ').map(streetTypeOf).filter((t): t is string => t !== null);
+  return normalize(street).split(' ').map(exactStreetTypeOf).filter((t): t is string => t !== null);
 }

@@ -36,8 +36,13 @@ const STREET_TYPES: Record<string, string[]> = {
 const STREET_TYPE_OF = new Map(Object.entries(STREET_TYPES).flatMap(([type, forms]) => forms.map((f) => [f, type] as const)));
 const FULL_TYPE_WORDS = [...TYPE_WORDS].filter((w) => w.length >= 5);
 
+/** The street type a stored word names, exactly ("переулок", "пер"); stored names carry no typos. */
+export function exactStreetTypeOf(token: string): string | null {
+  return STREET_TYPE_OF.get(token) ?? null;
+}
+
 /**
- * The street type a token names — exactly ("ул", "пр-т" → улица, проспект) or with one slip of
+ * The street type a typed token names — exactly ("ул", "пр-т" → улица, проспект) or with one slip of
  * the finger in a full word ("улиац", "переуок", "проспетк"); null for any other word.
  */
 export function streetTypeOf(token: string): string | null {
@@ -168,20 +173,12 @@ const LEADING_HOUSE = /^\s*(\d{1,5}(?:-\d{1,5})?)(?:\s*([a-zа-я])(?![\p{L}\p{N
 
 export function parseQuery(query: string): ParsedQuery {
   const endsWithSpace = /[\s,.;]$/.test(query);
-  const split = splitHouse(query);
+  let split = splitHouse(query);
+  // A number written first ("87 Hatton Garden") is finished: a whole word, added after the
+  // street's words are read (its last word may still be being typed).
   const leading = split.house === null ? LEADING_HOUSE.exec(query) : null;
-  if (leading) {
-    // The number is finished (a street follows it); the street's last word may still be typed.
-    const house = `${leading[1]}${(leading[2] ?? '').toLowerCase()}`;
-    const rest = query.slice(leading[0].length);
-    const restNormalized = normalize(rest);
-    const tokens = restNormalized ? restNormalized.split(' ') : [];
-    const prefix = endsWithSpace ? null : (tokens.pop() ?? null);
-    const streetTypes = [...new Set([...tokens, prefix ?? ''].map((t) => streetTypeOf(t)).filter((t): t is string => t !== null))];
-    const words = [...tokens.filter((t) => !isTypeWord(t)), houseTokens(house)[0]];
-    const finalPrefix = prefix && isTypeWord(prefix) && words.length > 1 ? null : prefix;
-    return { words, prefix: finalPrefix, normalized: [...words, ...(finalPrefix ? [finalPrefix] : [])].join(' '), house, housePartial: false, streetTypes };
-  }
+  const leadingHouse = leading ? `${leading[1]}${(leading[2] ?? '').toLowerCase()}` : null;
+  if (leading) split = { rest: query.slice(leading[0].length), house: null, partial: false };
   const restNormalized = normalize(split.rest);
   let tokens = restNormalized ? restNormalized.split(' ') : [];
   let prefix: string | null = null;
@@ -204,6 +201,10 @@ export function parseQuery(query: string): ParsedQuery {
   if (house && POSTCODE.test(house) && !tokens.length) {
     prefix = postcodeToken(house);
     house = null;
+  }
+  if (leadingHouse) {
+    tokens.push(houseTokens(leadingHouse)[0]);
+    house = leadingHouse;
   }
   const normalized = [...tokens, ...(prefix ? [prefix] : [])].join(' ');
   return { words: tokens, prefix, normalized, house, housePartial: split.partial, streetTypes };

@@ -9,6 +9,7 @@ import { AppError } from '../errors.js';
 import { widgetAuth, widgetCors } from './widget-auth.js';
 import { requireAdmin } from './admin-auth.js';
 import { parseInput } from './validation.js';
+import type { SuggestResponse, WidgetStatus } from '../../contract/api.js';
 
 export interface AddressRouteDeps {
   service: AddressService;
@@ -75,7 +76,7 @@ export function addressRoutes(deps: AddressRouteDeps): Router {
     const { q, ...options } = parseInput(suggestSchema, req.query);
     const answer = await deps.service.suggest(req.caller?.accountId ?? null, q, options);
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ suggestions: answer.suggestions });
+    res.json({ suggestions: answer.suggestions } satisfies SuggestResponse);
   });
 
   router.get('/api/address/resolve', auth, limiter, async (req, res) => {
@@ -94,9 +95,9 @@ export function addressRoutes(deps: AddressRouteDeps): Router {
 
   // The settings page asks whether its account is connected; no connected account is needed for that.
   router.get('/api/widget/status', widgetAuth(deps.verifier, deps.authRequired, { requireConnected: false }), (req, res) => {
-    if (!req.caller) return void res.json({ mode: 'demo', connected: false, authRequired: deps.authRequired });
+    if (!req.caller) return void res.json({ mode: 'demo', connected: false, authRequired: deps.authRequired } satisfies WidgetStatus);
     const status = deps.accounts.status(req.caller.accountId);
-    res.json({ mode: 'amocrm', accountId: req.caller.accountId, connected: status === 'connected', status: status ?? 'not_connected' });
+    res.json({ mode: 'amocrm', accountId: req.caller.accountId, connected: status === 'connected', status: status ?? 'not_connected' } satisfies WidgetStatus);
   });
 
   router.post('/api/admin/accounts/:accountId/import-addresses', requireAdmin(deps.adminToken), async (req, res) => {

@@ -2,6 +2,7 @@
  * What the widget does in amoCRM: attach autocomplete to the configured address fields of the
  * current card (idempotently, also to fields that appear later), the settings page, and clean-up.
  */
+import type { WidgetStatus } from '../../contract/api.js';
 import { controlEntity, fieldControls, fieldIdOf, SAVE_BUTTON, type FieldControl } from './card.js';
 import { currentEntity } from './amo-globals.js';
 import { FieldAutocomplete, guard } from './field-autocomplete.js';
@@ -103,8 +104,8 @@ export class AddressWidget {
       const transport = createTransport(() => settings.backendUrl, this.host.authorizedAjax());
       transport('/api/widget/status', {}, new AbortController().signal)
         .then((status) => {
-          const s = status as { connected?: boolean; status?: string; mode?: string };
-          box.textContent = s.connected ? t('status.connected') : t(s.status === 'reconnect_required' ? 'status.reconnect' : 'status.not_connected');
+          const s = status as WidgetStatus;
+          box.textContent = s.connected ? t('status.connected') : t(s.mode === 'amocrm' && s.status === 'reconnect_required' ? 'status.reconnect' : 'status.not_connected');
           if (!s.connected && s.mode !== 'demo') box.append(' ', connectLink(body.ownerDocument, settings.backendUrl, t));
         })
         .catch(() => {
