@@ -37,11 +37,12 @@ ensureGazetteer(index);
 const started = performance.now();
 const size = statSync(file).size;
 let bytes = 0;
+let pass = '';
 let objects = 0;
 const progress = () => {
   const seconds = (performance.now() - started) / 1000;
   const bar = '#'.repeat(Math.round((20 * bytes) / size)).padEnd(20, '.');
-  process.stderr.write(`\r[${bar}] ${((100 * bytes) / size).toFixed(0).padStart(3)}% of ${(size / 1e6).toFixed(1)} MB, ${objects.toLocaleString('en')} address objects, ${Math.round(objects / Math.max(seconds, 0.001)).toLocaleString('en')}/s`);
+  process.stderr.write(`\r${pass}[${bar}] ${((100 * bytes) / size).toFixed(0).padStart(3)}% of ${(size / 1e6).toFixed(1)} MB, ${objects.toLocaleString('en')} address objects, ${Math.round(objects / Math.max(seconds, 0.001)).toLocaleString('en')}/s`);
 };
 const ticker = setInterval(progress, 500);
 async function* counted(records: AsyncIterable<AddressRecord>): AsyncGenerator<AddressRecord> {
@@ -54,6 +55,18 @@ async function* counted(records: AsyncIterable<AddressRecord>): AsyncGenerator<A
   clearInterval(ticker);
   process.stderr.write('\nwriting the index…\n');
 }
-const result = await importRecords(index, counted(reader(file, (read) => (bytes = read))), source);
-console.log(`${source}: ${result.houses} houses and ${result.streets} streets imported (skipped: ${result.skipped.noStreet} without a street, ${result.skipped.noHouseNumber} without a house number, ${result.skipped.duplicate} duplicates) in ${((performance.now() - started) / 1000).toFixed(1)} s into ${config.databasePath}`);
+const result = await importRecords(index, counted(
+    reader(file, (read, at) => {
+      bytes = read;
+      // An OpenStreetMap extract is read twice: first for the boundaries' outlines.
+      if (at) pass = `pass ${at.pass} of ${at.of} `;
+    }),
+  ), source);
+const { noStreet, noHouseNumber, duplicate, incompleteArea } = result.skipped;
+const seconds = (performance.now() - started) / 1000;
+console.log(
+  `${source}: ${result.houses} houses and ${result.streets} streets imported, placed by ${result.areas} boundaries and settlement areas ` +
+    `(skipped: ${noStreet} without a street, ${noHouseNumber} without a house number, ${duplicate} duplicates, ${incompleteArea} areas cut by the extract's edge) ` +
+    `in ${seconds.toFixed(1)} s (${Math.round(objects / seconds).toLocaleString('en')} objects/s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB) into ${config.databasePath}`,
+);
 db.close();

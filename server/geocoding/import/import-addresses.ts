@@ -7,6 +7,7 @@ import type { LocalIndex, PlaceInput } from '../local-index.js';
 import { normalize } from '../normalize.js';
 import { houseKey } from '../house-number.js';
 import { NeighbourCity, SettlementFinder } from './settlement-finder.js';
+import { AreaFinder, type AreaShape } from './area-finder.js';
 import type { AddressRecord } from './address-record.js';
 
 /** Within one city: the settlement itself, then its streets, then houses. */
@@ -17,22 +18,32 @@ const UNKNOWN_CITY_IMPORTANCE = 3;
 export interface ImportResult {
   houses: number;
   streets: number;
-  /** Objects read but not imported, by reason. */
-  skipped: { noStreet: number; noHouseNumber: number; duplicate: number };
+  /** Boundaries and settlement areas of the extract used to give houses a city and region. */
+  areas: number;
+  /** Objects read but not imported, by reason (an area is incomplete when the extract cuts through its outline). */
+  skipped: { noStreet: number; noHouseNumber: number; duplicate: number; incompleteArea: number };
 }
 
 /**
- * Reads every record (houses, and the extract's own named places), then gives each house a city:
- * its own `addr:city`; else the one its neighbours within 1.5 km name; else the settlement its
- * position falls in — the gazetteer's, or a place of the same extract (place=city/town/village)
- * where the gazetteer has none (outside the CIS).
+ * Reads every record (houses, and the extract's own named places and areas), then gives each
+ * house a city: its own `addr:city`; else the settlement area of the extract it lies in; else
+ * the one its neighbours within 1.5 km name; else the nearest settlement weighed by size — the
+ * gazetteer's, or a place of the same extract where the gazetteer has none (outside the CIS).
+ * Its region: `addr:region`, else the extract's region boundary containing it, else the
+ * gazetteer settlement's.
  */
 export async function importRecords(index: LocalIndex, records: AsyncIterable<AddressRecord> | Iterable<AddressRecord>, source: string): Promise<ImportResult> {
   const cities = cityLookup(index);
   const houseRecords: AddressRecord[] = [];
   const extractPlaces: ExtractPlace[] = [];
-  const skipped = { noStreet: 0, noHouseNumber: 0, duplicate: 0 };
+  const areas: AreaShape[] = [];
+  const skipped = { noStreet: 0, noHouseNumber: 0, duplicate: 0, incompleteArea: 0 };
   for await (const r of records) {
+    if (r.area) {
+      if (r.area.complete) areas.push(r.area);
+      else skipped.incompleteArea++;
+      continue;
+    }
     if (r.place) {
       extractPlaces.push({ city: r.place.name, region: null, importance: r.place.importance, country: null, country_code: null, lat: r.lat, lon: r.lon });
       continue;
@@ -50,16 +61,23 @@ export async function importRecords(index: LocalIndex, records: AsyncIterable<Ad
   };
   const gazetteer = new SettlementFinder(index.places.settlements());
   const ownPlaces = new SettlementFinder(extractPlaces);
+  const ownByName = new Map(extractPlaces.map((p) => [norm(p.city ?? ''), p]));
   const neighbours = new NeighbourCity(houseRecords);
+  const named = (p: { city: string | null; lat: number | null; lon: number | null }) => ({ name: p.city, lat: p.lat, lon: p.lon });
+  const inArea = new AreaFinder(areas, [...extractPlaces.map(named), ...index.places.settlements().map(named)]);
+  areas.length = 0;
 
   const houses = new Map<string, PlaceInput>();
   const streets = new Map<string, { place: PlaceInput; lat: number; lon: number; n: number }>();
   for (const r of houseRecords) {
-    const named = r.city?.trim() || neighbours.find(r.lat, r.lon);
-    const city = named ? cities.get(norm(named)) : (gazetteer.find(r.lat, r.lon) ?? ownPlaces.find(r.lat, r.lon));
-    const cityName = named ?? city?.city ?? null;
+    const area = inArea.find(r.lat, r.lon);
+    const name = r.city?.trim() || area.city || neighbours.find(r.lat, r.lon);
+    const city = name ? (cities.get(norm(name)) ?? ownByName.get(norm(name))) : (gazetteer.find(r.lat, r.lon) ?? ownPlaces.find(r.lat, r.lon));
+    const cityName = name ?? city?.city ?? null;
     const importance = city?.importance ?? UNKNOWN_CITY_IMPORTANCE;
-    const base = { country_code: city?.country_code ?? null, country: city?.country ?? null, region: r.region ?? (named ? null : (city?.region ?? null)), city: cityName, street: r.street.trim() };
+    // A named city's gazetteer region is not trusted: many towns share a name.
+    const region = r.region ?? area.region ?? (name ? null : (city?.region ?? null));
+    const base = { country_code: city?.country_code ?? null, country: city?.country ?? null, region, city: cityName, street: r.street.trim() };
     // Different houses are never merged: the key is the whole address, house parts included.
     const key = `${norm(cityName ?? '')}|${norm(r.street)}|${houseKey(r.house, r.block)}`;
     if (houses.has(key)) {
@@ -78,7 +96,7 @@ export async function importRecords(index: LocalIndex, records: AsyncIterable<Ad
   }
   const streetPlaces = [...streets.values()].map((s) => ({ ...s.place, lat: s.n ? round(s.lat / s.n) : null, lon: s.n ? round(s.lon / s.n) : null }));
   index.replacePlaces([...streetPlaces, ...houses.values()], source);
-  return { houses: houses.size, streets: streetPlaces.length, skipped };
+  return { houses: houses.size, streets: streetPlaces.length, areas: inArea.size, skipped };
 }
 
 type ExtractPlace = ConstructorParameters<typeof SettlementFinder>[0] extends Iterable<infer T> ? T : never;

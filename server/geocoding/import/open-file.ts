@@ -11,7 +11,8 @@ import { createGunzip } from 'node:zlib';
 const require = createRequire(import.meta.url);
 const bz2 = require('unbzip2-stream') as () => Transform;
 
-export type ByteProgress = (bytesRead: number) => void;
+/** Bytes of the file read so far; a reader that reads the file twice says which pass it is in. */
+export type ByteProgress = (bytesRead: number, pass?: { pass: number; of: number }) => void;
 
 export function openFile(path: string, onBytes?: ByteProgress): Readable {
   const file = createReadStream(path);

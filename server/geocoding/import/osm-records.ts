@@ -5,6 +5,7 @@
  */
 import type { AddressRecord } from './address-record.js';
 import { PositionStore } from './position-store.js';
+import { SETTLEMENT_KINDS } from './area-finder.js';
 
 export interface OsmElement {
   kind: 'node' | 'way' | 'relation';
@@ -18,23 +19,65 @@ export interface OsmElement {
   members?: Array<{ type: string; ref: string; role: string }>;
 }
 
+/** Reads an extract's elements; called once per pass. */
+export type OpenElements = (pass: 1 | 2) => AsyncIterable<OsmElement>;
+
 /**
- * Extracts list nodes, then ways, then relations: node positions are kept while the file streams
- * by, and so is each way's centre, so that a building mapped as a multipolygon relation (its
- * address on the relation, 23% of central Moscow's address objects) gets a position too.
+ * Two passes over the extract, which lists nodes, then ways, then relations. The first finds the
+ * ways that outline an administrative boundary or a settlement (its relations come after their
+ * ways); the second keeps node positions and each way's centre while the file streams by (so a
+ * building mapped as a multipolygon relation — 23% of central Moscow's address objects — gets a
+ * position too), keeps the outlines the first pass asked for, and yields houses, places and areas.
  */
-export async function* osmRecords(elements: AsyncIterable<OsmElement>): AsyncGenerator<AddressRecord> {
+export async function* osmRecords(open: OpenElements): AsyncGenerator<AddressRecord> {
+  const outlineWays = new Set<number>();
+  for await (const el of open(1)) {
+    if (el.kind === 'relation' && isArea(el.tags)) for (const m of el.members ?? []) if (m.type === 'way') outlineWays.add(Number(m.ref));
+  }
   const coords = new PositionStore();
   const wayCentres = new PositionStore();
-  for await (const el of elements) {
+  const outlines = new Map<number, Int32Array | null>();
+  for await (const el of open(2)) {
     if (el.kind === 'node' && el.lat !== null && el.lon !== null) coords.set(Number(el.id), el.lat, el.lon);
     if (el.kind === 'way') {
-      const centre = mean(el.refs.map((r) => coords.get(Number(r))));
+      const points = el.refs.map((r) => coords.get(Number(r)));
+      const centre = mean(points);
       if (centre) wayCentres.set(Number(el.id), centre[0], centre[1]);
+      const closedArea = el.refs.length > 3 && el.refs[0] === el.refs.at(-1) && isArea(el.tags);
+      if (outlineWays.has(Number(el.id)) || closedArea) {
+        const outline = polyline(points);
+        outlines.set(Number(el.id), outline);
+        if (closedArea) yield areaRecord(el.tags, outline ? [outline] : null);
+      }
+    }
+    if (el.kind === 'relation' && isArea(el.tags)) {
+      const ways = (el.members ?? []).filter((m) => m.type === 'way' && ['outer', 'inner', ''].includes(m.role)).map((m) => outlines.get(Number(m.ref)) ?? null);
+      yield areaRecord(el.tags, ways.length && ways.every((w) => w) ? (ways as Int32Array[]) : null);
     }
     const record = toRecord(el, wayCentres);
     if (record) yield record;
   }
+}
+
+const ADMIN_LEVELS = new Set(['4', '5', '6', '7', '8']);
+
+/** An administrative boundary of admin_level 4–8, or a settlement's area (OSM wiki "Tag:boundary=administrative", "Key:place"). */
+function isArea(tags: Record<string, string>): boolean {
+  if (!tags.name) return false;
+  return (tags.boundary === 'administrative' && ADMIN_LEVELS.has(tags.admin_level)) || SETTLEMENT_KINDS.has(tags.place);
+}
+
+function areaRecord(tags: Record<string, string>, ways: Int32Array[] | null): AddressRecord {
+  const adminLevel = tags.boundary === 'administrative' && ADMIN_LEVELS.has(tags.admin_level) ? Number(tags.admin_level) : null;
+  return { city: null, street: '', house: '', lat: null, lon: null, area: { name: tags.name, adminLevel, place: tags.place ?? null, ways: ways ?? [], complete: ways !== null } };
+}
+
+/** A way's points as [lat, lon, …] in 1e-7 degrees; null when a node is missing from the extract. */
+function polyline(points: Array<[number, number] | undefined>): Int32Array | null {
+  if (points.some((p) => !p)) return null;
+  const line = new Int32Array(points.length * 2);
+  points.forEach((p, i) => line.set([Math.round(p![0] * 1e7), Math.round(p![1] * 1e7)], i * 2));
+  return line;
 }
 
 function mean(points: Array<[number, number] | undefined>): [number, number] | null {

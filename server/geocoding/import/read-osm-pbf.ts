@@ -40,5 +40,5 @@ async function* osmPbfElements(path: string, onBytes?: ByteProgress): AsyncGener
 }
 
 export function readOsmPbf(path: string, onBytes?: ByteProgress): AsyncGenerator<AddressRecord> {
-  return osmRecords(osmPbfElements(path, onBytes));
+  return osmRecords((pass) => osmPbfElements(path, onBytes && ((read) => onBytes(read, { pass, of: 2 }))));
 }

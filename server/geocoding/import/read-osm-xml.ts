@@ -34,5 +34,5 @@ function osmXmlElements(path: string, onBytes?: ByteProgress): AsyncIterable<Osm
 }
 
 export function readOsmXml(path: string, onBytes?: ByteProgress): AsyncGenerator<AddressRecord> {
-  return osmRecords(osmXmlElements(path, onBytes));
+  return osmRecords((pass) => osmXmlElements(path, onBytes && ((read) => onBytes(read, { pass, of: 2 }))));
 }
