@@ -55,9 +55,10 @@ export class PlacesRepository {
   /** Replaces every place of `source` with `rows`, then re-orders the table and rebuilds the indexes; one transaction. */
   replaceSource(source: string, rows: Iterable<NewPlaceRow>): number {
     let count = 0;
-    // A big import sorts and re-indexes millions of rows: give SQLite room for it in memory.
-    this.db.pragma('temp_store = MEMORY');
-    this.db.pragma('cache_size = -262144');
+    // A big import sorts and re-indexes millions of rows: a bigger page cache (64 MB) speeds it
+    // up; the sort's temporary table stays on disk (SQLite's default), as it would double the
+    // process's memory for a regional extract.
+    this.db.pragma('cache_size = -65536');
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM places WHERE source = ?').run(source);
       for (const row of rows) {

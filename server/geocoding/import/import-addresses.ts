@@ -38,6 +38,8 @@ export async function importRecords(index: LocalIndex, records: AsyncIterable<Ad
   const extractPlaces: ExtractPlace[] = [];
   const areas: AreaShape[] = [];
   const skipped = { noStreet: 0, noHouseNumber: 0, duplicate: 0, incompleteArea: 0 };
+  const names = new Map<string, string>();
+  const intern = (text: string) => names.get(text) ?? (names.set(text, text), text);
   for await (const r of records) {
     if (r.area) {
       if (r.area.complete) areas.push(r.area);
@@ -50,7 +52,8 @@ export async function importRecords(index: LocalIndex, records: AsyncIterable<Ad
     }
     if (!r.street?.trim()) skipped.noStreet++;
     else if (!r.house?.trim()) skipped.noHouseNumber++;
-    else houseRecords.push(r);
+    // A street's and a city's name repeat for each of their houses: one copy each is kept.
+    else houseRecords.push({ ...r, street: intern(r.street), city: r.city === null ? null : intern(r.city), region: r.region ? intern(r.region) : null });
   }
   // Cities and streets repeat across thousands of houses: normalise each once.
   const normalized = new Map<string, string>();
@@ -67,36 +70,44 @@ export async function importRecords(index: LocalIndex, records: AsyncIterable<Ad
   const inArea = new AreaFinder(areas, [...extractPlaces.map(named), ...index.places.settlements().map(named)]);
   areas.length = 0;
 
-  const houses = new Map<string, PlaceInput>();
-  const streets = new Map<string, { place: PlaceInput; lat: number; lon: number; n: number }>();
-  for (const r of houseRecords) {
-    const area = inArea.find(r.lat, r.lon);
-    const name = r.city?.trim() || area.city || neighbours.find(r.lat, r.lon);
-    const city = name ? (cities.get(norm(name)) ?? ownByName.get(norm(name))) : (gazetteer.find(r.lat, r.lon) ?? ownPlaces.find(r.lat, r.lon));
-    const cityName = name ?? city?.city ?? null;
-    const importance = city?.importance ?? UNKNOWN_CITY_IMPORTANCE;
-    // A named city's gazetteer region is not trusted: many towns share a name.
-    const region = r.region ?? area.region ?? (name ? null : (city?.region ?? null));
-    const base = { country_code: city?.country_code ?? null, country: city?.country ?? null, region, city: cityName, street: r.street.trim() };
-    // Different houses are never merged: the key is the whole address, house parts included.
-    const key = `${norm(cityName ?? '')}|${norm(r.street)}|${houseKey(r.house, r.block)}`;
-    if (houses.has(key)) {
-      skipped.duplicate++;
-      continue;
+  // Houses go to the index as they are placed, never held twice; each street keeps the house
+  // keys it has seen (different houses are never merged: the key is the whole address, house
+  // parts included) and its position, the mean of its houses'.
+  let houses = 0;
+  const streets = new Map<string, { place: PlaceInput; houses: Set<string>; lat: number; lon: number; n: number }>();
+  function* places(): Generator<PlaceInput> {
+    for (let i = 0; i < houseRecords.length; i++) {
+      const r = houseRecords[i];
+      const area = inArea.find(r.lat, r.lon);
+      const name = r.city?.trim() || area.city || neighbours.find(r.lat, r.lon);
+      const city = name ? (cities.get(norm(name)) ?? ownByName.get(norm(name))) : (gazetteer.find(r.lat, r.lon) ?? ownPlaces.find(r.lat, r.lon));
+      const cityName = name ?? city?.city ?? null;
+      const importance = city?.importance ?? UNKNOWN_CITY_IMPORTANCE;
+      // A named city's gazetteer region is not trusted: many towns share a name.
+      const region = r.region ?? area.region ?? (name ? null : (city?.region ?? null));
+      const base = { country_code: city?.country_code ?? null, country: city?.country ?? null, region, city: cityName, street: r.street.trim() };
+      const streetKey = `${norm(cityName ?? '')}|${norm(r.street)}`;
+      let street = streets.get(streetKey);
+      if (!street) streets.set(streetKey, (street = { place: { ...base, kind: 'street', lat: null, lon: null, importance: importance + STREET_OFFSET }, houses: new Set(), lat: 0, lon: 0, n: 0 }));
+      const key = houseKey(r.house, r.block) ?? '';
+      if (street.houses.has(key)) {
+        skipped.duplicate++;
+        continue;
+      }
+      street.houses.add(key);
+      houses++;
+      if (r.lat !== null && r.lon !== null) {
+        street.lat += r.lat;
+        street.lon += r.lon;
+        street.n++;
+      }
+      yield { ...base, kind: 'house', house: r.house.trim(), block: r.block ?? null, postal_code: r.postcode ?? null, lat: r.lat, lon: r.lon, importance: importance + HOUSE_OFFSET };
     }
-    houses.set(key, { ...base, kind: 'house', house: r.house.trim(), block: r.block ?? null, postal_code: r.postcode ?? null, lat: r.lat, lon: r.lon, importance: importance + HOUSE_OFFSET });
-    const streetKey = `${norm(cityName ?? '')}|${norm(r.street)}`;
-    const street = streets.get(streetKey) ?? { place: { ...base, kind: 'street' as const, lat: null, lon: null, importance: importance + STREET_OFFSET }, lat: 0, lon: 0, n: 0 };
-    if (r.lat !== null && r.lon !== null) {
-      street.lat += r.lat;
-      street.lon += r.lon;
-      street.n++;
-    }
-    streets.set(streetKey, street);
+    houseRecords.length = 0;
+    for (const s of streets.values()) yield { ...s.place, lat: s.n ? round(s.lat / s.n) : null, lon: s.n ? round(s.lon / s.n) : null };
   }
-  const streetPlaces = [...streets.values()].map((s) => ({ ...s.place, lat: s.n ? round(s.lat / s.n) : null, lon: s.n ? round(s.lon / s.n) : null }));
-  index.replacePlaces([...streetPlaces, ...houses.values()], source);
-  return { houses: houses.size, streets: streetPlaces.length, areas: inArea.size, skipped };
+  index.replacePlaces(places(), source);
+  return { houses, streets: streets.size, areas: inArea.size, skipped };
 }
 
 type ExtractPlace = ConstructorParameters<typeof SettlementFinder>[0] extends Iterable<infer T> ? T : never;
