@@ -38,6 +38,45 @@ export type WidgetStatus =
   | { mode: 'demo'; connected: false; authRequired: boolean }
   | { mode: 'amocrm'; accountId: number; connected: boolean; status: 'connected' | 'reconnect_required' | 'not_connected' };
 
+/**
+ * GET /api/console/state — the admin console in amoCRM's advanced settings (widget/src/console).
+ * Everything is the caller's own account's (the disposable token's `account_id`).
+ */
+export interface ConsoleState {
+  account: {
+    id: number;
+    /** `demo`: no amoCRM credentials on this server (npm start) */
+    status: 'connected' | 'reconnect_required' | 'blocked' | 'not_connected' | 'demo';
+    subdomain: string | null;
+    /** ISO time a block ends */
+    blockedUntil: string | null;
+    /** why it needs a reconnect or is blocked, in words */
+    reason: string | null;
+  };
+  /** The token's `is_admin`: only an admin changes anything here. */
+  canManage: boolean;
+  connectUrl: string | null;
+  writes: { pending: number; done: number; parked: number };
+  siteKeys: Array<{ id: number; name: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }>;
+  /** Where a website posts its leads (POST, X-Site-Key). */
+  intakeUrl: string;
+  /** null when amoCRM could not be asked (not connected, demo, unreachable) */
+  webhook: { subscribed: boolean | null; destination: string | null; queued: boolean };
+  addressBook: { count: number; import: { status: 'pending' | 'done' | 'parked'; step: number; of: number; read: number; error: string | null } | null };
+}
+
+/** GET /api/console/fields — what the admin chooses from, with the saved choice. */
+export interface ConsoleChoices {
+  fields: Record<'leads' | 'contacts' | 'companies', Array<{ id: number; name: string; type: string; code: string | null }>>;
+  pipelines: Array<{ id: number; name: string; statuses: Array<{ id: number; name: string }> }>;
+  settings: { pipelineId?: number; statusId?: number; fields: Partial<Record<'leads' | 'contacts' | 'companies', { address?: number; postalCode?: number; city?: number; coordinates?: number }>> };
+}
+
+/** GET /api/console/writes?status=parked */
+export interface ConsoleWrites {
+  items: Array<{ id: number; kind: string; attempts: number; error: string | null; updatedAt: string }>;
+}
+
 /** POST /api/amocrm/{entity}/{id}/address */
 export interface WritebackRequest {
   fieldId: number;
@@ -68,6 +107,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   // Who is calling
   auth_required: 401,
+  admin_required: 403,
   invalid_token: 401,
   token_expired: 401,
   invalid_signature: 401,

@@ -17,6 +17,7 @@ import { webhookRoutes } from './http/webhook-routes.js';
 import { intakeRoutes } from './http/intake-routes.js';
 import { writebackRoutes } from './http/writeback-routes.js';
 import { adminRoutes } from './http/admin-routes.js';
+import { consoleRoutes } from './http/console-routes.js';
 
 export const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 export const DIST_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -59,7 +60,7 @@ export function createApp(system: System): Express {
     adminToken: config.adminToken,
     importer: system.importer,
   }));
-  app.use(intakeRoutes({ siteKeys: system.siteKeys, intake: system.intake, limitPerMinute: config.intakeRateLimitPerMinute }));
+  app.use(intakeRoutes({ siteKeys: system.siteKeys, intake: system.intake, limitPerMinute: config.intakeRateLimitPerMinute, now: () => system.clock.now() }));
   app.use(adminRoutes({
     adminToken: config.adminToken,
     siteKeys: system.siteKeys,
@@ -68,6 +69,7 @@ export function createApp(system: System): Express {
     webhookSubscriptions: system.webhookSubscriptions,
     clock: system.clock,
   }));
+  app.use(consoleRoutes({ console: system.console, accountSettings: system.accountSettings, verifier: system.verifier, publicUrl: config.publicUrl }));
   app.use(writebackRoutes({ requests: system.writebackRequests, verifier: system.verifier, publicUrl: config.publicUrl }));
   app.use(staticRoutes({ publicDir: PUBLIC_DIR, distDir: DIST_DIR }));
 

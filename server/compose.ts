@@ -53,6 +53,7 @@ import { WritebackRequests } from './writes/writeback-requests.js';
 import { AccountSettingsService } from './admin/account-settings-service.js';
 import { WebhookSubscriptions } from './admin/webhook-subscriptions.js';
 import { ParkedWrites } from './admin/parked-writes.js';
+import { AccountConsole } from './admin/account-console.js';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
@@ -79,7 +80,8 @@ export function compose(config: Config, log: Logger, options: { clock?: Clock; d
   const local = new LocalIndex(new PlacesRepository(db));
   const loaded = ensureGazetteer(local);
   if (loaded) log.info({ places: loaded }, 'gazetteer loaded into the local index');
-  const book = new AddressBook(new AddressBookRepository(db));
+  const addressBookRows = new AddressBookRepository(db);
+  const book = new AddressBook(addressBookRows);
   const addresses = new AddressService(createGeocoder(config.geocoder, local, clock, log), book, clock, config.cache);
 
   // Accounts: the lifecycle is the one writer of an account's state; its wake-up reaches the
@@ -173,6 +175,7 @@ export function compose(config: Config, log: Logger, options: { clock?: Clock; d
     accountSettings: crm ? new AccountSettingsService({ crm, settings, clock }) : null,
     webhookSubscriptions: webhookUrls ? new WebhookSubscriptions({ outbox, accounts, urls: webhookUrls, clock, wake }) : null,
     parkedWrites: new ParkedWrites({ outbox, clock, wake }),
+    console: new AccountConsole({ accounts, outbox, siteKeys, addressBook: addressBookRows, crm, webhookUrls, publicUrl: config.publicUrl, clock, wake }),
     housekeeping,
 
     /** Background work of a running server: the outbox worker, the refresh of idle accounts, housekeeping. */

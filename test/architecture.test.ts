@@ -47,7 +47,7 @@ const ALLOWED: Record<string, string[]> = {
   outbox: ['store', 'amo', 'geocoding', 'intake', 'clock', 'errors', 'config', 'contract'],
   accounts: ['store', 'amo', 'outbox', 'clock', 'errors'],
   writes: ['store', 'amo', 'geocoding', 'intake', 'outbox', 'clock', 'errors', 'contract'],
-  admin: ['store', 'amo', 'intake', 'outbox', 'clock', 'errors'],
+  admin: ['store', 'amo', 'intake', 'outbox', 'clock', 'errors', 'contract'],
   http: ['store', 'amo', 'geocoding', 'intake', 'outbox', 'accounts', 'writes', 'admin', 'clock', 'errors', 'config', 'contract'],
   compose: ['*'],
   app: ['*'],

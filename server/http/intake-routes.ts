@@ -17,11 +17,11 @@ declare module 'express-serve-static-core' {
  * Website lead intake. Forms may post from the browser, so any origin is allowed; the per-site
  * key (X-Api-Key or Authorization: Bearer) says which site and account a lead belongs to.
  */
-export function intakeRoutes(deps: { siteKeys: SiteKeysRepository; intake: IntakeService; limitPerMinute: number }): Router {
+export function intakeRoutes(deps: { siteKeys: SiteKeysRepository; intake: IntakeService; limitPerMinute: number; now: () => number }): Router {
   const router = Router();
   const siteAuth: RequestHandler = (req, _res, next) => {
     const key = req.get('x-api-key') ?? /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-    const site = key ? deps.siteKeys.verify(key) : null;
+    const site = key ? deps.siteKeys.verify(key, deps.now()) : null;
     if (!site) throw new AppError('invalid_api_key', 'Send the site API key in X-Api-Key (an admin creates it with npm run site-key).');
     req.site = site;
     next();

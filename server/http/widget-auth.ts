@@ -16,7 +16,7 @@ export function widgetCors(publicUrl: string): RequestHandler {
   return cors({
     origin: (origin, done) => done(null, !origin || origin === own || parseAccountOrigin(origin) !== null),
     allowedHeaders: ['X-Auth-Token', 'Content-Type'],
-    methods: ['GET', 'POST'],
+    methods: ['GET', 'POST', 'PUT', 'DELETE'],
     maxAge: 600,
   });
 }

@@ -44,12 +44,20 @@ export interface WebhookPayload {
  * removed and the account's own URL takes its place. Either way our stale destinations go.
  */
 export interface SubscribePayload {
-  mode: 'subscribe' | 'move';
+  /** `unsubscribe`: every destination of ours is removed (the admin console's switch). */
+  mode: 'subscribe' | 'move' | 'unsubscribe';
 }
 
 /** Seed the account's address book from its leads, contacts and companies. */
 export interface ImportAddressesPayload {
   fieldIds?: number[];
+}
+/** How far an import got, for the console's progress bar: entity `step` of `of`, values read so far. */
+export interface ImportAddressesState {
+  step?: number;
+  of?: number;
+  entity?: EntityType;
+  read?: number;
 }
 
 type NoState = Record<string, never>;
@@ -60,7 +68,7 @@ export type OutboxJobs = {
   writeback: { payload: WritebackPayload; state: NoState };
   webhook: { payload: WebhookPayload; state: NoState };
   subscribe: { payload: SubscribePayload; state: NoState };
-  import_addresses: { payload: ImportAddressesPayload; state: NoState };
+  import_addresses: { payload: ImportAddressesPayload; state: ImportAddressesState };
 };
 
 export type JobKind = keyof OutboxJobs;

@@ -38,6 +38,15 @@ export class AddressBookRepository {
     return this.searchStmt.all(expression, accountId, limit);
   }
 
+  count(accountId: number): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM account_addresses WHERE account_id = ?').get(accountId) as { n: number }).n;
+  }
+
+  /** Forgets every address of the account (its FTS rows follow through the table's triggers). */
+  clear(accountId: number): number {
+    return this.db.prepare('DELETE FROM account_addresses WHERE account_id = ?').run(accountId).changes;
+  }
+
   deleteOlderThan(origin: string, before: number): number {
     return this.db.prepare('DELETE FROM account_addresses WHERE origin = ? AND last_used_at < ?').run(origin, before).changes;
   }

@@ -119,6 +119,8 @@ const MIGRATIONS: string[] = [
    CREATE VIRTUAL TABLE place_words USING fts5(word, tokenize='trigram');`,
   // 6: amoCRM's block pause survives a restart (reference §8: a block does not heal by retrying)
   `ALTER TABLE accounts ADD COLUMN blocked_until INTEGER;`,
+  // 7: the admin console lists each site key with its last use
+  `ALTER TABLE site_keys ADD COLUMN last_used_at INTEGER;`,
 ];
 
 export function openDatabase(path: string): Db {

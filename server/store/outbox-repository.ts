@@ -106,14 +106,27 @@ export class OutboxRepository<Jobs extends JobMap> {
     return row ? this.toItem(row) : null;
   }
 
-  list(status: OutboxStatus, limit = 100): Array<OutboxItem<Jobs>> {
-    return (this.db.prepare('SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?').all(status, limit) as Row[]).map((row) => this.toItem(row));
+  /** Items by status, newest first; with `accountId`, only that account's. */
+  list(status: OutboxStatus, limit = 100, accountId?: number): Array<OutboxItem<Jobs>> {
+    const rows = accountId === undefined
+      ? this.db.prepare('SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?').all(status, limit)
+      : this.db.prepare('SELECT * FROM outbox WHERE status = ? AND account_id = ? ORDER BY id DESC LIMIT ?').all(status, accountId, limit);
+    return (rows as Row[]).map((row) => this.toItem(row));
   }
 
-  /** An admin's retry: parked items go back to the queue with fresh attempts. */
-  retry(id: number | 'all-parked', now: number): number {
-    const sql = "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE status = 'parked'";
-    return id === 'all-parked' ? this.db.prepare(sql).run(now, now).changes : this.db.prepare(`${sql} AND id = ?`).run(now, now, id).changes;
+  /** The account's newest item of a kind (an import's progress). */
+  latest(accountId: number, kind: string): OutboxItem<Jobs> | null {
+    const row = this.db.prepare('SELECT * FROM outbox WHERE account_id = ? AND kind = ? ORDER BY id DESC LIMIT 1').get(accountId, kind) as Row | undefined;
+    return row ? this.toItem(row) : null;
+  }
+
+  /** An admin's retry: parked items go back to the queue with fresh attempts; with `accountId`, only that account's. */
+  retry(id: number | 'all-parked', now: number, accountId?: number): number {
+    let sql = "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE status = 'parked'";
+    const params: number[] = [now, now];
+    if (id !== 'all-parked') (sql += ' AND id = ?'), params.push(id);
+    if (accountId !== undefined) (sql += ' AND account_id = ?'), params.push(accountId);
+    return this.db.prepare(sql).run(...params).changes;
   }
 
   /** Forgets finished work after `doneMs`, except intake items (websites may still ask for their status). */
@@ -121,8 +134,11 @@ export class OutboxRepository<Jobs extends JobMap> {
     return this.db.prepare("DELETE FROM outbox WHERE status = 'done' AND kind != 'intake' AND updated_at < ?").run(now - doneMs).changes;
   }
 
-  counts(): Record<OutboxStatus, number> {
-    const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status').all() as Array<{ status: OutboxStatus; n: number }>;
+  /** Items per status; with `accountId`, that account's. */
+  counts(accountId?: number): Record<OutboxStatus, number> {
+    const rows = (accountId === undefined
+      ? this.db.prepare('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status').all()
+      : this.db.prepare('SELECT status, COUNT(*) AS n FROM outbox WHERE account_id = ? GROUP BY status').all(accountId)) as Array<{ status: OutboxStatus; n: number }>;
     return { pending: 0, done: 0, parked: 0, ...Object.fromEntries(rows.map((r) => [r.status, r.n])) };
   }
 

@@ -10,8 +10,9 @@ export function subscribeHandler(crm: AmoCrm, urls: WebhookUrls): JobHandler<'su
   return async (item) => {
     const { accountId } = item;
     const current = urls.destination(accountId);
-    const stale = (await crm.webhooks(accountId)).filter((w) => urls.isOurs(w.destination) && w.destination !== current);
+    const { mode } = item.payload;
+    const stale = (await crm.webhooks(accountId)).filter((w) => urls.isOurs(w.destination) && (mode === 'unsubscribe' || w.destination !== current));
     for (const hook of stale) await crm.unsubscribeWebhook(accountId, hook.destination);
-    if (item.payload.mode !== 'move' || stale.length) await crm.subscribeWebhook(accountId, current, WEBHOOK_EVENTS);
+    if (mode === 'subscribe' || (mode === 'move' && stale.length)) await crm.subscribeWebhook(accountId, current, WEBHOOK_EVENTS);
   };
 }

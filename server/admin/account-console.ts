@@ -1,0 +1,124 @@
+/**
+ * The admin console of one account, as its admin sees it inside amoCRM (the widget's advanced
+ * settings page): the connection, the writes, site keys, the webhook and the address book. Every
+ * call names the account it acts on — the disposable token's — and never reaches another's rows.
+ */
+import type { ConsoleState, ConsoleWrites } from '../../contract/api.js';
+import type { Clock } from '../clock.js';
+import type { AmoCrm } from '../amo/crm.js';
+import type { AccountsRepository } from '../store/accounts-repository.js';
+import type { AddressBookRepository } from '../store/address-book-repository.js';
+import type { SiteKeysRepository } from '../store/site-keys-repository.js';
+import type { WebhookUrls } from '../intake/webhook-urls.js';
+import type { Outbox } from '../outbox/jobs.js';
+import { accountNotConnected, AppError, notConfigured, reconnectRequired } from '../errors.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export class AccountConsole {
+  constructor(
+    private readonly deps: {
+      accounts: AccountsRepository;
+      outbox: Outbox;
+      siteKeys: SiteKeysRepository;
+      addressBook: AddressBookRepository;
+      crm: AmoCrm | null;
+      webhookUrls: WebhookUrls | null;
+      publicUrl: string;
+      clock: Clock;
+      wake(): void;
+    },
+  ) {}
+
+  async state(accountId: number, canManage: boolean): Promise<ConsoleState> {
+    const { accounts, outbox, siteKeys, addressBook, crm, publicUrl, clock } = this.deps;
+    const account = accounts.find(accountId);
+    const blockedUntil = account?.blockedUntil && account.blockedUntil > clock.now() ? account.blockedUntil : null;
+    const status: ConsoleState['account']['status'] = !crm ? 'demo' : !account ? 'not_connected' : blockedUntil ? 'blocked' : account.status;
+    const imported = outbox.latest(accountId, 'import_addresses');
+    const progress = imported?.kind === 'import_addresses' ? imported.state : null;
+    return {
+      account: {
+        id: accountId,
+        status,
+        subdomain: account?.subdomain ?? null,
+        blockedUntil: iso(blockedUntil),
+        reason: status === 'blocked' || status === 'reconnect_required' ? (account?.lastError ?? null) : null,
+      },
+      canManage,
+      connectUrl: crm ? `${publicUrl}/api/auth/amocrm/start` : null,
+      writes: outbox.counts(accountId),
+      siteKeys: siteKeys.list(accountId).map((k) => ({ id: k.id, name: k.name, createdAt: iso(k.createdAt)!, lastUsedAt: iso(k.lastUsedAt), revokedAt: iso(k.revokedAt) })),
+      intakeUrl: `${publicUrl}/api/leads`,
+      webhook: await this.webhook(accountId, status === 'connected'),
+      addressBook: {
+        count: addressBook.count(accountId),
+        import: imported && progress
+          ? { status: imported.status, step: progress.step ?? 0, of: progress.of ?? 3, read: progress.read ?? 0, error: imported.status === 'parked' ? imported.lastError : null }
+          : null,
+      },
+    };
+  }
+
+  /** Subscribed or not, as amoCRM lists the account's webhooks now; null when it cannot be asked. */
+  private async webhook(accountId: number, connected: boolean): Promise<ConsoleState['webhook']> {
+    const { crm, webhookUrls, outbox } = this.deps;
+    const queued = outbox.list('pending', 100, accountId).some((i) => i.kind === 'subscribe');
+    if (!crm || !webhookUrls || !connected) return { subscribed: null, destination: null, queued };
+    const destination = webhookUrls.destination(accountId);
+    try {
+      const hooks = await crm.webhooks(accountId);
+      return { subscribed: hooks.some((h) => h.destination === destination), destination, queued };
+    } catch {
+      return { subscribed: null, destination, queued };
+    }
+  }
+
+  parked(accountId: number): ConsoleWrites {
+    return {
+      items: this.deps.outbox.list('parked', 100, accountId).map((i) => ({ id: i.id, kind: i.kind, attempts: i.attempts, error: i.lastError, updatedAt: iso(i.updatedAt)! })),
+    };
+  }
+
+  /** One parked item of the account back to the queue, or all of them; how many. */
+  retry(accountId: number, id: number | 'all-parked'): number {
+    const retried = this.deps.outbox.retry(id, this.deps.clock.now(), accountId);
+    if (id !== 'all-parked' && !retried) throw new AppError('not_found', 'This account has no parked write with this id.');
+    if (retried) this.deps.wake();
+    return retried;
+  }
+
+  createSiteKey(accountId: number, name: string) {
+    const { siteKey, key } = this.deps.siteKeys.create(accountId, name, this.deps.clock.now());
+    return { id: siteKey.id, name: siteKey.name, key };
+  }
+
+  revokeSiteKey(accountId: number, id: number): void {
+    if (!this.deps.siteKeys.revoke(id, this.deps.clock.now(), accountId)) throw new AppError('not_found', 'This account has no active site key with this id.');
+  }
+
+  /** Subscribing and unsubscribing call amoCRM: queued, like every write. */
+  setWebhook(accountId: number, subscribed: boolean): void {
+    this.requireAmo(accountId);
+    this.deps.outbox.enqueue(accountId, 'subscribe', { mode: subscribed ? 'subscribe' : 'unsubscribe' }, this.deps.clock.now());
+    this.deps.wake();
+  }
+
+  importAddressBook(accountId: number): void {
+    this.requireAmo(accountId);
+    const running = this.deps.outbox.list('pending', 100, accountId).some((i) => i.kind === 'import_addresses');
+    if (!running) this.deps.outbox.enqueue(accountId, 'import_addresses', {}, this.deps.clock.now());
+    this.deps.wake();
+  }
+
+  clearAddressBook(accountId: number): number {
+    return this.deps.addressBook.clear(accountId);
+  }
+
+  private requireAmo(accountId: number): void {
+    if (!this.deps.crm) throw notConfigured('This server has no amoCRM credentials (demo mode): nothing can be asked of amoCRM.');
+    const status = this.deps.accounts.status(accountId);
+    if (status === null) throw accountNotConnected(accountId);
+    if (status === 'reconnect_required') throw reconnectRequired(accountId);
+  }
+}
