@@ -9,8 +9,9 @@ export default function widgetConfig({ backendUrl = 'http://localhost:3000', out
   return {
     mode: 'production',
     target: ['web', 'es2019'],
-    entry: `${root}widget/src/index.ts`,
-    output: { path: outDir, filename: 'script.js', library: { type: 'amd', export: 'default' }, clean: false },
+    // script.js runs in every card; console.js only on the advanced settings page (loaded by script.js).
+    entry: { script: `${root}widget/src/index.ts`, console: `${root}widget/src/console/entry.ts` },
+    output: { path: outDir, filename: '[name].js', library: { type: 'amd', export: 'default' }, clean: false },
     externals: { jquery: 'jquery' },
     resolve: { extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } },
     module: { rules: [{ test: /\.ts$/, loader: 'ts-loader', options: { configFile: `${root}widget/tsconfig.json`, onlyCompileBundledFiles: true } }] },

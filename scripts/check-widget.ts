@@ -99,6 +99,13 @@ export function checkWidgetZip(zipPath: string, options: { development?: boolean
     if (data.length > IMAGE_MAX_BYTES) problems.push(`images/${name} is over 300 KB`);
   }
 
+  // The advanced settings page runs console.js, which script.js loads there through RequireJS.
+  if (manifest?.locations?.some((l) => l.startsWith('advanced_settings'))) {
+    const consoleJs = files.get('console.js')?.toString('utf8');
+    if (!consoleJs) problems.push('console.js is missing: the advanced_settings location loads it');
+    else if (!/^\s*define\(/.test(consoleJs)) problems.push('console.js must be an AMD module (define(factory))');
+  }
+
   const script = files.get('script.js');
   if (script) {
     const source = script.toString('utf8');

@@ -6,7 +6,7 @@
  *     file.csv|file.osm|file.osm.pbf), with objects/s, then the server started as
  *     its own process and typing replayed over HTTP: every prefix (3+ characters) of 500
  *     addresses drawn from the index. Latency p50/p95/p99 for cache misses and hits, requests/s.
- *  2. widget: script.js size, and in the browser on /demo the time from the debounce firing to
+ *  2. widget: script.js and console.js sizes, and in the browser on /demo the time from the debounce firing to
  *     the suggestions being rendered, minus the backend's own time.
  *  3. writes (writes-bench.ts): intake accepted/s and time-to-202, webhook time-to-200, outbox
  *     drain rate against amoCRM's 7/s.
@@ -119,6 +119,8 @@ async function benchTheRest(base: string, sample: Array<{ value: string }>, serv
   const script = readFileSync(join(widgetDir, 'script.js'));
   console.log(`\n== widget ==`);
   console.log(`script.js: ${(script.length / 1024).toFixed(1)} KB minified, ${(gzipSync(script).length / 1024).toFixed(1)} KB gzip, jQuery excluded   (target <= 25 KB)`);
+  const consoleJs = readFileSync(join(widgetDir, 'console.js'));
+  console.log(`console.js (the admin console, loaded on the advanced settings page only): ${(consoleJs.length / 1024).toFixed(1)} KB minified, ${(gzipSync(consoleJs).length / 1024).toFixed(1)} KB gzip`);
   const render = await measureWidgetRender(base, sample.slice(0, 40).map((s) => s.value));
   console.log(`debounce fired -> list laid out, minus backend time, ms: p50 ${fmt(render.layout.p50)}  p95 ${fmt(render.layout.p95)}  p99 ${fmt(render.layout.p99)}  (n=${render.layout.n}; target p95 <= 16)`);
   console.log(`  ... -> next animation frame (adds the wait for vsync), ms: p50 ${fmt(render.frame.p50)}  p95 ${fmt(render.frame.p95)}  p99 ${fmt(render.frame.p99)}`);

@@ -20,13 +20,16 @@ export function staticRoutes(dirs: { publicDir: string; distDir: string }): Rout
   router.get('/vendor/jquery.js', send(join(dirname(require.resolve('jquery')), 'jquery.min.js'), 'application/javascript'));
   router.get('/vendor/require.js', send(join(dirname(require.resolve('requirejs/package.json')), 'require.js'), 'application/javascript'));
 
-  router.get('/demo', (_req, res) => {
+  // The demo lead card, and the widget's advanced settings page (the admin console) as amoCRM hosts it.
+  const demoPage = (file: string): express.RequestHandler => (_req, res) => {
     if (!existsSync(join(dirs.distDir, 'widget', 'script.js'))) {
       res.status(503).json({ error: { code: 'widget_not_built', message: 'Run "npm run build:widget" (npm start does it) to build the widget the demo page loads.' } });
       return;
     }
-    res.sendFile(join(dirs.publicDir, 'demo', 'index.html'));
-  });
+    res.sendFile(join(dirs.publicDir, 'demo', file));
+  };
+  router.get('/demo', demoPage('index.html'));
+  router.get('/demo/console', demoPage('console.html'));
   router.use('/demo', express.static(join(dirs.publicDir, 'demo'), { index: false, redirect: false }));
   router.use('/demo/widget', express.static(join(dirs.distDir, 'widget'), { fallthrough: false }));
   router.get('/', (_req, res) => res.redirect(302, '/demo'));

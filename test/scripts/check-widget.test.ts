@@ -28,10 +28,14 @@ describe('check:widget', () => {
   it('the built zip passes, with everything at the root', () => {
     expect(checkWidgetZip(builtZip(), { development: true })).toEqual([]);
     const names = new AdmZip(builtZip()).getEntries().map((e) => e.entryName).sort();
-    expect(names).toEqual(expect.arrayContaining(['manifest.json', 'script.js', 'i18n/ru.json', 'i18n/en.json', 'images/logo_min.png', 'images/logo_medium.png', 'images/logo_main.png', 'images/logo_small.png', 'images/logo.png']));
+    expect(names).toEqual(expect.arrayContaining(['manifest.json', 'script.js', 'console.js', 'i18n/ru.json', 'i18n/en.json', 'images/logo_min.png', 'images/logo_medium.png', 'images/logo_main.png', 'images/logo_small.png', 'images/logo.png']));
     const manifest = JSON.parse(readFileSync(join(dist, 'widget/manifest.json'), 'utf8'));
-    expect(manifest.locations).toEqual(['lcard-0', 'ccard-0', 'comcard-0', 'settings']);
+    expect(manifest.locations).toEqual(['lcard-0', 'ccard-0', 'comcard-0', 'settings', 'advanced_settings']);
     expect(manifest.widget.version).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+
+  it('fails a zip whose advanced settings page has no console.js to load', () => {
+    expect(checkWidgetZip(variant('no-console', (z) => z.deleteFile('console.js')), { development: true })).toContain('console.js is missing: the advanced_settings location loads it');
   });
 
   it('fails a zip with a missing image', () => {

@@ -4,7 +4,8 @@
  */
 import type { WidgetStatus } from '../../contract/api.js';
 import { controlEntity, fieldControls, fieldIdOf, SAVE_BUTTON, type FieldControl } from './card.js';
-import { currentEntity } from './amo-globals.js';
+import { currentEntity, loadAmdModule, pageLanguage } from './amo-globals.js';
+import type mountConsole from './console/entry.js';
 import { FieldAutocomplete, guard } from './field-autocomplete.js';
 import { translator, type Translate } from './i18n.js';
 import { resolveSettings, settingsProblems, type SavedSettings, type WidgetSettings } from './settings.js';
@@ -20,6 +21,8 @@ export interface WidgetHost {
   authorizedAjax(): AuthorizedAjax | undefined;
   jquery(): ((el: unknown) => { trigger(e: string): unknown; find?: unknown; html?: unknown }) | undefined;
   debounceMs?: number;
+  /** Where amoCRM serves the widget's files (`self.params.path`), for console.js. */
+  path?(): string;
 }
 
 const CARD_AREAS = new Set(['lcard', 'ccard', 'comcard', 'cucard', 'leads_card', 'contacts_card', 'companies_card']);
@@ -45,6 +48,7 @@ export class AddressWidget {
   private removeSaveHook: (() => void) | null = null;
   private settingsBody: Element | null = null;
   private attachQueued = false;
+  private console: { destroy(): void } | null = null;
 
   constructor(private readonly host: WidgetHost) {}
 
@@ -84,6 +88,34 @@ export class AddressWidget {
       this.removeStyles = null;
       this.removeSaveHook?.();
       this.removeSaveHook = null;
+      this.console?.destroy();
+      this.console = null;
+    });
+    return true;
+  }
+
+  /**
+   * advancedSettings: the admin console on the widget's own page in amoCRM's settings. amoCRM
+   * gives the page a container `#work-area-<widget_code>` (the pattern every public widget with
+   * an advanced settings page follows; reference §2).
+   */
+  renderConsole(): true {
+    guard(() => {
+      const doc = globalThis.document;
+      const settings = this.host.settings();
+      const area = doc.getElementById(`work-area-${String(settings.widget_code ?? '')}`);
+      if (!area) return;
+      this.console?.destroy();
+      const root = doc.createElement('div');
+      root.className = 'amo-console';
+      root.textContent = this.t('console.loading');
+      area.replaceChildren(root);
+      const resolved = resolveSettings(settings, this.host.defaultBackendUrl);
+      const transport = createTransport(() => resolved.backendUrl, this.host.authorizedAjax());
+      const language = pageLanguage();
+      loadAmdModule<typeof mountConsole>(`${this.host.path?.() ?? ''}/console.js`)
+        .then((mount) => guard(() => (this.console = mount(root, transport, this.t, language === 'en' ? 'en-GB' : language))))
+        .catch(() => (root.textContent = this.t('console.failed')));
     });
     return true;
   }

@@ -33,6 +33,13 @@ export function currentEntity(): { type: EntityType; id: number } | null {
   }
 }
 
+/** A module through amoCRM's RequireJS (the page's global `requirejs`), resolved with its export. */
+export function loadAmdModule<T>(url: string): Promise<T> {
+  const requirejs = (globalThis as unknown as { requirejs?: (deps: string[], ok: (m: T) => void, fail: (e: unknown) => void) => void }).requirejs;
+  if (!requirejs) return Promise.reject(new Error('RequireJS is not on the page'));
+  return new Promise((resolve, reject) => requirejs([url], resolve, reject));
+}
+
 export function pageLanguage(): string {
   return app()?.lang_id ?? 'ru';
 }

@@ -19,3 +19,8 @@ export function translator(langs: unknown): Translate {
     return typeof node === 'string' ? node : key;
   };
 }
+
+/** A translated text with its `{name}` placeholders filled. */
+export function fill(text: string, values: Record<string, string | number>): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}

@@ -11,6 +11,7 @@ declare const __BACKEND_URL__: string;
 
 interface AmoWidgetInstance {
   callbacks: Record<string, unknown>;
+  params?: { path?: string };
   get_settings?: () => Record<string, unknown>;
   system?: () => { area?: string };
   langs?: unknown;
@@ -27,12 +28,14 @@ function AmoAddressWidget(this: AmoWidgetInstance) {
     langs: () => self.langs,
     authorizedAjax: () => (typeof self.$authorizedAjax === 'function' ? self.$authorizedAjax.bind(self) : undefined),
     jquery: () => $ as never,
+    path: () => self.params?.path ?? '',
   });
   this.callbacks = {
     render: () => true,
     init: () => true,
     bind_actions: () => widget.bindActions(),
     settings: ($modalBody: unknown) => widget.renderSettings($modalBody),
+    advancedSettings: () => widget.renderConsole(),
     onSave: (arg?: unknown) => widget.onSave(arg),
     destroy: () => widget.destroy(),
     contacts: { selected: () => true },

@@ -10,13 +10,15 @@ export type { AddressData };
 export type Suggestion = Omit<ServerSuggestion, 'source'> & { source: string };
 
 /** A call to the backend that can be aborted; rejects with a BackendError. */
-export type Transport = (path: string, params: Record<string, unknown>, signal: AbortSignal, method?: 'GET' | 'POST') => Promise<unknown>;
+export type Transport = (path: string, params: Record<string, unknown>, signal: AbortSignal, method?: 'GET' | 'POST' | 'PUT' | 'DELETE') => Promise<unknown>;
 
 export class BackendError extends Error {
   constructor(
     readonly status: number,
     /** The backend's code (contract/api.ts), or what went wrong before an answer came. */
     readonly code: ErrorCode | 'aborted' | 'network_error' | 'http_error',
+    /** The field the backend named in its error (a settings path such as `fields.leads.address`). */
+    readonly field: string | null = null,
   ) {
     super(`backend ${status} ${code}`);
   }

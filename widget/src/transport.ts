@@ -21,8 +21,12 @@ export function createTransport(baseUrl: () => string, authorizedAjax: Authorize
       const url = `${baseUrl()}${path}`;
       if (!authorizedAjax) {
         const query = method === 'GET' ? `?${new URLSearchParams(params as Record<string, string>)}` : '';
-        fetch(url + query, { method, signal, headers: { 'Content-Type': 'application/json' }, body: method === 'POST' ? JSON.stringify(params) : undefined })
-          .then(async (res) => (res.ok ? resolve(res.status === 204 ? null : await res.json()) : reject(new BackendError(res.status, (await res.json().catch(() => ({})))?.error?.code ?? 'http_error'))))
+        fetch(url + query, { method, signal, headers: { 'Content-Type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify(params) })
+          .then(async (res) => {
+            if (res.ok) return resolve(res.status === 204 ? null : await res.json());
+            const error = ((await res.json().catch(() => ({}))) as Partial<ErrorBody>).error;
+            reject(new BackendError(res.status, error?.code ?? 'http_error', typeof error?.field === 'string' ? error.field : null));
+          })
           .catch(() => reject(new BackendError(0, signal.aborted ? 'aborted' : 'network_error')));
         return;
       }
@@ -34,6 +38,11 @@ export function createTransport(baseUrl: () => string, authorizedAjax: Authorize
         ...(method === 'GET' ? { data: params } : { data: JSON.stringify(params), contentType: 'application/json' }),
       });
       signal.addEventListener('abort', () => request.abort?.(), { once: true });
-      request.done((body) => resolve(body)).fail((xhr) => reject(new BackendError(xhr?.status ?? 0, xhr?.responseJSON?.error?.code ?? (xhr?.status ? 'http_error' : 'network_error'))));
+      request
+        .done((body) => resolve(body))
+        .fail((xhr) => {
+          const error = xhr?.responseJSON?.error;
+          reject(new BackendError(xhr?.status ?? 0, error?.code ?? (xhr?.status ? 'http_error' : 'network_error'), typeof error?.field === 'string' ? error.field : null));
+        });
     });
 }

@@ -1,0 +1,363 @@
+/**
+ * The admin console on the widget's advanced settings page in amoCRM (the `advanced_settings`
+ * location, `advancedSettings` callback): connection, address fields, site keys, writes,
+ * webhooks and the address book of the caller's account. Native controls only (buttons,
+ * selects, inputs, a table), so it is usable by keyboard alone; every action's result is said in
+ * a live region next to it. Who may act is the backend's decision (the token's is_admin): a user
+ * who is not an admin sees the state without the controls.
+ */
+import type { ConsoleChoices, ConsoleState, ConsoleWrites } from '../../../contract/api.js';
+import { fill, type I18nKey, type Translate } from '../i18n.js';
+import type { BackendError } from '../suggest.js';
+import type { ConsoleApi, ConsoleSettings } from './console-api.js';
+import { h } from './dom.js';
+import { websiteSnippet } from './snippet.js';
+
+type Section = 'connection' | 'fields' | 'keys' | 'writes' | 'webhook' | 'book';
+type Entity = 'leads' | 'contacts' | 'companies';
+const ENTITIES: Entity[] = ['leads', 'contacts', 'companies'];
+const PARTS = ['address', 'postalCode', 'city', 'coordinates'] as const;
+const POLL_MS = 1500;
+
+export class ConsolePage {
+  private state: ConsoleState | null = null;
+  private choices: ConsoleChoices | null = null;
+  private draft: ConsoleSettings = { fields: {} };
+  private parked: ConsoleWrites | null = null;
+  private newKey: { name: string; key: string } | null = null;
+  private readonly messages = new Map<Section, { text: string; error: boolean }>();
+  /** Why the state could not be read, in words; null when it was. */
+  private failure: string | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly doc: Document;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly api: ConsoleApi,
+    private readonly t: Translate,
+    private readonly locale: string,
+  ) {
+    this.doc = root.ownerDocument;
+  }
+
+  async load(): Promise<void> {
+    await this.refresh();
+    if (this.state?.canManage && this.state.account.status === 'connected') await this.loadChoices();
+  }
+
+  destroy(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.root.replaceChildren();
+  }
+
+  /** Reads the state again (and the parked writes for an admin), then redraws; polls while work is queued. */
+  private async refresh(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    try {
+      this.state = await this.api.state();
+      this.parked = this.state.canManage && this.state.writes.parked ? await this.api.parked() : { items: [] };
+      this.failure = null;
+    } catch (error) {
+      this.failure = this.errorText(error);
+    }
+    this.render();
+    const s = this.state;
+    if (s && !this.failure && (s.addressBook.import?.status === 'pending' || s.webhook.queued || s.writes.pending > 0)) {
+      this.timer = setTimeout(() => void this.refresh(), POLL_MS);
+    }
+  }
+
+  private async loadChoices(): Promise<void> {
+    await this.act('fields', async () => {
+      this.choices = await this.api.choices();
+      this.draft = copyOf(this.choices.settings);
+      return null;
+    });
+  }
+
+  /** Runs an action, says how it went in the section's live region, and reads the state again. */
+  private async act(section: Section, run: () => Promise<string | null>): Promise<void> {
+    try {
+      const said = await run();
+      if (said) this.messages.set(section, { text: said, error: false });
+      else this.messages.delete(section);
+    } catch (error) {
+      this.messages.set(section, { text: this.errorText(error), error: true });
+    }
+    await this.refresh();
+  }
+
+  private errorText(error: unknown): string {
+    // Duck-typed: the error comes from script.js's transport, another bundle's BackendError class.
+    if (!isBackendError(error) || error.status === 0) return this.t('console.failed');
+    const field = error.field ? this.fieldLabel(error.field) : '';
+    const own: Partial<Record<string, I18nKey>> = {
+      unknown_field: 'console.fields.unknown_field',
+      unsupported_field_type: 'console.fields.unsupported_field_type',
+      unknown_pipeline: 'console.fields.unknown_pipeline',
+      unknown_status: 'console.fields.unknown_status',
+      admin_required: 'console.errors.admin_required',
+      invalid_token: 'console.errors.invalid_token',
+      token_expired: 'console.errors.invalid_token',
+      auth_required: 'console.errors.invalid_token',
+      reconnect_required: 'console.errors.reconnect_required',
+      account_not_connected: 'console.errors.account_not_connected',
+      not_configured: 'console.errors.not_configured',
+      invalid_parameter: 'console.errors.invalid_parameter',
+    };
+    const key = own[error.code];
+    return key ? fill(this.t(key), { field }) : fill(this.t('console.errors.generic'), { code: error.code });
+  }
+
+  /** "fields.leads.postalCode" → "Leads → Postal code"; "name" → "Website name". */
+  private fieldLabel(path: string): string {
+    const [, entity, part] = path.split('.');
+    if (path.startsWith('fields.') && ENTITIES.includes(entity as Entity)) {
+      return `${this.t(`console.fields.${entity as Entity}`)} → ${PARTS.includes(part as never) ? this.t(`console.fields.${part as (typeof PARTS)[number]}`) : part}`;
+    }
+    if (path === 'name') return this.t('console.keys.name');
+    return path;
+  }
+
+  private date(iso: string | null): string {
+    return iso ? new Date(iso).toLocaleString(this.locale, { dateStyle: 'medium', timeStyle: 'short' }) : this.t('console.keys.never');
+  }
+
+  private render(): void {
+    // Redrawing keeps the keyboard where it was: the focused control is found again by its key.
+    const focusKey = (this.doc.activeElement as HTMLElement | null)?.dataset?.key;
+    const s = this.state;
+    const body: Node[] = [h(this.doc, 'h1', { class: 'amo-console__title' }, this.t('console.title'))];
+    if (this.failure) body.push(h(this.doc, 'p', { class: 'amo-console__error', role: 'alert' }, this.failure));
+    if (!s) {
+      if (!this.failure) body.push(h(this.doc, 'p', { role: 'status' }, this.t('console.loading')));
+    } else {
+      if (!s.canManage) body.push(h(this.doc, 'p', { class: 'amo-console__note' }, this.t('console.read_only')));
+      body.push(this.connection(s), this.fields(s), this.keys(s), this.writes(s), this.webhook(s), this.book(s));
+    }
+    body.push(h(this.doc, 'p', {}, this.button('refresh', this.t('console.refresh'), () => void this.refresh())));
+    this.root.replaceChildren(...body);
+    if (focusKey) this.root.querySelector<HTMLElement>(`[data-key="${focusKey}"]`)?.focus();
+  }
+
+  private section(id: Section, title: I18nKey, ...children: Array<Node | false | null>): HTMLElement {
+    const message = this.messages.get(id);
+    return h(
+      this.doc,
+      'section',
+      { class: 'amo-console__section', 'aria-labelledby': `amo-console-${id}` },
+      h(this.doc, 'h2', { id: `amo-console-${id}` }, this.t(title)),
+      ...children,
+      h(this.doc, 'p', { class: message?.error ? 'amo-console__error' : 'amo-console__ok', role: 'status', 'aria-live': 'polite', 'data-message': id }, message?.text ?? ''),
+    );
+  }
+
+  private button(key: string, text: string, onClick: () => void, options: { primary?: boolean; disabled?: boolean } = {}): HTMLButtonElement {
+    return h(this.doc, 'button', { type: 'button', class: `amo-console__button${options.primary ? ' amo-console__button--primary' : ''}`, 'data-key': key, disabled: options.disabled, onClick }, text);
+  }
+
+  private connection(s: ConsoleState): HTMLElement {
+    const { account } = s;
+    const text =
+      account.status === 'blocked' ? fill(this.t('console.connection.blocked'), { until: this.date(account.blockedUntil) }) : fill(this.t(`console.connection.${account.status}`), { subdomain: account.subdomain ?? '' });
+    const link = s.canManage && s.connectUrl && account.status !== 'connected' && account.status !== 'blocked';
+    return this.section(
+      'connection',
+      'console.connection.title',
+      h(this.doc, 'p', { 'data-status': account.status }, text),
+      !!account.reason && h(this.doc, 'p', { class: 'amo-console__note' }, fill(this.t('console.connection.reason'), { reason: account.reason })),
+      !!link &&
+        h(this.doc, 'a', { class: 'amo-console__button amo-console__button--primary', href: s.connectUrl, target: '_blank', rel: 'noopener', 'data-key': 'connect' }, this.t(account.status === 'reconnect_required' ? 'console.connection.reconnect' : 'console.connection.connect')),
+    );
+  }
+
+  private fields(s: ConsoleState): HTMLElement {
+    const intro = h(this.doc, 'p', { class: 'amo-console__note' }, this.t('console.fields.intro'));
+    if (!s.canManage || s.account.status !== 'connected') return this.section('fields', 'console.fields.title', intro);
+    const choices = this.choices;
+    if (!choices) return this.section('fields', 'console.fields.title', intro, this.button('load-fields', this.t('console.fields.load'), () => void this.loadChoices()));
+    const grid = h(this.doc, 'div', { class: 'amo-console__grid' });
+    for (const entity of ENTITIES) {
+      const group = h(this.doc, 'fieldset', { class: 'amo-console__fieldset' }, h(this.doc, 'legend', {}, this.t(`console.fields.${entity}`)));
+      for (const part of PARTS) {
+        const id = `amo-console-${entity}-${part}`;
+        const chosen = this.draft.fields[entity]?.[part];
+        const select = h(
+          this.doc,
+          'select',
+          { id, 'data-key': id, onChange: (e: Event) => this.choose(entity, part, Number((e.target as HTMLSelectElement).value) || undefined) },
+          h(this.doc, 'option', { value: '' }, this.t('console.fields.none')),
+          ...choices.fields[entity].map((f) => h(this.doc, 'option', { value: f.id, selected: f.id === chosen }, `${f.name} (${f.type})`)),
+        );
+        group.append(h(this.doc, 'label', { for: id }, this.t(`console.fields.${part}`)), select);
+      }
+      grid.append(group);
+    }
+    const pipeline = choices.pipelines.find((p) => p.id === this.draft.pipelineId);
+    const pipelines = h(
+      this.doc,
+      'select',
+      { id: 'amo-console-pipeline', 'data-key': 'pipeline', onChange: (e: Event) => this.choosePipeline(Number((e.target as HTMLSelectElement).value) || undefined) },
+      h(this.doc, 'option', { value: '' }, this.t('console.fields.default')),
+      ...choices.pipelines.map((p) => h(this.doc, 'option', { value: p.id, selected: p.id === this.draft.pipelineId }, p.name)),
+    );
+    const statuses = h(
+      this.doc,
+      'select',
+      { id: 'amo-console-status', 'data-key': 'status', disabled: !pipeline, onChange: (e: Event) => (this.draft.statusId = Number((e.target as HTMLSelectElement).value) || undefined) },
+      h(this.doc, 'option', { value: '' }, this.t('console.fields.default')),
+      ...(pipeline?.statuses ?? []).map((st) => h(this.doc, 'option', { value: st.id, selected: st.id === this.draft.statusId }, st.name)),
+    );
+    const leadsTo = h(
+      this.doc,
+      'div',
+      { class: 'amo-console__fieldset' },
+      h(this.doc, 'label', { for: 'amo-console-pipeline' }, this.t('console.fields.pipeline')),
+      pipelines,
+      h(this.doc, 'label', { for: 'amo-console-status' }, this.t('console.fields.status')),
+      statuses,
+    );
+    const save = this.button('save-fields', this.t('console.fields.save'), () => void this.act('fields', async () => (await this.api.saveSettings(this.draft), this.t('console.fields.saved'))), { primary: true });
+    return this.section('fields', 'console.fields.title', intro, grid, leadsTo, h(this.doc, 'p', {}, save));
+  }
+
+  private choose(entity: Entity, part: (typeof PARTS)[number], id: number | undefined): void {
+    const fields = { ...(this.draft.fields[entity] ?? {}) };
+    if (id) fields[part] = id;
+    else delete fields[part];
+    this.draft.fields = { ...this.draft.fields, [entity]: fields };
+  }
+
+  private choosePipeline(id: number | undefined): void {
+    this.draft.pipelineId = id;
+    this.draft.statusId = undefined;
+    this.render(); // its stages
+  }
+
+  private keys(s: ConsoleState): HTMLElement {
+    const parts: Array<Node | false> = [h(this.doc, 'p', { class: 'amo-console__note' }, this.t('console.keys.intro'))];
+    if (s.canManage) {
+      const name = h(this.doc, 'input', { id: 'amo-console-key-name', 'data-key': 'key-name', maxlength: 100, autocomplete: 'off' });
+      const create = () => void this.act('keys', async () => {
+        const created = await this.api.createSiteKey(name.value);
+        this.newKey = { name: created.name, key: created.key };
+        return this.t('console.keys.created');
+      });
+      name.addEventListener('keydown', (e) => e.key === 'Enter' && create());
+      parts.push(h(this.doc, 'p', { class: 'amo-console__row' }, h(this.doc, 'label', { for: 'amo-console-key-name' }, this.t('console.keys.name')), name, this.button('create-key', this.t('console.keys.create'), create, { primary: true })));
+    }
+    if (this.newKey) {
+      const shown = h(this.doc, 'input', { id: 'amo-console-new-key', class: 'amo-console__key', readonly: true, value: this.newKey.key, 'data-key': 'new-key', 'aria-label': this.newKey.name });
+      parts.push(h(this.doc, 'p', { class: 'amo-console__row' }, shown, this.button('copy-key', this.t('console.keys.copy'), () => void this.copy(shown))));
+    }
+    if (!s.siteKeys.length) parts.push(h(this.doc, 'p', {}, this.t('console.keys.none')));
+    else {
+      const th = (key: I18nKey) => h(this.doc, 'th', { scope: 'col' }, this.t(key));
+      const rows = s.siteKeys.map((k) =>
+        h(
+          this.doc,
+          'tr',
+          { 'data-site-key': k.id },
+          h(this.doc, 'td', {}, k.name),
+          h(this.doc, 'td', {}, this.date(k.createdAt)),
+          h(this.doc, 'td', {}, this.date(k.lastUsedAt)),
+          h(this.doc, 'td', {}, this.t(k.revokedAt ? 'console.keys.revoked' : 'console.keys.active')),
+          h(this.doc, 'td', {}, s.canManage && !k.revokedAt && this.button(`revoke-${k.id}`, this.t('console.keys.revoke'), () => void this.act('keys', async () => (await this.api.revokeSiteKey(k.id), (this.newKey = null))))),
+        ),
+      );
+      parts.push(h(this.doc, 'table', { class: 'amo-console__table' }, h(this.doc, 'thead', {}, h(this.doc, 'tr', {}, th('console.keys.col_name'), th('console.keys.col_created'), th('console.keys.col_used'), th('console.keys.col_state'), h(this.doc, 'th', {}))), h(this.doc, 'tbody', {}, ...rows)));
+    }
+    parts.push(
+      h(this.doc, 'details', { class: 'amo-console__snippet' }, h(this.doc, 'summary', { 'data-key': 'snippet' }, this.t('console.keys.snippet')), h(this.doc, 'pre', {}, websiteSnippet(s.intakeUrl, this.newKey?.key ?? this.t('console.keys.your_key')))),
+    );
+    return this.section('keys', 'console.keys.title', ...parts);
+  }
+
+  private async copy(input: HTMLInputElement): Promise<void> {
+    try {
+      await globalThis.navigator.clipboard.writeText(input.value);
+    } catch {
+      input.select();
+      this.doc.execCommand?.('copy');
+    }
+    this.messages.set('keys', { text: this.t('console.keys.copied'), error: false });
+    this.render();
+  }
+
+  private writes(s: ConsoleState): HTMLElement {
+    const counts = h(this.doc, 'p', { 'data-counts': 'writes' }, fill(this.t('console.writes.counts'), s.writes));
+    if (!s.canManage) return this.section('writes', 'console.writes.title', counts);
+    const items = this.parked?.items ?? [];
+    const list = items.length
+      ? h(
+          this.doc,
+          'ul',
+          { class: 'amo-console__list' },
+          ...items.map((i) =>
+            h(
+              this.doc,
+              'li',
+              { 'data-parked': i.id },
+              h(this.doc, 'strong', {}, `#${i.id} ${i.kind}`),
+              ` · ${fill(this.t('console.writes.attempts'), { count: i.attempts })} · ${this.date(i.updatedAt)}`,
+              h(this.doc, 'div', { class: 'amo-console__error' }, i.error ?? ''),
+              this.button(`retry-${i.id}`, this.t('console.writes.retry'), () => void this.act('writes', async () => fill(this.t('console.writes.retried'), { count: (await this.api.retry(i.id)).retried }))),
+            ),
+          ),
+        )
+      : h(this.doc, 'p', {}, this.t('console.writes.none_parked'));
+    const all = items.length > 1 && this.button('retry-all', this.t('console.writes.retry_all'), () => void this.act('writes', async () => fill(this.t('console.writes.retried'), { count: (await this.api.retry()).retried })));
+    return this.section('writes', 'console.writes.title', counts, h(this.doc, 'p', { class: 'amo-console__note' }, this.t('console.writes.parked_intro')), list, all);
+  }
+
+  private webhook(s: ConsoleState): HTMLElement {
+    const { subscribed, queued } = s.webhook;
+    const text = this.t(subscribed === null ? 'console.webhook.unknown' : subscribed ? 'console.webhook.subscribed' : 'console.webhook.not_subscribed');
+    const canAct = s.canManage && s.account.status === 'connected' && !queued;
+    return this.section(
+      'webhook',
+      'console.webhook.title',
+      h(this.doc, 'p', { 'data-webhook': subscribed === null ? 'unknown' : String(subscribed) }, text),
+      queued && h(this.doc, 'p', { class: 'amo-console__note' }, this.t('console.webhook.queued')),
+      canAct && subscribed !== true && this.button('subscribe', this.t('console.webhook.subscribe'), () => void this.act('webhook', async () => (await this.api.setWebhook(true), null)), { primary: true }),
+      canAct && subscribed !== false && this.button('unsubscribe', this.t('console.webhook.unsubscribe'), () => void this.act('webhook', async () => (await this.api.setWebhook(false), null))),
+    );
+  }
+
+  private book(s: ConsoleState): HTMLElement {
+    const run = s.addressBook.import;
+    const parts: Array<Node | false> = [h(this.doc, 'p', { 'data-count': 'book' }, fill(this.t('console.book.count'), { count: s.addressBook.count }))];
+    if (run) {
+      const done = run.status === 'done' ? run.of : run.step;
+      parts.push(h(this.doc, 'progress', { max: run.of, value: done, 'aria-label': this.t('console.book.title'), 'data-progress': run.status }));
+      const said = run.status === 'pending' ? 'console.book.importing' : run.status === 'done' ? 'console.book.imported' : 'console.book.import_failed';
+      parts.push(h(this.doc, 'p', { class: run.status === 'parked' ? 'amo-console__error' : '' }, fill(this.t(said), { step: Math.min(run.step + 1, run.of), of: run.of, read: run.read, error: run.error ?? '' })));
+    }
+    if (s.canManage) {
+      parts.push(
+        h(
+          this.doc,
+          'p',
+          { class: 'amo-console__row' },
+          s.account.status === 'connected' && this.button('import-book', this.t('console.book.import'), () => void this.act('book', async () => (await this.api.importAddressBook(), null)), { primary: true, disabled: run?.status === 'pending' }),
+          this.button('clear-book', this.t('console.book.clear'), () => {
+            if (!globalThis.confirm(this.t('console.book.confirm_clear'))) return;
+            void this.act('book', async () => fill(this.t('console.book.cleared'), { count: (await this.api.clearAddressBook()).removed }));
+          }),
+        ),
+      );
+    }
+    return this.section('book', 'console.book.title', ...parts);
+  }
+}
+
+/** A copy of the saved settings to edit (structuredClone is not in every browser amoCRM supports). */
+function copyOf<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function isBackendError(error: unknown): error is BackendError {
+  return typeof (error as BackendError | null)?.status === 'number' && typeof (error as BackendError).code === 'string';
+}
