@@ -13,6 +13,8 @@
   var backend = page.backend || location.origin;
   var lang = page.lang || (/[?&]lang=en\b/.test(location.search) ? 'en' : 'ru');
   var code = 'amo-address';
+  var cardLink = document.querySelector('a[href="/demo"]');
+  if (cardLink) cardLink.setAttribute('href', '/demo?lang=' + lang);
   window.APP = window.AMOCRM = { data: { current_card: null }, lang_id: lang, getWidgetsArea: function () { return 'advanced_settings'; } };
 
   requirejs.config({ paths: { jquery: backend + '/vendor/jquery' } });

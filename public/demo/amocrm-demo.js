@@ -8,6 +8,9 @@
   var lang = /[?&]lang=en\b/.test(location.search) ? 'en' : 'ru';
   var ADDRESS_FIELD = 762381;
   var card = { id: 4242, entity: 'leads' };
+  // The link to the console page keeps the language.
+  var consoleLink = document.querySelector('a[href="/demo/console"]');
+  if (consoleLink) consoleLink.setAttribute('href', '/demo/console?lang=' + lang);
   window.APP = window.AMOCRM = {
     data: { current_card: { id: card.id } },
     getBaseEntity: function () { return card.entity; },

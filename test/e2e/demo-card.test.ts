@@ -86,3 +86,23 @@ describe('demo card page in a real browser', () => {
     await page.close();
   });
 });
+
+describe('demo console page (npm start, no amoCRM credentials)', () => {
+  it('is linked from /demo, hosted as amoCRM hosts a widget’s advanced settings page, and works for the demo account', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${app.url}/demo?lang=en`);
+    await page.click('a[href^="/demo/console"]');
+    await page.waitForSelector('#work-area-amo-address .amo-console [data-status="demo"]');
+    expect(await page.locator('[data-status]').textContent()).toContain('Demo mode');
+    await page.fill('#amo-console-key-name', 'demo.example');
+    await page.click('[data-key="create-key"]');
+    await page.waitForSelector('#amo-console-new-key');
+    expect(app.system.siteKeys.list(1).map((k) => k.name)).toContain('demo.example');
+    expect(await page.locator('.amo-console select').count()).toBe(0); // the fields come from amoCRM
+    await page.screenshot({ path: 'test-output/demo-console.png', fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
