@@ -14,8 +14,13 @@ import type { Outbox } from '../outbox/jobs.js';
 import { accountNotConnected, AppError, notConfigured, reconnectRequired } from '../errors.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** How long amoCRM's list of an account's webhooks is reused while the page polls. */
+const WEBHOOKS_TTL_MS = 30_000;
 
 export class AccountConsole {
+  /** amoCRM's answer per account, with the subscribe job it was read after (a finished job reads it again). */
+  private readonly webhookCache = new Map<number, { job: string; at: number; subscribed: boolean }>();
+
   constructor(
     private readonly deps: {
       accounts: AccountsRepository;
@@ -66,9 +71,15 @@ export class AccountConsole {
     const queued = outbox.list('pending', 100, accountId).some((i) => i.kind === 'subscribe');
     if (!crm || !webhookUrls || !connected) return { subscribed: null, destination: null, queued };
     const destination = webhookUrls.destination(accountId);
+    const latest = outbox.latest(accountId, 'subscribe');
+    const job = `${latest?.id}:${latest?.status}`;
+    const cached = this.webhookCache.get(accountId);
+    const now = this.deps.clock.now();
+    if (cached && cached.job === job && now - cached.at < WEBHOOKS_TTL_MS) return { subscribed: cached.subscribed, destination, queued };
     try {
-      const hooks = await crm.webhooks(accountId);
-      return { subscribed: hooks.some((h) => h.destination === destination), destination, queued };
+      const subscribed = (await crm.webhooks(accountId)).some((h) => h.destination === destination);
+      this.webhookCache.set(accountId, { job, at: now, subscribed });
+      return { subscribed, destination, queued };
     } catch {
       return { subscribed: null, destination, queued };
     }

@@ -40,6 +40,14 @@ describe('the admin console API', () => {
     expect(s.intakeUrl).toBe('http://127.0.0.1:1/api/leads');
   });
 
+  it('a page polling its state does not ask amoCRM for the webhooks each time', async () => {
+    const asked = () => env.fake.count((r) => r.method === 'GET' && r.path === '/api/v4/webhooks');
+    await state(OTHER);
+    const before = asked();
+    for (let i = 0; i < 5; i++) await state(OTHER);
+    expect(asked()).toBe(before);
+  });
+
   it('creates a site key shown once, lists it with its last use, and revokes it', async () => {
     const created = await call('POST', '/api/console/site-keys', { body: { name: 'shop.example' } });
     expect(created.status).toBe(201);
