@@ -73,6 +73,13 @@ try {
   const entries = (db.prepare('SELECT COUNT(*) AS n FROM places').get() as { n: number }).n;
   db.pragma('wal_checkpoint(TRUNCATE)');
   const sample = db.prepare("SELECT value FROM places WHERE kind = 'house' ORDER BY random() LIMIT 500").all() as Array<{ value: string }>;
+  const prefixes = [...new Set(sample.flatMap(({ value }) => Array.from({ length: value.length - 2 }, (_, i) => value.slice(0, i + 3))))];
+  // The same prefixes in-process first, so that HTTP's own cost shows as the difference.
+  const inProcess = prefixes.map((q) => {
+    const started = performance.now();
+    index.search(q, { count: 7 });
+    return performance.now() - started;
+  });
   db.close();
   const sizeMb = statSync(dbPath).size / 1024 / 1024;
   console.log(`\n== local index ==`);
@@ -89,7 +96,6 @@ try {
   await waitForHealth(`http://127.0.0.1:${port}/healthz`);
   const base = `http://127.0.0.1:${port}`;
 
-  const prefixes = [...new Set(sample.flatMap(({ value }) => Array.from({ length: value.length - 2 }, (_, i) => value.slice(0, i + 3))))];
   const urls = prefixes.map((q) => `${base}/api/address/suggest?q=${encodeURIComponent(q)}&count=7`);
   const misses: number[] = [];
   for (const url of urls) misses.push((await get(url)).ms);
@@ -99,7 +105,9 @@ try {
   const miss = percentiles(misses);
   const hit = percentiles(hits);
   console.log(`typing replay: ${sample.length} addresses, ${urls.length} distinct prefixes, sequential HTTP on loopback`);
-  console.log(`cache miss latency ms: p50 ${fmt(miss.p50)}  p95 ${fmt(miss.p95)}  p99 ${fmt(miss.p99)}   (target p95 <= 5)`);
+  const local = percentiles(inProcess);
+  console.log(`in-process search ms, same prefixes: p50 ${fmt(local.p50)}  p95 ${fmt(local.p95)}  p99 ${fmt(local.p99)}`);
+  console.log(`cache miss latency ms: p50 ${fmt(miss.p50)}  p95 ${fmt(miss.p95)}  p99 ${fmt(miss.p99)}   (target p95 <= 5, within 1 ms of in-process)`);
   console.log(`cache hit  latency ms: p50 ${fmt(hit.p50)}  p95 ${fmt(hit.p95)}  p99 ${fmt(hit.p99)}   (target p99 <= 2)`);
   console.log(`throughput, cache hits, 8 in flight: ${rps.toFixed(0)} requests/s   (target >= 2000)`);
 

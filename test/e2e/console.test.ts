@@ -175,6 +175,24 @@ describe('the admin console in amoCRM’s advanced settings', () => {
     await page.context().close();
   });
 
+  it('a connection that needs the admin says why, with Reconnect; a block says until when', async () => {
+    env.app.system.accounts.markReconnectRequired(OTHER, 'amoCRM refused the refresh token (invalid_grant)', Date.now());
+    let page = await openConsole({ accountId: OTHER });
+    expect(await page.locator('[data-status="reconnect_required"]').textContent()).toBe('Подключение истекло: подключите аккаунт заново.');
+    expect(await page.locator('.amo-console__note', { hasText: 'Причина' }).textContent()).toBe('Причина: amoCRM refused the refresh token (invalid_grant)');
+    expect(await page.locator('[data-key="connect"]').textContent()).toBe('Подключить заново');
+    expect(await page.locator('[data-key="connect"]').getAttribute('href')).toBe('http://127.0.0.1:1/api/auth/amocrm/start');
+    await page.context().close();
+    await connectAccount(env.app, env.fake, OTHER, 'other');
+
+    env.app.system.accounts.pause(OTHER, Date.now() + 3600_000, 'account blocked by amoCRM (403)', Date.now());
+    page = await openConsole({ accountId: OTHER, lang: 'en' });
+    expect(await page.locator('[data-status="blocked"]').textContent()).toMatch(/^amoCRM has paused this account until .+; writes wait and are sent after\.$/);
+    expect(await page.locator('[data-key="connect"]').count()).toBe(0);
+    await page.context().close();
+    env.app.system.accounts.pause(OTHER, Date.now() - 1, 'over', Date.now());
+  });
+
   it('a user who is not an admin sees the state and no control that changes it', async () => {
     const page = await openConsole({ isAdmin: false });
     expect(await page.locator('.amo-console__note').first().textContent()).toBe('Вы видите состояние; менять его может только администратор этого аккаунта amoCRM.');

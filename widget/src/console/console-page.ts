@@ -169,7 +169,7 @@ export class ConsolePage {
       h(this.doc, 'p', { 'data-status': account.status }, text),
       !!account.reason && h(this.doc, 'p', { class: 'amo-console__note' }, fill(this.t('console.connection.reason'), { reason: account.reason })),
       !!link &&
-        h(this.doc, 'a', { class: 'amo-console__button amo-console__button--primary', href: s.connectUrl, target: '_blank', rel: 'noopener', 'data-key': 'connect' }, this.t(account.status === 'reconnect_required' ? 'console.connection.reconnect' : 'console.connection.connect')),
+        h(this.doc, 'a', { class: 'amo-console__button amo-console__button--primary', href: `${s.connectUrl}${this.doc.location?.hostname.endsWith('kommo.com') ? '?platform=kommo' : ''}`, target: '_blank', rel: 'noopener', 'data-key': 'connect' }, this.t(account.status === 'reconnect_required' ? 'console.connection.reconnect' : 'console.connection.connect')),
     );
   }
 
