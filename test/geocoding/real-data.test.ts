@@ -101,5 +101,8 @@ describe('positions kept while an extract streams', () => {
     expect(store.get(12_000_000_005)).toEqual([43.2, 132]);
     expect(store.get(3001)).toBeUndefined();
     expect(store.get(12_000_000_001)).toBeUndefined();
+    store.clear(); // at the end of a read: nothing is kept for the index build
+    expect(store.count).toBe(0);
+    expect(store.get(3000)).toBeUndefined();
   });
 });

@@ -57,6 +57,10 @@ export async function* osmRecords(open: OpenElements): AsyncGenerator<AddressRec
     const record = toRecord(el, wayCentres);
     if (record) yield record;
   }
+  // The caller may hold this finished generator through the index build: drop what it kept.
+  coords.clear();
+  wayCentres.clear();
+  outlines.clear();
 }
 
 const ADMIN_LEVELS = new Set(['4', '5', '6', '7', '8']);

@@ -44,6 +44,13 @@ export class PositionStore {
     this.last = id;
   }
 
+  /** Lets the memory go (a finished generator keeps its locals reachable until it is collected itself). */
+  clear(): void {
+    this.chunks.length = 0;
+    this.unsorted.clear();
+    this.last = -Infinity;
+  }
+
   get(id: number): [number, number] | undefined {
     const chunk = this.chunkFor(id);
     if (chunk) {
