@@ -78,6 +78,16 @@ describe('the area test', () => {
     expect(finder.find(11, 5).city).toBeNull();
   });
 
+  it('a settlement far bigger than a grid cell and small ones inside it: the smallest still wins', () => {
+    const big = area('Big city', null, 'city', ring([50, 30], [50, 33], [53, 33], [53, 30])); // 900 cells of 0.1°
+    const villages = Array.from({ length: 30 }, (_, i) => area(`Village ${i}`, null, 'village', ring([51 + i * 0.05, 31], [51 + i * 0.05, 31.04], [51.04 + i * 0.05, 31.04], [51.04 + i * 0.05, 31])));
+    const finder = new AreaFinder([big, ...villages], []);
+    expect(finder.find(51.02, 31.02).city).toBe('Village 0');
+    expect(finder.find(52.47, 31.02).city).toBe('Village 29');
+    expect(finder.find(52.47, 32.5).city).toBe('Big city');
+    expect(finder.find(49.9, 31).city).toBeNull();
+  });
+
   it('holds for an outline of thousands of segments, whatever way they are split and drawn', () => {
     // A 2,000-gon circle of radius 1° cut into 7 ways, every other one drawn backwards.
     const points = Array.from({ length: 2001 }, (_, i) => [Math.sin((2 * Math.PI * i) / 2000), Math.cos((2 * Math.PI * i) / 2000)] as [number, number]);

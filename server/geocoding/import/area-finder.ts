@@ -37,9 +37,16 @@ export interface NamedPoint {
   lon: number | null;
 }
 
+/** Settlements are looked up by grid cell (0.1°); one covering more cells than this is checked everywhere. */
+const CELL = 0.1;
+const MAX_CELLS = 400;
+
 export class AreaFinder {
   private readonly settlements: Polygon[] = [];
   private readonly regions: Polygon[] = [];
+  /** Indexes into `settlements` (smallest first) per grid cell their box overlaps, and the big ones. */
+  private readonly cells = new Map<string, number[]>();
+  private readonly everywhere: number[] = [];
 
   constructor(areas: Iterable<AreaShape>, namedSettlements: Iterable<NamedPoint>) {
     const candidates: Polygon[] = [];
@@ -62,6 +69,11 @@ export class AreaFinder {
     }
     // The smallest area wins: a village inside a municipality inside a region.
     this.settlements.sort((a, b) => a.area - b.area);
+    this.settlements.forEach((polygon, i) => {
+      const [lat0, lat1, lon0, lon1] = [Math.floor(polygon.minLat / CELL), Math.floor(polygon.maxLat / CELL), Math.floor(polygon.minLon / CELL), Math.floor(polygon.maxLon / CELL)];
+      if ((lat1 - lat0 + 1) * (lon1 - lon0 + 1) > MAX_CELLS) return void this.everywhere.push(i);
+      for (let a = lat0; a <= lat1; a++) for (let o = lon0; o <= lon1; o++) this.cells.set(`${a}:${o}`, [...(this.cells.get(`${a}:${o}`) ?? []), i]);
+    });
   }
 
   get size(): number {
@@ -71,10 +83,17 @@ export class AreaFinder {
   /** The settlement and region containing a point; null where the extract has none. */
   find(lat: number | null, lon: number | null): { city: string | null; region: string | null } {
     if (lat === null || lon === null) return { city: null, region: null };
-    return {
-      city: this.settlements.find((p) => p.contains(lat, lon))?.name ?? null,
-      region: this.regions.find((p) => p.contains(lat, lon))?.name ?? null,
-    };
+    const near = this.cells.get(`${Math.floor(lat / CELL)}:${Math.floor(lon / CELL)}`) ?? [];
+    // Both lists are in size order: walk them together, so the smallest containing area wins.
+    let city: string | null = null;
+    for (let i = 0, j = 0; i < near.length || j < this.everywhere.length; ) {
+      const next = j >= this.everywhere.length || (i < near.length && near[i] < this.everywhere[j]) ? near[i++] : this.everywhere[j++];
+      if (this.settlements[next].contains(lat, lon)) {
+        city = this.settlements[next].name;
+        break;
+      }
+    }
+    return { city, region: this.regions.find((p) => p.contains(lat, lon))?.name ?? null };
   }
 }
 
@@ -85,10 +104,10 @@ class Polygon {
   /** bounding-box area in square degrees, to prefer the smallest of nested areas */
   readonly area: number;
   private readonly segments: Float64Array;
-  private readonly minLat: number;
-  private readonly maxLat: number;
-  private readonly minLon: number;
-  private readonly maxLon: number;
+  readonly minLat: number;
+  readonly maxLat: number;
+  readonly minLon: number;
+  readonly maxLon: number;
   private readonly bandCount: number;
   private readonly bandHeight: number;
   private readonly bands: Uint32Array[];
