@@ -9,20 +9,18 @@
 import type { ConsoleChoices, ConsoleState, ConsoleWrites } from '../../../contract/api.js';
 import { fill, type I18nKey, type Translate } from '../i18n.js';
 import type { BackendError } from '../suggest.js';
-import type { ConsoleApi, ConsoleSettings } from './console-api.js';
+import type { ConsoleApi } from './console-api.js';
+import { ENTITIES, FieldsForm, PARTS, type Entity } from './fields-form.js';
 import { h } from './dom.js';
 import { websiteSnippet } from './snippet.js';
 
 type Section = 'connection' | 'fields' | 'keys' | 'writes' | 'webhook' | 'book';
-type Entity = 'leads' | 'contacts' | 'companies';
-const ENTITIES: Entity[] = ['leads', 'contacts', 'companies'];
-const PARTS = ['address', 'postalCode', 'city', 'coordinates'] as const;
 const POLL_MS = 1500;
 
 export class ConsolePage {
   private state: ConsoleState | null = null;
   private choices: ConsoleChoices | null = null;
-  private draft: ConsoleSettings = { fields: {} };
+  private readonly fieldsForm: FieldsForm;
   private parked: ConsoleWrites | null = null;
   private newKey: { name: string; key: string } | null = null;
   private readonly messages = new Map<Section, { text: string; error: boolean }>();
@@ -38,6 +36,7 @@ export class ConsolePage {
     private readonly locale: string,
   ) {
     this.doc = root.ownerDocument;
+    this.fieldsForm = new FieldsForm(this.doc, t, () => this.render());
   }
 
   async load(): Promise<void> {
@@ -72,7 +71,7 @@ export class ConsolePage {
   private async loadChoices(): Promise<void> {
     await this.act('fields', async () => {
       this.choices = await this.api.choices();
-      this.draft = copyOf(this.choices.settings);
+      this.fieldsForm.edit(this.choices.settings);
       return null;
     });
   }
@@ -178,62 +177,9 @@ export class ConsolePage {
     if (!s.canManage || s.account.status !== 'connected') return this.section('fields', 'console.fields.title', intro);
     const choices = this.choices;
     if (!choices) return this.section('fields', 'console.fields.title', intro, this.button('load-fields', this.t('console.fields.load'), () => void this.loadChoices()));
-    const grid = h(this.doc, 'div', { class: 'amo-console__grid' });
-    for (const entity of ENTITIES) {
-      const group = h(this.doc, 'fieldset', { class: 'amo-console__fieldset' }, h(this.doc, 'legend', {}, this.t(`console.fields.${entity}`)));
-      for (const part of PARTS) {
-        const id = `amo-console-${entity}-${part}`;
-        const chosen = this.draft.fields[entity]?.[part];
-        const select = h(
-          this.doc,
-          'select',
-          { id, 'data-key': id, onChange: (e: Event) => this.choose(entity, part, Number((e.target as HTMLSelectElement).value) || undefined) },
-          h(this.doc, 'option', { value: '' }, this.t('console.fields.none')),
-          ...choices.fields[entity].map((f) => h(this.doc, 'option', { value: f.id, selected: f.id === chosen }, `${f.name} (${f.type})`)),
-        );
-        group.append(h(this.doc, 'label', { for: id }, this.t(`console.fields.${part}`)), select);
-      }
-      grid.append(group);
-    }
-    const pipeline = choices.pipelines.find((p) => p.id === this.draft.pipelineId);
-    const pipelines = h(
-      this.doc,
-      'select',
-      { id: 'amo-console-pipeline', 'data-key': 'pipeline', onChange: (e: Event) => this.choosePipeline(Number((e.target as HTMLSelectElement).value) || undefined) },
-      h(this.doc, 'option', { value: '' }, this.t('console.fields.default')),
-      ...choices.pipelines.map((p) => h(this.doc, 'option', { value: p.id, selected: p.id === this.draft.pipelineId }, p.name)),
-    );
-    const statuses = h(
-      this.doc,
-      'select',
-      { id: 'amo-console-status', 'data-key': 'status', disabled: !pipeline, onChange: (e: Event) => (this.draft.statusId = Number((e.target as HTMLSelectElement).value) || undefined) },
-      h(this.doc, 'option', { value: '' }, this.t('console.fields.default')),
-      ...(pipeline?.statuses ?? []).map((st) => h(this.doc, 'option', { value: st.id, selected: st.id === this.draft.statusId }, st.name)),
-    );
-    const leadsTo = h(
-      this.doc,
-      'div',
-      { class: 'amo-console__fieldset' },
-      h(this.doc, 'label', { for: 'amo-console-pipeline' }, this.t('console.fields.pipeline')),
-      pipelines,
-      h(this.doc, 'label', { for: 'amo-console-status' }, this.t('console.fields.status')),
-      statuses,
-    );
-    const save = this.button('save-fields', this.t('console.fields.save'), () => void this.act('fields', async () => (await this.api.saveSettings(this.draft), this.t('console.fields.saved'))), { primary: true });
-    return this.section('fields', 'console.fields.title', intro, grid, leadsTo, h(this.doc, 'p', {}, save));
-  }
-
-  private choose(entity: Entity, part: (typeof PARTS)[number], id: number | undefined): void {
-    const fields = { ...(this.draft.fields[entity] ?? {}) };
-    if (id) fields[part] = id;
-    else delete fields[part];
-    this.draft.fields = { ...this.draft.fields, [entity]: fields };
-  }
-
-  private choosePipeline(id: number | undefined): void {
-    this.draft.pipelineId = id;
-    this.draft.statusId = undefined;
-    this.render(); // its stages
+    const form = this.fieldsForm.render(choices);
+    const save = this.button('save-fields', this.t('console.fields.save'), () => void this.act('fields', async () => (await this.api.saveSettings(this.fieldsForm.draft), this.t('console.fields.saved'))), { primary: true });
+    return this.section('fields', 'console.fields.title', intro, ...form, h(this.doc, 'p', {}, save));
   }
 
   private keys(s: ConsoleState): HTMLElement {
@@ -351,11 +297,6 @@ export class ConsolePage {
     }
     return this.section('book', 'console.book.title', ...parts);
   }
-}
-
-/** A copy of the saved settings to edit (structuredClone is not in every browser amoCRM supports). */
-function copyOf<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }
 
 function isBackendError(error: unknown): error is BackendError {
