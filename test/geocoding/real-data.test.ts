@@ -85,6 +85,31 @@ describe('real extracts', () => {
   });
 });
 
+describe('houses kept in columns until each gets its city', () => {
+  it('gives every house back as it came, texts and positions, past any growth', async () => {
+    const { HouseColumns } = await import('../../server/geocoding/import/house-columns.js');
+    const houses = new HouseColumns();
+    const made = Array.from({ length: 5000 }, (_, i) => ({
+      street: `улица ${i % 37}`,
+      city: i % 3 ? 'Москва' : null,
+      house: String(1 + (i % 300)),
+      block: i % 7 ? null : '1',
+      region: i % 5 ? null : 'Московская область',
+      postcode: i % 2 ? '125040' : null,
+      lat: i % 11 ? 55.7 + i / 1e6 : null,
+      lon: i % 11 ? 37.6 + i / 1e6 : null,
+    }));
+    made.forEach((r) => houses.push(r));
+    expect(houses.length).toBe(5000);
+    const back = [...houses.records()];
+    expect(back.map((r) => ({ ...r, lat: r.lat === null ? null : Math.round(r.lat * 1e7), lon: r.lon === null ? null : Math.round(r.lon * 1e7) }))).toEqual(
+      made.map((r) => ({ ...r, lat: r.lat === null ? null : Math.round(r.lat * 1e7), lon: r.lon === null ? null : Math.round(r.lon * 1e7) })),
+    );
+    houses.clear();
+    expect([...houses.records()]).toEqual([]);
+  });
+});
+
 describe('positions kept while an extract streams', () => {
   it('finds every position by id, in order or not, at OpenStreetMap’s precision', async () => {
     const { PositionStore } = await import('../../server/geocoding/import/position-store.js');

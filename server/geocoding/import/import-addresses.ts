@@ -8,6 +8,7 @@ import { normalize } from '../normalize.js';
 import { houseKey } from '../house-number.js';
 import { NeighbourCity, SettlementFinder } from './settlement-finder.js';
 import { AreaFinder, type AreaShape } from './area-finder.js';
+import { HouseColumns } from './house-columns.js';
 import type { AddressRecord } from './address-record.js';
 
 /** Within one city: the settlement itself, then its streets, then houses. */
@@ -34,12 +35,10 @@ export interface ImportResult {
  */
 export async function importRecords(index: LocalIndex, records: AsyncIterable<AddressRecord> | Iterable<AddressRecord>, source: string): Promise<ImportResult> {
   const cities = cityLookup(index);
-  const houseRecords: AddressRecord[] = [];
+  const houseRecords = new HouseColumns();
   const extractPlaces: ExtractPlace[] = [];
   const areas: AreaShape[] = [];
   const skipped = { noStreet: 0, noHouseNumber: 0, duplicate: 0, incompleteArea: 0 };
-  const names = new Map<string, string>();
-  const intern = (text: string) => names.get(text) ?? (names.set(text, text), text);
   for await (const r of records) {
     if (r.area) {
       if (r.area.complete) areas.push(r.area);
@@ -52,8 +51,7 @@ export async function importRecords(index: LocalIndex, records: AsyncIterable<Ad
     }
     if (!r.street?.trim()) skipped.noStreet++;
     else if (!r.house?.trim()) skipped.noHouseNumber++;
-    // A street's and a city's name repeat for each of their houses: one copy each is kept.
-    else houseRecords.push({ ...r, street: intern(r.street), city: r.city === null ? null : intern(r.city), region: r.region ? intern(r.region) : null });
+    else houseRecords.push(r);
   }
   // Cities and streets repeat across thousands of houses: normalise each once.
   const normalized = new Map<string, string>();
@@ -65,7 +63,7 @@ export async function importRecords(index: LocalIndex, records: AsyncIterable<Ad
   const gazetteer = new SettlementFinder(index.places.settlements());
   const ownPlaces = new SettlementFinder(extractPlaces);
   const ownByName = new Map(extractPlaces.map((p) => [norm(p.city ?? ''), p]));
-  const neighbours = new NeighbourCity(houseRecords);
+  const neighbours = new NeighbourCity(houseRecords.records());
   const named = (p: { city: string | null; lat: number | null; lon: number | null }) => ({ name: p.city, lat: p.lat, lon: p.lon });
   const inArea = new AreaFinder(areas, [...extractPlaces.map(named), ...index.places.settlements().map(named)]);
   areas.length = 0;
@@ -76,8 +74,7 @@ export async function importRecords(index: LocalIndex, records: AsyncIterable<Ad
   let houses = 0;
   const streets = new Map<string, { place: PlaceInput; houses: Set<string>; lat: number; lon: number; n: number }>();
   function* places(): Generator<PlaceInput> {
-    for (let i = 0; i < houseRecords.length; i++) {
-      const r = houseRecords[i];
+    for (const r of houseRecords.records()) {
       const area = inArea.find(r.lat, r.lon);
       const name = r.city?.trim() || area.city || neighbours.find(r.lat, r.lon);
       const city = name ? (cities.get(norm(name)) ?? ownByName.get(norm(name))) : (gazetteer.find(r.lat, r.lon) ?? ownPlaces.find(r.lat, r.lon));
@@ -103,7 +100,7 @@ export async function importRecords(index: LocalIndex, records: AsyncIterable<Ad
       }
       yield { ...base, kind: 'house', house: r.house.trim(), block: r.block ?? null, postal_code: r.postcode ?? null, lat: r.lat, lon: r.lon, importance: importance + HOUSE_OFFSET };
     }
-    houseRecords.length = 0;
+    houseRecords.clear();
     for (const s of streets.values()) yield { ...s.place, lat: s.n ? round(s.lat / s.n) : null, lon: s.n ? round(s.lon / s.n) : null };
   }
   index.replacePlaces(places(), source);
