@@ -132,6 +132,9 @@ export function compose(config: Config, log: Logger, options: { clock?: Clock; d
   const worker = new OutboxWorker(outbox, handlers, config.outbox, clock, log);
   wakeWorker = () => worker.poke();
 
+  const webhookSubscriptions = webhookUrls ? new WebhookSubscriptions({ outbox, accounts, urls: webhookUrls, clock, wake }) : null;
+  const parkedWrites = new ParkedWrites({ outbox, clock, wake });
+
   const timers: Array<ReturnType<typeof setTimeout>> = [];
   /**
    * Forgets finished work: done outbox items after 30 days (intake items stay: websites may ask for
@@ -173,9 +176,9 @@ export function compose(config: Config, log: Logger, options: { clock?: Clock; d
     webhooks: new WebhookInbox({ events: webhookEvents, outbox, accounts, clock, log, wake }),
     writebackRequests: mapping ? new WritebackRequests({ mapping, writebacks, outbox, addresses, clock, wake }) : null,
     accountSettings: crm ? new AccountSettingsService({ crm, settings, clock }) : null,
-    webhookSubscriptions: webhookUrls ? new WebhookSubscriptions({ outbox, accounts, urls: webhookUrls, clock, wake }) : null,
-    parkedWrites: new ParkedWrites({ outbox, clock, wake }),
-    console: new AccountConsole({ accounts, outbox, siteKeys, addressBook: addressBookRows, crm, webhookUrls, publicUrl: config.publicUrl, clock, wake }),
+    webhookSubscriptions,
+    parkedWrites,
+    console: new AccountConsole({ accounts, outbox, siteKeys, addressBook: addressBookRows, crm, webhookUrls, webhookSubscriptions, parkedWrites, publicUrl: config.publicUrl, clock, wake }),
     housekeeping,
 
     /** Background work of a running server: the outbox worker, the refresh of idle accounts, housekeeping. */

@@ -11,6 +11,8 @@ import type { AddressBookRepository } from '../store/address-book-repository.js'
 import type { SiteKeysRepository } from '../store/site-keys-repository.js';
 import type { WebhookUrls } from '../intake/webhook-urls.js';
 import type { Outbox } from '../outbox/jobs.js';
+import type { ParkedWrites } from './parked-writes.js';
+import type { WebhookSubscriptions } from './webhook-subscriptions.js';
 import { accountNotConnected, AppError, notConfigured, reconnectRequired } from '../errors.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -29,6 +31,8 @@ export class AccountConsole {
       addressBook: AddressBookRepository;
       crm: AmoCrm | null;
       webhookUrls: WebhookUrls | null;
+      webhookSubscriptions: WebhookSubscriptions | null;
+      parkedWrites: ParkedWrites;
       publicUrl: string;
       clock: Clock;
       wake(): void;
@@ -93,9 +97,8 @@ export class AccountConsole {
 
   /** One parked item of the account back to the queue, or all of them; how many. */
   retry(accountId: number, id: number | 'all-parked'): number {
-    const retried = this.deps.outbox.retry(id, this.deps.clock.now(), accountId);
+    const retried = this.deps.parkedWrites.retry(id, accountId);
     if (id !== 'all-parked' && !retried) throw new AppError('not_found', 'This account has no parked write with this id.');
-    if (retried) this.deps.wake();
     return retried;
   }
 
@@ -111,8 +114,9 @@ export class AccountConsole {
   /** Subscribing and unsubscribing call amoCRM: queued, like every write. */
   setWebhook(accountId: number, subscribed: boolean): void {
     this.requireAmo(accountId);
-    this.deps.outbox.enqueue(accountId, 'subscribe', { mode: subscribed ? 'subscribe' : 'unsubscribe' }, this.deps.clock.now());
-    this.deps.wake();
+    const subscriptions = this.deps.webhookSubscriptions!; // present whenever amoCRM is (requireAmo)
+    if (subscribed) subscriptions.subscribe(accountId);
+    else subscriptions.unsubscribe(accountId);
   }
 
   importAddressBook(accountId: number): void {
@@ -127,7 +131,7 @@ export class AccountConsole {
   }
 
   private requireAmo(accountId: number): void {
-    if (!this.deps.crm) throw notConfigured('This server has no amoCRM credentials (demo mode): nothing can be asked of amoCRM.');
+    if (!this.deps.crm || !this.deps.webhookSubscriptions) throw notConfigured('This server has no amoCRM credentials (demo mode): nothing can be asked of amoCRM.');
     const status = this.deps.accounts.status(accountId);
     if (status === null) throw accountNotConnected(accountId);
     if (status === 'reconnect_required') throw reconnectRequired(accountId);

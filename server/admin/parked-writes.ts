@@ -11,9 +11,9 @@ export class ParkedWrites {
     return { counts: this.deps.outbox.counts(), items };
   }
 
-  /** Parked items back to the queue with fresh attempts; returns how many. */
-  retry(id: number | 'all-parked'): number {
-    const retried = this.deps.outbox.retry(id, this.deps.clock.now());
+  /** Parked items back to the queue with fresh attempts (with `accountId`, only that account's); returns how many. */
+  retry(id: number | 'all-parked', accountId?: number): number {
+    const retried = this.deps.outbox.retry(id, this.deps.clock.now(), accountId);
     if (retried) this.deps.wake();
     return retried;
   }

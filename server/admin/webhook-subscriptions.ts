@@ -16,6 +16,12 @@ export class WebhookSubscriptions {
     return { id, destination: this.deps.urls.destination(accountId) };
   }
 
+  /** Removes every destination of ours from the account (queued, like the subscription). */
+  unsubscribe(accountId: number): void {
+    this.deps.outbox.enqueue(accountId, 'subscribe', { mode: 'unsubscribe' }, this.deps.clock.now());
+    this.deps.wake();
+  }
+
   /** Queues a move for every connected account; returns how many. */
   moveAll(): number {
     const connected = this.deps.accounts.list().filter((a) => a.status === 'connected');

@@ -24,8 +24,7 @@ export function createTransport(baseUrl: () => string, authorizedAjax: Authorize
         fetch(url + query, { method, signal, headers: { 'Content-Type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify(params) })
           .then(async (res) => {
             if (res.ok) return resolve(res.status === 204 ? null : await res.json());
-            const error = ((await res.json().catch(() => ({}))) as Partial<ErrorBody>).error;
-            reject(new BackendError(res.status, error?.code ?? 'http_error', typeof error?.field === 'string' ? error.field : null));
+            reject(answerError(res.status, (await res.json().catch(() => ({}))) as Partial<ErrorBody>));
           })
           .catch(() => reject(new BackendError(0, signal.aborted ? 'aborted' : 'network_error')));
         return;
@@ -40,9 +39,12 @@ export function createTransport(baseUrl: () => string, authorizedAjax: Authorize
       signal.addEventListener('abort', () => request.abort?.(), { once: true });
       request
         .done((body) => resolve(body))
-        .fail((xhr) => {
-          const error = xhr?.responseJSON?.error;
-          reject(new BackendError(xhr?.status ?? 0, error?.code ?? (xhr?.status ? 'http_error' : 'network_error'), typeof error?.field === 'string' ? error.field : null));
-        });
+        .fail((xhr) => reject(answerError(xhr?.status ?? 0, xhr?.responseJSON)));
     });
+}
+
+/** The backend's error answer (contract/api.ts), or what went wrong before one came. */
+function answerError(status: number, body: Partial<ErrorBody> | undefined): BackendError {
+  const error = body?.error;
+  return new BackendError(status, error?.code ?? (status ? 'http_error' : 'network_error'), typeof error?.field === 'string' ? error.field : null);
 }

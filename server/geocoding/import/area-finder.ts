@@ -62,7 +62,9 @@ export class AreaFinder {
     for (const s of namedSettlements) {
       if (!s.name || s.lat === null || s.lon === null) continue;
       const key = normalize(s.name);
-      byName.set(key, [...(byName.get(key) ?? []), s]);
+      const same = byName.get(key);
+      if (same) same.push(s);
+      else byName.set(key, [s]);
     }
     for (const polygon of candidates) {
       if ((byName.get(normalize(polygon.name)) ?? []).some((s) => polygon.contains(s.lat!, s.lon!))) this.settlements.push(polygon);
@@ -72,7 +74,13 @@ export class AreaFinder {
     this.settlements.forEach((polygon, i) => {
       const [lat0, lat1, lon0, lon1] = [Math.floor(polygon.minLat / CELL), Math.floor(polygon.maxLat / CELL), Math.floor(polygon.minLon / CELL), Math.floor(polygon.maxLon / CELL)];
       if ((lat1 - lat0 + 1) * (lon1 - lon0 + 1) > MAX_CELLS) return void this.everywhere.push(i);
-      for (let a = lat0; a <= lat1; a++) for (let o = lon0; o <= lon1; o++) this.cells.set(`${a}:${o}`, [...(this.cells.get(`${a}:${o}`) ?? []), i]);
+      for (let a = lat0; a <= lat1; a++) {
+        for (let o = lon0; o <= lon1; o++) {
+          const cell = this.cells.get(`${a}:${o}`);
+          if (cell) cell.push(i);
+          else this.cells.set(`${a}:${o}`, [i]);
+        }
+      }
     });
   }
 

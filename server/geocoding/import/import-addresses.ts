@@ -34,7 +34,9 @@ export interface ImportResult {
  * gazetteer settlement's.
  */
 export async function importRecords(index: LocalIndex, records: AsyncIterable<AddressRecord> | Iterable<AddressRecord>, source: string): Promise<ImportResult> {
-  const cities = cityLookup(index);
+  // The gazetteer's settlements, read once: by name, by position, and as named points inside areas.
+  const settlements = index.places.settlements();
+  const cities = cityLookup(settlements);
   const houseRecords = new HouseColumns();
   const extractPlaces: ExtractPlace[] = [];
   const areas: AreaShape[] = [];
@@ -60,12 +62,12 @@ export async function importRecords(index: LocalIndex, records: AsyncIterable<Ad
     if (n === undefined) normalized.set(text, (n = normalize(text)));
     return n;
   };
-  const gazetteer = new SettlementFinder(index.places.settlements());
+  const gazetteer = new SettlementFinder(settlements);
   const ownPlaces = new SettlementFinder(extractPlaces);
   const ownByName = new Map(extractPlaces.map((p) => [norm(p.city ?? ''), p]));
   const neighbours = new NeighbourCity(houseRecords.records());
   const named = (p: { city: string | null; lat: number | null; lon: number | null }) => ({ name: p.city, lat: p.lat, lon: p.lon });
-  const inArea = new AreaFinder(areas, [...extractPlaces.map(named), ...index.places.settlements().map(named)]);
+  const inArea = new AreaFinder(areas, [...extractPlaces.map(named), ...settlements.map(named)]);
   areas.length = 0;
 
   // Houses go to the index as they are placed, never held twice; each street keeps the house
@@ -107,11 +109,12 @@ export async function importRecords(index: LocalIndex, records: AsyncIterable<Ad
   return { houses, streets: streets.size, areas: inArea.size, skipped };
 }
 
+type Settlements = ReturnType<LocalIndex['places']['settlements']>;
 type ExtractPlace = ConstructorParameters<typeof SettlementFinder>[0] extends Iterable<infer T> ? T : never;
 
 const round = (n: number) => Math.round(n * 1e6) / 1e6;
 
 /** Gazetteer settlements by normalised name; the most populous wins a shared name. */
-function cityLookup(index: LocalIndex): Map<string, ReturnType<LocalIndex['places']['settlements']>[number]> {
-  return new Map(index.places.settlements().map((r) => [normalize(r.city ?? ''), r]));
+function cityLookup(settlements: Settlements): Map<string, Settlements[number]> {
+  return new Map(settlements.map((r) => [normalize(r.city ?? ''), r]));
 }
