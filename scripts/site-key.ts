@@ -2,29 +2,32 @@
  * npm run site-key -- create --account <amoCRM account id> --name <site>
  * npm run site-key -- list
  * npm run site-key -- revoke <id>
- * Manages the per-site API keys for website lead intake in DATABASE_PATH (the same as the
- * admin endpoints /api/admin/site-keys). A new key is printed once.
+ * Manages the per-site API keys for website lead intake in DATABASE_URL's PostgreSQL, or else
+ * DATABASE_PATH (the same as the admin endpoints /api/admin/site-keys). A new key is printed once.
  */
 import 'dotenv/config';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/config.js';
 import { openDatabase } from '../server/store/database.js';
+import { openStore } from '../server/store/open-store.js';
 import { SiteKeysRepository } from '../server/store/site-keys-repository.js';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { account: { type: 'string' }, name: { type: 'string' } } });
 const [command, id] = positionals;
-const db = openDatabase(loadConfig().databasePath);
-const keys = new SiteKeysRepository(db);
+const config = loadConfig();
+const db = openDatabase(config.databasePath);
+const store = await openStore(config, db);
+const keys = new SiteKeysRepository(store.sql);
 try {
   if (command === 'create') {
     const accountId = Number(values.account);
     if (!Number.isSafeInteger(accountId) || accountId <= 0 || !values.name?.trim()) throw new Error('create needs --account <id> and --name <site>');
-    const { siteKey, key } = keys.create(accountId, values.name.trim(), Date.now());
+    const { siteKey, key } = await keys.create(accountId, values.name.trim(), Date.now());
     console.log(`site key ${siteKey.id} for account ${accountId} (${siteKey.name}):\n${key}\nStore it in the website's configuration; it is not shown again.`);
   } else if (command === 'list') {
-    for (const k of keys.list()) console.log(`${k.id}\taccount ${k.accountId}\t${k.name}\t${k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'}`);
+    for (const k of await keys.list()) console.log(`${k.id}\taccount ${k.accountId}\t${k.name}\t${k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'}`);
   } else if (command === 'revoke') {
-    if (!keys.revoke(Number(id), Date.now())) throw new Error(`no active site key ${id}`);
+    if (!(await keys.revoke(Number(id), Date.now()))) throw new Error(`no active site key ${id}`);
     console.log(`site key ${id} revoked`);
   } else {
     throw new Error('usage: npm run site-key -- create --account <id> --name <site> | list | revoke <id>');
@@ -33,5 +36,6 @@ try {
   console.error((error as Error).message);
   process.exitCode = 2;
 } finally {
+  await store.close();
   db.close();
 }

@@ -41,7 +41,7 @@ export function createApp(system: System): Express {
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
 
   app.use(metaRoutes({
-    db: system.db,
+    health: system.store.health,
     accounts: system.accounts,
     amoApi: system.amoApi,
     adminToken: config.adminToken,

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { ConfigError, type Config } from './config.js';
 import { systemClock, type Clock } from './clock.js';
 import { openDatabase, type Db } from './store/database.js';
+import { openStore } from './store/open-store.js';
 import { devTokenKey } from './store/dev-token-key.js';
 import { TokenCipher } from './store/token-crypto.js';
 import { AccountsRepository } from './store/accounts-repository.js';
@@ -25,6 +26,7 @@ import { OAuthClient } from './amo/oauth-client.js';
 import { OAuthState } from './amo/oauth-state.js';
 import { TokenService } from './amo/token-service.js';
 import { PerAccountRateLimiter } from './amo/rate-limiter.js';
+import { SharedRateLimiter } from './amo/shared-rate-limiter.js';
 import { AmoApi } from './amo/api-client.js';
 import { AmoCrm } from './amo/crm.js';
 import { ConnectAccount } from './amo/connect-account.js';
@@ -40,7 +42,6 @@ import { createGeocoder } from './geocoding/geocoder-factory.js';
 import type { JobHandlers, OutboxJobs } from './outbox/jobs.js';
 import { OutboxWorker } from './outbox/outbox-worker.js';
 import { FieldMapping } from './outbox/field-mapping.js';
-import { KeyedLock } from './outbox/keyed-lock.js';
 import { intakeHandler } from './outbox/handlers/intake-handler.js';
 import { addressWriter, writebackHandler } from './outbox/handlers/writeback-handler.js';
 import { webhookHandler } from './outbox/handlers/webhook-handler.js';
@@ -58,29 +59,32 @@ import { AccountConsole } from './admin/account-console.js';
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
 
-export type System = ReturnType<typeof compose>;
+export type System = Awaited<ReturnType<typeof compose>>;
 
-export function compose(config: Config, log: Logger, options: { clock?: Clock; db?: Db } = {}) {
+export async function compose(config: Config, log: Logger, options: { clock?: Clock; db?: Db } = {}) {
   const clock = options.clock ?? systemClock;
+  // The SQLite file always holds the address index; with DATABASE_URL the rest is in PostgreSQL.
   const db = options.db ?? openDatabase(config.databasePath);
+  const store = await openStore(config, db);
+  const { sql } = store;
 
   // Store
   const key = config.tokenKey ?? (config.env === 'development' && config.amo ? devTokenKey(config.databasePath, log) : null);
   if (config.amo && !key) log.warn('TOKEN_ENCRYPTION_KEY is not set: accounts cannot be connected until it is (openssl rand -hex 32)');
-  const accounts = new AccountsRepository(db, key ? new TokenCipher(key) : null);
-  const keyProblem = accounts.checkKey();
+  const accounts = new AccountsRepository(sql, key ? new TokenCipher(key) : null);
+  const keyProblem = await accounts.checkKey();
   if (keyProblem) throw new ConfigError([keyProblem]);
-  const outbox = new OutboxRepository<OutboxJobs>(db);
-  const settings = new AccountSettingsRepository(db);
-  const writebacks = new WritebacksRepository(db);
-  const siteKeys = new SiteKeysRepository(db);
-  const webhookEvents = new WebhookEventsRepository(db);
+  const outbox = new OutboxRepository<OutboxJobs>(sql);
+  const settings = new AccountSettingsRepository(sql);
+  const writebacks = new WritebacksRepository(sql);
+  const siteKeys = new SiteKeysRepository(sql);
+  const webhookEvents = new WebhookEventsRepository(sql);
 
   // Suggestions
   const local = new LocalIndex(new PlacesRepository(db));
   const loaded = ensureGazetteer(local);
   if (loaded) log.info({ places: loaded }, 'gazetteer loaded into the local index');
-  const addressBookRows = new AddressBookRepository(db);
+  const addressBookRows = new AddressBookRepository(sql);
   const book = new AddressBook(addressBookRows);
   const addresses = new AddressService(createGeocoder(config.geocoder, local, clock, log), book, clock, config.cache);
 
@@ -92,7 +96,7 @@ export function compose(config: Config, log: Logger, options: { clock?: Clock; d
   const forgetCached: Array<(accountId: number) => void> = [(accountId) => book.forgotten(accountId)];
   const lifecycle = new AccountLifecycle({
     accounts,
-    accountData: new AccountDataRepository(db),
+    accountData: new AccountDataRepository(sql),
     outbox,
     clock,
     log,
@@ -103,11 +107,15 @@ export function compose(config: Config, log: Logger, options: { clock?: Clock; d
 
   // amoCRM: one HTTP layer for OAuth and API v4
   const http = new AmoHttp(log, config.amoTestBaseUrl);
+  // One bucket per account for all instances together when they share PostgreSQL.
+  const limiter = store.sendSlots
+    ? new SharedRateLimiter(config.amoApi.ratePerSecond, store.sendSlots, () => clock.now())
+    : new PerAccountRateLimiter(config.amoApi.ratePerSecond, () => clock.now());
   const oauth = config.amo ? new OAuthClient(config.amo, http) : null;
   const oauthState = config.amo ? new OAuthState(config.amo.clientSecret, clock) : null;
-  const tokens = new TokenService(accounts, oauth, lifecycle, clock, log);
+  const tokens = new TokenService(accounts, oauth, lifecycle, clock, log, store.locks);
   const amoApi = config.amo
-    ? new AmoApi(http, tokens, new PerAccountRateLimiter(config.amoApi.ratePerSecond, () => clock.now()), lifecycle, clock, log, { baseBackoffMs: config.amoApi.retryBaseMs })
+    ? new AmoApi(http, tokens, limiter, lifecycle, clock, log, { baseBackoffMs: config.amoApi.retryBaseMs })
     : null;
   const crm = amoApi ? new AmoCrm(amoApi, clock) : null;
   if (crm) forgetCached.push((accountId) => crm.forget(accountId));
@@ -122,7 +130,7 @@ export function compose(config: Config, log: Logger, options: { clock?: Clock; d
   if (crm && mapping && webhookUrls && importer) {
     const writer = addressWriter({ crm, mapping, writebacks, now: () => clock.now() });
     handlers = {
-      intake: intakeHandler({ crm, addresses, mapping, settings, contactLock: new KeyedLock() }),
+      intake: intakeHandler({ crm, addresses, mapping, settings, contactLock: store.locks }),
       writeback: writebackHandler(writer),
       webhook: webhookHandler({ crm, addresses, mapping, writebacks, writer }),
       subscribe: subscribeHandler(crm, webhookUrls),
@@ -141,8 +149,8 @@ export function compose(config: Config, log: Logger, options: { clock?: Clock; d
    * their status), webhook event hashes after 7 (amoCRM retries within hours), Yandex-derived
    * address-book entries after the 30 days its terms allow.
    */
-  const housekeeping = (now = clock.now()) => {
-    const purged = { items: outbox.purgeDone(now, 30 * DAY), events: webhookEvents.purge(now, 7 * DAY), yandex: book.purgeExpired(now) };
+  const housekeeping = async (now = clock.now()) => {
+    const purged = { items: await outbox.purgeDone(now, 30 * DAY), events: await webhookEvents.purge(now, 7 * DAY), yandex: await book.purgeExpired(now) };
     if (purged.items || purged.events || purged.yandex) log.info(purged, 'finished outbox items, old webhook events and expired provider answers purged');
     return purged;
   };
@@ -150,6 +158,7 @@ export function compose(config: Config, log: Logger, options: { clock?: Clock; d
   return {
     config,
     db,
+    store,
     log,
     clock,
     accounts,
@@ -172,7 +181,7 @@ export function compose(config: Config, log: Logger, options: { clock?: Clock; d
     siteKeys,
     mapping,
     webhookUrls,
-    intake: new IntakeService({ leads: new IntakeLeadsRepository(db), outbox, clock, wake }),
+    intake: new IntakeService({ leads: new IntakeLeadsRepository(sql), outbox, clock, wake }),
     webhooks: new WebhookInbox({ events: webhookEvents, outbox, accounts, clock, log, wake }),
     writebackRequests: mapping ? new WritebackRequests({ mapping, writebacks, outbox, addresses, clock, wake }) : null,
     accountSettings: crm ? new AccountSettingsService({ crm, settings, clock }) : null,
@@ -185,7 +194,7 @@ export function compose(config: Config, log: Logger, options: { clock?: Clock; d
     start(): void {
       worker.start();
       if (timers.length) return;
-      timers.push(setInterval(() => housekeeping(), 6 * HOUR));
+      timers.push(setInterval(() => void housekeeping().catch((error) => log.warn({ error: (error as Error).message }, 'housekeeping failed')), 6 * HOUR));
       if (config.amo) {
         // A refresh token unused for 3 months stops working (reference §8): keep idle ones fresh.
         const refresh = () => void tokens.refreshIdle(config.amoApi.idleRefreshMs).catch(() => {});
@@ -198,6 +207,7 @@ export function compose(config: Config, log: Logger, options: { clock?: Clock; d
     async stop(): Promise<void> {
       timers.splice(0).forEach((t) => clearTimeout(t));
       await worker.stop();
+      await store.close();
       db.close();
     },
   };

@@ -34,7 +34,12 @@ export const envSchema = z.object({
     'tests only: every amoCRM request goes to this loopback origin (the fake amoCRM), with `Host` naming the account',
   ),
 
-  DATABASE_PATH: doc(z.string().min(1).default('./data/amo-address.db'), 'the SQLite file (tokens, address index, address books, outbox)'),
+  DATABASE_PATH: doc(z.string().min(1).default('./data/amo-address.db'), 'the SQLite file: the address index, and without `DATABASE_URL` also tokens, address books and the outbox'),
+  DATABASE_URL: doc(
+    z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres://user:password@host:port/database').optional(),
+    'PostgreSQL for several instances (README, "Several instances"): accounts, tokens, settings, site keys, address books, the outbox and webhooks live there; unset, everything stays in the SQLite file',
+  ),
+  DATABASE_POOL_SIZE: doc(z.coerce.number().int().min(2).max(100).default(10), 'connections each instance keeps to PostgreSQL'),
   TOKEN_ENCRYPTION_KEY: doc(
     z
       .string()
@@ -114,6 +119,8 @@ export const configSchema = envSchema
       authRequired: env.AMOCRM_AUTH_REQUIRED ?? amo !== null,
       amoTestBaseUrl: env.AMOCRM_TEST_BASE_URL ?? null,
       databasePath: env.DATABASE_PATH,
+      databaseUrl: env.DATABASE_URL ?? null,
+      databasePoolSize: env.DATABASE_POOL_SIZE,
       tokenKey: env.TOKEN_ENCRYPTION_KEY ? parseKey(env.TOKEN_ENCRYPTION_KEY) : null,
       adminToken: env.ADMIN_TOKEN ?? null,
       geocoder: {

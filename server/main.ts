@@ -8,21 +8,22 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { compose, type System } from './compose.js';
 import { createApp } from './app.js';
+import { NewerSchemaError } from './store/postgres/migrate.js';
 
-function configured<T>(build: () => T): T {
+async function configured<T>(build: () => T | Promise<T>): Promise<T> {
   try {
-    return build();
+    return await build();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof ConfigError) && !(error instanceof NewerSchemaError)) throw error;
     console.error(error.message);
     process.exit(2);
   }
 }
 
-function start(): void {
-  const config = configured(() => loadConfig());
+async function start(): Promise<void> {
+  const config = await configured(() => loadConfig());
   const log = createLogger(config.logLevel, { pretty: config.env === 'development' && process.stdout.isTTY === true });
-  const system: System = configured(() => compose(config, log));
+  const system: System = await configured(() => compose(config, log));
   const server = createServer(createApp(system));
   system.start();
   server.listen(config.port, config.host, () => {
@@ -46,4 +47,4 @@ function start(): void {
   process.on('SIGTERM', stop);
 }
 
-start();
+void start();

@@ -36,31 +36,31 @@ export class AccountLifecycle implements AccountStateChanges {
   constructor(private readonly deps: LifecycleDeps) {}
 
   /** Tokens were stored by ConnectAccount; `reconnected`: the account was connected here before. */
-  connected(accountId: number, reconnected: boolean): void {
+  async connected(accountId: number, reconnected: boolean): Promise<void> {
     const { outbox, clock, onConnect } = this.deps;
     if (onConnect.webhooksAvailable) {
       // Subscribe when asked; otherwise, on a reconnect, move an older destination of ours (the
       // URL once shared by all accounts) to the account's own URL.
-      if (onConnect.subscribeWebhooks) outbox.enqueue(accountId, 'subscribe', { mode: 'subscribe' }, clock.now());
-      else if (reconnected) outbox.enqueue(accountId, 'subscribe', { mode: 'move' }, clock.now());
+      if (onConnect.subscribeWebhooks) await outbox.enqueue(accountId, 'subscribe', { mode: 'subscribe' }, clock.now());
+      else if (reconnected) await outbox.enqueue(accountId, 'subscribe', { mode: 'move' }, clock.now());
     }
     // The account's existing addresses seed its address book (read in pages, within the rate).
-    if (onConnect.importAddresses) outbox.enqueue(accountId, 'import_addresses', {}, clock.now());
+    if (onConnect.importAddresses) await outbox.enqueue(accountId, 'import_addresses', {}, clock.now());
     this.deps.log.info({ accountId, reconnected }, 'amoCRM account connected');
     this.deps.wake();
   }
 
-  reconnectRequired(accountId: number, reason: string): void {
-    this.deps.accounts.markReconnectRequired(accountId, reason, this.deps.clock.now());
+  async reconnectRequired(accountId: number, reason: string): Promise<void> {
+    await this.deps.accounts.markReconnectRequired(accountId, reason, this.deps.clock.now());
     this.deps.log.warn({ accountId, reason }, 'refresh token rejected: reconnect required');
   }
 
-  blocked(accountId: number, until: number, reason: string): void {
-    this.deps.accounts.pause(accountId, until, reason, this.deps.clock.now());
+  async blocked(accountId: number, until: number, reason: string): Promise<void> {
+    await this.deps.accounts.pause(accountId, until, reason, this.deps.clock.now());
     this.deps.log.warn({ accountId, until: new Date(until).toISOString() }, 'amoCRM blocked the account: sending paused');
   }
 
-  pausedUntil(accountId: number): number | null {
+  pausedUntil(accountId: number): Promise<number | null> {
     return this.deps.accounts.pausedUntil(accountId, this.deps.clock.now());
   }
 
@@ -70,8 +70,8 @@ export class AccountLifecycle implements AccountStateChanges {
    * write-back records, the address book — and every cache of it. An item being sent at this
    * moment finishes its current call and then finds no tokens.
    */
-  disconnected(accountId: number): { known: boolean; purged: PurgedRows } {
-    const purged = this.deps.accountData.purge(accountId);
+  async disconnected(accountId: number): Promise<{ known: boolean; purged: PurgedRows }> {
+    const purged = await this.deps.accountData.purge(accountId);
     for (const forget of this.deps.forgetCached) forget(accountId);
     this.deps.log.info({ accountId, purged }, 'amoCRM account disconnected: its data was deleted');
     return { known: purged.accounts > 0, purged };

@@ -41,10 +41,10 @@ export class AccountConsole {
 
   async state(accountId: number, canManage: boolean): Promise<ConsoleState> {
     const { accounts, outbox, siteKeys, addressBook, crm, publicUrl, clock } = this.deps;
-    const account = accounts.find(accountId);
+    const account = await accounts.find(accountId);
     const blockedUntil = account?.blockedUntil && account.blockedUntil > clock.now() ? account.blockedUntil : null;
     const status: ConsoleState['account']['status'] = !crm ? 'demo' : !account ? 'not_connected' : blockedUntil ? 'blocked' : account.status;
-    const imported = outbox.latest(accountId, 'import_addresses');
+    const imported = await outbox.latest(accountId, 'import_addresses');
     const progress = imported?.kind === 'import_addresses' ? imported.state : null;
     return {
       account: {
@@ -56,12 +56,12 @@ export class AccountConsole {
       },
       canManage,
       connectUrl: crm ? `${publicUrl}/api/auth/amocrm/start` : null,
-      writes: outbox.counts(accountId),
-      siteKeys: siteKeys.list(accountId).map((k) => ({ id: k.id, name: k.name, createdAt: iso(k.createdAt)!, lastUsedAt: iso(k.lastUsedAt), revokedAt: iso(k.revokedAt) })),
+      writes: await outbox.counts(accountId),
+      siteKeys: (await siteKeys.list(accountId)).map((k) => ({ id: k.id, name: k.name, createdAt: iso(k.createdAt)!, lastUsedAt: iso(k.lastUsedAt), revokedAt: iso(k.revokedAt) })),
       intakeUrl: `${publicUrl}/api/leads`,
       webhook: await this.webhook(accountId, status === 'connected'),
       addressBook: {
-        count: addressBook.count(accountId),
+        count: await addressBook.count(accountId),
         import: imported && progress
           ? { status: imported.status, step: progress.step ?? 0, of: progress.of ?? 3, read: progress.read ?? 0, error: imported.status === 'parked' ? imported.lastError : null }
           : null,
@@ -72,10 +72,10 @@ export class AccountConsole {
   /** Subscribed or not, as amoCRM lists the account's webhooks now; null when it cannot be asked. */
   private async webhook(accountId: number, connected: boolean): Promise<ConsoleState['webhook']> {
     const { crm, webhookUrls, outbox } = this.deps;
-    const queued = outbox.list('pending', 100, accountId).some((i) => i.kind === 'subscribe');
+    const queued = (await outbox.list('pending', 100, accountId)).some((i) => i.kind === 'subscribe');
     if (!crm || !webhookUrls || !connected) return { subscribed: null, destination: null, queued };
     const destination = webhookUrls.destination(accountId);
-    const latest = outbox.latest(accountId, 'subscribe');
+    const latest = await outbox.latest(accountId, 'subscribe');
     const job = `${latest?.id}:${latest?.status}`;
     const cached = this.webhookCache.get(accountId);
     const now = this.deps.clock.now();
@@ -89,50 +89,50 @@ export class AccountConsole {
     }
   }
 
-  parked(accountId: number): ConsoleWrites {
+  async parked(accountId: number): Promise<ConsoleWrites> {
     return {
-      items: this.deps.outbox.list('parked', 100, accountId).map((i) => ({ id: i.id, kind: i.kind, attempts: i.attempts, error: i.lastError, updatedAt: iso(i.updatedAt)! })),
+      items: (await this.deps.outbox.list('parked', 100, accountId)).map((i) => ({ id: i.id, kind: i.kind, attempts: i.attempts, error: i.lastError, updatedAt: iso(i.updatedAt)! })),
     };
   }
 
   /** One parked item of the account back to the queue, or all of them; how many. */
-  retry(accountId: number, id: number | 'all-parked'): number {
-    const retried = this.deps.parkedWrites.retry(id, accountId);
+  async retry(accountId: number, id: number | 'all-parked'): Promise<number> {
+    const retried = await this.deps.parkedWrites.retry(id, accountId);
     if (id !== 'all-parked' && !retried) throw new AppError('not_found', 'This account has no parked write with this id.');
     return retried;
   }
 
-  createSiteKey(accountId: number, name: string) {
-    const { siteKey, key } = this.deps.siteKeys.create(accountId, name, this.deps.clock.now());
+  async createSiteKey(accountId: number, name: string) {
+    const { siteKey, key } = await this.deps.siteKeys.create(accountId, name, this.deps.clock.now());
     return { id: siteKey.id, name: siteKey.name, key };
   }
 
-  revokeSiteKey(accountId: number, id: number): void {
-    if (!this.deps.siteKeys.revoke(id, this.deps.clock.now(), accountId)) throw new AppError('not_found', 'This account has no active site key with this id.');
+  async revokeSiteKey(accountId: number, id: number): Promise<void> {
+    if (!(await this.deps.siteKeys.revoke(id, this.deps.clock.now(), accountId))) throw new AppError('not_found', 'This account has no active site key with this id.');
   }
 
   /** Subscribing and unsubscribing call amoCRM: queued, like every write. */
-  setWebhook(accountId: number, subscribed: boolean): void {
-    this.requireAmo(accountId);
+  async setWebhook(accountId: number, subscribed: boolean): Promise<void> {
+    await this.requireAmo(accountId);
     const subscriptions = this.deps.webhookSubscriptions!; // present whenever amoCRM is (requireAmo)
-    if (subscribed) subscriptions.subscribe(accountId);
-    else subscriptions.unsubscribe(accountId);
+    if (subscribed) await subscriptions.subscribe(accountId);
+    else await subscriptions.unsubscribe(accountId);
   }
 
-  importAddressBook(accountId: number): void {
-    this.requireAmo(accountId);
-    const running = this.deps.outbox.list('pending', 100, accountId).some((i) => i.kind === 'import_addresses');
-    if (!running) this.deps.outbox.enqueue(accountId, 'import_addresses', {}, this.deps.clock.now());
+  async importAddressBook(accountId: number): Promise<void> {
+    await this.requireAmo(accountId);
+    const running = (await this.deps.outbox.list('pending', 100, accountId)).some((i) => i.kind === 'import_addresses');
+    if (!running) await this.deps.outbox.enqueue(accountId, 'import_addresses', {}, this.deps.clock.now());
     this.deps.wake();
   }
 
-  clearAddressBook(accountId: number): number {
+  clearAddressBook(accountId: number): Promise<number> {
     return this.deps.addressBook.clear(accountId);
   }
 
-  private requireAmo(accountId: number): void {
+  private async requireAmo(accountId: number): Promise<void> {
     if (!this.deps.crm || !this.deps.webhookSubscriptions) throw notConfigured('This server has no amoCRM credentials (demo mode): nothing can be asked of amoCRM.');
-    const status = this.deps.accounts.status(accountId);
+    const status = await this.deps.accounts.status(accountId);
     if (status === null) throw accountNotConnected(accountId);
     if (status === 'reconnect_required') throw reconnectRequired(accountId);
   }

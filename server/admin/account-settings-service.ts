@@ -19,12 +19,12 @@ export class AccountSettingsService {
   async choices(accountId: number) {
     const { crm } = this.deps;
     const fields = Object.fromEntries(await Promise.all(ENTITIES.map(async (e) => [e, await crm.customFields(accountId, e, { fresh: true })] as const)));
-    return { fields, pipelines: await crm.pipelines(accountId), settings: this.deps.settings.get(accountId) };
+    return { fields, pipelines: await crm.pipelines(accountId), settings: await this.deps.settings.get(accountId) };
   }
 
   async save(accountId: number, settings: AccountSettings): Promise<AccountSettings> {
     await this.check(accountId, settings);
-    this.deps.settings.save(accountId, settings, this.deps.clock.now());
+    await this.deps.settings.save(accountId, settings, this.deps.clock.now());
     return settings;
   }
 

@@ -10,22 +10,22 @@ import type { Outbox } from '../outbox/jobs.js';
 export class WebhookSubscriptions {
   constructor(private readonly deps: { outbox: Outbox; accounts: AccountsRepository; urls: WebhookUrls; clock: Clock; wake(): void }) {}
 
-  subscribe(accountId: number): { id: number; destination: string } {
-    const { id } = this.deps.outbox.enqueue(accountId, 'subscribe', { mode: 'subscribe' }, this.deps.clock.now());
+  async subscribe(accountId: number): Promise<{ id: number; destination: string }> {
+    const { id } = await this.deps.outbox.enqueue(accountId, 'subscribe', { mode: 'subscribe' }, this.deps.clock.now());
     this.deps.wake();
     return { id, destination: this.deps.urls.destination(accountId) };
   }
 
   /** Removes every destination of ours from the account (queued, like the subscription). */
-  unsubscribe(accountId: number): void {
-    this.deps.outbox.enqueue(accountId, 'subscribe', { mode: 'unsubscribe' }, this.deps.clock.now());
+  async unsubscribe(accountId: number): Promise<void> {
+    await this.deps.outbox.enqueue(accountId, 'subscribe', { mode: 'unsubscribe' }, this.deps.clock.now());
     this.deps.wake();
   }
 
   /** Queues a move for every connected account; returns how many. */
-  moveAll(): number {
-    const connected = this.deps.accounts.list().filter((a) => a.status === 'connected');
-    for (const account of connected) this.deps.outbox.enqueue(account.accountId, 'subscribe', { mode: 'move' }, this.deps.clock.now());
+  async moveAll(): Promise<number> {
+    const connected = (await this.deps.accounts.list()).filter((a) => a.status === 'connected');
+    for (const account of connected) await this.deps.outbox.enqueue(account.accountId, 'subscribe', { mode: 'move' }, this.deps.clock.now());
     this.deps.wake();
     return connected.length;
   }

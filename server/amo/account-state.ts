@@ -4,9 +4,9 @@
  */
 export interface AccountStateChanges {
   /** amoCRM refused the refresh token for good: an admin must connect the account again. */
-  reconnectRequired(accountId: number, reason: string): void;
+  reconnectRequired(accountId: number, reason: string): Promise<void>;
   /** amoCRM answered with its block page: nothing is sent for the account until `until`. */
-  blocked(accountId: number, until: number, reason: string): void;
+  blocked(accountId: number, until: number, reason: string): Promise<void>;
   /** The end of the account's block pause, or null when it may send. */
-  pausedUntil(accountId: number): number | null;
+  pausedUntil(accountId: number): Promise<number | null>;
 }

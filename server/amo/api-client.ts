@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import type { AccountStateChanges } from './account-state.js';
 import { AmoApiError } from './api-errors.js';
 import { apiError, type AmoHttp } from './amo-http.js';
-import type { PerAccountRateLimiter } from './rate-limiter.js';
+import type { RateLimiter } from './rate-limiter.js';
 import type { TokenService } from './token-service.js';
 
 export interface AmoApiOptions {
@@ -45,7 +45,7 @@ export class AmoApi {
   constructor(
     private readonly http: AmoHttp,
     private readonly tokens: TokenService,
-    private readonly limiter: PerAccountRateLimiter,
+    private readonly limiter: RateLimiter,
     private readonly states: AccountStateChanges,
     private readonly clock: Clock,
     private readonly log: Logger,
@@ -62,7 +62,7 @@ export class AmoApi {
   /** Any API v4 call; resolves to the parsed body, or null for amoCRM's empty 204. */
   async request<T>(accountId: number, method: Method, path: string, body?: unknown, options: RequestOptions = {}): Promise<T | null> {
     const { query, idempotent = method !== 'POST' } = options;
-    const pausedUntil = this.states.pausedUntil(accountId);
+    const pausedUntil = await this.states.pausedUntil(accountId);
     if (pausedUntil !== null) throw pausedError(pausedUntil);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -75,7 +75,7 @@ export class AmoApi {
       } catch (error) {
         if (error instanceof AmoApiError && error.kind === 'blocked') {
           const until = this.clock.now() + BLOCKED_PAUSE_MS;
-          this.states.blocked(accountId, until, error.message);
+          await this.states.blocked(accountId, until, error.message);
           throw pausedError(until);
         }
         if (!(error instanceof AmoApiError) || !error.retryable || attempt >= this.maxAttempts) throw error;

@@ -57,7 +57,7 @@ export class ConnectAccount {
       state: OAuthState | null;
       clock: Clock;
       /** `reconnected`: the account was connected here before (its row existed). */
-      onConnected?: (accountId: number, reconnected: boolean) => void;
+      onConnected?: (accountId: number, reconnected: boolean) => Promise<void>;
     },
   ) {}
 
@@ -79,8 +79,8 @@ export class ConnectAccount {
     try {
       const tokens = await oauth.exchangeCode(host, query.code);
       const account = await oauth.fetchAccount(host, tokens.accessToken);
-      const reconnected = accounts.status(account.id) !== null;
-      accounts.saveConnected(
+      const reconnected = (await accounts.status(account.id)) !== null;
+      await accounts.saveConnected(
         {
           accountId: account.id,
           subdomain: account.subdomain,
@@ -91,7 +91,7 @@ export class ConnectAccount {
         },
         clock.now(),
       );
-      this.deps.onConnected?.(account.id, reconnected);
+      await this.deps.onConnected?.(account.id, reconnected);
       return { accountId: account.id, subdomain: account.subdomain, host: host.host, fromWidget: query.from_widget !== undefined };
     } catch (error) {
       if (error instanceof GrantRejectedError) throw new ConnectError('code_rejected', 400, error.hint);

@@ -16,11 +16,11 @@ export class DisconnectAccount {
   constructor(
     private readonly credentials: AmoCredentials | null,
     /** Forgets the account (accounts/account-lifecycle.ts); says whether it was known. */
-    private readonly forget: (accountId: number) => { known: boolean },
+    private readonly forget: (accountId: number) => Promise<{ known: boolean }>,
   ) {}
 
   /** Returns whether we knew the account; throws 401 for a missing or forged call. */
-  run(input: DisconnectInput): { accountId: number; known: boolean } {
+  async run(input: DisconnectInput): Promise<{ accountId: number; known: boolean }> {
     if (!this.credentials) throw new AppError('not_configured', 'Set AMOCRM_CLIENT_ID, AMOCRM_CLIENT_SECRET and AMOCRM_REDIRECT_URI.');
     const { client_uuid: clientUuid, account_id: accountIdRaw, signature } = input;
     if (typeof clientUuid !== 'string' || typeof accountIdRaw !== 'string' || typeof signature !== 'string') {
@@ -31,7 +31,7 @@ export class DisconnectAccount {
       throw new AppError('invalid_signature', 'The disconnect signature does not match this integration.');
     }
     const accountId = Number(accountIdRaw);
-    return { accountId, known: this.forget(accountId).known };
+    return { accountId, known: (await this.forget(accountId)).known };
   }
 
   private signatureMatches(clientUuid: string, accountId: string, signature: string): boolean {

@@ -46,7 +46,7 @@ export class DisposableTokenVerifier {
       throw new AppError('invalid_token', 'The amoCRM token is for another integration.');
     }
     if (options.requireConnected !== false) {
-      const status = this.accounts.status(accountId);
+      const status = await this.accounts.status(accountId);
       if (status === null) throw accountNotConnected(accountId);
       if (status === 'reconnect_required') throw reconnectRequired(accountId);
     }

@@ -6,7 +6,12 @@
  * allows, counted at the moment they are let go, and at least window/limit apart. Callers wait in
  * line (first come, first served).
  */
-export class PerAccountRateLimiter {
+/** Waits until the account may start one more request to amoCRM. */
+export interface RateLimiter {
+  acquire(accountId: number): Promise<void>;
+}
+
+export class PerAccountRateLimiter implements RateLimiter {
   private readonly accounts = new Map<number, { starts: number[]; waiting: Array<() => void>; timer: ReturnType<typeof setTimeout> | null }>();
   private readonly limit: number;
   private readonly windowMs: number;

@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import type { AccountStateChanges } from './account-state.js';
 import { accountNotConnected, AppError, reconnectRequired } from '../errors.js';
 import type { Account, AccountsRepository } from '../store/accounts-repository.js';
+import type { Locks } from '../store/keyed-lock.js';
 import { parseAccountHost, parseApiDomain, type AccountHost } from './hosts.js';
 import { GrantRejectedError, type OAuthClient } from './oauth-client.js';
 import { AmoApiError } from './api-errors.js';
@@ -25,11 +26,13 @@ export class TokenService {
     private readonly states: Pick<AccountStateChanges, 'reconnectRequired'>,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Held across instances while one refreshes (advisory locks on PostgreSQL). */
+    private readonly locks: Locks,
   ) {}
 
   /** A usable account (valid access token) or an AppError the widget can show. */
   async current(accountId: number): Promise<Account> {
-    const account = this.load(accountId);
+    const account = await this.load(accountId);
     if (account.expiresAt - this.clock.now() > REFRESH_MARGIN_MS) return account;
     return this.refresh(accountId, account.accessToken);
   }
@@ -55,10 +58,10 @@ export class TokenService {
    */
   async refreshIdle(idleMs: number): Promise<number> {
     let refreshed = 0;
-    for (const summary of this.accounts.list()) {
+    for (const summary of await this.accounts.list()) {
       if (summary.status !== 'connected' || this.clock.now() - summary.updatedAt < idleMs) continue;
       try {
-        await this.refresh(summary.accountId, this.load(summary.accountId).accessToken);
+        await this.refresh(summary.accountId, (await this.load(summary.accountId)).accessToken);
         refreshed++;
       } catch (error) {
         this.log.warn({ accountId: summary.accountId, error: (error as Error).message }, 'scheduled refresh failed');
@@ -71,14 +74,14 @@ export class TokenService {
   refresh(accountId: number, staleAccessToken: string): Promise<Account> {
     const running = this.inflight.get(accountId);
     if (running) return running;
-    const task = this.doRefresh(accountId, staleAccessToken).finally(() => this.inflight.delete(accountId));
+    const task = this.locks.run(`refresh:${accountId}`, () => this.doRefresh(accountId, staleAccessToken)).finally(() => this.inflight.delete(accountId));
     this.inflight.set(accountId, task);
     return task;
   }
 
   private async doRefresh(accountId: number, staleAccessToken: string): Promise<Account> {
-    // Re-read inside the flight: another process sharing the database may have rotated already.
-    const account = this.load(accountId);
+    // Re-read inside the lock: another instance may have rotated while we waited for it.
+    const account = await this.load(accountId);
     if (account.accessToken !== staleAccessToken && account.expiresAt - this.clock.now() > REFRESH_MARGIN_MS) {
       return account;
     }
@@ -103,7 +106,7 @@ export class TokenService {
         }
       }
       const rejected = error as GrantRejectedError;
-      this.states.reconnectRequired(accountId, rejected.hint);
+      await this.states.reconnectRequired(accountId, rejected.hint);
       throw reconnectRequired(accountId);
     }
   }
@@ -112,7 +115,7 @@ export class TokenService {
   private async rotatedElsewhere(account: Account): Promise<Account | null> {
     for (let look = 0; look < ROTATION_LOOKS; look++) {
       if (look) await new Promise((resolve) => setTimeout(resolve, ROTATION_LOOK_MS));
-      const stored = this.accounts.find(account.accountId);
+      const stored = await this.accounts.find(account.accountId);
       if (stored && !stored.refreshTokenBlob.equals(account.refreshTokenBlob) && stored.status === 'connected') return stored;
     }
     return null;
@@ -126,7 +129,7 @@ export class TokenService {
       refreshToken: granted.refreshToken,
       expiresAt: this.clock.now() + granted.expiresInSeconds * 1000,
     };
-    if (!this.accounts.saveRotated(account.accountId, account.refreshTokenBlob, pair, this.clock.now())) {
+    if (!(await this.accounts.saveRotated(account.accountId, account.refreshTokenBlob, pair, this.clock.now()))) {
       // The row changed while we waited (a reconnect stored a new pair): keep what is stored.
       return this.load(account.accountId);
     }
@@ -148,13 +151,13 @@ export class TokenService {
       return null;
     }
     if (!moved || moved.host === current.host) return null;
-    this.accounts.moveHost(account.accountId, moved.subdomain, moved.baseDomain, this.clock.now());
+    await this.accounts.moveHost(account.accountId, moved.subdomain, moved.baseDomain, this.clock.now());
     this.log.info({ accountId: account.accountId, from: current.host, to: moved.host }, 'amoCRM account moved to a new host');
     return moved;
   }
 
-  private load(accountId: number): Account {
-    const account = this.accounts.find(accountId);
+  private async load(accountId: number): Promise<Account> {
+    const account = await this.accounts.find(accountId);
     if (!account) {
       throw accountNotConnected(accountId);
     }

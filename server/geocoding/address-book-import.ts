@@ -38,10 +38,10 @@ export class AddressBookImport {
   }
 
   /** Imports every distinct address value; returns how many values were read per entity. */
-  async run(accountId: number, fieldIds?: number[], onProgress?: (p: { step: number; of: number; entity: EntityType; read: number }) => void): Promise<Record<EntityType, number>> {
+  async run(accountId: number, fieldIds?: number[], onProgress?: (p: { step: number; of: number; entity: EntityType; read: number }) => Promise<void>): Promise<Record<EntityType, number>> {
     const counts = { leads: 0, contacts: 0, companies: 0 };
     for (const [step, entity] of ENTITIES.entries()) {
-      onProgress?.({ step, of: ENTITIES.length, entity, read: counts.leads + counts.contacts + counts.companies });
+      await onProgress?.({ step, of: ENTITIES.length, entity, read: counts.leads + counts.contacts + counts.companies });
       const ids = new Set(fieldIds?.length ? fieldIds : await this.addressFields(accountId, entity));
       if (!ids.size) continue;
       for (let page = 1; page <= MAX_PAGES; page++) {
@@ -52,16 +52,16 @@ export class AddressBookImport {
             if (!ids.has(field.field_id)) continue;
             for (const v of field.values ?? []) {
               if (typeof v.value !== 'string' || !v.value.trim() || v.value.length > 300) continue;
-              this.book.remember(accountId, v.value.trim(), {}, 'amocrm', this.now());
+              await this.book.remember(accountId, v.value.trim(), {}, 'amocrm', this.now());
               counts[entity]++;
             }
           }
         }
         if (!body?._links?.next || items.length < PAGE_LIMIT) break;
-        onProgress?.({ step, of: ENTITIES.length, entity, read: counts.leads + counts.contacts + counts.companies });
+        await onProgress?.({ step, of: ENTITIES.length, entity, read: counts.leads + counts.contacts + counts.companies });
       }
     }
-    onProgress?.({ step: ENTITIES.length, of: ENTITIES.length, entity: 'companies', read: counts.leads + counts.contacts + counts.companies });
+    await onProgress?.({ step: ENTITIES.length, of: ENTITIES.length, entity: 'companies', read: counts.leads + counts.contacts + counts.companies });
     this.log.info({ accountId, ...counts }, 'address book imported from amoCRM');
     return counts;
   }

@@ -5,7 +5,7 @@
  */
 import type { AddressBookRepository } from '../store/address-book-repository.js';
 import { addressData, type AddressData, type AddressParts, type Suggestion } from './types.js';
-import { ftsExpression, indexText, parseQuery } from './normalize.js';
+import { indexText, parseQuery } from './normalize.js';
 
 export type AddressOrigin = 'widget' | 'amocrm' | 'yandex';
 const YANDEX_RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -19,18 +19,17 @@ export class AddressBook {
    * Remembers an address for the account. A choice in the widget counts as a use; an address
    * read from amoCRM only seeds the book (uses 0 unless already there).
    */
-  remember(accountId: number, value: string, data: AddressParts, origin: AddressOrigin, now: number): void {
+  async remember(accountId: number, value: string, data: AddressParts, origin: AddressOrigin, now: number): Promise<void> {
     const normalized = indexText(value);
     if (!normalized) return;
     // An upsert keeps `uses`; the normalised text (the FTS column) never changes on update.
-    this.rows.save({ accountId, normalized, value, data: JSON.stringify(addressData(data)), origin, uses: origin === 'widget' ? 1 : 0, now });
+    await this.rows.save({ accountId, normalized, value, data: JSON.stringify(addressData(data)), origin, uses: origin === 'widget' ? 1 : 0, now });
     this.versions.set(accountId, (this.versions.get(accountId) ?? 0) + 1);
   }
 
-  search(accountId: number, query: string, limit: number): Suggestion[] {
-    const expression = ftsExpression(parseQuery(query));
-    if (!expression) return [];
-    return this.rows.search(accountId, expression, limit).map((row) => ({
+  async search(accountId: number, query: string, limit: number): Promise<Suggestion[]> {
+    const { words, prefix } = parseQuery(query);
+    return (await this.rows.search(accountId, { words, prefix }, limit)).map((row) => ({
       value: row.value,
       unrestricted_value: row.value,
       data: JSON.parse(row.data) as AddressData,
@@ -49,7 +48,7 @@ export class AddressBook {
   }
 
   /** Drops Yandex-derived entries older than the provider allows. */
-  purgeExpired(now: number): number {
+  purgeExpired(now: number): Promise<number> {
     return this.rows.deleteOlderThan('yandex', now - YANDEX_RETENTION_MS);
   }
 }

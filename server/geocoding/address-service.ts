@@ -36,7 +36,7 @@ export class AddressService {
     const key = this.cacheKey(accountId, query, options);
     const hit = this.cache?.get(key);
     if (hit) return { suggestions: hit, cached: true };
-    const own = accountId === null ? [] : this.book.search(accountId, query, options.count);
+    const own = accountId === null ? [] : await this.book.search(accountId, query, options.count);
     const fresh = own.length >= options.count ? [] : await this.geocoder.suggest(query, options);
     const suggestions = dedupe([...own, ...fresh]).slice(0, options.count);
     // A fallback answer is not cached: the provider should be asked again once it recovers.
@@ -49,9 +49,9 @@ export class AddressService {
     return suggestions[0] ?? null;
   }
 
-  remember(accountId: number, suggestion: { value: string; data?: AddressParts; source?: string }): void {
+  async remember(accountId: number, suggestion: { value: string; data?: AddressParts; source?: string }): Promise<void> {
     const origin: AddressOrigin = suggestion.source === 'yandex' ? 'yandex' : 'widget';
-    this.book.remember(accountId, suggestion.value, suggestion.data ?? {}, origin, this.clock.now());
+    await this.book.remember(accountId, suggestion.value, suggestion.data ?? {}, origin, this.clock.now());
   }
 
   private cacheKey(accountId: number | null, query: string, o: SuggestOptions): string {

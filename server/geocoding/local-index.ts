@@ -3,9 +3,10 @@
  * (geocoding-notes, "The embedded default"). Rows come in importance order, so a MATCH that
  * stops at LIMIT already holds the best candidates and never sorts the whole match set.
  */
+import { ftsExpression } from '../store/fts-expression.js';
 import type { NewPlaceRow, PlaceRow, PlacesRepository } from '../store/places-repository.js';
 import type { Geocoder, Suggestion, SuggestOptions } from './types.js';
-import { ftsExpression, fromQwertyLayout, indexText, normalize, parseQuery, exactStreetTypeOf, postcodeToken, startsTypeWord, type ParsedQuery } from './normalize.js';
+import { fromQwertyLayout, indexText, normalize, parseQuery, exactStreetTypeOf, postcodeToken, startsTypeWord, type ParsedQuery } from './normalize.js';
 import { houseKey, houseTokens } from './house-number.js';
 import { Speller } from './spelling.js';
 import { placeToSuggestion, placeValue } from './place-format.js';

@@ -210,14 +210,6 @@ export function parseQuery(query: string): ParsedQuery {
   return { words: tokens, prefix, normalized, house, housePartial: split.partial, streetTypes };
 }
 
-/** An FTS5 MATCH expression: every whole word, then the prefix; each quoted. */
-export function ftsExpression(parsed: Pick<ParsedQuery, 'words' | 'prefix'>): string | null {
-  const quote = (t: string) => `"${t.replace(/"/g, '""')}"`;
-  const parts = parsed.words.map(quote);
-  if (parsed.prefix) parts.push(`${quote(parsed.prefix)}*`);
-  return parts.length ? parts.join(' ') : null;
-}
-
 const QWERTY = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`";
 const JCUKEN = 'йцукенгшщзхъфывапролджэячсмитьбюё';
 

@@ -87,16 +87,16 @@ export function addressRoutes(deps: AddressRouteDeps): Router {
   });
 
   // The widget reports a chosen address: it joins the account's own book, ranked first next time.
-  router.post('/api/address/remember', auth, limiter, (req, res) => {
+  router.post('/api/address/remember', auth, limiter, async (req, res) => {
     const body = parseInput(rememberSchema, req.body);
-    if (req.caller) deps.service.remember(req.caller.accountId, { value: body.value, data: body.data ?? {}, source: body.source });
+    if (req.caller) await deps.service.remember(req.caller.accountId, { value: body.value, data: body.data ?? {}, source: body.source });
     res.status(204).end();
   });
 
   // The settings page asks whether its account is connected; no connected account is needed for that.
-  router.get('/api/widget/status', widgetAuth(deps.verifier, deps.authRequired, { requireConnected: false }), (req, res) => {
+  router.get('/api/widget/status', widgetAuth(deps.verifier, deps.authRequired, { requireConnected: false }), async (req, res) => {
     if (!req.caller) return void res.json({ mode: 'demo', connected: false, authRequired: deps.authRequired } satisfies WidgetStatus);
-    const status = deps.accounts.status(req.caller.accountId);
+    const status = await deps.accounts.status(req.caller.accountId);
     res.json({ mode: 'amocrm', accountId: req.caller.accountId, connected: status === 'connected', status: status ?? 'not_connected' } satisfies WidgetStatus);
   });
 

@@ -35,24 +35,24 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
   router.use('/api/admin', requireAdmin(deps.adminToken));
 
-  router.post('/api/admin/site-keys', (req, res) => {
+  router.post('/api/admin/site-keys', async (req, res) => {
     const body = parseInput(z.object({ accountId: z.number().int().positive(), name: z.string().trim().min(1).max(100) }).strict(), req.body);
-    const { siteKey, key } = deps.siteKeys.create(body.accountId, body.name, deps.clock.now());
+    const { siteKey, key } = await deps.siteKeys.create(body.accountId, body.name, deps.clock.now());
     res.status(201).json({ ...siteKey, key, note: 'Shown once: store it in the website’s configuration.' });
   });
-  router.get('/api/admin/site-keys', (_req, res) => void res.json({ siteKeys: deps.siteKeys.list() }));
-  router.delete('/api/admin/site-keys/:id', (req, res) => {
-    if (!deps.siteKeys.revoke(positiveId(req.params.id, 'id'), deps.clock.now())) throw new AppError('not_found', 'No active site key with this id.');
+  router.get('/api/admin/site-keys', async (_req, res) => void res.json({ siteKeys: await deps.siteKeys.list() }));
+  router.delete('/api/admin/site-keys/:id', async (req, res) => {
+    if (!(await deps.siteKeys.revoke(positiveId(req.params.id, 'id'), deps.clock.now()))) throw new AppError('not_found', 'No active site key with this id.');
     res.status(204).end();
   });
 
-  router.get('/api/admin/outbox', (req, res) => {
+  router.get('/api/admin/outbox', async (req, res) => {
     const status = z.enum(['pending', 'done', 'parked']).catch('parked').parse(req.query.status);
-    res.json(deps.parkedWrites.list(status));
+    res.json(await deps.parkedWrites.list(status));
   });
-  router.post('/api/admin/outbox/retry-parked', (_req, res) => void res.json({ retried: deps.parkedWrites.retry('all-parked') }));
-  router.post('/api/admin/outbox/:id/retry', (req, res) => {
-    const retried = deps.parkedWrites.retry(positiveId(req.params.id, 'id'));
+  router.post('/api/admin/outbox/retry-parked', async (_req, res) => void res.json({ retried: await deps.parkedWrites.retry('all-parked') }));
+  router.post('/api/admin/outbox/:id/retry', async (req, res) => {
+    const retried = await deps.parkedWrites.retry(positiveId(req.params.id, 'id'));
     if (!retried) throw new AppError('not_found', 'No parked item with this id.');
     res.json({ retried });
   });
@@ -69,14 +69,14 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.json({ settings: await configured(deps.accountSettings).save(accountId, settings) });
   });
 
-  router.post('/api/admin/accounts/:id/webhook', (req, res) => {
+  router.post('/api/admin/accounts/:id/webhook', async (req, res) => {
     const accountId = positiveId(req.params.id, 'id');
-    res.status(202).json({ ...configured(deps.webhookSubscriptions).subscribe(accountId), status: 'queued' });
+    res.status(202).json({ ...(await configured(deps.webhookSubscriptions).subscribe(accountId)), status: 'queued' });
   });
 
   // One command for every connected account: our older webhook destinations move to each account's own URL.
-  router.post('/api/admin/webhooks/move', (_req, res) => {
-    res.status(202).json({ queued: configured(deps.webhookSubscriptions).moveAll() });
+  router.post('/api/admin/webhooks/move', async (_req, res) => {
+    res.status(202).json({ queued: await configured(deps.webhookSubscriptions).moveAll() });
   });
   return router;
 }

@@ -62,29 +62,29 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Router {
     res.json({ settings: await settings().save(caller(req).accountId, parseInput(accountSettingsSchema, req.body)) });
   });
 
-  router.post('/api/console/site-keys', adminOnly, (req, res) => {
+  router.post('/api/console/site-keys', adminOnly, async (req, res) => {
     const { name } = parseInput(z.object({ name: z.string().trim().min(1, 'must name the website').max(100) }).strict(), req.body);
-    res.status(201).json(deps.console.createSiteKey(caller(req).accountId, name));
+    res.status(201).json(await deps.console.createSiteKey(caller(req).accountId, name));
   });
-  router.delete('/api/console/site-keys/:id', adminOnly, (req, res) => {
-    deps.console.revokeSiteKey(caller(req).accountId, positiveId(req.params.id));
+  router.delete('/api/console/site-keys/:id', adminOnly, async (req, res) => {
+    await deps.console.revokeSiteKey(caller(req).accountId, positiveId(req.params.id));
     res.status(204).end();
   });
 
-  router.get('/api/console/writes', adminOnly, (req, res) => void res.json(deps.console.parked(caller(req).accountId)));
-  router.post('/api/console/writes/retry', adminOnly, (req, res) => void res.json({ retried: deps.console.retry(caller(req).accountId, 'all-parked') }));
-  router.post('/api/console/writes/:id/retry', adminOnly, (req, res) => void res.json({ retried: deps.console.retry(caller(req).accountId, positiveId(req.params.id)) }));
+  router.get('/api/console/writes', adminOnly, async (req, res) => void res.json(await deps.console.parked(caller(req).accountId)));
+  router.post('/api/console/writes/retry', adminOnly, async (req, res) => void res.json({ retried: await deps.console.retry(caller(req).accountId, 'all-parked') }));
+  router.post('/api/console/writes/:id/retry', adminOnly, async (req, res) => void res.json({ retried: await deps.console.retry(caller(req).accountId, positiveId(req.params.id)) }));
 
-  router.post('/api/console/webhook', adminOnly, (req, res) => {
+  router.post('/api/console/webhook', adminOnly, async (req, res) => {
     const { subscribed } = parseInput(z.object({ subscribed: z.boolean() }).strict(), req.body);
-    deps.console.setWebhook(caller(req).accountId, subscribed);
+    await deps.console.setWebhook(caller(req).accountId, subscribed);
     res.status(202).json({ queued: true });
   });
 
-  router.post('/api/console/address-book/import', adminOnly, (req, res) => {
-    deps.console.importAddressBook(caller(req).accountId);
+  router.post('/api/console/address-book/import', adminOnly, async (req, res) => {
+    await deps.console.importAddressBook(caller(req).accountId);
     res.status(202).json({ queued: true });
   });
-  router.delete('/api/console/address-book', adminOnly, (req, res) => void res.json({ removed: deps.console.clearAddressBook(caller(req).accountId) }));
+  router.delete('/api/console/address-book', adminOnly, async (req, res) => void res.json({ removed: await deps.console.clearAddressBook(caller(req).accountId) }));
   return router;
 }

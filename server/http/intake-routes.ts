@@ -19,9 +19,9 @@ declare module 'express-serve-static-core' {
  */
 export function intakeRoutes(deps: { siteKeys: SiteKeysRepository; intake: IntakeService; limitPerMinute: number; now: () => number }): Router {
   const router = Router();
-  const siteAuth: RequestHandler = (req, _res, next) => {
+  const siteAuth: RequestHandler = async (req, _res, next) => {
     const key = req.get('x-api-key') ?? /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-    const site = key ? deps.siteKeys.verify(key, deps.now()) : null;
+    const site = key ? await deps.siteKeys.verify(key, deps.now()) : null;
     if (!site) throw new AppError('invalid_api_key', 'Send the site API key in X-Api-Key (an admin creates it with npm run site-key).');
     req.site = site;
     next();
@@ -36,14 +36,14 @@ export function intakeRoutes(deps: { siteKeys: SiteKeysRepository; intake: Intak
   });
   router.use('/api/leads', cors({ origin: true, allowedHeaders: ['X-Api-Key', 'Authorization', 'Content-Type'], methods: ['GET', 'POST'], maxAge: 600 }));
 
-  router.post('/api/leads', siteAuth, limiter, (req, res) => {
+  router.post('/api/leads', siteAuth, limiter, async (req, res) => {
     const lead = parseInput(intakeSchema, req.body);
-    const id = deps.intake.accept(req.site!, lead);
+    const id = await deps.intake.accept(req.site!, lead);
     res.status(202).json({ id, status: 'queued' });
   });
 
-  router.get('/api/leads/:id', siteAuth, (req, res) => {
-    const view = deps.intake.view(req.site!, String(req.params.id));
+  router.get('/api/leads/:id', siteAuth, async (req, res) => {
+    const view = await deps.intake.view(req.site!, String(req.params.id));
     if (!view) throw new AppError('lead_not_found', 'No lead with this id was posted with this key.');
     res.json(view);
   });

@@ -1,30 +1,31 @@
 import { Router } from 'express';
 import type { AccountsRepository } from '../store/accounts-repository.js';
 import type { AmoApi } from '../amo/api-client.js';
-import { canRead, schemaVersion, type Db } from '../store/database.js';
+import type { Store } from '../store/open-store.js';
 import { requireAdmin } from './admin-auth.js';
 import { AppError } from '../errors.js';
 
 export function metaRoutes(deps: {
-  db: Db;
+  health: Store['health'];
   accounts: AccountsRepository;
   amoApi: AmoApi | null;
   adminToken: string | null;
   mode: { demo: boolean; geocoder: string };
-  outboxCounts?: () => Record<string, number>;
+  outboxCounts?: () => Promise<Record<string, number>>;
 }): Router {
   const router = Router();
 
-  router.get('/healthz', (_req, res) => {
-    if (!canRead(deps.db)) throw new AppError('database_unavailable', 'The database cannot be read.');
-    res.json({ status: 'ok', database: { ok: true, schemaVersion: schemaVersion(deps.db) }, ...deps.mode });
+  router.get('/healthz', async (_req, res) => {
+    const database = await deps.health();
+    if (!database.ok) throw new AppError('database_unavailable', 'The database cannot be read.');
+    res.json({ status: 'ok', database, ...deps.mode });
   });
 
   // Connected accounts and their state. `?verify=true` also asks amoCRM (refreshing when due).
   router.get('/api/status', requireAdmin(deps.adminToken), async (req, res) => {
     const verify = req.query.verify === 'true' || req.query.verify === '1';
     const accounts = await Promise.all(
-      deps.accounts.list().map(async (account) => {
+      (await deps.accounts.list()).map(async (account) => {
         const summary = {
           accountId: account.accountId,
           subdomain: account.subdomain,
@@ -40,11 +41,11 @@ export function metaRoutes(deps: {
           return { ...summary, reachable: true };
         } catch (error) {
           const code = (error as { code?: string }).code ?? 'amocrm_error';
-          return { ...summary, status: deps.accounts.status(account.accountId) ?? summary.status, reachable: false, error: code };
+          return { ...summary, status: (await deps.accounts.status(account.accountId)) ?? summary.status, reachable: false, error: code };
         }
       }),
     );
-    res.json({ ...deps.mode, accounts, ...(deps.outboxCounts ? { outbox: deps.outboxCounts() } : {}) });
+    res.json({ ...deps.mode, accounts, ...(deps.outboxCounts ? { outbox: await deps.outboxCounts() } : {}) });
   });
 
   return router;

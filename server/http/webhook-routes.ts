@@ -17,7 +17,7 @@ export function webhookRoutes(deps: { urls: WebhookUrls | null; inbox: WebhookIn
     if (accountId === null) throw new AppError('not_found', 'No webhook here.');
     req.webhookAccountId = accountId;
     next();
-  }, text, (req, res) => {
+  }, text, async (req, res) => {
     let body;
     try {
       body = parseWebhookForm(typeof req.body === 'string' ? req.body : '');
@@ -25,7 +25,7 @@ export function webhookRoutes(deps: { urls: WebhookUrls | null; inbox: WebhookIn
       if (error instanceof FormLimitError) throw new AppError('payload_too_large', `A webhook may carry at most ${WEBHOOK_FORM_LIMITS.parameters} parameters.`);
       throw error;
     }
-    const stored = deps.inbox.receive(req.webhookAccountId!, body);
+    const stored = await deps.inbox.receive(req.webhookAccountId!, body);
     res.status(200).json({ ok: true, duplicate: !stored });
   });
   return router;

@@ -5,7 +5,7 @@
  */
 import type { EntityType } from '../amo/api-client.js';
 import type { AmoCrm, CustomField, FieldValue } from '../amo/crm.js';
-import type { AccountSettingsRepository } from '../store/account-settings-repository.js';
+import type { AccountSettings, AccountSettingsRepository } from '../store/account-settings-repository.js';
 import type { AddressData } from '../geocoding/types.js';
 import { addressValue, isAddressByNature, unwritableReason, valueLimit } from '../amo/address-fields.js';
 import { AppError } from '../errors.js';
@@ -27,9 +27,10 @@ export class FieldMapping {
   /** Where an address for `entity` goes, or null when the entity has no address field at all. */
   async forEntity(accountId: number, entity: EntityType): Promise<AddressTarget | null> {
     const fields = await this.crm.customFields(accountId, entity);
-    const chosen = this.settings.get(accountId).fields[entity]?.address;
+    const settings = await this.settings.get(accountId);
+    const chosen = settings.fields[entity]?.address;
     const address = chosen ? fields.find((f) => f.id === chosen) : fields.find((f) => f.type === 'streetaddress');
-    return address ? { address, parts: this.parts(accountId, entity, fields) } : null;
+    return address ? { address, parts: this.parts(settings, entity, fields) } : null;
   }
 
   /**
@@ -48,17 +49,18 @@ export class FieldMapping {
       }
       throw new AppError('unknown_field', `amoCRM has no ${entity} field ${fieldId}: check the field ids in the widget settings.`, { field: 'fieldId' });
     }
-    const mapped = this.settings.get(accountId).fields[entity]?.address;
+    const settings = await this.settings.get(accountId);
+    const mapped = settings.fields[entity]?.address;
     if (field.id !== mapped && !isAddressByNature(field)) {
       throw new AppError('field_not_allowed', `Field ${field.id} “${field.name}” (${field.type}) is not an address field of this account's ${entity}: an admin chooses it as the address field in the widget's settings first.`, { field: 'fieldId' });
     }
     const reason = unwritableReason(field, 'address');
     if (reason) throw new AppError('field_not_writable', `${reason}.`, { field: 'fieldId' });
-    return { address: field, parts: this.parts(accountId, entity, fields) };
+    return { address: field, parts: this.parts(settings, entity, fields) };
   }
 
-  private parts(accountId: number, entity: EntityType, fields: CustomField[]): AddressTarget['parts'] {
-    const chosen = this.settings.get(accountId).fields[entity] ?? {};
+  private parts(settings: AccountSettings, entity: EntityType, fields: CustomField[]): AddressTarget['parts'] {
+    const chosen = settings.fields[entity] ?? {};
     const parts: AddressTarget['parts'] = {};
     for (const part of PARTS) {
       const field = fields.find((f) => f.id === chosen[part]);

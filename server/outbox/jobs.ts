@@ -79,7 +79,7 @@ export type JobItem<K extends JobKind> = OutboxItemOf<K, OutboxJobs[K]['payload'
 export interface StepContext<S> {
   state: S;
   /** Merges `patch` into the state and stores it before the caller goes on. */
-  save(patch: Partial<S>): void;
+  save(patch: Partial<S>): Promise<void>;
 }
 
 export type JobHandler<K extends JobKind> = (item: JobItem<K>, step: StepContext<OutboxJobs[K]['state']>) => Promise<void>;

@@ -75,7 +75,14 @@ export class OutboxWorker {
   private async pass(): Promise<void> {
     this.timer = null;
     const free = this.options.concurrency - this.running;
-    const items = free > 0 && this.handlers ? this.outbox.claim(this.clock.now(), this.options.leaseMs, free) : [];
+    let items: Array<JobItem<JobKind>> = [];
+    try {
+      items = free > 0 && this.handlers ? await this.outbox.claim(this.clock.now(), this.options.leaseMs, free) : [];
+    } catch (error) {
+      // The database is away (a PostgreSQL restart): try again at the next poll.
+      this.log.error({ error: (error as Error).message }, 'outbox claim failed');
+      return this.schedule(this.options.pollMs);
+    }
     if (!items.length && this.running === 0) {
       this.idleWaiters.splice(0).forEach((resolve) => resolve());
       return this.schedule(this.options.pollMs);
@@ -94,9 +101,9 @@ export class OutboxWorker {
     const state: OutboxJobs[K]['state'] = { ...item.state };
     const step: StepContext<OutboxJobs[K]['state']> = {
       state,
-      save: (patch) => {
+      save: async (patch) => {
         Object.assign(state, patch);
-        this.outbox.saveState(item.id, state, this.clock.now());
+        await this.outbox.saveState(item.id, state, this.clock.now());
       },
     };
     try {
@@ -104,19 +111,19 @@ export class OutboxWorker {
       const handler: JobHandler<K> | undefined = this.handlers?.[item.kind];
       if (!handler) throw new AppError('unknown_job', `No handler for outbox items of kind "${item.kind}".`);
       await handler(item, step);
-      this.outbox.complete(item.id, state, this.clock.now());
+      await this.outbox.complete(item.id, state, this.clock.now());
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const waitUntil = pausedUntil(error);
       if (waitUntil !== null) {
-        this.outbox.postpone(item.id, message, this.clock.now(), waitUntil);
+        await this.outbox.postpone(item.id, message, this.clock.now(), waitUntil);
         this.log.warn({ outboxId: item.id, kind: item.kind, accountId: item.accountId, until: new Date(waitUntil).toISOString() }, 'outbox item waits: the account is blocked');
         return;
       }
       const final = isFinal(error) || item.attempts >= this.options.maxAttempts;
       const backoff = this.options.retryBaseMs * 2 ** Math.min(item.attempts - 1, 10);
       const retryAt = final ? null : this.clock.now() + backoff / 2 + Math.random() * backoff;
-      this.outbox.fail(item.id, message, this.clock.now(), retryAt);
+      await this.outbox.fail(item.id, message, this.clock.now(), retryAt).catch((failError: Error) => this.log.error({ outboxId: item.id, error: failError.message }, 'outbox failure not recorded: the lease will bring the item back'));
       this.log[final ? 'error' : 'warn']({ outboxId: item.id, kind: item.kind, accountId: item.accountId, attempt: item.attempts, parked: final, error: message }, final ? 'outbox item parked' : 'outbox item failed, will retry');
     }
   }

@@ -3,7 +3,7 @@
  * at once (one transaction) and a new per-account table cannot be forgotten here unnoticed:
  * test/server/disconnect.test.ts checks every table with an account_id column is listed.
  */
-import type { Db } from './database.js';
+import type { Sql } from './sql.js';
 
 /** Children before parents (intake_leads refers to site_keys and outbox). */
 export const ACCOUNT_TABLES = ['intake_leads', 'outbox', 'site_keys', 'webhook_events', 'writebacks', 'account_settings', 'account_addresses', 'accounts'] as const;
@@ -11,22 +11,29 @@ export const ACCOUNT_TABLES = ['intake_leads', 'outbox', 'site_keys', 'webhook_e
 export type PurgedRows = Record<(typeof ACCOUNT_TABLES)[number], number>;
 
 export class AccountDataRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly sql: Sql) {}
 
   /** Deletes the account's rows from every per-account table; returns how many from each. */
-  purge(accountId: number): PurgedRows {
-    return this.db.transaction(() => {
+  purge(accountId: number): Promise<PurgedRows> {
+    return this.sql.transaction(async (tx) => {
       const purged = {} as PurgedRows;
-      for (const table of ACCOUNT_TABLES) purged[table] = this.db.prepare(`DELETE FROM ${table} WHERE account_id = ?`).run(accountId).changes;
+      for (const table of ACCOUNT_TABLES) purged[table] = await tx.run(`DELETE FROM ${table} WHERE account_id = ?`, [accountId]);
       return purged;
-    })();
+    });
   }
 
-  /** The tables that have an `account_id` column, read from the schema itself (FTS indexes follow their table by trigger). */
-  tablesWithAccountId(): string[] {
-    const tables = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'").all() as Array<{ name: string }>;
-    return tables
-      .filter(({ name }) => (this.db.prepare(`SELECT name FROM pragma_table_info(?)`).all(name) as Array<{ name: string }>).some((c) => c.name === 'account_id'))
-      .map((t) => t.name);
+  /** The tables that have an `account_id` column, read from the schema itself (SQLite's FTS indexes follow their table by trigger). */
+  async tablesWithAccountId(): Promise<string[]> {
+    if (this.sql.dialect === 'postgres') {
+      const rows = await this.sql.all<{ table_name: string }>("SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'account_id' ORDER BY table_name");
+      return rows.map((r) => r.table_name);
+    }
+    const tables = await this.sql.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'");
+    const withAccount: string[] = [];
+    for (const { name } of tables) {
+      const columns = await this.sql.all<{ name: string }>('SELECT name FROM pragma_table_info(?)', [name]);
+      if (columns.some((c) => c.name === 'account_id')) withAccount.push(name);
+    }
+    return withAccount;
   }
 }

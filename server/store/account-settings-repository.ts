@@ -3,7 +3,7 @@
  * which fields hold the address and its parts, and where website leads go. Never hard-coded.
  */
 import { z } from 'zod';
-import type { Db } from './database.js';
+import type { Sql } from './sql.js';
 
 const fieldId = z.number().int().positive();
 export const entityFieldsSchema = z
@@ -22,16 +22,17 @@ export type AccountSettings = z.infer<typeof accountSettingsSchema>;
 export type EntityFields = z.infer<typeof entityFieldsSchema>;
 
 export class AccountSettingsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly sql: Sql) {}
 
-  get(accountId: number): AccountSettings {
-    const row = this.db.prepare('SELECT settings FROM account_settings WHERE account_id = ?').get(accountId) as { settings: string } | undefined;
+  async get(accountId: number): Promise<AccountSettings> {
+    const row = await this.sql.get<{ settings: string }>('SELECT settings FROM account_settings WHERE account_id = ?', [accountId]);
     return row ? accountSettingsSchema.parse(JSON.parse(row.settings)) : { fields: {} };
   }
 
-  save(accountId: number, settings: AccountSettings, now: number): void {
-    this.db
-      .prepare('INSERT INTO account_settings (account_id, settings, updated_at) VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at')
-      .run(accountId, JSON.stringify(settings), now);
+  async save(accountId: number, settings: AccountSettings, now: number): Promise<void> {
+    await this.sql.run(
+      'INSERT INTO account_settings (account_id, settings, updated_at) VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at',
+      [accountId, JSON.stringify(settings), now],
+    );
   }
 }

@@ -1,8 +1,9 @@
 /**
  * One row per connected amoCRM account. Tokens go in and out of this repository in plaintext
- * only through the cipher; the rows themselves hold ciphertext.
+ * only through the cipher; the rows themselves hold ciphertext. The same class serves SQLite and
+ * PostgreSQL (store/sql.ts).
  */
-import type { Db } from './database.js';
+import type { Sql } from './sql.js';
 import type { TokenCipher } from './token-crypto.js';
 
 export type AccountStatus = 'connected' | 'reconnect_required';
@@ -55,54 +56,24 @@ interface Row {
 }
 
 export class AccountsRepository {
-  private readonly select;
-  private readonly upsert;
-  private readonly rotate;
-  private readonly setStatus;
-  private readonly remove;
-  private readonly listAll;
-
   constructor(
-    private readonly db: Db,
+    private readonly sql: Sql,
     private readonly cipher: TokenCipher | null,
-  ) {
-    this.select = db.prepare<[number], Row>('SELECT * FROM accounts WHERE account_id = ?');
-    this.upsert = db.prepare(
-      `INSERT INTO accounts (account_id, subdomain, base_domain, access_token, refresh_token, expires_at,
-                             status, last_error, connected_at, updated_at)
-       VALUES (@accountId, @subdomain, @baseDomain, @access, @refresh, @expiresAt, 'connected', NULL, @now, @now)
-       ON CONFLICT (account_id) DO UPDATE SET subdomain = excluded.subdomain, base_domain = excluded.base_domain,
-         access_token = excluded.access_token, refresh_token = excluded.refresh_token,
-         expires_at = excluded.expires_at, status = 'connected', last_error = NULL,
-         connected_at = excluded.connected_at, updated_at = excluded.updated_at`,
-    );
-    // Rotation is conditional on the refresh token we used: if another process rotated it
-    // first, nothing is overwritten (reference §8, concurrent refresh).
-    this.rotate = db.prepare(
-      `UPDATE accounts SET access_token = @access, refresh_token = @refresh, expires_at = @expiresAt,
-         status = 'connected', last_error = NULL, updated_at = @now
-       WHERE account_id = @accountId AND refresh_token = @previous`,
-    );
-    this.setStatus = db.prepare(
-      'UPDATE accounts SET status = @status, last_error = @lastError, updated_at = @now WHERE account_id = @accountId',
-    );
-    this.remove = db.prepare('DELETE FROM accounts WHERE account_id = ?');
-    this.listAll = db.prepare<[], Row>('SELECT * FROM accounts ORDER BY account_id');
-  }
+  ) {}
 
   /**
    * Start-up check: the configured key is the one the stored tokens were encrypted with. A
    * changed TOKEN_ENCRYPTION_KEY would otherwise show only as failures on the first amoCRM call.
    * Returns a problem in words, or null. The key's fingerprint is kept in `meta`.
    */
-  checkKey(): string | null {
+  async checkKey(): Promise<string | null> {
     if (!this.cipher) return null;
     const fingerprint = this.cipher.fingerprint();
-    const stored = (this.db.prepare("SELECT value FROM meta WHERE key = 'token_key_fingerprint'").get() as { value: string } | undefined)?.value;
+    const stored = (await this.sql.get<{ value: string }>("SELECT value FROM meta WHERE key = 'token_key_fingerprint'"))?.value;
     const mismatch = 'TOKEN_ENCRYPTION_KEY: this is not the key the stored amoCRM tokens were encrypted with. Restore the previous key, or delete the accounts from the database and connect them again.';
     if (stored !== undefined) return stored === fingerprint ? null : mismatch;
     // A database from before the fingerprint: try the key on a stored token.
-    const row = this.db.prepare<[], Row>('SELECT * FROM accounts LIMIT 1').get();
+    const row = await this.sql.get<Row>('SELECT * FROM accounts LIMIT 1');
     if (row) {
       try {
         this.cipher.decrypt(row.refresh_token, row.account_id);
@@ -110,7 +81,7 @@ export class AccountsRepository {
         return mismatch;
       }
     }
-    this.db.prepare("INSERT INTO meta (key, value) VALUES ('token_key_fingerprint', ?)").run(fingerprint);
+    await this.sql.run("INSERT INTO meta (key, value) VALUES ('token_key_fingerprint', ?) ON CONFLICT (key) DO NOTHING", [fingerprint]);
     return null;
   }
 
@@ -118,68 +89,70 @@ export class AccountsRepository {
     return this.cipher !== null;
   }
 
-  find(accountId: number): Account | null {
-    const row = this.select.get(accountId);
+  async find(accountId: number): Promise<Account | null> {
+    const row = await this.row(accountId);
     return row ? this.toAccount(row) : null;
   }
 
-  status(accountId: number): AccountStatus | null {
-    return this.select.get(accountId)?.status ?? null;
+  async status(accountId: number): Promise<AccountStatus | null> {
+    return (await this.row(accountId))?.status ?? null;
   }
 
-  saveConnected(input: { accountId: number; subdomain: string; baseDomain: string } & TokenPair, now: number): void {
+  async saveConnected(input: { accountId: number; subdomain: string; baseDomain: string } & TokenPair, now: number): Promise<void> {
     const cipher = this.requireCipher();
-    this.upsert.run({
-      accountId: input.accountId,
-      subdomain: input.subdomain,
-      baseDomain: input.baseDomain,
-      access: cipher.encrypt(input.accessToken, input.accountId),
-      refresh: cipher.encrypt(input.refreshToken, input.accountId),
-      expiresAt: input.expiresAt,
-      now,
-    });
+    await this.sql.run(
+      `INSERT INTO accounts (account_id, subdomain, base_domain, access_token, refresh_token, expires_at,
+                             status, last_error, connected_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'connected', NULL, ?, ?)
+       ON CONFLICT (account_id) DO UPDATE SET subdomain = excluded.subdomain, base_domain = excluded.base_domain,
+         access_token = excluded.access_token, refresh_token = excluded.refresh_token,
+         expires_at = excluded.expires_at, status = 'connected', last_error = NULL,
+         connected_at = excluded.connected_at, updated_at = excluded.updated_at`,
+      [input.accountId, input.subdomain, input.baseDomain, cipher.encrypt(input.accessToken, input.accountId), cipher.encrypt(input.refreshToken, input.accountId), input.expiresAt, now, now],
+    );
   }
 
-  /** Stores a rotated pair in one statement; false if the previous refresh token is no longer current. */
-  saveRotated(accountId: number, previousRefreshBlob: Buffer, pair: TokenPair, now: number): boolean {
+  /**
+   * Stores a rotated pair in one statement; false if the previous refresh token is no longer
+   * current: if another process rotated it first, nothing is overwritten (reference §8).
+   */
+  async saveRotated(accountId: number, previousRefreshBlob: Buffer, pair: TokenPair, now: number): Promise<boolean> {
     const cipher = this.requireCipher();
-    const result = this.rotate.run({
-      accountId,
-      previous: previousRefreshBlob,
-      access: cipher.encrypt(pair.accessToken, accountId),
-      refresh: cipher.encrypt(pair.refreshToken, accountId),
-      expiresAt: pair.expiresAt,
-      now,
-    });
-    return result.changes === 1;
+    const changed = await this.sql.run(
+      `UPDATE accounts SET access_token = ?, refresh_token = ?, expires_at = ?, status = 'connected', last_error = NULL, updated_at = ?
+       WHERE account_id = ? AND refresh_token = ?`,
+      [cipher.encrypt(pair.accessToken, accountId), cipher.encrypt(pair.refreshToken, accountId), pair.expiresAt, now, accountId, previousRefreshBlob],
+    );
+    return changed === 1;
   }
 
   /** amoCRM blocked the account: nothing is sent for it until `until`; the reason shows in /api/status. */
-  pause(accountId: number, until: number, reason: string, now: number): void {
-    this.db.prepare('UPDATE accounts SET blocked_until = ?, last_error = ?, updated_at = ? WHERE account_id = ?').run(until, `blocked: ${reason}`, now, accountId);
+  async pause(accountId: number, until: number, reason: string, now: number): Promise<void> {
+    await this.sql.run('UPDATE accounts SET blocked_until = ?, last_error = ?, updated_at = ? WHERE account_id = ?', [until, `blocked: ${reason}`, now, accountId]);
   }
 
   /** The end of the account's block pause, or null when it may send. */
-  pausedUntil(accountId: number, now: number): number | null {
-    const until = this.select.get(accountId)?.blocked_until ?? null;
+  async pausedUntil(accountId: number, now: number): Promise<number | null> {
+    const until = (await this.row(accountId))?.blocked_until ?? null;
     return until !== null && until > now ? until : null;
   }
 
   /** amoCRM moved the account to another host (a renamed subdomain, reference §8). */
-  moveHost(accountId: number, subdomain: string, baseDomain: string, now: number): void {
-    this.db.prepare('UPDATE accounts SET subdomain = ?, base_domain = ?, updated_at = ? WHERE account_id = ?').run(subdomain, baseDomain, now, accountId);
+  async moveHost(accountId: number, subdomain: string, baseDomain: string, now: number): Promise<void> {
+    await this.sql.run('UPDATE accounts SET subdomain = ?, base_domain = ?, updated_at = ? WHERE account_id = ?', [subdomain, baseDomain, now, accountId]);
   }
 
-  markReconnectRequired(accountId: number, reason: string, now: number): void {
-    this.setStatus.run({ accountId, status: 'reconnect_required', lastError: reason, now });
+  async markReconnectRequired(accountId: number, reason: string, now: number): Promise<void> {
+    await this.sql.run("UPDATE accounts SET status = 'reconnect_required', last_error = ?, updated_at = ? WHERE account_id = ?", [reason, now, accountId]);
   }
 
-  delete(accountId: number): boolean {
-    return this.remove.run(accountId).changes > 0;
+  async delete(accountId: number): Promise<boolean> {
+    return (await this.sql.run('DELETE FROM accounts WHERE account_id = ?', [accountId])) > 0;
   }
 
-  list(): AccountSummary[] {
-    return this.listAll.all().map((row) => ({
+  async list(): Promise<AccountSummary[]> {
+    const rows = await this.sql.all<Row>('SELECT * FROM accounts ORDER BY account_id');
+    return rows.map((row) => ({
       accountId: row.account_id,
       subdomain: row.subdomain,
       baseDomain: row.base_domain,
@@ -190,6 +163,10 @@ export class AccountsRepository {
       updatedAt: row.updated_at,
       blockedUntil: row.blocked_until,
     }));
+  }
+
+  private row(accountId: number): Promise<Row | undefined> {
+    return this.sql.get<Row>('SELECT * FROM accounts WHERE account_id = ?', [accountId]);
   }
 
   private requireCipher(): TokenCipher {

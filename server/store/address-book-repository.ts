@@ -1,8 +1,10 @@
 /**
  * Rows of each account's own address book (account_addresses and its FTS index). The book's
  * rules (what counts as a use, what a suggestion looks like) live in geocoding/address-book.ts.
+ * SQLite searches it with FTS5 prefix queries, PostgreSQL with a `simple` tsvector and `:*` prefixes.
  */
-import type { Db } from './database.js';
+import type { Sql } from './sql.js';
+import { ftsExpression } from './fts-expression.js';
 
 export interface AddressBookRow {
   value: string;
@@ -10,45 +12,58 @@ export interface AddressBookRow {
   data: string;
 }
 
-export class AddressBookRepository {
-  private readonly upsert;
-  private readonly searchStmt;
+/** What was typed: whole words, and the word still being typed (matched as a prefix). */
+export interface BookTerms {
+  words: string[];
+  prefix: string | null;
+}
 
-  constructor(private readonly db: Db) {
-    this.upsert = db.prepare(
+export class AddressBookRepository {
+  constructor(private readonly sql: Sql) {}
+
+  /** Inserts or updates by (account, normalised text); `uses` adds up, the searched text never changes. */
+  async save(row: { accountId: number; normalized: string; value: string; data: string; origin: string; uses: number; now: number }): Promise<void> {
+    const latest = this.sql.dialect === 'postgres' ? 'GREATEST' : 'MAX';
+    await this.sql.run(
       `INSERT INTO account_addresses (account_id, normalized, value, data, origin, uses, last_used_at)
-       VALUES (@accountId, @normalized, @value, @data, @origin, @uses, @now)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (account_id, normalized) DO UPDATE SET value = excluded.value, data = excluded.data,
-         origin = excluded.origin, uses = uses + excluded.uses, last_used_at = MAX(last_used_at, excluded.last_used_at)`,
+         origin = excluded.origin, uses = account_addresses.uses + excluded.uses,
+         last_used_at = ${latest}(account_addresses.last_used_at, excluded.last_used_at)`,
+      [row.accountId, row.normalized, row.value, row.data, row.origin, row.uses, row.now],
     );
-    this.searchStmt = db.prepare<[string, number, number], AddressBookRow>(
+  }
+
+  /** Most used first. */
+  search(accountId: number, terms: BookTerms, limit: number): Promise<AddressBookRow[]> {
+    if (!terms.words.length && !terms.prefix) return Promise.resolve([]);
+    if (this.sql.dialect === 'postgres') {
+      const quote = (t: string) => `'${t.replace(/'/g, "''")}'`;
+      const query = [...terms.words.map(quote), ...(terms.prefix ? [`${quote(terms.prefix)}:*`] : [])].join(' & ');
+      return this.sql.all<AddressBookRow>(
+        `SELECT value, data FROM account_addresses WHERE account_id = ? AND search @@ to_tsquery('simple', ?)
+         ORDER BY uses DESC, last_used_at DESC LIMIT ?`,
+        [accountId, query, limit],
+      );
+    }
+    return this.sql.all<AddressBookRow>(
       `SELECT a.value, a.data FROM account_addresses_fts f JOIN account_addresses a ON a.id = f.rowid
        WHERE account_addresses_fts MATCH ? AND f.account_id = ?
        ORDER BY a.uses DESC, a.last_used_at DESC LIMIT ?`,
+      [ftsExpression(terms), accountId, limit],
     );
   }
 
-  /** Inserts or updates by (account, normalised text); `uses` adds up, the FTS column never changes. */
-  save(row: { accountId: number; normalized: string; value: string; data: string; origin: string; uses: number; now: number }): void {
-    this.upsert.run(row);
+  async count(accountId: number): Promise<number> {
+    return (await this.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM account_addresses WHERE account_id = ?', [accountId]))!.n;
   }
 
-  /** Most used first; `expression` is an FTS5 MATCH expression. */
-  search(accountId: number, expression: string, limit: number): AddressBookRow[] {
-    return this.searchStmt.all(expression, accountId, limit);
+  /** Forgets every address of the account (SQLite's FTS rows follow through the table's triggers). */
+  clear(accountId: number): Promise<number> {
+    return this.sql.run('DELETE FROM account_addresses WHERE account_id = ?', [accountId]);
   }
 
-  count(accountId: number): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM account_addresses WHERE account_id = ?').get(accountId) as { n: number }).n;
+  deleteOlderThan(origin: string, before: number): Promise<number> {
+    return this.sql.run('DELETE FROM account_addresses WHERE origin = ? AND last_used_at < ?', [origin, before]);
   }
-
-  /** Forgets every address of the account (its FTS rows follow through the table's triggers). */
-  clear(accountId: number): number {
-    return this.db.prepare('DELETE FROM account_addresses WHERE account_id = ?').run(accountId).changes;
-  }
-
-  deleteOlderThan(origin: string, before: number): number {
-    return this.db.prepare('DELETE FROM account_addresses WHERE origin = ? AND last_used_at < ?').run(origin, before).changes;
-  }
-
 }

@@ -4,7 +4,7 @@
  * without the work that sends it.
  */
 import { randomBytes } from 'node:crypto';
-import type { Db } from './database.js';
+import type { Sql } from './sql.js';
 
 export interface IntakeRecord {
   id: string;
@@ -13,24 +13,21 @@ export interface IntakeRecord {
 }
 
 export class IntakeLeadsRepository {
-  private readonly insert;
+  constructor(private readonly sql: Sql) {}
 
-  constructor(private readonly db: Db) {
-    this.insert = db.prepare('INSERT INTO intake_leads (id, site_key_id, account_id, outbox_id, created_at) VALUES (?, ?, ?, ?, ?)');
-  }
-
-  /** Stores a new lead of `site`; `enqueue(id)` queues its outbox item inside the same transaction. */
-  create(site: { id: number; accountId: number }, now: number, enqueue: (intakeId: string) => number): string {
-    return this.db.transaction(() => {
+  /** Stores a new lead of `site`; `enqueue(id, tx)` queues its outbox item inside the same transaction. */
+  create(site: { id: number; accountId: number }, now: number, enqueue: (intakeId: string, tx: Sql) => Promise<number>): Promise<string> {
+    return this.sql.transaction(async (tx) => {
       const id = `ld_${randomBytes(8).toString('hex')}`;
-      this.insert.run(id, site.id, site.accountId, enqueue(id), now);
+      const outboxId = await enqueue(id, tx);
+      await tx.run('INSERT INTO intake_leads (id, site_key_id, account_id, outbox_id, created_at) VALUES (?, ?, ?, ?, ?)', [id, site.id, site.accountId, outboxId, now]);
       return id;
-    })();
+    });
   }
 
   /** The lead, only when asked by the site that posted it. */
-  find(id: string, siteKeyId: number): IntakeRecord | null {
-    const row = this.db.prepare('SELECT outbox_id, created_at FROM intake_leads WHERE id = ? AND site_key_id = ?').get(id, siteKeyId) as { outbox_id: number; created_at: number } | undefined;
+  async find(id: string, siteKeyId: number): Promise<IntakeRecord | null> {
+    const row = await this.sql.get<{ outbox_id: number; created_at: number }>('SELECT outbox_id, created_at FROM intake_leads WHERE id = ? AND site_key_id = ?', [id, siteKeyId]);
     return row ? { id, outboxId: row.outbox_id, createdAt: row.created_at } : null;
   }
 }

@@ -4,8 +4,10 @@
  * its last error after too many failed attempts.
  *
  * Generic over the job map (outbox/jobs.ts): the store knows rows, the jobs know their payloads.
+ * With several instances on one PostgreSQL, a claim locks its rows with FOR UPDATE SKIP LOCKED:
+ * two workers never win the same item, and neither waits for the other.
  */
-import type { Db } from './database.js';
+import type { Sql } from './sql.js';
 
 export type OutboxStatus = 'pending' | 'done' | 'parked';
 
@@ -42,103 +44,106 @@ interface Row {
 }
 
 export class OutboxRepository<Jobs extends JobMap> {
-  private readonly insert;
-  private readonly claimStmt;
-  private readonly stateStmt;
+  constructor(private readonly sql: Sql) {}
 
-  constructor(private readonly db: Db) {
-    this.insert = db.prepare(
-      `INSERT INTO outbox (account_id, kind, payload, status, dedupe_key, next_attempt_at, created_at, updated_at)
-       VALUES (@accountId, @kind, @payload, 'pending', @dedupeKey, @now, @now, @now)
-       ON CONFLICT (dedupe_key) DO NOTHING`,
-    );
-    // Due, not leased by a live worker, and only for connected accounts that amoCRM has not
-    // blocked: items of an account that is not connected (yet, or any more) or paused wait.
-    this.claimStmt = db.prepare<{ now: number; leaseUntil: number; limit: number }, Row>(
-      `UPDATE outbox SET lease_until = @leaseUntil, attempts = attempts + 1, updated_at = @now
-       WHERE id IN (
-         SELECT o.id FROM outbox o JOIN accounts a ON a.account_id = o.account_id AND a.status = 'connected'
-           AND (a.blocked_until IS NULL OR a.blocked_until <= @now)
-         WHERE o.status = 'pending' AND o.next_attempt_at <= @now AND (o.lease_until IS NULL OR o.lease_until < @now)
-         ORDER BY o.next_attempt_at, o.id LIMIT @limit)
-       RETURNING *`,
-    );
-    this.stateStmt = db.prepare('UPDATE outbox SET state = ?, updated_at = ? WHERE id = ?');
+  /** The same repository inside a transaction another repository opened (an intake lead, a webhook event). */
+  in(tx: Sql): OutboxRepository<Jobs> {
+    return new OutboxRepository<Jobs>(tx);
   }
 
   /** Returns the item's id, or the existing one's when `dedupeKey` was seen before. */
-  enqueue<K extends keyof Jobs & string>(accountId: number, kind: K, payload: Jobs[K]['payload'], now: number, dedupeKey: string | null = null): { id: number; duplicate: boolean } {
-    const result = this.insert.run({ accountId, kind, payload: JSON.stringify(payload), dedupeKey, now });
-    if (result.changes === 1) return { id: Number(result.lastInsertRowid), duplicate: false };
-    const existing = this.db.prepare('SELECT id FROM outbox WHERE dedupe_key = ?').get(dedupeKey) as { id: number };
-    return { id: existing.id, duplicate: true };
+  async enqueue<K extends keyof Jobs & string>(accountId: number, kind: K, payload: Jobs[K]['payload'], now: number, dedupeKey: string | null = null): Promise<{ id: number; duplicate: boolean }> {
+    const inserted = await this.sql.get<{ id: number }>(
+      `INSERT INTO outbox (account_id, kind, payload, status, dedupe_key, next_attempt_at, created_at, updated_at)
+       VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)
+       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      [accountId, kind, JSON.stringify(payload), dedupeKey, now, now, now],
+    );
+    if (inserted) return { id: inserted.id, duplicate: false };
+    const existing = await this.sql.get<{ id: number }>('SELECT id FROM outbox WHERE dedupe_key = ?', [dedupeKey]);
+    return { id: existing!.id, duplicate: true };
   }
 
-  claim(now: number, leaseMs: number, limit: number): Array<OutboxItem<Jobs>> {
-    return this.claimStmt.all({ now, leaseUntil: now + leaseMs, limit }).map((row) => this.toItem(row));
+  /**
+   * Due, not leased by a live worker, and only for connected accounts that amoCRM has not
+   * blocked: items of an account that is not connected (yet, or any more) or paused wait.
+   */
+  async claim(now: number, leaseMs: number, limit: number): Promise<Array<OutboxItem<Jobs>>> {
+    const skipLocked = this.sql.dialect === 'postgres' ? 'FOR UPDATE OF o SKIP LOCKED' : '';
+    const rows = await this.sql.all<Row>(
+      `UPDATE outbox SET lease_until = ?, attempts = attempts + 1, updated_at = ?
+       WHERE id IN (
+         SELECT o.id FROM outbox o JOIN accounts a ON a.account_id = o.account_id AND a.status = 'connected'
+           AND (a.blocked_until IS NULL OR a.blocked_until <= ?)
+         WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until < ?)
+         ORDER BY o.next_attempt_at, o.id LIMIT ? ${skipLocked})
+       RETURNING *`,
+      [now + leaseMs, now, now, now, now, limit],
+    );
+    return rows.sort((a, b) => a.id - b.id).map((row) => this.toItem(row));
   }
 
   /** Progress of a multi-step item, written before the next step starts. */
-  saveState(id: number, state: object, now: number): void {
-    this.stateStmt.run(JSON.stringify(state), now, id);
+  async saveState(id: number, state: object, now: number): Promise<void> {
+    await this.sql.run('UPDATE outbox SET state = ?, updated_at = ? WHERE id = ?', [JSON.stringify(state), now, id]);
   }
 
-  complete(id: number, state: object, now: number): void {
-    this.db.prepare("UPDATE outbox SET status = 'done', state = ?, lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?").run(JSON.stringify(state), now, id);
+  async complete(id: number, state: object, now: number): Promise<void> {
+    await this.sql.run("UPDATE outbox SET status = 'done', state = ?, lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?", [JSON.stringify(state), now, id]);
   }
 
   /** A failed attempt: back off, or park it when attempts are used up (or the error is final). */
-  fail(id: number, error: string, now: number, retryAt: number | null): void {
+  async fail(id: number, error: string, now: number, retryAt: number | null): Promise<void> {
     if (retryAt === null) {
-      this.db.prepare("UPDATE outbox SET status = 'parked', lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?").run(error, now, id);
+      await this.sql.run("UPDATE outbox SET status = 'parked', lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?", [error, now, id]);
     } else {
-      this.db.prepare('UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?').run(retryAt, error, now, id);
+      await this.sql.run('UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?', [Math.round(retryAt), error, now, id]);
     }
   }
 
   /** Not a failure: the item waits until `until` (the account's block pause) and keeps its attempts. */
-  postpone(id: number, reason: string, now: number, until: number): void {
-    this.db.prepare('UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, attempts = MAX(attempts - 1, 0), last_error = ?, updated_at = ? WHERE id = ?').run(until, reason, now, id);
+  async postpone(id: number, reason: string, now: number, until: number): Promise<void> {
+    await this.sql.run('UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, last_error = ?, updated_at = ? WHERE id = ?', [until, reason, now, id]);
   }
 
-  find(id: number): OutboxItem<Jobs> | null {
-    const row = this.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as Row | undefined;
+  async find(id: number): Promise<OutboxItem<Jobs> | null> {
+    const row = await this.sql.get<Row>('SELECT * FROM outbox WHERE id = ?', [id]);
     return row ? this.toItem(row) : null;
   }
 
   /** Items by status, newest first; with `accountId`, only that account's. */
-  list(status: OutboxStatus, limit = 100, accountId?: number): Array<OutboxItem<Jobs>> {
+  async list(status: OutboxStatus, limit = 100, accountId?: number): Promise<Array<OutboxItem<Jobs>>> {
     const rows = accountId === undefined
-      ? this.db.prepare('SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?').all(status, limit)
-      : this.db.prepare('SELECT * FROM outbox WHERE status = ? AND account_id = ? ORDER BY id DESC LIMIT ?').all(status, accountId, limit);
-    return (rows as Row[]).map((row) => this.toItem(row));
+      ? await this.sql.all<Row>('SELECT * FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?', [status, limit])
+      : await this.sql.all<Row>('SELECT * FROM outbox WHERE status = ? AND account_id = ? ORDER BY id DESC LIMIT ?', [status, accountId, limit]);
+    return rows.map((row) => this.toItem(row));
   }
 
   /** The account's newest item of a kind (an import's progress). */
-  latest(accountId: number, kind: string): OutboxItem<Jobs> | null {
-    const row = this.db.prepare('SELECT * FROM outbox WHERE account_id = ? AND kind = ? ORDER BY id DESC LIMIT 1').get(accountId, kind) as Row | undefined;
+  async latest(accountId: number, kind: string): Promise<OutboxItem<Jobs> | null> {
+    const row = await this.sql.get<Row>('SELECT * FROM outbox WHERE account_id = ? AND kind = ? ORDER BY id DESC LIMIT 1', [accountId, kind]);
     return row ? this.toItem(row) : null;
   }
 
   /** An admin's retry: parked items go back to the queue with fresh attempts; with `accountId`, only that account's. */
-  retry(id: number | 'all-parked', now: number, accountId?: number): number {
+  retry(id: number | 'all-parked', now: number, accountId?: number): Promise<number> {
     let sql = "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE status = 'parked'";
     const params: number[] = [now, now];
     if (id !== 'all-parked') (sql += ' AND id = ?'), params.push(id);
     if (accountId !== undefined) (sql += ' AND account_id = ?'), params.push(accountId);
-    return this.db.prepare(sql).run(...params).changes;
+    return this.sql.run(sql, params);
   }
 
   /** Forgets finished work after `doneMs`, except intake items (websites may still ask for their status). */
-  purgeDone(now: number, doneMs: number): number {
-    return this.db.prepare("DELETE FROM outbox WHERE status = 'done' AND kind != 'intake' AND updated_at < ?").run(now - doneMs).changes;
+  purgeDone(now: number, doneMs: number): Promise<number> {
+    return this.sql.run("DELETE FROM outbox WHERE status = 'done' AND kind != 'intake' AND updated_at < ?", [now - doneMs]);
   }
 
   /** Items per status; with `accountId`, that account's. */
-  counts(accountId?: number): Record<OutboxStatus, number> {
-    const rows = (accountId === undefined
-      ? this.db.prepare('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status').all()
-      : this.db.prepare('SELECT status, COUNT(*) AS n FROM outbox WHERE account_id = ? GROUP BY status').all(accountId)) as Array<{ status: OutboxStatus; n: number }>;
+  async counts(accountId?: number): Promise<Record<OutboxStatus, number>> {
+    const rows = accountId === undefined
+      ? await this.sql.all<{ status: OutboxStatus; n: number }>('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status')
+      : await this.sql.all<{ status: OutboxStatus; n: number }>('SELECT status, COUNT(*) AS n FROM outbox WHERE account_id = ? GROUP BY status', [accountId]);
     return { pending: 0, done: 0, parked: 0, ...Object.fromEntries(rows.map((r) => [r.status, r.n])) };
   }
 

@@ -25,18 +25,18 @@ export class IntakeService {
   ) {}
 
   /** Stores the lead with its outbox item (one transaction) and answers at once. */
-  accept(site: SiteKey, lead: IntakeLead): string {
+  async accept(site: SiteKey, lead: IntakeLead): Promise<string> {
     const { leads, outbox, clock } = this.deps;
     const now = clock.now();
-    const id = leads.create(site, now, (intakeId) => outbox.enqueue(site.accountId, 'intake', { intakeId, lead }, now).id);
+    const id = await leads.create(site, now, async (intakeId, tx) => (await outbox.in(tx).enqueue(site.accountId, 'intake', { intakeId, lead }, now)).id);
     this.deps.wake();
     return id;
   }
 
   /** Where a lead stands; only the site that posted it may ask. */
-  view(site: SiteKey, id: string): IntakeView | null {
-    const record = this.deps.leads.find(id, site.id);
-    const item = record ? this.deps.outbox.find(record.outboxId) : null;
+  async view(site: SiteKey, id: string): Promise<IntakeView | null> {
+    const record = await this.deps.leads.find(id, site.id);
+    const item = record ? await this.deps.outbox.find(record.outboxId) : null;
     if (!record || item?.kind !== 'intake') return null;
     const { state } = item;
     const status: IntakeStatus = item.status === 'done' ? 'sent' : item.status === 'parked' ? 'failed' : item.lastError ? 'retrying' : 'queued';

@@ -19,7 +19,7 @@ export class WebhookInbox {
   ) {}
 
   /** true when stored, false for a duplicate; 403 for a body of another account or an account not connected here. */
-  receive(accountId: number, body: FormObject): boolean {
+  async receive(accountId: number, body: FormObject): Promise<boolean> {
     const account = body.account;
     const named = Number(typeof account === 'object' ? account.id : undefined);
     if (!Number.isSafeInteger(named) || named <= 0) throw new AppError('invalid_webhook', 'account[id] is missing.');
@@ -27,10 +27,10 @@ export class WebhookInbox {
       this.deps.log.warn({ urlAccountId: accountId, bodyAccountId: named }, 'webhook for another account refused');
       throw new AppError('webhook_account_mismatch', 'This webhook URL belongs to another account.');
     }
-    if (this.deps.accounts.status(accountId) === null) throw accountNotConnected(accountId);
+    if ((await this.deps.accounts.status(accountId)) === null) throw accountNotConnected(accountId);
     const hash = createHash('sha256').update(`${accountId}:${canonical(body)}`).digest('hex');
     const now = this.deps.clock.now();
-    const stored = this.deps.events.recordOnce(hash, accountId, now, () => this.deps.outbox.enqueue(accountId, 'webhook', { changed: changedEntities(body) }, now));
+    const stored = await this.deps.events.recordOnce(hash, accountId, now, (tx) => this.deps.outbox.in(tx).enqueue(accountId, 'webhook', { changed: changedEntities(body) }, now));
     if (stored) this.deps.wake();
     return stored;
   }

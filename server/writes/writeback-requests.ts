@@ -28,13 +28,13 @@ export class WritebackRequests {
       throw new AppError('value_too_long', `Field ${body.fieldId} is a text field: amoCRM takes at most 256 characters there.`, { field: 'value' });
     }
     // The pick joins the account's address book whether or not the field changes.
-    addresses.remember(accountId, { value: body.value, data: body.data ?? {}, source: body.source });
-    const last = writebacks.last({ accountId, entity, entityId, fieldId: body.fieldId });
+    await addresses.remember(accountId, { value: body.value, data: body.data ?? {}, source: body.source });
+    const last = await writebacks.last({ accountId, entity, entityId, fieldId: body.fieldId });
     if (last?.value === body.value) return { status: 'unchanged' };
     // One item per (target, value, last write): a double click queues one write.
     const dedupe = `wb:${accountId}:${entity}:${entityId}:${body.fieldId}:${createHash('sha256').update(body.value).digest('hex').slice(0, 16)}:${last?.writtenAt ?? 0}`;
     const payload: WritebackPayload = { entity, entityId, fieldId: body.fieldId, value: body.value, data: body.data ? addressData(body.data) : null };
-    const { id, duplicate } = outbox.enqueue(accountId, 'writeback', payload, clock.now(), dedupe);
+    const { id, duplicate } = await outbox.enqueue(accountId, 'writeback', payload, clock.now(), dedupe);
     this.deps.wake();
     return { id, status: duplicate ? 'already_queued' : 'queued' };
   }

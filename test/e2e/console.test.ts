@@ -80,13 +80,13 @@ describe('the admin console in amoCRM’s advanced settings', () => {
     await page.selectOption('#amo-console-status', '6001');
     await page.click('[data-key="save-fields"]');
     await expect.poll(() => message(page, 'fields').textContent()).toContain('Сохранено');
-    expect(env.app.system.settings.get(ACCOUNT)).toEqual({ pipelineId: 5000, statusId: 6001, fields: { leads: { address: 762381, postalCode: 762385 } } });
+    expect((await env.app.system.settings.get(ACCOUNT))).toEqual({ pipelineId: 5000, statusId: 6001, fields: { leads: { address: 762381, postalCode: 762385 } } });
     // A field deleted in amoCRM since: saving says so, in words, and names it.
     const fieldsBefore = env.fake.fields.leads;
     env.fake.fields.leads = fieldsBefore.filter((f) => f.id !== 762385);
     await page.click('[data-key="save-fields"]');
     await expect.poll(() => message(page, 'fields').textContent()).toBe('Сделки → Индекс: такого поля в amoCRM больше нет. Загрузите поля снова и выберите другое.');
-    expect(env.app.system.settings.get(ACCOUNT).fields.leads?.postalCode).toBe(762385); // nothing saved
+    expect((await env.app.system.settings.get(ACCOUNT)).fields.leads?.postalCode).toBe(762385); // nothing saved
     env.fake.fields.leads = fieldsBefore;
 
     // A site key: shown once, copied, used by a website, listed with its last use, revoked.
@@ -118,19 +118,19 @@ describe('the admin console in amoCRM’s advanced settings', () => {
 
     // Parked writes: listed with the error in words, retried one and all.
     const { outbox, clock } = env.app.system;
-    const park = (error: string) => {
-      const id = outbox.enqueue(ACCOUNT, 'webhook', { changed: { leads: [], contacts: [], companies: [] } } as never, clock.now()).id;
-      outbox.fail(id, error, clock.now(), null);
+    const park = async (error: string) => {
+      const id = (await outbox.enqueue(ACCOUNT, 'webhook', { changed: { leads: [], contacts: [], companies: [] } } as never, clock.now())).id;
+      await outbox.fail(id, error, clock.now(), null);
       return id;
     };
-    const first = park('amoCRM refused the lead: field 762385 does not exist');
+    const first = await park('amoCRM refused the lead: field 762385 does not exist');
     await page.click('[data-key="refresh"]');
     await expect.poll(() => page.locator(`[data-parked="${first}"]`).textContent()).toContain('field 762385 does not exist');
     await page.click(`[data-key="retry-${first}"]`);
     await expect.poll(() => message(page, 'writes').textContent()).toBe('Возвращено в очередь: 1.');
-    await eventually(() => outbox.find(first)!.status !== 'parked', 'retried');
-    park('one');
-    park('two');
+    await eventually(async () => (await outbox.find(first))!.status !== 'parked', 'retried');
+    await park('one');
+    await park('two');
     await page.click('[data-key="refresh"]');
     await page.click('[data-key="retry-all"]');
     await expect.poll(() => message(page, 'writes').textContent()).toBe('Возвращено в очередь: 2.');
@@ -161,13 +161,13 @@ describe('the admin console in amoCRM’s advanced settings', () => {
     await tabTo(page, '[data-key="save-fields"]');
     await page.keyboard.press('Enter');
     await expect.poll(() => message(page, 'fields').textContent()).toBe('Saved: amoCRM has every field you chose.');
-    expect(env.app.system.settings.get(ACCOUNT).fields.leads?.city).toBe(762387);
+    expect((await env.app.system.settings.get(ACCOUNT)).fields.leads?.city).toBe(762387);
 
     await tabTo(page, '#amo-console-key-name');
     await page.keyboard.type('keyboard.example');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#amo-console-new-key');
-    expect(env.app.system.siteKeys.list(ACCOUNT).some((k) => k.name === 'keyboard.example')).toBe(true);
+    expect((await env.app.system.siteKeys.list(ACCOUNT)).some((k) => k.name === 'keyboard.example')).toBe(true);
 
     await tabTo(page, '[data-key="subscribe"]');
     await page.keyboard.press('Space');
@@ -176,7 +176,7 @@ describe('the admin console in amoCRM’s advanced settings', () => {
   });
 
   it('a connection that needs the admin says why, with Reconnect; a block says until when', async () => {
-    env.app.system.accounts.markReconnectRequired(OTHER, 'amoCRM refused the refresh token (invalid_grant)', Date.now());
+    await env.app.system.accounts.markReconnectRequired(OTHER, 'amoCRM refused the refresh token (invalid_grant)', Date.now());
     let page = await openConsole({ accountId: OTHER });
     expect(await page.locator('[data-status="reconnect_required"]').textContent()).toBe('Подключение истекло: подключите аккаунт заново.');
     expect(await page.locator('.amo-console__note', { hasText: 'Причина' }).textContent()).toBe('Причина: amoCRM refused the refresh token (invalid_grant)');
@@ -185,12 +185,12 @@ describe('the admin console in amoCRM’s advanced settings', () => {
     await page.context().close();
     await connectAccount(env.app, env.fake, OTHER, 'other');
 
-    env.app.system.accounts.pause(OTHER, Date.now() + 3600_000, 'account blocked by amoCRM (403)', Date.now());
+    await env.app.system.accounts.pause(OTHER, Date.now() + 3600_000, 'account blocked by amoCRM (403)', Date.now());
     page = await openConsole({ accountId: OTHER, lang: 'en' });
     expect(await page.locator('[data-status="blocked"]').textContent()).toMatch(/^amoCRM has paused this account until .+; writes wait and are sent after\.$/);
     expect(await page.locator('[data-key="connect"]').count()).toBe(0);
     await page.context().close();
-    env.app.system.accounts.pause(OTHER, Date.now() - 1, 'over', Date.now());
+    await env.app.system.accounts.pause(OTHER, Date.now() - 1, 'over', Date.now());
   });
 
   it('a user who is not an admin sees the state and no control that changes it', async () => {
@@ -204,7 +204,7 @@ describe('the admin console in amoCRM’s advanced settings', () => {
   });
 
   it('another account’s token sees that account only, and cannot touch this one’s keys', async () => {
-    const mine = env.app.system.console.createSiteKey(ACCOUNT, 'acme-only.example');
+    const mine = (await env.app.system.console.createSiteKey(ACCOUNT, 'acme-only.example'));
     const page = await openConsole({ accountId: OTHER });
     expect(await page.locator('[data-status]').textContent()).toContain('как other');
     expect(await page.locator('.amo-console').textContent()).not.toContain('acme-only.example');
@@ -213,7 +213,7 @@ describe('the admin console in amoCRM’s advanced settings', () => {
       return new Promise<number>((resolve) => w.widget.$authorizedAjax({ url: `${backend}/api/console/site-keys/${id}`, type: 'DELETE' }).then(() => resolve(204), (x) => resolve(x.status)));
     }, [env.app.url, mine.id] as const);
     expect(status).toBe(404);
-    expect(env.app.system.siteKeys.list(ACCOUNT).find((k) => k.id === mine.id)!.revokedAt).toBeNull();
+    expect((await env.app.system.siteKeys.list(ACCOUNT)).find((k) => k.id === mine.id)!.revokedAt).toBeNull();
     await page.context().close();
 
     const forged = await openConsole({ token: await widgetToken({ accountId: ACCOUNT, secret: 'not-our-secret-0123456789' }) });

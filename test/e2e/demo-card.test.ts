@@ -99,7 +99,7 @@ describe('demo console page (npm start, no amoCRM credentials)', () => {
     await page.fill('#amo-console-key-name', 'demo.example');
     await page.click('[data-key="create-key"]');
     await page.waitForSelector('#amo-console-new-key');
-    expect(app.system.siteKeys.list(1).map((k) => k.name)).toContain('demo.example');
+    expect((await app.system.siteKeys.list(1)).map((k) => k.name)).toContain('demo.example');
     expect(await page.locator('.amo-console select').count()).toBe(0); // the fields come from amoCRM
     await page.screenshot({ path: 'test-output/demo-console.png', fullPage: true });
     expect(errors).toEqual([]);

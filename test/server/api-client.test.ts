@@ -50,7 +50,7 @@ describe('API v4 client', () => {
     expect(accountCalls() - before).toBe(1);
     await expect(app.system.amoApi!.getAccount(BLOCKED)).rejects.toMatchObject({ code: 'amocrm_blocked' });
     expect(accountCalls() - before).toBe(1); // nothing sent while blocked
-    expect(app.system.accounts.list().find((a) => a.accountId === BLOCKED)!.lastError).toMatch(/^blocked: amoCRM has blocked API access/);
+    expect((await app.system.accounts.list()).find((a) => a.accountId === BLOCKED)!.lastError).toMatch(/^blocked: amoCRM has blocked API access/);
     await expect(app.system.amoApi!.getAccount(ACCOUNT)).resolves.toMatchObject({ id: ACCOUNT }); // the other account sends on
   });
 });

@@ -35,7 +35,7 @@ describe('OAuth callback', () => {
     expect(await res.text()).toContain('“acme” is connected');
     const exchange = fake.requests.find((r) => r.path === '/oauth2/access_token')!;
     expect(exchange.body).toMatchObject({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: CLIENT_ID });
-    const account = app.system.accounts.find(31000001)!;
+    const account = (await app.system.accounts.find(31000001))!;
     expect(account).toMatchObject({ subdomain: 'acme', baseDomain: 'amocrm.ru', status: 'connected' });
     expect(account.accessToken.split('.')).toHaveLength(3); // amoCRM's access tokens are JWTs
   });
@@ -47,7 +47,7 @@ describe('OAuth callback', () => {
 
   it('keeps no plaintext token in the database file and none in the logs', async () => {
     await callback({ code: fake.issueCode(31000001), referer: 'acme.amocrm.ru' });
-    const account = app.system.accounts.find(31000001)!;
+    const account = (await app.system.accounts.find(31000001))!;
     app.system.db.pragma('wal_checkpoint(TRUNCATE)');
     const file = readFileSync(join(tmp.dir, 'db.sqlite'));
     expect(file.includes(Buffer.from(account.accessToken))).toBe(false);
@@ -94,7 +94,7 @@ describe('OAuth callback', () => {
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('Nothing was sent anywhere');
     expect(fake.requests).toHaveLength(0);
-    expect(app.system.accounts.list()).toHaveLength(0);
+    expect((await app.system.accounts.list())).toHaveLength(0);
   });
 
   it('refuses a repeated referer parameter', async () => {
@@ -107,7 +107,7 @@ describe('OAuth callback', () => {
     fake.addAccount({ id: 31000002, subdomain: referer.split('.')[0], name: 'x' });
     const res = await callback({ code: fake.issueCode(31000002), referer });
     expect(res.status).toBe(200);
-    expect(app.system.accounts.find(31000002)!.baseDomain).toBe(referer.split('.').slice(1).join('.'));
+    expect((await app.system.accounts.find(31000002))!.baseDomain).toBe(referer.split('.').slice(1).join('.'));
   });
 
   it('refuses another integration’s client id before any request', async () => {
@@ -127,14 +127,14 @@ describe('OAuth callback', () => {
   it('explains a reused code and what to check, storing nothing new', async () => {
     const code = fake.issueCode(31000001);
     expect((await callback({ code, referer: 'acme.amocrm.ru' })).status).toBe(200);
-    app.system.accounts.delete(31000001);
+    await app.system.accounts.delete(31000001);
     const res = await callback({ code, referer: 'acme.amocrm.ru' });
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain('works only once');
     expect(html).toContain('no trailing slash');
     expect(html).toContain('Authorization code has been revoked');
-    expect(app.system.accounts.list()).toHaveLength(0);
+    expect((await app.system.accounts.list())).toHaveLength(0);
   });
 
   it('explains an expired code', async () => {
@@ -200,7 +200,7 @@ describe('demo mode and missing key', () => {
       const res = await fetch(`${noKey.url}/api/auth/amocrm/callback?code=${fake.issueCode(31000001)}&referer=acme.amocrm.ru`, { headers: { 'Accept-Language': 'en' } });
       expect(res.status).toBe(503);
       expect(await res.text()).toContain('TOKEN_ENCRYPTION_KEY');
-      expect(noKey.system.accounts.list()).toHaveLength(0);
+      expect((await noKey.system.accounts.list())).toHaveLength(0);
     } finally {
       await noKey.close();
       t.cleanup();

@@ -21,8 +21,8 @@ beforeEach(async () => {
   tmp = tempDir();
   app = await startApp(amoEnv(fake.url, { DATABASE_PATH: join(tmp.dir, 'db.sqlite') }));
   await connectAccount(app, fake, ACCOUNT);
-  app.system.addresses.remember(ACCOUNT, { value: 'Самара, ул Авроры, д 5' });
-  expect(app.system.accounts.find(ACCOUNT)).not.toBeNull();
+  await app.system.addresses.remember(ACCOUNT, { value: 'Самара, ул Авроры, д 5' });
+  expect((await app.system.accounts.find(ACCOUNT))).not.toBeNull();
 });
 afterEach(async () => {
   await app.close();
@@ -38,11 +38,11 @@ describe('disconnect hook', () => {
     await connectAccount(app, fake, OTHER, 'other');
     const now = Date.now();
     for (const id of [ACCOUNT, OTHER]) {
-      const { siteKey } = app.system.siteKeys.create(id, 'shop', now);
-      app.system.intake.accept(siteKey, { name: 'Иван', phone: '+7 917 000 00 00' } as never);
-      app.system.settings.save(id, { fields: { leads: { address: 762381 } } }, now);
-      app.system.writebacks.record({ accountId: id, entity: 'leads', entityId: 1, fieldId: 762381 }, 'Самара', now);
-      app.system.addresses.remember(id, { value: 'Самара, ул Авроры, д 7' });
+      const { siteKey } = (await app.system.siteKeys.create(id, 'shop', now));
+      await app.system.intake.accept(siteKey, { name: 'Иван', phone: '+7 917 000 00 00' } as never);
+      await app.system.settings.save(id, { fields: { leads: { address: 762381 } } }, now);
+      await app.system.writebacks.record({ accountId: id, entity: 'leads', entityId: 1, fieldId: 762381 }, 'Самара', now);
+      await app.system.addresses.remember(id, { value: 'Самара, ул Авроры, д 7' });
     }
     const rowsOf = (id: number) => Object.fromEntries(ACCOUNT_TABLES.map((t) => [t, (app.system.db.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE account_id = ?`).get(id) as { n: number }).n]));
     expect(rowsOf(ACCOUNT)).toMatchObject({ accounts: 1, site_keys: 1, intake_leads: 1, outbox: 1, account_settings: 1, writebacks: 1 });
@@ -54,14 +54,14 @@ describe('disconnect hook', () => {
     expect(rowsOf(OTHER)).toEqual(otherBefore);
   });
 
-  it('the purge list names every table that has an account_id column', () => {
-    expect(new AccountDataRepository(app.system.db).tablesWithAccountId().sort()).toEqual([...ACCOUNT_TABLES].sort());
+  it('the purge list names every table that has an account_id column', async () => {
+    expect((await new AccountDataRepository(app.system.store.sql).tablesWithAccountId()).sort()).toEqual([...ACCOUNT_TABLES].sort());
   });
 
   it('a valid GET deletes the account’s tokens and cached addresses', async () => {
     const res = await fetch(disconnectUrl({ client_uuid: CLIENT_ID, account_id: String(ACCOUNT), signature: sign(CLIENT_ID, String(ACCOUNT)) }));
     expect(res.status).toBe(200);
-    expect(app.system.accounts.find(ACCOUNT)).toBeNull();
+    expect((await app.system.accounts.find(ACCOUNT))).toBeNull();
     expect(bookSize()).toBe(0);
   });
 
@@ -72,13 +72,13 @@ describe('disconnect hook', () => {
       body: new URLSearchParams({ client_uuid: CLIENT_ID, account_id: String(ACCOUNT), signature: sign(CLIENT_ID, String(ACCOUNT)).toUpperCase() }),
     });
     expect(res.status).toBe(200);
-    expect(app.system.accounts.find(ACCOUNT)).toBeNull();
+    expect((await app.system.accounts.find(ACCOUNT))).toBeNull();
   });
 
   it('answers 200 for an account we do not know', async () => {
     const res = await fetch(disconnectUrl({ client_uuid: CLIENT_ID, account_id: '999', signature: sign(CLIENT_ID, '999') }));
     expect(res.status).toBe(200);
-    expect(app.system.accounts.find(ACCOUNT)).not.toBeNull();
+    expect((await app.system.accounts.find(ACCOUNT))).not.toBeNull();
   });
 
   const forged: Array<[string, Record<string, string>]> = [
@@ -97,7 +97,7 @@ describe('disconnect hook', () => {
     expect(res.status).toBe(401);
     const body = await res.json();
     expect(body.error.code).toBe('invalid_signature');
-    expect(app.system.accounts.find(ACCOUNT)).not.toBeNull();
+    expect((await app.system.accounts.find(ACCOUNT))).not.toBeNull();
     expect(bookSize()).toBe(1);
   });
 
@@ -105,6 +105,6 @@ describe('disconnect hook', () => {
     const sig = sign(CLIENT_ID, String(ACCOUNT));
     const res = await fetch(`${app.url}/api/amocrm/integration/disconnect?client_uuid=${CLIENT_ID}&account_id=${ACCOUNT}&account_id=1&signature=${sig}`);
     expect(res.status).toBe(400);
-    expect(app.system.accounts.find(ACCOUNT)).not.toBeNull();
+    expect((await app.system.accounts.find(ACCOUNT))).not.toBeNull();
   });
 });

@@ -35,11 +35,11 @@ function expireSoon(): void {
 describe('token refresh', () => {
   it('100 concurrent API calls at expiry cause exactly one refresh, and all succeed', async () => {
     expireSoon();
-    const before = app.system.accounts.find(ACCOUNT)!;
+    const before = (await app.system.accounts.find(ACCOUNT))!;
     const results = await Promise.all(Array.from({ length: 100 }, () => app.system.amoApi!.getAccount(ACCOUNT)));
     expect(results.every((r) => r.id === ACCOUNT)).toBe(true);
     expect(fake.refreshCount()).toBe(1);
-    const after = app.system.accounts.find(ACCOUNT)!;
+    const after = (await app.system.accounts.find(ACCOUNT))!;
     expect(after.refreshToken).not.toBe(before.refreshToken);
     expect(after.expiresAt).toBeGreaterThan(Date.now() + 23 * 3600 * 1000);
   }, 60_000);
@@ -54,7 +54,7 @@ describe('token refresh', () => {
 
   it('a rejected refresh token marks the account reconnect_required, with no retry storm', async () => {
     // Simulate the refresh token being used elsewhere: rotate it on the fake behind our back.
-    const stored = app.system.accounts.find(ACCOUNT)!;
+    const stored = (await app.system.accounts.find(ACCOUNT))!;
     await fetch(`${fake.url}/oauth2/access_token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -65,7 +65,7 @@ describe('token refresh', () => {
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => app.system.amoApi!.getAccount(ACCOUNT)));
     expect(results.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'reconnect_required')).toBe(true);
     expect(fake.refreshCount()).toBe(1);
-    expect(app.system.accounts.status(ACCOUNT)).toBe('reconnect_required');
+    expect((await app.system.accounts.status(ACCOUNT))).toBe('reconnect_required');
     // Later callers fail fast without asking amoCRM again.
     await expect(app.system.amoApi!.getAccount(ACCOUNT)).rejects.toMatchObject({ code: 'reconnect_required' });
     expect(fake.refreshCount()).toBe(1);
@@ -81,10 +81,10 @@ describe('token refresh', () => {
   it('refreshes accounts whose tokens sat unused for the idle period, and only those', async () => {
     const eightDaysAgo = Date.now() - 8 * 24 * 3600 * 1000;
     app.system.db.prepare('UPDATE accounts SET updated_at = ? WHERE account_id = ?').run(eightDaysAgo, ACCOUNT);
-    const before = app.system.accounts.find(ACCOUNT)!;
+    const before = (await app.system.accounts.find(ACCOUNT))!;
     expect(await app.system.tokens.refreshIdle(7 * 24 * 3600 * 1000)).toBe(1);
     expect(fake.refreshCount()).toBe(1);
-    const after = app.system.accounts.find(ACCOUNT)!;
+    const after = (await app.system.accounts.find(ACCOUNT))!;
     expect(after.refreshToken).not.toBe(before.refreshToken);
     expect(after.updatedAt).toBeGreaterThan(eightDaysAgo);
     expect(await app.system.tokens.refreshIdle(7 * 24 * 3600 * 1000)).toBe(0);
@@ -113,7 +113,7 @@ describe('token refresh', () => {
       child.kill('SIGTERM');
     }
     app = await startApp(amoEnv(fake.url, { DATABASE_PATH: dbPath }));
-    const after = app.system.accounts.find(ACCOUNT)!;
+    const after = (await app.system.accounts.find(ACCOUNT))!;
     expect(after.status).toBe('connected');
     expect(fake.requests.find((r) => r.path === '/api/v4/account')!.token).toBe(after.accessToken);
   }, 60_000);
@@ -134,7 +134,7 @@ describe('token refresh', () => {
       for (const s of servers) s.child.kill('SIGTERM');
     }
     app = await startApp(amoEnv(fake.url, { DATABASE_PATH: dbPath }));
-    expect(app.system.accounts.status(ACCOUNT)).toBe('connected');
+    expect((await app.system.accounts.status(ACCOUNT))).toBe('connected');
     fake.requests.length = 0;
     await expect(app.system.amoApi!.getAccount(ACCOUNT)).resolves.toMatchObject({ id: ACCOUNT }); // the stored pair works
     expect(fake.refreshCount()).toBe(0);

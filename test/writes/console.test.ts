@@ -101,25 +101,25 @@ describe('the admin console API', () => {
 
   it('lists parked writes with their error, retries one and all, and only the account’s own', async () => {
     const { outbox, clock } = env.app.system;
-    const mine = outbox.enqueue(ACCOUNT, 'subscribe', { mode: 'unsubscribe' }, clock.now()).id;
-    outbox.fail(mine, 'amoCRM refused the field 762385: it was deleted', clock.now(), null);
-    const theirs = outbox.enqueue(OTHER, 'subscribe', { mode: 'unsubscribe' }, clock.now()).id;
-    outbox.fail(theirs, 'their error', clock.now(), null);
+    const mine = (await outbox.enqueue(ACCOUNT, 'subscribe', { mode: 'unsubscribe' }, clock.now())).id;
+    await outbox.fail(mine, 'amoCRM refused the field 762385: it was deleted', clock.now(), null);
+    const theirs = (await outbox.enqueue(OTHER, 'subscribe', { mode: 'unsubscribe' }, clock.now())).id;
+    await outbox.fail(theirs, 'their error', clock.now(), null);
     expect((await state()).writes.parked).toBe(1);
     const parked = (await call('GET', '/api/console/writes')).body as ConsoleWrites;
     expect(parked.items.map((i) => [i.id, i.error])).toEqual([[mine, 'amoCRM refused the field 762385: it was deleted']]);
     expect((await call('POST', `/api/console/writes/${theirs}/retry`)).status).toBe(404);
     expect((await call('POST', `/api/console/writes/${mine}/retry`)).body.retried).toBe(1);
-    outbox.fail(mine, 'again', clock.now(), null);
+    await outbox.fail(mine, 'again', clock.now(), null);
     expect((await call('POST', '/api/console/writes/retry')).body.retried).toBe(1);
-    expect(outbox.find(theirs)!.status).toBe('parked');
+    expect((await outbox.find(theirs))!.status).toBe('parked');
   });
 
   it('a user who is not an admin sees the state and changes nothing', async () => {
     const s = await state(ACCOUNT, false);
     expect(s.canManage).toBe(false);
     expect(s.account.id).toBe(ACCOUNT);
-    const before = env.app.system.siteKeys.list(ACCOUNT).length;
+    const before = (await env.app.system.siteKeys.list(ACCOUNT)).length;
     for (const [method, path, body] of [
       ['POST', '/api/console/site-keys', { name: 'x' }],
       ['DELETE', '/api/console/site-keys/1', undefined],
@@ -134,7 +134,7 @@ describe('the admin console API', () => {
       const res = await call(method, path, { isAdmin: false, body });
       expect([path, res.status, res.body?.error?.code]).toEqual([path, 403, 'admin_required']);
     }
-    expect(env.app.system.siteKeys.list(ACCOUNT)).toHaveLength(before);
+    expect((await env.app.system.siteKeys.list(ACCOUNT))).toHaveLength(before);
   });
 
   it('one account’s admin never sees or changes another’s: its key, its writes', async () => {
@@ -143,7 +143,7 @@ describe('the admin console API', () => {
     expect(other.account.id).toBe(OTHER);
     expect(other.siteKeys.map((k) => k.name)).not.toContain('acme shop');
     expect((await call('DELETE', `/api/console/site-keys/${key.id}`, { accountId: OTHER })).status).toBe(404);
-    expect(env.app.system.siteKeys.list(ACCOUNT).find((k) => k.id === key.id)!.revokedAt).toBeNull();
+    expect((await env.app.system.siteKeys.list(ACCOUNT)).find((k) => k.id === key.id)!.revokedAt).toBeNull();
   });
 
   it('refuses a call without a token, and a forged one', async () => {

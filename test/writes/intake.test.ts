@@ -43,7 +43,7 @@ describe('website lead intake', () => {
     env.fake.addEntity(ACCOUNT, 'contacts', { name: 'Другой', custom_fields_values: [{ field_code: 'PHONE', values: [{ value: '+7 917 123-45-6' }] }] });
     const key = await createSiteKey(env.app);
     const { id } = await (await postLead(env.app.url, key, { name: 'Иван', phone: '89171234567' })).json();
-    await eventually(() => env.app.system.intake.view(env.app.system.siteKeys.list()[0] as never, id)?.status === 'sent', 'sent');
+    await eventually(async () => (await env.app.system.intake.view((await env.app.system.siteKeys.list())[0] as never, id))?.status === 'sent', 'sent');
     expect(contactsOf(env)).toHaveLength(2);
     expect((leadsOf(env)[0]._embedded as { contacts: Array<{ id: number }> }).contacts[0].id).toBe(existing);
   });
@@ -69,7 +69,7 @@ describe('website lead intake', () => {
     expect(answers.map((r) => r.status)).toEqual([202, 202, 429]);
     expect(Number(answers[2].headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await answers[2].json()).error.code).toBe('rate_limited');
-    expect(env.app.system.outbox.counts().pending).toBe(2);
+    expect((await env.app.system.outbox.counts()).pending).toBe(2);
   });
 
   it('keeps leads of an account that is not connected until it connects, then sends them', async () => {
@@ -142,7 +142,7 @@ describe('website lead intake', () => {
         const { error } = await res.json();
         expect(error.field).toBe(field);
         expect(error.message).toContain(`"${field}"`);
-        expect(shared.app.system.outbox.counts().pending).toBe(0);
+        expect((await shared.app.system.outbox.counts()).pending).toBe(0);
       });
     });
 

@@ -38,7 +38,7 @@ describe('webhooks: one account can never touch another', () => {
     expect((await res.json()).error.code).toBe('webhook_account_mismatch');
     await env.app.system.worker.whenIdle();
     expect(env.fake.patches).toHaveLength(0);
-    expect(env.app.system.outbox.counts()).toEqual({ pending: 0, done: 0, parked: 0 });
+    expect((await env.app.system.outbox.counts())).toEqual({ pending: 0, done: 0, parked: 0 });
     const secret = hookUrl(ACCOUNT).split('/').pop()!;
     expect(env.app.logs.text).toContain('webhook for another account refused');
     expect(env.app.logs.text).not.toContain(secret);
@@ -60,7 +60,7 @@ describe('webhooks: one account can never touch another', () => {
     // The body claims another address; amoCRM holds the normalised one: nothing to write.
     const claimed = { id, name: 'A', custom_fields_values: [{ field_id: 762381, values: [{ value: 'самара ленинградская 5' }] }] };
     expect((await deliver(webhookBody(ACCOUNT, 'acme', 'leads', 'update', [claimed as never]))).status).toBe(200);
-    await eventually(() => env.app.system.outbox.counts().done === 1, 'processed');
+    await eventually(async () => (await env.app.system.outbox.counts()).done === 1, 'processed');
     expect(env.fake.patches).toHaveLength(0);
     expect(env.fake.count((r) => r.method === 'GET' && r.path === '/api/v4/leads')).toBeGreaterThanOrEqual(1);
   });
@@ -73,7 +73,7 @@ describe('webhooks: one account can never touch another', () => {
     const res = await admin(env.app, 'POST', '/api/admin/webhooks/move');
     expect(res.status).toBe(202);
     expect((await res.json()).queued).toBe(1);
-    await eventually(() => env.app.system.outbox.counts().done === 1, 'moved');
+    await eventually(async () => (await env.app.system.outbox.counts()).done === 1, 'moved');
     expect(env.fake.webhooks.map((w) => w.destination).sort()).toEqual([env.app.system.webhookUrls!.destination(ACCOUNT), 'https://other-integration.example/hook'].sort());
   });
 
@@ -103,7 +103,7 @@ describe('write-back: only an address field of that very entity, in its own shap
     expect((await contactField.json()).error).toMatchObject({ code: 'field_of_other_entity', field: 'fieldId' });
     const unknown = await writeBack('leads', leadId, { fieldId: 999999, ...ADDRESS });
     expect((await unknown.json()).error.code).toBe('unknown_field');
-    expect(env.app.system.outbox.counts().pending).toBe(0);
+    expect((await env.app.system.outbox.counts()).pending).toBe(0);
   });
 
   it('a linked contact’s field is written to that contact', async () => {
@@ -164,11 +164,11 @@ describe('a 403 is not always a block', () => {
     await env.app.system.crm!.customFields(ACCOUNT, 'leads');
     env.fake.failNext('json403');
     expect((await writeBack('leads', a, { fieldId: 762381, ...ADDRESS })).status).toBe(202);
-    await eventually(() => env.app.system.outbox.counts().parked === 1, 'parked');
-    expect(env.app.system.outbox.list('parked')[0].lastError).toMatch(/lacks the rights/);
+    await eventually(async () => (await env.app.system.outbox.counts()).parked === 1, 'parked');
+    expect((await env.app.system.outbox.list('parked'))[0].lastError).toMatch(/lacks the rights/);
     expect((await writeBack('leads', b, { fieldId: 762381, ...ADDRESS })).status).toBe(202);
     await eventually(() => fieldValue(lead(ACCOUNT, b), 762381) === ADDRESS.value, 'second write sent');
-    expect(env.app.system.accounts.pausedUntil(ACCOUNT, Date.now())).toBeNull();
+    expect((await env.app.system.accounts.pausedUntil(ACCOUNT, Date.now()))).toBeNull();
   });
 
   it('a block pauses the account: writes wait (never parked), the pause survives a restart, a 403 refresh does not ask to reconnect', async () => {
@@ -177,15 +177,15 @@ describe('a 403 is not always a block', () => {
     await env.app.system.crm!.customFields(ACCOUNT, 'leads');
     env.fake.blocked.add(ACCOUNT);
     expect((await writeBack('leads', a, { fieldId: 762381, ...ADDRESS })).status).toBe(202);
-    await eventually(() => env.app.system.accounts.pausedUntil(ACCOUNT, Date.now()) !== null, 'paused');
+    await eventually(async () => (await env.app.system.accounts.pausedUntil(ACCOUNT, Date.now())) !== null, 'paused');
     await env.app.system.worker.whenIdle(); // the item went back to wait for the pause
-    expect(env.app.system.outbox.counts()).toMatchObject({ pending: 1, parked: 0 });
-    expect(env.app.system.outbox.list('pending')[0].attempts).toBe(0);
+    expect((await env.app.system.outbox.counts())).toMatchObject({ pending: 1, parked: 0 });
+    expect((await env.app.system.outbox.list('pending'))[0].attempts).toBe(0);
 
     // A refresh during the block: amoCRM answers 403; the grant is intact, so no reconnect.
     env.fake.expireAccessTokens();
-    await expect(env.app.system.tokens.refresh(ACCOUNT, env.app.system.accounts.find(ACCOUNT)!.accessToken)).rejects.toMatchObject({ kind: 'blocked' });
-    expect(env.app.system.accounts.status(ACCOUNT)).toBe('connected');
+    await expect(env.app.system.tokens.refresh(ACCOUNT, (await env.app.system.accounts.find(ACCOUNT))!.accessToken)).rejects.toMatchObject({ kind: 'blocked' });
+    expect((await env.app.system.accounts.status(ACCOUNT))).toBe('connected');
 
     // Restart on the same database: still paused, nothing is sent.
     await env.app.close();
@@ -193,8 +193,8 @@ describe('a 403 is not always a block', () => {
     env.app = await startApp(amoEnv(env.fake.url, { DATABASE_PATH: env.dbPath, PUBLIC_URL: 'http://127.0.0.1:1', OUTBOX_POLL_MS: '50' }));
     await env.app.system.worker.whenIdle(); // a pass ran and claimed nothing: the account is paused
     expect(env.fake.requests.length).toBe(sent);
-    expect(env.app.system.accounts.pausedUntil(ACCOUNT, Date.now())).not.toBeNull();
-    expect(env.app.system.outbox.counts()).toMatchObject({ pending: 1, parked: 0 });
+    expect((await env.app.system.accounts.pausedUntil(ACCOUNT, Date.now()))).not.toBeNull();
+    expect((await env.app.system.outbox.counts())).toMatchObject({ pending: 1, parked: 0 });
   });
 });
 
@@ -205,7 +205,7 @@ describe('the account’s host can change', () => {
     env.fake.expireAccessTokens();
     const account = await env.app.system.amoApi!.getAccount(ACCOUNT);
     expect(account.subdomain).toBe('acme-new');
-    expect(env.app.system.accounts.find(ACCOUNT)).toMatchObject({ subdomain: 'acme-new', status: 'connected' });
+    expect((await env.app.system.accounts.find(ACCOUNT))).toMatchObject({ subdomain: 'acme-new', status: 'connected' });
     const lookup = env.fake.requests.find((r) => r.path === '/oauth2/account/current/subdomain')!;
     expect(lookup.host).toBe('api-a.amocrm.ru');
     const refreshes = env.fake.requests.filter((r) => r.path === '/oauth2/access_token').map((r) => r.host);
@@ -242,7 +242,7 @@ describe('hardening', () => {
       params.set(`leads[update][${i}][custom_fields][0][id]`, '762381');
     }
     expect((await deliver(params.toString())).status).toBe(200);
-    const item = env.app.system.outbox.list('pending', 1)[0];
+    const item = (await env.app.system.outbox.list('pending', 1))[0];
     expect((item.payload as { changed: { leads: number[] } }).changed.leads).toHaveLength(3333);
     params.set('one[too]', 'many');
     params.set('two[too]', 'many');
@@ -256,7 +256,7 @@ describe('hardening', () => {
     expect((await put({})).status).toBe(400);
     expect((await put({ 'content-type': 'text/plain' }, '{"fields":{}}')).status).toBe(400);
     expect((await put({ 'content-type': 'application/json' }, '{}')).status).toBe(400);
-    expect(env.app.system.settings.get(ACCOUNT).fields.leads).toEqual({ address: 762381, postalCode: 762385 });
+    expect((await env.app.system.settings.get(ACCOUNT)).fields.leads).toEqual({ address: 762381, postalCode: 762385 });
   });
 
   it('a missing static file or a blocked path is a 404 not_found', async () => {

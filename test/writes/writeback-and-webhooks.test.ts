@@ -30,7 +30,7 @@ describe('address write-back', () => {
     expect(first.map((r) => r.status)).toEqual([202, 202]);
     // Sent at once, either may reach the queue first: one is queued, the other finds it there.
     expect((await Promise.all(first.map((r) => r.json()))).map((b) => b.status).sort()).toEqual(['already_queued', 'queued']);
-    await eventually(() => env.fake.patches.length === 1 && env.app.system.outbox.counts().pending === 0, 'written');
+    await eventually(async () => env.fake.patches.length === 1 && (await env.app.system.outbox.counts()).pending === 0, 'written');
     const lead = env.fake.entities.get(ACCOUNT)!.leads.get(leadId)!;
     expect(fieldValue(lead, 762381)).toBe(SUGGESTION.value);
     expect(fieldValue(lead, 762385)).toBe('443017');
@@ -42,7 +42,7 @@ describe('address write-back', () => {
     await env.app.system.worker.whenIdle();
     expect(env.fake.patches).toHaveLength(1);
     // The choice joined the account's address book.
-    expect(env.app.system.book.search(ACCOUNT, 'Самара Авроры 110', 1)[0].value).toBe(SUGGESTION.value);
+    expect((await env.app.system.book.search(ACCOUNT, 'Самара Авроры 110', 1))[0].value).toBe(SUGGESTION.value);
   });
 
   describe('input (one app for the whole table)', () => {
@@ -77,8 +77,8 @@ describe('address write-back', () => {
     env.fake.fields.leads.find((f) => f.id === 762381)!.type = 'text';
     const long = `${SUGGESTION.value}, ${'подъезд 2, '.repeat(22)}`.slice(0, 290);
     expect((await writeBack('leads', leadId, { fieldId: 762381, value: long })).status).toBe(202);
-    await eventually(() => env.app.system.outbox.counts().parked === 1, 'parked');
-    expect(env.app.system.outbox.list('parked')[0].lastError).toContain('custom_fields_values.0.values.0.value');
+    await eventually(async () => (await env.app.system.outbox.counts()).parked === 1, 'parked');
+    expect((await env.app.system.outbox.list('parked'))[0].lastError).toContain('custom_fields_values.0.values.0.value');
   });
 });
 
@@ -87,9 +87,9 @@ describe('address book on connect', () => {
     env = await writeEnv({ AMOCRM_IMPORT_ADDRESSES_ON_CONNECT: 'true' }, { connect: false });
     env.fake.addEntity(ACCOUNT, 'leads', { name: 'Старый заказ', custom_fields_values: [{ field_id: 762381, values: [{ value: 'Тольятти, ул Юбилейная, д 31' }] }] });
     await connectAccount(env.app, env.fake, ACCOUNT);
-    await eventually(() => env.app.system.outbox.counts().done === 1, 'import done');
-    expect(env.app.system.book.search(ACCOUNT, 'Тольятти Юбилейная', 1)[0].value).toBe('Тольятти, ул Юбилейная, д 31');
-    expect(env.app.system.outbox.list('done')[0]).toMatchObject({ kind: 'import_addresses', accountId: ACCOUNT });
+    await eventually(async () => (await env.app.system.outbox.counts()).done === 1, 'import done');
+    expect((await env.app.system.book.search(ACCOUNT, 'Тольятти Юбилейная', 1))[0].value).toBe('Тольятти, ул Юбилейная, д 31');
+    expect((await env.app.system.outbox.list('done'))[0]).toMatchObject({ kind: 'import_addresses', accountId: ACCOUNT });
   });
 });
 
@@ -123,7 +123,7 @@ describe('webhooks', () => {
     expect(performance.now() - started).toBeLessThan(1000);
     await eventually(() => fieldValue(lead, 762381) === 'Самара, улица Авроры, д 112', 'normalised');
     // The update event our PATCH caused arrives and is processed...
-    await eventually(() => env.fake.webhookDeliveries.length >= 1 && env.app.system.outbox.counts().pending === 0 && env.app.system.outbox.counts().done >= 2, 'echo processed');
+    await eventually(async () => env.fake.webhookDeliveries.length >= 1 && (await env.app.system.outbox.counts()).pending === 0 && (await env.app.system.outbox.counts()).done >= 2, 'echo processed');
     await env.app.system.worker.whenIdle();
     expect(env.fake.patches).toHaveLength(1); // ...and changes nothing
   });
@@ -137,7 +137,7 @@ describe('webhooks', () => {
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
     const duplicates = await Promise.all(answers.map(async (r) => (await r.json()).duplicate));
     expect(duplicates.filter((d) => d === false)).toHaveLength(1);
-    await eventually(() => env.app.system.outbox.counts().done === 1, 'processed');
+    await eventually(async () => (await env.app.system.outbox.counts()).done === 1, 'processed');
     expect(env.fake.patches).toHaveLength(1);
     expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(a), 762381)).toBe('Самара, Ленинградская улица, д 5');
     expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(b), 762381)).toBe('Самара, Несуществующая улица 99');
@@ -147,10 +147,10 @@ describe('webhooks', () => {
     env = await writeEnv();
     const body = webhookBody(ACCOUNT, 'acme', 'leads', 'add', [{ id: 1, name: 'x' }]);
     expect((await deliver(body)).status).toBe(200);
-    await eventually(() => env.app.system.outbox.counts().done === 1, 'processed');
+    await eventually(async () => (await env.app.system.outbox.counts()).done === 1, 'processed');
     const later = Date.now() + 31 * 24 * 3600 * 1000;
-    expect(env.app.system.housekeeping(later)).toEqual({ items: 1, events: 1, yandex: 0 });
-    expect(env.app.system.outbox.counts().done).toBe(0);
+    expect((await env.app.system.housekeeping(later))).toEqual({ items: 1, events: 1, yandex: 0 });
+    expect((await env.app.system.outbox.counts()).done).toBe(0);
     const status = await (await admin(env.app, 'GET', '/api/status')).json();
     expect(status.outbox).toEqual({ pending: 0, done: 0, parked: 0 });
   });
@@ -160,7 +160,7 @@ describe('webhooks', () => {
     const ids = Array.from({ length: 25 }, (_, i) => env.fake.addEntity(ACCOUNT, 'leads', { name: `L${i}`, custom_fields_values: [{ field_id: 762381, values: [{ value: i === 24 ? 'самара авроры 114а' : 'Самара, улица Авроры, д 110' }] }] }));
     const body = webhookBody(ACCOUNT, 'acme', 'leads', 'add', ids.map((id) => env.fake.entities.get(ACCOUNT)!.leads.get(id) as never));
     expect((await deliver(body)).status).toBe(200);
-    await eventually(() => env.app.system.outbox.counts().done === 1, 'processed');
+    await eventually(async () => (await env.app.system.outbox.counts()).done === 1, 'processed');
     expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(ids[24]), 762381)).toBe('Самара, улица Авроры, д 114А');
   });
 
@@ -172,6 +172,6 @@ describe('webhooks', () => {
     expect(notConnected.status).toBe(409);
     expect((await notConnected.json()).error.code).toBe('account_not_connected');
     expect((await deliver('leads[add][0][id]=1')).status).toBe(400);
-    expect(env.app.system.outbox.counts()).toEqual({ pending: 0, done: 0, parked: 0 });
+    expect((await env.app.system.outbox.counts())).toEqual({ pending: 0, done: 0, parked: 0 });
   });
 });

@@ -10,7 +10,7 @@ import { normalizeAddress } from '../../geocoding/normalize-address.js';
 import type { AccountSettingsRepository } from '../../store/account-settings-repository.js';
 import type { IntakeLead } from '../../intake/intake-schema.js';
 import { addressFieldValues, fitsTarget, type FieldMapping } from '../field-mapping.js';
-import type { KeyedLock } from '../keyed-lock.js';
+import type { Locks } from '../../store/keyed-lock.js';
 import type { JobHandler } from '../jobs.js';
 
 export interface IntakeDeps {
@@ -18,7 +18,8 @@ export interface IntakeDeps {
   addresses: AddressService;
   mapping: FieldMapping;
   settings: AccountSettingsRepository;
-  contactLock: KeyedLock;
+  /** Across instances on PostgreSQL: two leads with one phone never both create a contact. */
+  contactLock: Locks;
 }
 
 /** The marker in the lead's name that lets a retry find the lead an earlier attempt created. */
@@ -32,41 +33,41 @@ export function intakeHandler(deps: IntakeDeps): JobHandler<'intake'> {
 
     if (state.address === undefined) {
       const found = lead.address ? await normalizeAddress(deps.addresses, accountId, lead.address) : null;
-      step.save({ address: found ? { value: found.value, data: found.data } : null });
+      await step.save({ address: found ? { value: found.value, data: found.data } : null });
     }
 
     if (state.contactId === undefined) {
       await deps.contactLock.run(`${accountId}:${lead.phone}`, async () => {
         const existing = await deps.crm.findContact(accountId, { phone: lead.phone, email: lead.email });
-        if (existing) return step.save({ contactId: existing });
-        step.save({ contactCreateStarted: true });
-        step.save({ contactId: await deps.crm.createContact(accountId, { name: lead.name, phone: lead.phone, email: lead.email }) });
+        if (existing) return void (await step.save({ contactId: existing }));
+        await step.save({ contactCreateStarted: true });
+        await step.save({ contactId: await deps.crm.createContact(accountId, { name: lead.name, phone: lead.phone, email: lead.email }) });
       });
     }
 
     if (state.leadId === undefined) {
       const marker = leadMarker(intakeId);
       const earlier = state.leadCreateStarted ? await deps.crm.findLeadByName(accountId, marker) : null;
-      if (earlier) step.save({ leadId: earlier });
+      if (earlier) await step.save({ leadId: earlier });
       else {
-        const settings = deps.settings.get(accountId);
+        const settings = await deps.settings.get(accountId);
         const target = await deps.mapping.forEntity(accountId, 'leads');
         const addressText = state.address?.value ?? lead.address;
         // A value the field would refuse (over 256 characters in a text field) is never sent.
         const fields = target && addressText && fitsTarget(target, addressText) ? addressFieldValues(target, addressText, state.address?.data) : [];
-        step.save({ leadCreateStarted: true });
+        await step.save({ leadCreateStarted: true });
         const leadId = await deps.crm.createLead(accountId, { name: `${lead.name}: заявка с сайта ${marker}`, pipelineId: settings.pipelineId, statusId: settings.statusId, contactId: state.contactId!, fields });
-        step.save({ leadId });
+        await step.save({ leadId });
       }
     }
 
     const note = noteText(lead);
     if (note && state.noteId === undefined) {
       const earlier = state.noteCreateStarted ? await deps.crm.findNote(accountId, state.leadId!, note) : null;
-      if (earlier) step.save({ noteId: earlier });
+      if (earlier) await step.save({ noteId: earlier });
       else {
-        step.save({ noteCreateStarted: true });
-        step.save({ noteId: await deps.crm.addNote(accountId, state.leadId!, note) });
+        await step.save({ noteCreateStarted: true });
+        await step.save({ noteId: await deps.crm.addNote(accountId, state.leadId!, note) });
       }
     }
   };

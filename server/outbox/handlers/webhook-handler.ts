@@ -33,7 +33,7 @@ export function webhookHandler(deps: WebhookDeps): JobHandler<'webhook'> {
       for (const record of await deps.crm.entities(accountId, entity, ids)) {
         const value = readAddress(target.address, record.custom_fields_values);
         if (!value) continue;
-        if (deps.writebacks.last({ accountId, entity, entityId: record.id, fieldId })?.value === value) continue; // our own write
+        if ((await deps.writebacks.last({ accountId, entity, entityId: record.id, fieldId }))?.value === value) continue; // our own write
         const normalized = await normalizeAddress(deps.addresses, accountId, value);
         if (!normalized || normalized.value === value) continue;
         await deps.writer.write(accountId, { entity, entityId: record.id, fieldId, value: normalized.value, data: normalized.data });

@@ -24,7 +24,7 @@ export function addressWriter(deps: { crm: AmoCrm; mapping: FieldMapping; writeb
       await deps.crm.updateFields(accountId, p.entity, p.entityId, values);
       // Recorded as it will read back (a smart_address reads as its parts joined), so the webhook
       // our own write causes is recognised.
-      deps.writebacks.record({ accountId, entity: p.entity, entityId: p.entityId, fieldId: p.fieldId }, readAddress(target.address, values) ?? p.value, deps.now());
+      await deps.writebacks.record({ accountId, entity: p.entity, entityId: p.entityId, fieldId: p.fieldId }, readAddress(target.address, values) ?? p.value, deps.now());
     },
   };
 }

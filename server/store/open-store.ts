@@ -1,0 +1,59 @@
+/**
+ * Where the shared state lives: the SQLite file (default), or PostgreSQL when DATABASE_URL is
+ * set (several instances). Either way the repositories get the same async SQL surface; what
+ * differs is the locks (one process vs. advisory locks) and the send bucket (in memory vs. a
+ * shared table). The address index always stays in the SQLite file (README, "Several instances").
+ */
+import pg from 'pg';
+import { canRead, schemaVersion, type Db } from './database.js';
+import { SqliteSql, type Sql } from './sql.js';
+import { KeyedLock, type Locks } from './keyed-lock.js';
+import { PostgresSql } from './postgres/postgres-sql.js';
+import { AdvisoryLocks } from './postgres/advisory-locks.js';
+import { knownMigrations, migratePostgres } from './postgres/migrate.js';
+import { SendSlotsRepository } from './send-slots-repository.js';
+
+export interface Store {
+  kind: 'sqlite' | 'postgres';
+  sql: Sql;
+  locks: Locks;
+  /** The send bucket all instances share (PostgreSQL); null: each process limits itself. */
+  sendSlots: SendSlotsRepository | null;
+  /** The health check: answers a query, and which schema it runs on. */
+  health(): Promise<{ ok: boolean; schemaVersion: number | string | null }>;
+  close(): Promise<void>;
+}
+
+export async function openStore(config: { databaseUrl: string | null; databasePoolSize: number }, db: Db): Promise<Store> {
+  if (!config.databaseUrl) {
+    return {
+      kind: 'sqlite',
+      sql: new SqliteSql(db),
+      locks: new KeyedLock(),
+      sendSlots: null,
+      health: async () => (canRead(db) ? { ok: true, schemaVersion: schemaVersion(db) } : { ok: false, schemaVersion: null }),
+      close: async () => {},
+    };
+  }
+  await migratePostgres(config.databaseUrl);
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.databasePoolSize });
+  // An idle connection the server dropped is reported here; the pool replaces it.
+  pool.on('error', () => {});
+  const sql = new PostgresSql(pool);
+  const schema = knownMigrations().at(-1) ?? null;
+  return {
+    kind: 'postgres',
+    sql,
+    locks: new AdvisoryLocks(pool),
+    sendSlots: new SendSlotsRepository(sql),
+    health: async () => {
+      try {
+        await pool.query('SELECT 1');
+        return { ok: true, schemaVersion: schema };
+      } catch {
+        return { ok: false, schemaVersion: null };
+      }
+    },
+    close: () => pool.end(),
+  };
+}
