@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/soak/**/*.soak.test.ts'],
+    // The throwaway PostgreSQL cluster for the several-instances run (and the widget build).
+    globalSetup: ['test/global-setup.ts'],
     environment: 'node',
     testTimeout: 180_000,
     hookTimeout: 60_000,

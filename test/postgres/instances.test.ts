@@ -1,0 +1,100 @@
+/**
+ * Three instances of the server on one PostgreSQL (a real server: test/postgres/cluster.ts),
+ * each its own composed system with its own pool, HTTP server, outbox worker and limiter, as
+ * three processes would be. What one process could hold in memory must hold across all three.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import pg from 'pg';
+import { amoEnv, connectAccount, startApp, startFakeAmo, tempDir, type RunningApp } from '../helpers.js';
+import type { FakeAmoCrm } from '../fakes/fake-amocrm.js';
+import { REFRESH_MARGIN_MS } from '../../server/amo/token-service.js';
+import { OutboxRepository } from '../../server/store/outbox-repository.js';
+import { PostgresSql } from '../../server/store/postgres/postgres-sql.js';
+import { migratePostgres } from '../../server/store/postgres/migrate.js';
+import type { OutboxJobs } from '../../server/outbox/jobs.js';
+import { ACCOUNT, createSiteKey, eventually, FAST_RETRIES, postLead } from '../writes/write-helpers.js';
+import { freshDatabase, postgresUrl } from './databases.js';
+
+describe.skipIf(!postgresUrl)('several instances on one PostgreSQL', () => {
+  let fake: FakeAmoCrm;
+  let databaseUrl: string;
+  const tmp = tempDir();
+  const instances: RunningApp[] = [];
+
+  beforeAll(async () => {
+    fake = await startFakeAmo({ id: ACCOUNT, subdomain: 'acme', name: 'Acme' });
+    databaseUrl = await freshDatabase();
+    for (let i = 0; i < 3; i++) {
+      instances.push(await startApp(amoEnv(fake.url, { DATABASE_URL: databaseUrl, DATABASE_PATH: join(tmp.dir, `index-${i}.db`), PUBLIC_URL: 'http://127.0.0.1:1', ...FAST_RETRIES })));
+    }
+    await connectAccount(instances[0], fake, ACCOUNT);
+  });
+  afterAll(async () => {
+    for (const app of instances) await app.close();
+    await fake.stop();
+    tmp.cleanup();
+  });
+
+  it('an account connected through one instance is connected on all of them, with one copy of its tokens', async () => {
+    for (const app of instances) expect((await app.system.accounts.find(ACCOUNT))?.status).toBe('connected');
+    const health = await (await fetch(`${instances[2].url}/healthz`)).json();
+    expect(health.database).toEqual({ ok: true, schemaVersion: '0001_initial' });
+  });
+
+  it('100 concurrent calls over 3 instances at expiry cause exactly one refresh', async () => {
+    const { sql } = instances[0].system.store;
+    await sql.run('UPDATE accounts SET expires_at = ? WHERE account_id = ?', [Date.now() + REFRESH_MARGIN_MS - 1000, ACCOUNT]);
+    const before = fake.refreshCount();
+    const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => instances[i % 3].system.tokens.current(ACCOUNT).then((a) => a.accessToken)));
+    expect(fake.refreshCount() - before).toBe(1);
+    expect(new Set(tokens).size).toBe(1);
+    expect((await instances[1].system.accounts.find(ACCOUNT))!.accessToken).toBe(tokens[0]);
+    // …and the account is still connected: no instance spent the rotated refresh token again.
+    expect(await instances[2].system.accounts.status(ACCOUNT)).toBe('connected');
+  });
+
+  it('two leads with one phone posted to different instances at once make one contact', async () => {
+    const key = await createSiteKey(instances[0]);
+    const phones = ['+7 917 000 11 22', '+7 917 000 33 44', '+7 917 000 55 66'];
+    const answers = await Promise.all(Array.from({ length: 18 }, (_, i) => postLead(instances[i % 3].url, key, { name: `Клиент ${i}`, phone: phones[i % 3] })));
+    for (const res of answers) expect(res.status).toBe(202);
+    const leads = () => [...(fake.entities.get(ACCOUNT)?.leads.values() ?? [])];
+    await eventually(() => leads().length >= 18, 'all 18 leads sent', 30_000);
+    await Promise.all(instances.map((app) => app.system.worker.whenIdle()));
+    expect(leads()).toHaveLength(18);
+    expect([...fake.entities.get(ACCOUNT)!.contacts.values()]).toHaveLength(3);
+  });
+
+  it('two workers claiming at once never win the same item (FOR UPDATE SKIP LOCKED)', async () => {
+    const pools = [0, 1].map(() => new pg.Pool({ connectionString: databaseUrl, max: 2 }));
+    try {
+      const [a, b] = pools.map((pool) => new OutboxRepository<OutboxJobs>(new PostgresSql(pool)));
+      const now = Date.now() + 10 * 60_000; // later than anything the instances' own workers would claim now
+      for (let i = 0; i < 200; i++) await a.enqueue(ACCOUNT, 'subscribe', { mode: 'subscribe' }, now);
+      const claimed: number[] = [];
+      for (let round = 0; round < 10; round++) {
+        const [x, y] = await Promise.all([a.claim(now, 60_000, 25), b.claim(now, 60_000, 25)]);
+        claimed.push(...x.map((i) => i.id), ...y.map((i) => i.id));
+      }
+      expect(claimed).toHaveLength(200);
+      expect(new Set(claimed).size).toBe(200);
+      await pools[0].query("UPDATE outbox SET status = 'done' WHERE kind = 'subscribe'");
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
+  });
+});
+
+describe.skipIf(!postgresUrl)('PostgreSQL migrations', () => {
+  it('run once, are idempotent, and a database migrated by a newer release is refused', async () => {
+    const url = await freshDatabase();
+    expect(await migratePostgres(url)).toEqual(['0001_initial']);
+    expect(await migratePostgres(url)).toEqual([]);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query("INSERT INTO pgmigrations (name, run_on) VALUES ('9999_from_the_future', now())");
+    await client.end();
+    await expect(migratePostgres(url)).rejects.toThrow(/newer release \(9999_from_the_future/);
+  });
+});
