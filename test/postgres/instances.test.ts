@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { amoEnv, connectAccount, startApp, startFakeAmo, tempDir, type RunningApp } from '../helpers.js';
 import type { FakeAmoCrm } from '../fakes/fake-amocrm.js';
@@ -86,7 +87,32 @@ describe.skipIf(!postgresUrl)('several instances on one PostgreSQL', () => {
   });
 });
 
+const runScript = (file: string, env: Record<string, string>) => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', file], { env: { PATH: process.env.PATH, NODE_ENV: 'test', ...env }, encoding: 'utf8', timeout: 30_000 });
+  return { status: run.status, out: run.stdout + run.stderr };
+};
+
 describe.skipIf(!postgresUrl)('PostgreSQL migrations', () => {
+  it('`npm run migrate` applies them; a server on a newer schema refuses to start, in words', async () => {
+    const url = await freshDatabase();
+    const tmp = tempDir();
+    try {
+      const env = { DATABASE_URL: url, DATABASE_PATH: join(tmp.dir, 'index.db') };
+      expect(runScript('scripts/migrate.ts', env)).toMatchObject({ status: 0, out: expect.stringContaining('applied 0001_initial') });
+      expect(runScript('scripts/migrate.ts', env).out).toContain('up to date');
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query("INSERT INTO pgmigrations (name, run_on) VALUES ('0002_next_release', now())");
+      await client.end();
+      const server = runScript('server/main.ts', { ...env, PORT: '0' });
+      expect(server.status).toBe(2);
+      expect(server.out).toMatch(/migrated by a newer release \(0002_next_release unknown to this one\)/);
+      expect(runScript('scripts/migrate.ts', env).status).toBe(2);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it('run once, are idempotent, and a database migrated by a newer release is refused', async () => {
     const url = await freshDatabase();
     expect(await migratePostgres(url)).toEqual(['0001_initial']);

@@ -1,0 +1,43 @@
+/**
+ * Moves an existing installation's state from its SQLite file into PostgreSQL
+ * (`npm run migrate:sqlite-to-postgres`): every account with its tokens (copied as ciphertext, so
+ * the same TOKEN_ENCRYPTION_KEY must be configured), settings, site keys, address books, the
+ * outbox with its progress, website leads, webhook events and write-back records. One
+ * transaction: it all arrives or nothing does. The address index stays in the SQLite file.
+ */
+import type { Db } from '../database.js';
+import type { Sql } from '../sql.js';
+
+/** Parents before children (intake_leads refers to site_keys and outbox), each with the columns both schemas share. */
+const TABLES: Array<{ table: string; columns: string[]; serial?: boolean }> = [
+  { table: 'meta', columns: ['key', 'value'] },
+  { table: 'accounts', columns: ['account_id', 'subdomain', 'base_domain', 'access_token', 'refresh_token', 'expires_at', 'status', 'last_error', 'connected_at', 'updated_at', 'blocked_until'] },
+  { table: 'account_settings', columns: ['account_id', 'settings', 'updated_at'] },
+  { table: 'site_keys', columns: ['id', 'account_id', 'name', 'key_hash', 'created_at', 'revoked_at', 'last_used_at'], serial: true },
+  { table: 'account_addresses', columns: ['id', 'account_id', 'normalized', 'value', 'data', 'origin', 'uses', 'last_used_at'], serial: true },
+  { table: 'outbox', columns: ['id', 'account_id', 'kind', 'payload', 'state', 'status', 'dedupe_key', 'attempts', 'next_attempt_at', 'lease_until', 'last_error', 'created_at', 'updated_at'], serial: true },
+  { table: 'intake_leads', columns: ['id', 'site_key_id', 'account_id', 'outbox_id', 'created_at'] },
+  { table: 'webhook_events', columns: ['hash', 'account_id', 'received_at'] },
+  { table: 'writebacks', columns: ['account_id', 'entity', 'entity_id', 'field_id', 'value', 'written_at'] },
+];
+
+export class TargetNotEmptyError extends Error {}
+
+export async function copySqliteToPostgres(source: Db, target: Sql): Promise<Record<string, number>> {
+  return target.transaction(async (tx) => {
+    const present = (await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM accounts'))!.n;
+    if (present > 0) throw new TargetNotEmptyError(`The PostgreSQL database already holds ${present} account(s): move into an empty database (nothing was copied).`);
+    const copied: Record<string, number> = {};
+    for (const { table, columns, serial } of TABLES) {
+      const rows = source.prepare(`SELECT ${columns.join(', ')} FROM ${table}`).raw().all() as unknown[][];
+      // The key fingerprint is kept; the address index's versions stay with the index.
+      const keep = table === 'meta' ? rows.filter((r) => r[0] === 'token_key_fingerprint') : rows;
+      const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${table === 'meta' ? ' ON CONFLICT (key) DO NOTHING' : ''}`;
+      for (const row of keep) await tx.run(insert, row);
+      // Rows keep their ids (intake leads point at outbox ids); new ones continue after them.
+      if (serial && keep.length) await tx.run(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT MAX(id) FROM ${table}))`);
+      copied[table] = keep.length;
+    }
+    return copied;
+  });
+}
