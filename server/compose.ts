@@ -107,9 +107,9 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
 
   // amoCRM: one HTTP layer for OAuth and API v4
   const http = new AmoHttp(log, config.amoTestBaseUrl);
-  // One bucket per account for all instances together when they share PostgreSQL.
-  const limiter = store.sendSlots
-    ? new SharedRateLimiter(config.amoApi.ratePerSecond, store.sendSlots, () => clock.now())
+  // One window per account for all instances together when they share PostgreSQL.
+  const limiter = store.sendStarts
+    ? new SharedRateLimiter(config.amoApi.ratePerSecond, store.sendStarts)
     : new PerAccountRateLimiter(config.amoApi.ratePerSecond, () => clock.now());
   const oauth = config.amo ? new OAuthClient(config.amo, http) : null;
   const oauthState = config.amo ? new OAuthState(config.amo.clientSecret, clock) : null;

@@ -21,11 +21,7 @@ export class PerAccountRateLimiter implements RateLimiter {
     perSecond: number,
     private readonly now: () => number = () => performance.timeOrigin + performance.now(),
   ) {
-    // 6/s → 6 per second; 0.5/s → 1 per 2 s. A small margin absorbs the time between being let go
-    // and the request reaching amoCRM, so amoCRM's own one-second window never sees one more.
-    this.limit = Math.max(1, Math.floor(perSecond));
-    this.windowMs = (this.limit * 1000) / perSecond + WINDOW_MARGIN_MS;
-    this.gapMs = this.windowMs / this.limit;
+    ({ limit: this.limit, windowMs: this.windowMs, gapMs: this.gapMs } = windowFor(perSecond));
   }
 
   acquire(accountId: number): Promise<void> {
@@ -62,3 +58,14 @@ export class PerAccountRateLimiter implements RateLimiter {
 }
 
 const WINDOW_MARGIN_MS = 20;
+
+/**
+ * The window for a rate: 6/s → 6 per second; 0.5/s → 1 per 2 s. A small margin absorbs the time
+ * between being let go and the request reaching amoCRM, so amoCRM's own one-second window never
+ * sees one more. Shared with the limiter of several instances (shared-rate-limiter.ts).
+ */
+export function windowFor(perSecond: number): { limit: number; windowMs: number; gapMs: number } {
+  const limit = Math.max(1, Math.floor(perSecond));
+  const windowMs = (limit * 1000) / perSecond + WINDOW_MARGIN_MS;
+  return { limit, windowMs, gapMs: windowMs / limit };
+}

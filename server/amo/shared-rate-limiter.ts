@@ -1,35 +1,35 @@
 /**
  * The per-account limit for several instances together (reference §6: 7 requests a second per
- * integration, whichever instance sends them). Every start is booked in PostgreSQL as an evenly
- * spaced slot, `1/rate` apart plus a margin. A caller that wakes later than half a gap after its
- * slot (a stalled event loop) gives the slot up and books a new one, so a stall never turns into
- * a burst: every start lies within half a gap after its own slot.
+ * integration, whichever instance sends them). The same rule as the in-process limiter
+ * (rate-limiter.ts) — a sliding window over the times requests were actually let go, and at
+ * least window/limit between two starts — with the window kept in PostgreSQL
+ * (store/send-starts-repository.ts). A caller that stalled simply asks again when it wakes, so a
+ * stall never turns into a burst. Callers of one instance queue in memory first (first come,
+ * first served), so each instance asks the database for one caller at a time per account.
  */
-import type { SendSlotsRepository } from '../store/send-slots-repository.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { SendStartsRepository } from '../store/send-starts-repository.js';
+import { KeyedLock } from '../store/keyed-lock.js';
+import { windowFor, type RateLimiter } from './rate-limiter.js';
 
 export class SharedRateLimiter implements RateLimiter {
-  private readonly gapMs: number;
+  private readonly queue = new KeyedLock();
+  private readonly window: ReturnType<typeof windowFor>;
 
   constructor(
     perSecond: number,
-    private readonly slots: SendSlotsRepository,
-    private readonly now: () => number = () => Date.now(),
+    private readonly starts: SendStartsRepository,
   ) {
-    // The same margin as the in-process limiter: a start is counted when it is let go, amoCRM
-    // counts it when it arrives.
-    this.gapMs = 1000 / perSecond + SLOT_MARGIN_MS;
+    this.window = windowFor(perSecond);
   }
 
-  async acquire(accountId: number): Promise<void> {
-    for (;;) {
-      const slot = await this.slots.book(`amo:${accountId}`, this.now(), this.gapMs);
-      let wait = slot - this.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      wait = slot - this.now();
-      if (wait > -this.gapMs / 2) return;
-    }
+  acquire(accountId: number): Promise<void> {
+    const { limit, windowMs, gapMs } = this.window;
+    return this.queue.run(String(accountId), async () => {
+      for (;;) {
+        const wait = await this.starts.tryStart(`amo:${accountId}`, limit, windowMs, gapMs);
+        if (wait === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    });
   }
 }
-
-const SLOT_MARGIN_MS = 4;

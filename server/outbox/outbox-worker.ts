@@ -23,6 +23,13 @@ function pausedUntil(error: unknown): number | null {
   return Number.isFinite(until) ? until : null;
 }
 
+/** Another worker claimed the item after this one's lease ran out. */
+class LeaseLostError extends Error {
+  constructor(id: number) {
+    super(`outbox item ${id}: lease lost`);
+  }
+}
+
 export class OutboxWorker {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running = 0;
@@ -99,11 +106,16 @@ export class OutboxWorker {
 
   private async run<K extends JobKind>(item: JobItem<K>): Promise<void> {
     const state: OutboxJobs[K]['state'] = { ...item.state };
+    const attempt = item.attempts;
+    // The lease is renewed while the item runs, so only a dead worker's items come back; a
+    // worker that lost its lease anyway (a long stall) learns it at its next save and stops.
+    const renewal = setInterval(() => void this.outbox.renew(item.id, attempt, this.clock.now() + this.options.leaseMs).catch(() => {}), Math.max(50, this.options.leaseMs / 3));
+    renewal.unref();
     const step: StepContext<OutboxJobs[K]['state']> = {
       state,
       save: async (patch) => {
         Object.assign(state, patch);
-        await this.outbox.saveState(item.id, state, this.clock.now());
+        if (!(await this.outbox.saveState(item.id, state, this.clock.now(), attempt))) throw new LeaseLostError(item.id);
       },
     };
     try {
@@ -111,20 +123,26 @@ export class OutboxWorker {
       const handler: JobHandler<K> | undefined = this.handlers?.[item.kind];
       if (!handler) throw new AppError('unknown_job', `No handler for outbox items of kind "${item.kind}".`);
       await handler(item, step);
-      await this.outbox.complete(item.id, state, this.clock.now());
+      if (!(await this.outbox.complete(item.id, state, this.clock.now(), attempt))) throw new LeaseLostError(item.id);
     } catch (error) {
+      if (error instanceof LeaseLostError) {
+        this.log.warn({ outboxId: item.id, kind: item.kind, attempt }, 'outbox item taken over by another worker after its lease ran out: this one stops');
+        return;
+      }
       const message = error instanceof Error ? error.message : String(error);
       const waitUntil = pausedUntil(error);
       if (waitUntil !== null) {
-        await this.outbox.postpone(item.id, message, this.clock.now(), waitUntil);
+        await this.outbox.postpone(item.id, message, this.clock.now(), waitUntil, attempt);
         this.log.warn({ outboxId: item.id, kind: item.kind, accountId: item.accountId, until: new Date(waitUntil).toISOString() }, 'outbox item waits: the account is blocked');
         return;
       }
       const final = isFinal(error) || item.attempts >= this.options.maxAttempts;
       const backoff = this.options.retryBaseMs * 2 ** Math.min(item.attempts - 1, 10);
       const retryAt = final ? null : this.clock.now() + backoff / 2 + Math.random() * backoff;
-      await this.outbox.fail(item.id, message, this.clock.now(), retryAt).catch((failError: Error) => this.log.error({ outboxId: item.id, error: failError.message }, 'outbox failure not recorded: the lease will bring the item back'));
+      await this.outbox.fail(item.id, message, this.clock.now(), retryAt, attempt).catch((failError: Error) => this.log.error({ outboxId: item.id, error: failError.message }, 'outbox failure not recorded: the lease will bring the item back'));
       this.log[final ? 'error' : 'warn']({ outboxId: item.id, kind: item.kind, accountId: item.accountId, attempt: item.attempts, parked: final, error: message }, final ? 'outbox item parked' : 'outbox item failed, will retry');
+    } finally {
+      clearInterval(renewal);
     }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Where the shared state lives: the SQLite file (default), or PostgreSQL when DATABASE_URL is
  * set (several instances). Either way the repositories get the same async SQL surface; what
- * differs is the locks (one process vs. advisory locks) and the send bucket (in memory vs. a
+ * differs is the locks (one process vs. advisory locks) and the send window (in memory vs. a
  * shared table). The address index always stays in the SQLite file (README, "Several instances").
  */
 import pg from 'pg';
@@ -11,14 +11,14 @@ import { KeyedLock, type Locks } from './keyed-lock.js';
 import { PostgresSql } from './postgres/postgres-sql.js';
 import { AdvisoryLocks } from './postgres/advisory-locks.js';
 import { knownMigrations, migratePostgres } from './postgres/migrate.js';
-import { SendSlotsRepository } from './send-slots-repository.js';
+import { SendStartsRepository } from './send-starts-repository.js';
 
 export interface Store {
   kind: 'sqlite' | 'postgres';
   sql: Sql;
   locks: Locks;
-  /** The send bucket all instances share (PostgreSQL); null: each process limits itself. */
-  sendSlots: SendSlotsRepository | null;
+  /** The send window all instances share (PostgreSQL); null: the process limits itself. */
+  sendStarts: SendStartsRepository | null;
   /** The health check: answers a query, and which schema it runs on. */
   health(): Promise<{ ok: boolean; schemaVersion: number | string | null }>;
   close(): Promise<void>;
@@ -30,7 +30,7 @@ export async function openStore(config: { databaseUrl: string | null; databasePo
       kind: 'sqlite',
       sql: new SqliteSql(db),
       locks: new KeyedLock(),
-      sendSlots: null,
+      sendStarts: null,
       health: async () => (canRead(db) ? { ok: true, schemaVersion: schemaVersion(db) } : { ok: false, schemaVersion: null }),
       close: async () => {},
     };
@@ -45,7 +45,7 @@ export async function openStore(config: { databaseUrl: string | null; databasePo
     kind: 'postgres',
     sql,
     locks: new AdvisoryLocks(pool),
-    sendSlots: new SendSlotsRepository(sql),
+    sendStarts: new SendStartsRepository(sql),
     health: async () => {
       try {
         await pool.query('SELECT 1');
@@ -54,6 +54,8 @@ export async function openStore(config: { databaseUrl: string | null; databasePo
         return { ok: false, schemaVersion: null };
       }
     },
-    close: () => pool.end(),
+    close: async () => {
+      if (!pool.ended) await pool.end();
+    },
   };
 }

@@ -83,27 +83,38 @@ export class OutboxRepository<Jobs extends JobMap> {
     return rows.sort((a, b) => a.id - b.id).map((row) => this.toItem(row));
   }
 
-  /** Progress of a multi-step item, written before the next step starts. */
-  async saveState(id: number, state: object, now: number): Promise<void> {
-    await this.sql.run('UPDATE outbox SET state = ?, updated_at = ? WHERE id = ?', [JSON.stringify(state), now, id]);
+  /**
+   * The worker's writes to an item it claimed carry the claim's attempt number: once the lease
+   * ran out and another worker claimed the item again (attempts went up), they change nothing
+   * and answer false, so the first worker stops instead of repeating a step.
+   */
+  private fenced(sql: string, params: unknown[], attempt?: number): Promise<boolean> {
+    return attempt === undefined ? this.sql.run(sql, params).then((n) => n === 1) : this.sql.run(`${sql} AND attempts = ?`, [...params, attempt]).then((n) => n === 1);
   }
 
-  async complete(id: number, state: object, now: number): Promise<void> {
-    await this.sql.run("UPDATE outbox SET status = 'done', state = ?, lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?", [JSON.stringify(state), now, id]);
+  /** The worker still holds the item: its lease is pushed out to `leaseUntil`. */
+  renew(id: number, attempt: number, leaseUntil: number): Promise<boolean> {
+    return this.fenced("UPDATE outbox SET lease_until = ? WHERE id = ? AND status = 'pending'", [leaseUntil, id], attempt);
+  }
+
+  /** Progress of a multi-step item, written before the next step starts. */
+  saveState(id: number, state: object, now: number, attempt?: number): Promise<boolean> {
+    return this.fenced('UPDATE outbox SET state = ?, updated_at = ? WHERE id = ?', [JSON.stringify(state), now, id], attempt);
+  }
+
+  complete(id: number, state: object, now: number, attempt?: number): Promise<boolean> {
+    return this.fenced("UPDATE outbox SET status = 'done', state = ?, lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?", [JSON.stringify(state), now, id], attempt);
   }
 
   /** A failed attempt: back off, or park it when attempts are used up (or the error is final). */
-  async fail(id: number, error: string, now: number, retryAt: number | null): Promise<void> {
-    if (retryAt === null) {
-      await this.sql.run("UPDATE outbox SET status = 'parked', lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?", [error, now, id]);
-    } else {
-      await this.sql.run('UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?', [Math.round(retryAt), error, now, id]);
-    }
+  fail(id: number, error: string, now: number, retryAt: number | null, attempt?: number): Promise<boolean> {
+    if (retryAt === null) return this.fenced("UPDATE outbox SET status = 'parked', lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?", [error, now, id], attempt);
+    return this.fenced('UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?', [Math.round(retryAt), error, now, id], attempt);
   }
 
   /** Not a failure: the item waits until `until` (the account's block pause) and keeps its attempts. */
-  async postpone(id: number, reason: string, now: number, until: number): Promise<void> {
-    await this.sql.run('UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, last_error = ?, updated_at = ? WHERE id = ?', [until, reason, now, id]);
+  postpone(id: number, reason: string, now: number, until: number, attempt?: number): Promise<boolean> {
+    return this.fenced('UPDATE outbox SET next_attempt_at = ?, lease_until = NULL, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, last_error = ?, updated_at = ? WHERE id = ?', [until, reason, now, id], attempt);
   }
 
   async find(id: number): Promise<OutboxItem<Jobs> | null> {

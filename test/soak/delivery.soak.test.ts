@@ -6,57 +6,17 @@
  * second is what amoCRM would count, not an artefact of one loop serving both sides.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { ACCOUNT, eventually, postLead, writeEnv, type WriteEnv } from '../writes/write-helpers.js';
-import { ADMIN_TOKEN, amoEnv } from '../helpers.js';
+import { assertExactlyOnce as exactlyOnce, children, lead, leadsOf as leadsIn, outboxCounts, siteKey, startServer } from './soak-helpers.js';
 
 let env: WriteEnv;
-const children: ChildProcess[] = [];
 afterEach(async () => {
   children.splice(0).forEach((c) => c.kill('SIGKILL'));
   await env?.close();
 });
 
-const leadsOf = (e: WriteEnv) => [...e.fake.entities.get(ACCOUNT)!.leads.values()] as Array<{ name: string; _embedded: { contacts: Array<{ id: number }> } }>;
-const contactsOf = (e: WriteEnv) => [...e.fake.entities.get(ACCOUNT)!.contacts.values()];
-const phone = (i: number) => `+7 917 555 ${String(1000 + (i % 100)).slice(-4, -2)} ${String(1000 + (i % 100)).slice(-2)}`;
-const lead = (i: number) => ({ name: `Клиент ${i % 100}`, phone: phone(i), ...(i % 5 === 0 ? { message: `Заказ ${i}` } : {}) });
-
-/** Every lead name carries its intake id: exactly one lead per intake id, and which contacts exist. */
-function assertExactlyOnce(e: WriteEnv, ids: string[], distinctPhones: number, notes: number): void {
-  const leads = leadsOf(e);
-  expect(leads).toHaveLength(ids.length);
-  for (const id of ids) expect(leads.filter((l) => l.name.includes(`[${id}]`))).toHaveLength(1);
-  expect(contactsOf(e)).toHaveLength(distinctPhones);
-  const phones = contactsOf(e).map((c) => JSON.stringify(c.custom_fields_values));
-  expect(new Set(phones).size).toBe(distinctPhones);
-  expect(e.fake.notes).toHaveLength(notes);
-}
-
-/** The real server (server/main.ts) as a child process on a free port, on the test's database. */
-async function startServer(e: WriteEnv, extra: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, ...amoEnv(e.fake.url, { DATABASE_PATH: e.dbPath, PORT: String(port), LOG_LEVEL: 'warn', AMOCRM_RETRY_BASE_MS: '20', OUTBOX_RETRY_BASE_MS: '50', OUTBOX_POLL_MS: '50', OUTBOX_MAX_ATTEMPTS: '30', ...extra }) },
-    stdio: 'ignore',
-  });
-  children.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  await eventually(async () => (await fetch(`${url}/healthz`).catch(() => null))?.status === 200, 'server up');
-  return { child, url };
-}
-
-const asAdmin = { Authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
-
-async function siteKey(url: string): Promise<string> {
-  const res = await fetch(`${url}/api/admin/site-keys`, { method: 'POST', headers: asAdmin, body: JSON.stringify({ accountId: ACCOUNT, name: 'shop' }) });
-  return (await res.json()).key;
-}
-
-async function outboxCounts(url: string): Promise<Record<string, number>> {
-  return (await (await fetch(`${url}/api/status`, { headers: asAdmin })).json()).outbox;
-}
+const leadsOf = (e: WriteEnv) => leadsIn(e.fake);
+const assertExactlyOnce = (e: WriteEnv, ids: string[], phones: number, notes: number) => exactlyOnce(e.fake, ids, phones, notes);
 
 describe('delivery', () => {
   it('500 leads under a 30% fault rate: exactly 500 leads, no duplicate contact, never over the rate limit', async () => {
@@ -109,12 +69,3 @@ describe('delivery', () => {
     assertExactlyOnce(env, ids, 20, 12);
   }, 120_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}

@@ -102,7 +102,12 @@ describe.each(stores)('repositories on %s', (_name, open) => {
     expect(claimed.map((i) => i.id)).toEqual([first.id, second.id]);
     expect(claimed[0]).toMatchObject({ accountId: 2, kind: 'writeback', attempts: 1, payload: { entityId: 5 } });
     expect(await outbox.claim(300, 1_000, 10)).toEqual([]); // leased
-    await outbox.saveState(first.id, { step: 1 }, 300);
+    expect(await outbox.renew(first.id, 1, 2_500)).toBe(true);
+    expect(await outbox.claim(1_300, 1_000, 10)).toEqual([]); // renewed: still held
+    // A worker whose claim was taken over (another attempt number) changes nothing.
+    expect(await outbox.saveState(first.id, { step: 9 }, 300, 2)).toBe(false);
+    expect(await outbox.complete(first.id, { step: 9 }, 300, 2)).toBe(false);
+    expect(await outbox.saveState(first.id, { step: 1 }, 300, 1)).toBe(true);
     await outbox.complete(first.id, { step: 2 }, 310);
     await outbox.fail(second.id, 'amoCRM said no', 320, null);
     expect(await outbox.counts()).toEqual({ pending: 1, done: 1, parked: 1 });

@@ -91,12 +91,14 @@ CREATE TABLE writebacks (
   PRIMARY KEY (account_id, entity, entity_id, field_id)
 );
 
--- The shared send bucket: the next free start time per amoCRM account, for all instances
--- together (amo/shared-rate-limiter.ts). Keyed by a bucket name, holds nothing of the account.
-CREATE TABLE send_slots (
-  bucket  TEXT PRIMARY KEY,
-  next_at DOUBLE PRECISION NOT NULL
+-- The shared send window: when each request to amoCRM was let go, per account, for all
+-- instances together (amo/shared-rate-limiter.ts), on the database's clock. Only the last
+-- window's starts are kept. Keyed by a bucket name; holds nothing else of the account.
+CREATE TABLE send_starts (
+  bucket TEXT NOT NULL,
+  at     DOUBLE PRECISION NOT NULL
 );
+CREATE INDEX send_starts_bucket_at ON send_starts (bucket, at);
 
 -- Down Migration
-DROP TABLE send_slots, writebacks, account_settings, webhook_events, intake_leads, site_keys, outbox, account_addresses, accounts, meta;
+DROP TABLE send_starts, writebacks, account_settings, webhook_events, intake_leads, site_keys, outbox, account_addresses, accounts, meta;
