@@ -1,12 +1,12 @@
 /**
  * Before the tests: builds the widget once (the demo page, check-widget and the e2e test use the
  * real build), and starts a throwaway PostgreSQL cluster for the PostgreSQL tests
- * (test/postgres/cluster.ts). Without PostgreSQL on the machine those tests are skipped, and
+ * (scripts/postgres-cluster.ts). Without PostgreSQL on the machine those tests are skipped, and
  * this says so.
  */
 import type { TestProject } from 'vitest/node';
 import { buildWidget } from '../scripts/build-widget.js';
-import { startCluster } from './postgres/cluster.js';
+import { startCluster } from '../scripts/postgres-cluster.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

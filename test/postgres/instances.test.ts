@@ -1,5 +1,5 @@
 /**
- * Three instances of the server on one PostgreSQL (a real server: test/postgres/cluster.ts),
+ * Three instances of the server on one PostgreSQL (a real server: scripts/postgres-cluster.ts),
  * each its own composed system with its own pool, HTTP server, outbox worker and limiter, as
  * three processes would be. What one process could hold in memory must hold across all three.
  */

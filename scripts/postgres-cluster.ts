@@ -1,5 +1,5 @@
 /**
- * A throwaway PostgreSQL cluster for the tests: Debian's server binaries (`initdb`, `pg_ctl`),
+ * A throwaway PostgreSQL cluster for the tests and benchmarks: Debian's server binaries (`initdb`, `pg_ctl`),
  * a fresh data directory, its own port and socket directory, trust authentication on loopback.
  * The server refuses to run as root, so as root it runs as the `postgres` user (runuser).
  * Without PostgreSQL on the machine `startCluster` returns null and the PostgreSQL tests say so.
