@@ -46,7 +46,8 @@ describe('demo card page in a real browser', () => {
     await page.waitForTimeout(600); // pause 1
     await page.keyboard.type(' Авр', { delay: 60 });
     await page.waitForTimeout(600); // pause 2
-    await page.waitForSelector('.amo-address__item');
+    // The list answering the whole text (on a busy machine an earlier answer may show first).
+    await page.locator('.amo-address__item', { hasText: 'Авроры' }).first().waitFor();
     const items = await page.locator('.amo-address__item').allTextContents();
     expect(items.length).toBeGreaterThanOrEqual(2);
     expect(await field.getAttribute('aria-expanded')).toBe('true');
