@@ -5,7 +5,7 @@
  */
 import 'dotenv/config';
 import { loadConfig } from '../server/config.js';
-import { openDatabase, schemaVersion } from '../server/store/database.js';
+import { NewerSqliteSchemaError, openDatabase, schemaVersion } from '../server/store/database.js';
 import { migratePostgres, NewerSchemaError } from '../server/store/postgres/migrate.js';
 
 const config = loadConfig();
@@ -19,7 +19,7 @@ try {
     db.close();
   }
 } catch (error) {
-  if (!(error instanceof NewerSchemaError)) throw error;
+  if (!(error instanceof NewerSchemaError) && !(error instanceof NewerSqliteSchemaError)) throw error;
   console.error(error.message);
   process.exitCode = 2;
 }

@@ -85,7 +85,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
   const loaded = ensureGazetteer(local);
   if (loaded) log.info({ places: loaded }, 'gazetteer loaded into the local index');
   const addressBookRows = new AddressBookRepository(sql);
-  const book = new AddressBook(addressBookRows);
+  const book = new AddressBook(addressBookRows, store.changes);
   const addresses = new AddressService(createGeocoder(config.geocoder, local, clock, log), book, clock, config.cache);
 
   // Accounts: the lifecycle is the one writer of an account's state; its wake-up reaches the

@@ -9,12 +9,13 @@ import { createLogger } from './log.js';
 import { compose, type System } from './compose.js';
 import { createApp } from './app.js';
 import { NewerSchemaError } from './store/postgres/migrate.js';
+import { NewerSqliteSchemaError } from './store/database.js';
 
 async function configured<T>(build: () => T | Promise<T>): Promise<T> {
   try {
     return await build();
   } catch (error) {
-    if (!(error instanceof ConfigError) && !(error instanceof NewerSchemaError)) throw error;
+    if (!(error instanceof ConfigError) && !(error instanceof NewerSchemaError) && !(error instanceof NewerSqliteSchemaError)) throw error;
     console.error(error.message);
     process.exit(2);
   }

@@ -4,6 +4,7 @@
  * may be kept at most 30 days (provider terms); Google's are never stored (no Google adapter).
  */
 import type { AddressBookRepository } from '../store/address-book-repository.js';
+import { localFeed, type ChangeFeed } from '../store/change-feed.js';
 import { addressData, type AddressData, type AddressParts, type Suggestion } from './types.js';
 import { indexText, parseQuery } from './normalize.js';
 
@@ -13,7 +14,17 @@ const YANDEX_RETENTION_MS = 30 * 24 * 3600 * 1000;
 export class AddressBook {
   private readonly versions = new Map<number, number>();
 
-  constructor(private readonly rows: AddressBookRepository) {}
+  constructor(
+    private readonly rows: AddressBookRepository,
+    /** Other instances hear of a change here and stop serving their cached answers for the account. */
+    private readonly changes: ChangeFeed = localFeed,
+  ) {
+    changes.subscribe((accountId) => this.bump(accountId));
+  }
+
+  private bump(accountId: number): void {
+    this.versions.set(accountId, (this.versions.get(accountId) ?? 0) + 1);
+  }
 
   /**
    * Remembers an address for the account. A choice in the widget counts as a use; an address
@@ -24,7 +35,8 @@ export class AddressBook {
     if (!normalized) return;
     // An upsert keeps `uses`; the normalised text (the FTS column) never changes on update.
     await this.rows.save({ accountId, normalized, value, data: JSON.stringify(addressData(data)), origin, uses: origin === 'widget' ? 1 : 0, now });
-    this.versions.set(accountId, (this.versions.get(accountId) ?? 0) + 1);
+    this.bump(accountId);
+    await this.changes.publish(accountId);
   }
 
   async search(accountId: number, query: string, limit: number): Promise<Suggestion[]> {
@@ -44,7 +56,9 @@ export class AddressBook {
 
   /** After the account's rows were deleted (a disconnect): cached answers from them must not be served. */
   forgotten(accountId: number): void {
-    this.versions.set(accountId, (this.versions.get(accountId) ?? 0) + 1);
+    this.bump(accountId);
+    // Best effort: other instances' cached answers for the account would otherwise live out their TTL.
+    void this.changes.publish(accountId).catch(() => {});
   }
 
   /** Drops Yandex-derived entries older than the provider allows. */

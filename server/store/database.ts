@@ -134,8 +134,15 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
+/** The file was migrated by a newer release: this one refuses to write rows that schema does not expect. */
+export class NewerSqliteSchemaError extends Error {}
+
 function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    db.close();
+    throw new NewerSqliteSchemaError(`DATABASE_PATH: the SQLite file has schema version ${current}, newer than this release's ${MIGRATIONS.length}. Start the newer release, or restore a backup taken before it.`);
+  }
   for (let version = current; version < MIGRATIONS.length; version++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[version]);

@@ -12,6 +12,8 @@ import { PostgresSql } from './postgres/postgres-sql.js';
 import { AdvisoryLocks } from './postgres/advisory-locks.js';
 import { knownMigrations, migratePostgres } from './postgres/migrate.js';
 import { SendStartsRepository } from './send-starts-repository.js';
+import { localFeed, type ChangeFeed } from './change-feed.js';
+import { NotifyFeed } from './postgres/notify-feed.js';
 
 export interface Store {
   kind: 'sqlite' | 'postgres';
@@ -19,6 +21,8 @@ export interface Store {
   locks: Locks;
   /** The send window all instances share (PostgreSQL); null: the process limits itself. */
   sendStarts: SendStartsRepository | null;
+  /** Cached state of an account changed on some instance (address books, a disconnect). */
+  changes: ChangeFeed;
   /** The health check: answers a query, and which schema it runs on. */
   health(): Promise<{ ok: boolean; schemaVersion: number | string | null }>;
   close(): Promise<void>;
@@ -31,6 +35,7 @@ export async function openStore(config: { databaseUrl: string | null; databasePo
       sql: new SqliteSql(db),
       locks: new KeyedLock(),
       sendStarts: null,
+      changes: localFeed,
       health: async () => (canRead(db) ? { ok: true, schemaVersion: schemaVersion(db) } : { ok: false, schemaVersion: null }),
       close: async () => {},
     };
@@ -40,12 +45,15 @@ export async function openStore(config: { databaseUrl: string | null; databasePo
   // An idle connection the server dropped is reported here; the pool replaces it.
   pool.on('error', () => {});
   const sql = new PostgresSql(pool);
+  const changes = new NotifyFeed(config.databaseUrl, pool);
+  await changes.start();
   const schema = knownMigrations().at(-1) ?? null;
   return {
     kind: 'postgres',
     sql,
     locks: new AdvisoryLocks(pool),
     sendStarts: new SendStartsRepository(sql),
+    changes,
     health: async () => {
       try {
         await pool.query('SELECT 1');
@@ -55,6 +63,7 @@ export async function openStore(config: { databaseUrl: string | null; databasePo
       }
     },
     close: async () => {
+      await changes.close();
       if (!pool.ended) await pool.end();
     },
   };

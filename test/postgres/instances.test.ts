@@ -67,6 +67,15 @@ describe.skipIf(!postgresUrl)('several instances on one PostgreSQL', () => {
     expect([...fake.entities.get(ACCOUNT)!.contacts.values()]).toHaveLength(3);
   });
 
+  it('an address picked through one instance is suggested first by the others at once, despite their caches', async () => {
+    const ask = (app: RunningApp) => app.system.addresses.suggest(ACCOUNT, 'Самара Авроры 1', { count: 5, language: 'ru' }).then((a) => a.suggestions.map((s) => s.value));
+    const cachedBefore = await ask(instances[1]);
+    expect((await instances[1].system.addresses.suggest(ACCOUNT, 'Самара Авроры 1', { count: 5, language: 'ru' })).cached).toBe(true);
+    await instances[0].system.addresses.remember(ACCOUNT, { value: 'Самара, ул Авроры, д 150' });
+    await eventually(async () => (await ask(instances[1]))[0] === 'Самара, ул Авроры, д 150', 'instance 2 hears of the new address', 5_000);
+    expect(cachedBefore[0]).not.toBe('Самара, ул Авроры, д 150');
+  });
+
   it('two workers claiming at once never win the same item (FOR UPDATE SKIP LOCKED)', async () => {
     const pools = [0, 1].map(() => new pg.Pool({ connectionString: databaseUrl, max: 2 }));
     try {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import pg from 'pg';
+import Database from 'better-sqlite3';
 import { openDatabase } from '../../server/store/database.js';
 import { SqliteSql, type Sql } from '../../server/store/sql.js';
 import { PostgresSql } from '../../server/store/postgres/postgres-sql.js';
@@ -204,5 +205,23 @@ describe.each(stores)('repositories on %s', (_name, open) => {
     const purged = await data.purge(9);
     expect(purged).toMatchObject({ accounts: 1, outbox: 1, site_keys: 1 });
     for (const table of ACCOUNT_TABLES) expect((await store.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE account_id = ?`, [9]))!.n).toBe(0);
+  });
+});
+
+describe('the SQLite file’s schema', () => {
+  it('a file migrated by a newer release is refused, in words, and left as it was', async () => {
+    const tmp = tempDir();
+    try {
+      const path = join(tmp.dir, 'newer.db');
+      const db = openDatabase(path);
+      db.pragma('user_version = 99');
+      db.close();
+      expect(() => openDatabase(path)).toThrow(/schema version 99, newer than this release's/);
+      const again = new Database(path);
+      expect(again.pragma('user_version', { simple: true })).toBe(99);
+      again.close();
+    } finally {
+      tmp.cleanup();
+    }
   });
 });
