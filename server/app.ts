@@ -60,7 +60,7 @@ export function createApp(system: System): Express {
     adminToken: config.adminToken,
     importer: system.importer,
   }));
-  app.use(intakeRoutes({ siteKeys: system.siteKeys, intake: system.intake, limitPerMinute: config.intakeRateLimitPerMinute, now: () => system.clock.now() }));
+  app.use(intakeRoutes({ siteKeys: system.siteKeys, intake: system.intake, limitPerMinute: config.intakeRateLimitPerMinute, now: () => system.clock.now(), hitCounters: system.hitCounters }));
   app.use(adminRoutes({
     adminToken: config.adminToken,
     siteKeys: system.siteKeys,

@@ -21,6 +21,7 @@ import { PlacesRepository } from './store/places-repository.js';
 import { SiteKeysRepository } from './store/site-keys-repository.js';
 import { WebhookEventsRepository } from './store/webhook-events-repository.js';
 import { WritebacksRepository } from './store/writebacks-repository.js';
+import { HitCountersRepository } from './store/hit-counters-repository.js';
 import { AmoHttp } from './amo/amo-http.js';
 import { OAuthClient } from './amo/oauth-client.js';
 import { OAuthState } from './amo/oauth-state.js';
@@ -179,6 +180,8 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     settings,
     writebacks,
     siteKeys,
+    /** Request counters all instances share (PostgreSQL), or null. */
+    hitCounters: store.kind === 'postgres' ? new HitCountersRepository(sql) : null,
     mapping,
     webhookUrls,
     intake: new IntakeService({ leads: new IntakeLeadsRepository(sql), outbox, clock, wake }),

@@ -6,6 +6,8 @@ import type { IntakeService } from '../writes/intake-service.js';
 import { intakeSchema } from '../intake/intake-schema.js';
 import { AppError } from '../errors.js';
 import { parseInput } from './validation.js';
+import { SharedLimitStore } from './shared-limit-store.js';
+import type { HitCountersRepository } from '../store/hit-counters-repository.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -17,7 +19,14 @@ declare module 'express-serve-static-core' {
  * Website lead intake. Forms may post from the browser, so any origin is allowed; the per-site
  * key (X-Api-Key or Authorization: Bearer) says which site and account a lead belongs to.
  */
-export function intakeRoutes(deps: { siteKeys: SiteKeysRepository; intake: IntakeService; limitPerMinute: number; now: () => number }): Router {
+export function intakeRoutes(deps: {
+  siteKeys: SiteKeysRepository;
+  intake: IntakeService;
+  limitPerMinute: number;
+  now: () => number;
+  /** Counters shared by all instances (PostgreSQL); none: this process counts alone. */
+  hitCounters: HitCountersRepository | null;
+}): Router {
   const router = Router();
   const siteAuth: RequestHandler = async (req, _res, next) => {
     const key = req.get('x-api-key') ?? /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
@@ -32,6 +41,7 @@ export function intakeRoutes(deps: { siteKeys: SiteKeysRepository; intake: Intak
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (req) => (req.site ? `site:${req.site.id}` : `ip:${ipKeyGenerator(req.ip ?? '')}`),
+    ...(deps.hitCounters ? { store: new SharedLimitStore(deps.hitCounters, 'intake', deps.now) } : {}),
     handler: (_req, _res, next) => next(new AppError('rate_limited', 'Too many leads from this site; wait a minute.', { retryAfterSeconds: 60 })),
   });
   router.use('/api/leads', cors({ origin: true, allowedHeaders: ['X-Api-Key', 'Authorization', 'Content-Type'], methods: ['GET', 'POST'], maxAge: 600 }));

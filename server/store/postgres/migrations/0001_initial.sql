@@ -100,5 +100,13 @@ CREATE TABLE send_starts (
 );
 CREATE INDEX send_starts_bucket_at ON send_starts (bucket, at);
 
+-- Request counters the instances share (the per-site limit of website leads), one fixed window
+-- per key (http/shared-limit-store.ts).
+CREATE TABLE rate_hits (
+  key      TEXT PRIMARY KEY,
+  hits     INTEGER NOT NULL,
+  reset_at BIGINT NOT NULL
+);
+
 -- Down Migration
-DROP TABLE send_starts, writebacks, account_settings, webhook_events, intake_leads, site_keys, outbox, account_addresses, accounts, meta;
+DROP TABLE rate_hits, send_starts, writebacks, account_settings, webhook_events, intake_leads, site_keys, outbox, account_addresses, accounts, meta;
