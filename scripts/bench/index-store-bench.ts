@@ -8,7 +8,9 @@
  *   - PostgreSQL full text: a `simple` tsvector with GIN, every word, the last as a prefix;
  *   - PostgreSQL pg_trgm: a trigram GIN index, each word a substring (LIKE), ranked by similarity.
  * It prints latency per keystroke and how often the right address is first / in the top 5 once
- * typed in full. PostgreSQL is DATABASE_URL, or a throwaway cluster (scripts/postgres-cluster.ts).
+ * typed in full. Then an account's address book (asked on every suggestion that misses the cache)
+ * in the SQLite file and in PostgreSQL. PostgreSQL is DATABASE_URL, or a throwaway cluster
+ * (scripts/postgres-cluster.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,10 @@ import { importRecords } from '../../server/geocoding/import/import-addresses.js
 import { readerFor } from '../../server/geocoding/import/readers.js';
 import { normalize } from '../../server/geocoding/normalize.js';
 import { startCluster } from '../postgres-cluster.js';
+import { AddressBookRepository } from '../../server/store/address-book-repository.js';
+import { SqliteSql } from '../../server/store/sql.js';
+import { PostgresSql } from '../../server/store/postgres/postgres-sql.js';
+import { migratePostgres } from '../../server/store/postgres/migrate.js';
 import { generatedAddresses } from './generate-addresses.js';
 import { fmt, percentiles } from './http-load.js';
 
@@ -111,6 +117,28 @@ try {
     console.log(`${name.padEnd(26)} per keystroke ms p50 ${fmt(p.p50)}  p95 ${fmt(p.p95)}  p99 ${fmt(p.p99)} (${p.n} keystrokes); typed in full: first ${((first / truth.length) * 100).toFixed(1)}%, top 5 ${((top5 / truth.length) * 100).toFixed(1)}%`);
   }
   await pool.query('DROP TABLE bench_places');
+
+  // An account's own address book is asked on every suggestion that misses the cache: in
+  // PostgreSQL when several instances run. 5,000 addresses of one account among 50,000, typed.
+  await migratePostgres(url);
+  const books = { 'SQLite file': new AddressBookRepository(new SqliteSql(db)), PostgreSQL: new AddressBookRepository(new PostgresSql(pool)) };
+  const houses = rows.filter((r) => /\d/.test(r[1])).slice(0, 50_000);
+  for (const book of Object.values(books)) {
+    for (let i = 0; i < houses.length; i++) await book.save({ accountId: 1 + (i % 10), normalized: houses[i][2], value: houses[i][1], data: '{}', origin: 'widget', uses: 1, now: i });
+  }
+  const typed = houses.filter((_, i) => i % 10 === 0).slice(0, 100);
+  for (const [name, book] of Object.entries(books)) {
+    const latencies: number[] = [];
+    for (const [, value] of typed) {
+      for (let end = 3; end <= value.length; end++) {
+        const t0 = performance.now();
+        await book.search(1, terms(value.slice(0, end)), 5);
+        latencies.push(performance.now() - t0);
+      }
+    }
+    const p = percentiles(latencies);
+    console.log(`address book, ${name.padEnd(12)} per keystroke ms p50 ${fmt(p.p50)}  p95 ${fmt(p.p95)}  p99 ${fmt(p.p99)} (${p.n} keystrokes, 5,000 of the account's among 50,000)`);
+  }
   db.close();
 } finally {
   await pool.end();
