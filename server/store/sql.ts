@@ -35,17 +35,22 @@ export class SqliteSql implements Sql {
   }
 
   async all<T>(text: string, params: unknown[] = []): Promise<T[]> {
-    return this.statement(text).all(...(params as unknown[])) as T[];
+    return this.statement(text).all(...params) as T[];
   }
 
   async get<T>(text: string, params: unknown[] = []): Promise<T | undefined> {
-    return this.statement(text).get(...(params as unknown[])) as T | undefined;
+    return this.statement(text).get(...params) as T | undefined;
   }
 
   async run(text: string, params: unknown[] = []): Promise<number> {
-    return this.statement(text).run(...(params as unknown[])).changes;
+    return this.statement(text).run(...params).changes;
   }
 
+  /**
+   * One connection: a statement some other request runs while a transaction is open joins it (and
+   * is committed with it). Our transactions hold only their own few writes — never an amoCRM call
+   * — so that window is a few microtasks; transactions themselves queue behind each other.
+   */
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
     // Inside, `tx` runs on the same connection; a transaction opened through `tx` joins this one.
     const tx: Sql = { dialect: 'sqlite', all: (t, p) => this.all(t, p), get: (t, p) => this.get(t, p), run: (t, p) => this.run(t, p), transaction: (inner) => inner(tx) };
