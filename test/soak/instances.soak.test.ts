@@ -48,7 +48,6 @@ describe.skipIf(!postgresUrl)('three instances on PostgreSQL behind a round-robi
         expect(res.status).toBe(202);
         ids.push((await res.json()).id);
       }
-      console.log(`posted ${batch + 50}; sent ${leadsOf(env.fake).length}; refreshes ${env.fake.refreshCount() - refreshesBefore}`);
       if (batch === 100 || batch === 350) {
         // amoCRM ends the access token early: every instance meets the 401, one refreshes.
         await eventually(() => leadsOf(env.fake).length >= batch / 2, 'work under way');
