@@ -15,14 +15,19 @@ export class AdvisoryLocks implements Locks {
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     return this.local.run(key, async () => {
       const client = await this.pool.connect();
-      let locked = false;
       try {
         await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
-        locked = true;
+      } catch (error) {
+        client.release(true);
+        throw error;
+      }
+      let broken = false;
+      try {
         return await task();
       } finally {
-        if (locked) await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => {});
-        client.release();
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => (broken = true));
+        // A connection that could not unlock is closed, not reused: closing releases its locks.
+        client.release(broken);
       }
     });
   }

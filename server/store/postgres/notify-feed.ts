@@ -12,6 +12,7 @@ export class NotifyFeed implements ChangeFeed {
   private readonly listeners: Array<(accountId: number) => void> = [];
   private client: pg.Client | null = null;
   private closed = false;
+  private reconnecting = false;
 
   constructor(
     private readonly url: string,
@@ -24,17 +25,27 @@ export class NotifyFeed implements ChangeFeed {
       const accountId = Number(message.payload);
       if (Number.isSafeInteger(accountId)) for (const listener of this.listeners) listener(accountId);
     });
-    client.on('error', () => this.restart(client));
-    client.on('end', () => this.restart(client));
+    const lost = () => {
+      if (this.client !== client) return;
+      this.client = null;
+      void client.end().catch(() => {});
+      this.reconnect();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
     this.client = client;
   }
 
-  private restart(client: pg.Client): void {
-    if (this.closed || this.client !== client) return;
-    this.client = null;
-    setTimeout(() => void this.start().catch(() => this.restart(client)), 1000).unref();
+  /** Tries again every second until the server answers (or the feed is closed). */
+  private reconnect(): void {
+    if (this.closed || this.reconnecting) return;
+    this.reconnecting = true;
+    setTimeout(() => {
+      this.reconnecting = false;
+      if (!this.closed) this.start().catch(() => this.reconnect());
+    }, 1000).unref();
   }
 
   async publish(accountId: number): Promise<void> {
@@ -47,6 +58,8 @@ export class NotifyFeed implements ChangeFeed {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.client?.end().catch(() => {});
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => {});
   }
 }
