@@ -55,7 +55,7 @@ describe.skipIf(!postgresUrl)('several instances on one PostgreSQL', () => {
     expect(await instances[2].system.accounts.status(ACCOUNT)).toBe('connected');
   });
 
-  it('two leads with one phone posted to different instances at once make one contact', async () => {
+  it('leads with one phone (or one e-mail) posted to different instances at once make one contact', async () => {
     const key = await createSiteKey(instances[0]);
     const phones = ['+7 917 000 11 22', '+7 917 000 33 44', '+7 917 000 55 66'];
     const answers = await Promise.all(Array.from({ length: 18 }, (_, i) => postLead(instances[i % 3].url, key, { name: `Клиент ${i}`, phone: phones[i % 3] })));
@@ -65,6 +65,13 @@ describe.skipIf(!postgresUrl)('several instances on one PostgreSQL', () => {
     await Promise.all(instances.map((app) => app.system.worker.whenIdle()));
     expect(leads()).toHaveLength(18);
     expect([...fake.entities.get(ACCOUNT)!.contacts.values()]).toHaveLength(3);
+
+    // Different phones, one e-mail: found by e-mail, so one contact as well.
+    const key2 = await createSiteKey(instances[2]); // (the first key used 18 of its 20 a minute)
+    const more = await Promise.all(Array.from({ length: 6 }, (_, i) => postLead(instances[i % 3].url, key2, { name: `Почта ${i}`, phone: `+7 917 100 20 3${i}`, email: 'Shop@Example.ru' })));
+    for (const res of more) expect(res.status).toBe(202);
+    await eventually(() => leads().length >= 24, 'the 6 more leads sent', 30_000);
+    expect([...fake.entities.get(ACCOUNT)!.contacts.values()]).toHaveLength(4);
   });
 
   it('a site’s lead limit is one limit for all instances together', async () => {
