@@ -16,7 +16,7 @@ const { positionals, values } = parseArgs({ allowPositionals: true, options: { a
 const [command, id] = positionals;
 const config = loadConfig();
 const db = openDatabase(config.databasePath);
-const store = await openStore(config, db);
+const store = await openStore({ ...config, lockHolders: 1 }, db);
 const keys = new SiteKeysRepository(store.sql);
 try {
   if (command === 'create') {

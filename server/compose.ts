@@ -66,7 +66,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
   const clock = options.clock ?? systemClock;
   // The SQLite file always holds the address index; with DATABASE_URL the rest is in PostgreSQL.
   const db = options.db ?? openDatabase(config.databasePath);
-  const store = await openStore(config, db);
+  const store = await openStore({ ...config, lockHolders: config.outbox.concurrency }, db);
   const { sql } = store;
 
   // Store

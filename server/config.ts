@@ -39,7 +39,7 @@ export const envSchema = z.object({
     z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres://user:password@host:port/database').optional(),
     'PostgreSQL for several instances (README, "Several instances"): accounts, tokens, settings, site keys, address books, the outbox and webhooks live there; unset, everything stays in the SQLite file',
   ),
-  DATABASE_POOL_SIZE: doc(z.coerce.number().int().min(2).max(100).default(10), 'connections each instance keeps to PostgreSQL (at least `OUTBOX_CONCURRENCY` + 3)'),
+  DATABASE_POOL_SIZE: doc(z.coerce.number().int().min(2).max(100).default(10), 'connections each instance keeps to PostgreSQL for queries (at least `OUTBOX_CONCURRENCY` + 3); advisory locks use `OUTBOX_CONCURRENCY` + 2 more'),
   TOKEN_ENCRYPTION_KEY: doc(
     z
       .string()
@@ -101,8 +101,8 @@ export const configSchema = envSchema
       const missing = AMO_VARS.filter((k) => env[k] === undefined);
       ctx.addIssue({ code: 'custom', path: [missing.join(', ')], message: `set together with ${present.join(', ')} (or none of them for demo mode)` });
     }
-    // Each item being sent may hold a connection for its contact lock, and needs others to save
-    // its progress and take its place in the send window: the pool must be larger than that.
+    // Items being sent each save progress, renew their lease and take their place in the send
+    // window while intake and the widget's calls go on: a pool below that makes them queue.
     if (env.DATABASE_URL && env.DATABASE_POOL_SIZE < env.OUTBOX_CONCURRENCY + 3) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_POOL_SIZE'], message: `must be at least OUTBOX_CONCURRENCY + 3 (${env.OUTBOX_CONCURRENCY + 3})` });
     }

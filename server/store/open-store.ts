@@ -28,7 +28,11 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export async function openStore(config: { databaseUrl: string | null; databasePoolSize: number }, db: Db): Promise<Store> {
+export async function openStore(
+  /** `lockHolders`: tasks that may hold a lock at once (the outbox's concurrency). */
+  config: { databaseUrl: string | null; databasePoolSize: number; lockHolders: number },
+  db: Db,
+): Promise<Store> {
   if (!config.databaseUrl) {
     return {
       kind: 'sqlite',
@@ -44,6 +48,11 @@ export async function openStore(config: { databaseUrl: string | null; databasePo
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.databasePoolSize });
   // An idle connection the server dropped is reported here; the pool replaces it.
   pool.on('error', () => {});
+  // Advisory locks get connections of their own: a task holding (or waiting for) a lock never
+  // takes the connections its own queries need, so locks and queries cannot starve each other
+  // (postgres/advisory-locks.ts sizes it). A wait over a minute fails the attempt rather than hang.
+  const lockPool = new pg.Pool({ connectionString: config.databaseUrl, max: config.lockHolders + 2, connectionTimeoutMillis: 60_000, options: '-c lock_timeout=60000' });
+  lockPool.on('error', () => {});
   const sql = new PostgresSql(pool);
   const changes = new NotifyFeed(config.databaseUrl, pool);
   await changes.start();
@@ -51,7 +60,7 @@ export async function openStore(config: { databaseUrl: string | null; databasePo
   return {
     kind: 'postgres',
     sql,
-    locks: new AdvisoryLocks(pool),
+    locks: new AdvisoryLocks(lockPool),
     sendStarts: new SendStartsRepository(sql),
     changes,
     health: async () => {
@@ -64,6 +73,7 @@ export async function openStore(config: { databaseUrl: string | null; databasePo
     },
     close: async () => {
       await changes.close();
+      if (!lockPool.ended) await lockPool.end();
       if (!pool.ended) await pool.end();
     },
   };

@@ -22,11 +22,6 @@ export interface IntakeDeps {
   contactLock: Locks;
 }
 
-/** Runs `task` holding every lock of `keys`, taken in the order given. */
-function holdingAll(locks: Locks, keys: string[], task: () => Promise<void>): Promise<void> {
-  return keys.reduceRight<() => Promise<void>>((inner, key) => () => locks.run(key, inner), task)();
-}
-
 /** The marker in the lead's name that lets a retry find the lead an earlier attempt created. */
 export const leadMarker = (intakeId: string) => `[${intakeId}]`;
 
@@ -42,9 +37,9 @@ export function intakeHandler(deps: IntakeDeps): JobHandler<'intake'> {
     }
 
     if (state.contactId === undefined) {
-      // A contact is found by phone, then by e-mail: both are held, always in the same order.
-      const keys = [`contact:${accountId}:phone:${lead.phone}`, ...(lead.email ? [`contact:${accountId}:email:${lead.email.toLowerCase()}`] : [])].sort();
-      await holdingAll(deps.contactLock, keys, async () => {
+      // A contact is found by phone, then by e-mail: both are held.
+      const keys = [`contact:${accountId}:phone:${lead.phone}`, ...(lead.email ? [`contact:${accountId}:email:${lead.email.toLowerCase()}`] : [])];
+      await deps.contactLock.run(keys, async () => {
         const existing = await deps.crm.findContact(accountId, { phone: lead.phone, email: lead.email });
         if (existing) return void (await step.save({ contactId: existing }));
         await step.save({ contactCreateStarted: true });
