@@ -23,6 +23,7 @@ import { ensureGazetteer } from '../../server/geocoding/gazetteer.js';
 import { importRecords } from '../../server/geocoding/import/import-addresses.js';
 import { readerFor } from '../../server/geocoding/import/readers.js';
 import { normalize } from '../../server/geocoding/normalize.js';
+import { prefixTsQuery } from '../../server/store/fts-expression.js';
 import { startCluster } from '../postgres-cluster.js';
 import { AddressBookRepository } from '../../server/store/address-book-repository.js';
 import { SqliteSql } from '../../server/store/sql.js';
@@ -43,8 +44,6 @@ function terms(query: string): { words: string[]; prefix: string | null } {
   return { words, prefix: typing };
 }
 
-const quote = (t: string) => `'${t.replace(/'/g, "''")}'`;
-const tsquery = (t: ReturnType<typeof terms>) => [...t.words.map(quote), ...(t.prefix ? [`${quote(t.prefix)}:*`] : [])].join(' & ');
 
 const dir = mkdtempSync(join(tmpdir(), 'amo-address-index-store-'));
 const cluster = process.env.DATABASE_URL ? null : await startCluster();
@@ -89,7 +88,7 @@ try {
     'PostgreSQL full text': async (q) => {
       const t = terms(q);
       if (!t.words.length && !t.prefix) return [];
-      return (await pool.query("SELECT value FROM bench_places WHERE search @@ to_tsquery('simple', $1) ORDER BY importance DESC, id LIMIT 5", [tsquery(t)])).rows.map((r) => r.value);
+      return (await pool.query("SELECT value FROM bench_places WHERE search @@ to_tsquery('simple', $1) ORDER BY importance DESC, id LIMIT 5", [prefixTsQuery(t)])).rows.map((r) => r.value);
     },
     'PostgreSQL trigram': async (q) => {
       const words = normalize(q).split(' ').filter((w) => w.length >= 3);

@@ -13,6 +13,7 @@ const YANDEX_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 export class AddressBook {
   private readonly versions = new Map<number, number>();
+  private readonly announcing = new Set<number>();
 
   constructor(
     private readonly rows: AddressBookRepository,
@@ -27,6 +28,20 @@ export class AddressBook {
   }
 
   /**
+   * Tells the other instances, at most once per 50 ms per account: an import from amoCRM
+   * remembers thousands of addresses, and one notice covers them all. Best effort: a lost notice
+   * only means their cached answers live out the cache's TTL.
+   */
+  private announce(accountId: number): void {
+    if (this.announcing.has(accountId)) return;
+    this.announcing.add(accountId);
+    setTimeout(() => {
+      this.announcing.delete(accountId);
+      this.changes.publish(accountId).catch(() => {});
+    }, 50).unref();
+  }
+
+  /**
    * Remembers an address for the account. A choice in the widget counts as a use; an address
    * read from amoCRM only seeds the book (uses 0 unless already there).
    */
@@ -36,7 +51,7 @@ export class AddressBook {
     // An upsert keeps `uses`; the normalised text (the FTS column) never changes on update.
     await this.rows.save({ accountId, normalized, value, data: JSON.stringify(addressData(data)), origin, uses: origin === 'widget' ? 1 : 0, now });
     this.bump(accountId);
-    await this.changes.publish(accountId);
+    this.announce(accountId);
   }
 
   async search(accountId: number, query: string, limit: number): Promise<Suggestion[]> {
@@ -57,8 +72,7 @@ export class AddressBook {
   /** After the account's rows were deleted (a disconnect): cached answers from them must not be served. */
   forgotten(accountId: number): void {
     this.bump(accountId);
-    // Best effort: other instances' cached answers for the account would otherwise live out their TTL.
-    void this.changes.publish(accountId).catch(() => {});
+    this.announce(accountId);
   }
 
   /** Drops Yandex-derived entries older than the provider allows. */

@@ -28,12 +28,9 @@ export class AccountDataRepository {
       const rows = await this.sql.all<{ table_name: string }>("SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'account_id' ORDER BY table_name");
       return rows.map((r) => r.table_name);
     }
-    const tables = await this.sql.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'");
-    const withAccount: string[] = [];
-    for (const { name } of tables) {
-      const columns = await this.sql.all<{ name: string }>('SELECT name FROM pragma_table_info(?)', [name]);
-      if (columns.some((c) => c.name === 'account_id')) withAccount.push(name);
-    }
-    return withAccount;
+    const rows = await this.sql.all<{ name: string }>(
+      "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.sql NOT LIKE 'CREATE VIRTUAL%' AND c.name = 'account_id' ORDER BY m.name",
+    );
+    return rows.map((r) => r.name);
   }
 }

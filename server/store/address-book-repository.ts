@@ -4,7 +4,7 @@
  * SQLite searches it with FTS5 prefix queries, PostgreSQL with a `simple` tsvector and `:*` prefixes.
  */
 import type { Sql } from './sql.js';
-import { ftsExpression } from './fts-expression.js';
+import { ftsExpression, prefixTsQuery } from './fts-expression.js';
 
 export interface AddressBookRow {
   value: string;
@@ -38,12 +38,10 @@ export class AddressBookRepository {
   search(accountId: number, terms: BookTerms, limit: number): Promise<AddressBookRow[]> {
     if (!terms.words.length && !terms.prefix) return Promise.resolve([]);
     if (this.sql.dialect === 'postgres') {
-      const quote = (t: string) => `'${t.replace(/'/g, "''")}'`;
-      const query = [...terms.words.map(quote), ...(terms.prefix ? [`${quote(terms.prefix)}:*`] : [])].join(' & ');
       return this.sql.all<AddressBookRow>(
         `SELECT value, data FROM account_addresses WHERE account_id = ? AND search @@ to_tsquery('simple', ?)
          ORDER BY uses DESC, last_used_at DESC LIMIT ?`,
-        [accountId, query, limit],
+        [accountId, prefixTsQuery(terms), limit],
       );
     }
     return this.sql.all<AddressBookRow>(

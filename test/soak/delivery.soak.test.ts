@@ -7,16 +7,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCOUNT, eventually, postLead, writeEnv, type WriteEnv } from '../writes/write-helpers.js';
-import { assertExactlyOnce as exactlyOnce, children, lead, leadsOf as leadsIn, outboxCounts, siteKey, startServer } from './soak-helpers.js';
+import { assertExactlyOnce, children, lead, leadsOf, outboxCounts, siteKey, startServer } from './soak-helpers.js';
 
 let env: WriteEnv;
 afterEach(async () => {
   children.splice(0).forEach((c) => c.kill('SIGKILL'));
   await env?.close();
 });
-
-const leadsOf = (e: WriteEnv) => leadsIn(e.fake);
-const assertExactlyOnce = (e: WriteEnv, ids: string[], phones: number, notes: number) => exactlyOnce(e.fake, ids, phones, notes);
 
 describe('delivery', () => {
   it('500 leads under a 30% fault rate: exactly 500 leads, no duplicate contact, never over the rate limit', async () => {
@@ -38,7 +35,7 @@ describe('delivery', () => {
     }
     await eventually(async () => (await outboxCounts(server.url)).done === 500, 'all 500 sent', 150_000);
     expect(await outboxCounts(server.url)).toMatchObject({ pending: 0, parked: 0 });
-    assertExactlyOnce(env, ids, 100, 100);
+    assertExactlyOnce(env.fake, ids, 100, 100);
     expect(env.fake.maxPerSecond(ACCOUNT)).toBeLessThanOrEqual(50);
     expect(env.fake.rateViolations).toBe(0);
   }, 180_000);
@@ -55,10 +52,10 @@ describe('delivery', () => {
     const key = { key: await siteKey(first.url) };
     const ids: string[] = [];
     for (let i = 0; i < 60; i++) ids.push((await (await postLead(first.url, key.key, lead(i % 20))).json()).id);
-    await eventually(() => leadsOf(env).length >= 15, 'some leads sent before the kill');
+    await eventually(() => leadsOf(env.fake).length >= 15, 'some leads sent before the kill');
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
-    const sentBeforeKill = leadsOf(env).length;
+    const sentBeforeKill = leadsOf(env.fake).length;
     expect(sentBeforeKill).toBeLessThan(60);
 
     const second = await start();
@@ -66,6 +63,6 @@ describe('delivery', () => {
       const views = await Promise.all(ids.map(async (id) => (await (await fetch(`${second.url}/api/leads/${id}`, { headers: { 'X-Api-Key': key.key } })).json()).status));
       return views.every((s) => s === 'sent');
     }, 'all 60 sent after the restart', 60_000);
-    assertExactlyOnce(env, ids, 20, 12);
+    assertExactlyOnce(env.fake, ids, 20, 12);
   }, 120_000);
 });
