@@ -6,7 +6,7 @@
  *   apt-get install libgeonames-common   # or: apt-get download libgeonames-common && dpkg -x ...
  *   npm run build:gazetteer [-- --locale-dir /usr/share/locale]
  *
- * Output: server/geocoding/data/gazetteer-cis.tsv (committed; GeoNames, CC BY 4.0, see ATTRIBUTION.md).
+ * Output: server/address-data/data/gazetteer-cis.tsv (committed; GeoNames, CC BY 4.0, see ATTRIBUTION.md).
  */
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -16,7 +16,7 @@ import * as gettextParser from 'gettext-parser';
 
 const require = createRequire(import.meta.url);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const GAZETTEER_FILE = join(ROOT, 'server/geocoding/data/gazetteer-cis.tsv');
+export const GAZETTEER_FILE = join(ROOT, 'server/address-data/data/gazetteer-cis.tsv');
 
 /** The countries our users deliver to: Russia and the CIS / Central Asia. */
 const COUNTRIES = new Set(['RU', 'BY', 'UA', 'KZ', 'UZ', 'KG', 'TJ', 'TM', 'AM', 'AZ', 'GE', 'MD']);

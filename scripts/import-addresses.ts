@@ -1,21 +1,20 @@
 /**
- * npm run import:addresses -- <file> [--source NAME]
- * Imports street/house data into the local index of DATABASE_PATH: an OpenAddresses-style CSV
+ * npm run import:addresses -- <file> [--source NAME] [--allow-empty]
+ * Imports street/house data into the address index (INDEX_DIR): an OpenAddresses-style CSV
  * (.csv) or an OpenStreetMap extract (.osm XML or .osm.pbf), the text formats also gzipped or
- * bzipped as mirrors publish them. Importing the same source again replaces it. Progress (share
- * of the file read, address objects, objects/s) is shown on stderr while it reads.
+ * bzipped as mirrors publish them. Importing the same source again replaces it. The import is a
+ * build beside the served index; a running server switches to it within a second of success,
+ * and a failure leaves the served index as it was. Progress (share of the file read, address
+ * objects, objects/s) is shown on stderr while it reads.
  */
 import 'dotenv/config';
 import { basename, extname } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import type { AddressRecord } from '../server/geocoding/import/address-record.js';
+import type { AddressRecord } from '../server/address-data/osm/address-record.js';
 import { loadConfig } from '../server/config.js';
-import { openDatabase } from '../server/store/database.js';
-import { LocalIndex } from '../server/geocoding/local-index.js';
-import { PlacesRepository } from '../server/store/places-repository.js';
-import { ensureGazetteer } from '../server/geocoding/gazetteer.js';
-import { importRecords } from '../server/geocoding/import/import-addresses.js';
-import { readerFor, SUPPORTED } from '../server/geocoding/import/readers.js';
+import { importIntoIndex } from '../server/address-data/osm/import-into-index.js';
+import { readerFor, SUPPORTED } from '../server/address-data/osm/readers.js';
+import { runOperatorCommand } from './operator-command.js';
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file || !existsSync(file)) {
@@ -31,9 +30,6 @@ const sourceArg = rest.indexOf('--source');
 const source = `import:${sourceArg >= 0 ? rest[sourceArg + 1] : basename(file)}`;
 
 const config = loadConfig();
-const db = openDatabase(config.databasePath);
-const index = new LocalIndex(new PlacesRepository(db));
-ensureGazetteer(index);
 const started = performance.now();
 const size = statSync(file).size;
 let bytes = 0;
@@ -58,18 +54,18 @@ async function* counted(records: AsyncIterable<AddressRecord>): AsyncGenerator<A
   (globalThis as { gc?: () => void }).gc?.();
   process.stderr.write(`\nread in ${((performance.now() - started) / 1000).toFixed(0)} s, peak memory so far ${Math.round(process.resourceUsage().maxRSS / 1024)} MB; writing the index…\n`);
 }
-const result = await importRecords(index, counted(
-    reader(file, (read, at) => {
-      bytes = read;
-      // An OpenStreetMap extract is read twice: first for the boundaries' outlines.
-      if (at) pass = `pass ${at.pass} of ${at.of} `;
-    }),
-  ), source);
+const records = counted(
+  reader(file, (read, at) => {
+    bytes = read;
+    // An OpenStreetMap extract is read twice: first for the boundaries' outlines.
+    if (at) pass = `pass ${at.pass} of ${at.of} `;
+  }),
+);
+const result = await runOperatorCommand(() => importIntoIndex(config.indexDir, records, source, { allowEmpty: rest.includes('--allow-empty'), file }), () => clearInterval(ticker));
 const { noStreet, noHouseNumber, duplicate, incompleteArea } = result.skipped;
 const seconds = (performance.now() - started) / 1000;
 console.log(
   `${source}: ${result.houses} houses and ${result.streets} streets imported, placed by ${result.areas} boundaries and settlement areas ` +
     `(skipped: ${noStreet} without a street, ${noHouseNumber} without a house number, ${duplicate} duplicates, ${incompleteArea} areas cut by the extract's edge) ` +
-    `in ${seconds.toFixed(1)} s (${Math.round(objects / seconds).toLocaleString('en')} objects/s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB) into ${config.databasePath}`,
+    `in ${seconds.toFixed(1)} s (${Math.round(objects / seconds).toLocaleString('en')} objects/s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB) into ${config.indexDir}`,
 );
-db.close();

@@ -17,7 +17,6 @@ import { AccountSettingsRepository } from './store/account-settings-repository.j
 import { AddressBookRepository } from './store/address-book-repository.js';
 import { IntakeLeadsRepository } from './store/intake-leads-repository.js';
 import { OutboxRepository } from './store/outbox-repository.js';
-import { PlacesRepository } from './store/places-repository.js';
 import { SiteKeysRepository } from './store/site-keys-repository.js';
 import { WebhookEventsRepository } from './store/webhook-events-repository.js';
 import { WritebacksRepository } from './store/writebacks-repository.js';
@@ -35,7 +34,8 @@ import { DisconnectAccount } from './amo/disconnect-account.js';
 import { DisposableTokenVerifier } from './amo/disposable-token.js';
 import { AccountLifecycle } from './accounts/account-lifecycle.js';
 import { LocalIndex } from './geocoding/local-index.js';
-import { ensureGazetteer } from './geocoding/gazetteer.js';
+import { ensureServedIndex } from './address-data/index-build.js';
+import { ServedIndex } from './geocoding/served-index.js';
 import { AddressBook } from './geocoding/address-book.js';
 import { AddressBookImport } from './geocoding/address-book-import.js';
 import { AddressService } from './geocoding/address-service.js';
@@ -82,12 +82,18 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
   const webhookEvents = new WebhookEventsRepository(sql);
 
   // Suggestions
-  const local = new LocalIndex(new PlacesRepository(db));
-  const loaded = ensureGazetteer(local);
-  if (loaded) log.info({ places: loaded }, 'gazetteer loaded into the local index');
+  // The address index is a file of its own, built beside the served one and switched to (address-data/).
+  const prepared = ensureServedIndex(config.indexDir, db);
+  if (prepared.built) log.info({ places: prepared.places, dir: config.indexDir }, 'address index built (gazetteer and earlier imports)');
+  const servedIndex = new ServedIndex(config.indexDir);
+  const local = new LocalIndex(servedIndex);
   const addressBookRows = new AddressBookRepository(sql);
   const book = new AddressBook(addressBookRows, store.changes);
   const addresses = new AddressService(createGeocoder(config.geocoder, local, clock, log), book, clock, config.cache);
+  servedIndex.onSwitch((file) => {
+    addresses.forgetCachedAnswers();
+    log.info({ file }, 'address index switched to a new build');
+  });
 
   // Accounts: the lifecycle is the one writer of an account's state; its wake-up reaches the
   // worker built below.
@@ -172,6 +178,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     amoApi,
     crm,
     local,
+    servedIndex,
     book,
     addresses,
     importer,
@@ -196,6 +203,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     /** Background work of a running server: the outbox worker, the refresh of idle accounts, housekeeping. */
     start(): void {
       worker.start();
+      servedIndex.watch(1000);
       if (timers.length) return;
       timers.push(setInterval(() => void housekeeping().catch((error) => log.warn({ error: (error as Error).message }, 'housekeeping failed')), 6 * HOUR));
       if (config.amo) {
@@ -211,6 +219,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
       timers.splice(0).forEach((t) => clearTimeout(t));
       await worker.stop();
       await store.close();
+      servedIndex.close();
       db.close();
     },
   };

@@ -4,6 +4,7 @@
  * equal — and `loadConfig` turns it into the Config the server is built from. A bad value stops
  * start-up with a message that names the variable and what it expects.
  */
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 const bool = z
@@ -34,7 +35,8 @@ export const envSchema = z.object({
     'tests only: every amoCRM request goes to this loopback origin (the fake amoCRM), with `Host` naming the account',
   ),
 
-  DATABASE_PATH: doc(z.string().min(1).default('./data/amo-address.db'), 'the SQLite file: the address index, and without `DATABASE_URL` also tokens, address books and the outbox'),
+  DATABASE_PATH: doc(z.string().min(1).default('./data/amo-address.db'), 'the SQLite file of accounts, tokens, address books and the outbox (without `DATABASE_URL`)'),
+  INDEX_DIR: doc(z.string().min(1).optional(), 'the address index: `CURRENT` names the file being served; every import or update builds a new file beside it and switches (README, "Address data")', '`index/` beside `DATABASE_PATH`'),
   DATABASE_URL: doc(
     z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres://user:password@host:port/database').optional(),
     'PostgreSQL for several instances (README, "Several instances"): accounts, tokens, settings, site keys, address books, the outbox and webhooks live there; unset, everything stays in the SQLite file',
@@ -124,6 +126,7 @@ export const configSchema = envSchema
       authRequired: env.AMOCRM_AUTH_REQUIRED ?? amo !== null,
       amoTestBaseUrl: env.AMOCRM_TEST_BASE_URL ?? null,
       databasePath: env.DATABASE_PATH,
+      indexDir: env.INDEX_DIR ?? join(dirname(env.DATABASE_PATH), 'index'),
       databaseUrl: env.DATABASE_URL ?? null,
       databasePoolSize: env.DATABASE_POOL_SIZE,
       tokenKey: env.TOKEN_ENCRYPTION_KEY ? parseKey(env.TOKEN_ENCRYPTION_KEY) : null,

@@ -44,6 +44,8 @@ const ALLOWED: Record<string, string[]> = {
   amo: ['store', 'clock', 'errors', 'config', 'contract'],
   geocoding: ['store', 'clock', 'errors', 'config', 'contract', 'amo'],
   intake: ['amo', 'errors', 'contract'],
+  // Building the index (readers, the registry, build beside and swap): never imported by the answering side.
+  'address-data': ['store', 'geocoding', 'clock', 'errors', 'config', 'contract'],
   outbox: ['store', 'amo', 'geocoding', 'intake', 'clock', 'errors', 'config', 'contract'],
   accounts: ['store', 'amo', 'outbox', 'clock', 'errors'],
   writes: ['store', 'amo', 'geocoding', 'intake', 'outbox', 'clock', 'errors', 'contract'],

@@ -4,7 +4,7 @@
  * They are not real addresses; they give the index a realistic size and shape.
  */
 import type { Db } from '../../server/store/database.js';
-import type { AddressRecord } from '../../server/geocoding/import/address-record.js';
+import type { AddressRecord } from '../../server/address-data/osm/address-record.js';
 
 const STREETS = [
   'улица Ленина', 'Советская улица', 'улица Мира', 'Садовая улица', 'Набережная улица', 'Молодёжная улица', 'Школьная улица',

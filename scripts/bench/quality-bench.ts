@@ -13,15 +13,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../../server/store/database.js';
+import { openIndexDatabase } from '../../server/store/index-database.js';
 import { PlacesRepository, type PlaceRow } from '../../server/store/places-repository.js';
 import { LocalIndex } from '../../server/geocoding/local-index.js';
-import { ensureGazetteer } from '../../server/geocoding/gazetteer.js';
-import { importRecords } from '../../server/geocoding/import/import-addresses.js';
-import { readerFor } from '../../server/geocoding/import/readers.js';
+import { ensureGazetteer } from '../../server/address-data/gazetteer.js';
+import { importRecords } from '../../server/address-data/osm/import-addresses.js';
+import { readerFor } from '../../server/address-data/osm/readers.js';
 import { houseKey } from '../../server/geocoding/house-number.js';
 import { normalize } from '../../server/geocoding/normalize.js';
-import type { AddressRecord } from '../../server/geocoding/import/address-record.js';
+import type { AddressRecord } from '../../server/address-data/osm/address-record.js';
 import { percentiles, fmt } from './http-load.js';
 import { generatedAddresses } from './generate-addresses.js';
 
@@ -100,7 +100,7 @@ function sample<T extends AddressRecord>(records: T[], n: number): T[] {
 
 const dir = mkdtempSync(join(tmpdir(), 'amo-address-quality-'));
 try {
-  const db = openDatabase(join(dir, 'quality.db'));
+  const db = openIndexDatabase(join(dir, 'quality.db'));
   const index = new LocalIndex(new PlacesRepository(db));
   ensureGazetteer(index);
   const truth: Array<AddressRecord & { typedCity: string }> = [];

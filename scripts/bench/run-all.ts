@@ -16,12 +16,12 @@ import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../../server/store/database.js';
+import { openIndexDatabase } from '../../server/store/index-database.js';
 import { LocalIndex } from '../../server/geocoding/local-index.js';
 import { PlacesRepository } from '../../server/store/places-repository.js';
-import { ensureGazetteer } from '../../server/geocoding/gazetteer.js';
-import { importRecords } from '../../server/geocoding/import/import-addresses.js';
-import { readerFor } from '../../server/geocoding/import/readers.js';
+import { ensureGazetteer } from '../../server/address-data/gazetteer.js';
+import { importRecords } from '../../server/address-data/osm/import-addresses.js';
+import { readerFor } from '../../server/address-data/osm/readers.js';
 import { buildWidget } from '../build-widget.js';
 import { generatedAddresses } from './generate-addresses.js';
 import { fmt, get, percentiles, throughput } from './http-load.js';
@@ -59,7 +59,7 @@ const extract = extractArg > 0 ? process.argv[extractArg + 1] : null;
 try {
   // 1. build the index
   const built = performance.now();
-  const db = openDatabase(dbPath);
+  const db = openIndexDatabase(dbPath);
   const index = new LocalIndex(new PlacesRepository(db));
   ensureGazetteer(index);
   const readExtract = extract ? readerFor(extract) : null;

@@ -44,6 +44,11 @@ export class AddressService {
     return { suggestions, cached: false };
   }
 
+  /** After the index switched to a new build: answers from the old one are not served again. */
+  forgetCachedAnswers(): void {
+    this.cache?.clear();
+  }
+
   async resolve(accountId: number | null, query: string, options: Omit<SuggestOptions, 'count'>): Promise<Suggestion | null> {
     const { suggestions } = await this.suggest(accountId, query, { ...options, count: 1 });
     return suggestions[0] ?? null;

@@ -4,7 +4,8 @@
  * stops at LIMIT already holds the best candidates and never sorts the whole match set.
  */
 import { ftsExpression } from '../store/fts-expression.js';
-import type { NewPlaceRow, PlaceRow, PlacesRepository } from '../store/places-repository.js';
+import { PlacesRepository, type NewPlaceRow, type PlaceRow } from '../store/places-repository.js';
+import type { PlacesSource } from './served-index.js';
 import type { Geocoder, Suggestion, SuggestOptions } from './types.js';
 import { fromQwertyLayout, indexText, normalize, parseQuery, exactStreetTypeOf, postcodeToken, startsTypeWord, type ParsedQuery } from './normalize.js';
 import { houseKey, houseTokens } from './house-number.js';
@@ -36,9 +37,16 @@ const CANDIDATES = 64;
 export class LocalIndex implements Geocoder {
   readonly name = 'local' as const;
   private readonly speller: Speller;
+  private readonly source: PlacesSource;
 
-  constructor(readonly places: PlacesRepository) {
-    this.speller = new Speller(places);
+  /** A repository of its own (imports, tests), or the served index that a build may switch under it. */
+  constructor(places: PlacesRepository | PlacesSource) {
+    this.source = places instanceof PlacesRepository ? { current: places } : places;
+    this.speller = new Speller(() => this.places);
+  }
+
+  get places(): PlacesRepository {
+    return this.source.current;
   }
 
   async suggest(query: string, options: SuggestOptions): Promise<Suggestion[]> {

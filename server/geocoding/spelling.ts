@@ -10,7 +10,11 @@ const CANDIDATES = 30;
 const MIN_SIMILARITY = 0.4;
 
 export class Speller {
-  constructor(private readonly places: PlacesRepository) {}
+  constructor(private readonly repository: () => PlacesRepository) {}
+
+  private get places(): PlacesRepository {
+    return this.repository();
+  }
 
   /** The closest known word, or null when `word` is known (or nothing is close enough). */
   correct(word: string, asPrefix: boolean): string | null {

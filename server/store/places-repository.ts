@@ -23,12 +23,38 @@ export interface PlaceRow {
   lat: number | null;
   lon: number | null;
   importance: number;
+  /** The registry's OBJECTID of a place read from ГАР (its houses are found through it), else null. */
+  gar_id?: number | null;
+  /** JSON: what the registry knows of the place beyond the parts above (geocoding/registry-fields.ts). */
+  extra?: string | null;
+  /** The canonical house key (geocoding/house-number.ts) when the row knows it better than its parts do. */
+  house_key?: string | null;
+}
+
+/** A registry house (store/index-database.ts, `gar_houses`). */
+export interface GarHouseRow {
+  objectid: number;
+  parent: number;
+  key: string;
+  num: string | null;
+  type: number | null;
+  add1: string | null;
+  add_type1: number | null;
+  add2: string | null;
+  add_type2: number | null;
+  postal_code: number | null;
+  guid: Buffer;
+  okato: number | null;
+  oktmo: number | null;
+  kladr: string | null;
+  lat: number | null;
+  lon: number | null;
 }
 
 /** A row to insert: everything but the id, plus the text the FTS index holds. */
-export type NewPlaceRow = Omit<PlaceRow, 'id'> & { search_text: string };
+export type NewPlaceRow = Omit<PlaceRow, 'id' | 'gar_id' | 'extra' | 'house_key'> & { search_text: string; gar_id?: number | null; extra?: string | null };
 
-const COLUMNS = 'kind, source, value, country, country_code, region, city, settlement, street, house, block, postal_code, lat, lon, importance, search_text';
+const COLUMNS = 'kind, source, value, country, country_code, region, city, settlement, street, house, block, postal_code, lat, lon, importance, search_text, gar_id, extra';
 
 export class PlacesRepository {
   private readonly matchStmt;
@@ -36,8 +62,11 @@ export class PlacesRepository {
   private readonly termStmt;
   private readonly termPrefixStmt;
   private readonly wordsStmt;
+  private readonly housesStmt;
+  private readonly garPlaceStmt;
+  private readonly typesStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(readonly db: Db) {
     this.matchStmt = db.prepare<[string, number], PlaceRow>(
       `SELECT p.* FROM places p JOIN (SELECT rowid FROM places_fts WHERE places_fts MATCH ? ORDER BY rowid LIMIT ?) m ON p.id = m.rowid`,
     );
@@ -45,6 +74,29 @@ export class PlacesRepository {
     this.termStmt = db.prepare<[string], { term: string }>('SELECT term FROM places_vocab WHERE term = ?');
     this.termPrefixStmt = db.prepare<[string, string], { term: string }>('SELECT term FROM places_vocab WHERE term >= ? AND term < ? LIMIT 1');
     this.wordsStmt = db.prepare<[string, number], { word: string }>('SELECT word FROM place_words WHERE place_words MATCH ? ORDER BY rank LIMIT ?');
+    this.housesStmt = db.prepare<[number, string, string, number], GarHouseRow>('SELECT * FROM gar_houses WHERE parent = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?');
+    this.garPlaceStmt = db.prepare<[number], PlaceRow>('SELECT * FROM places WHERE gar_id = ?');
+    this.typesStmt = db.prepare<[], { kind: string; id: number; short: string; full: string }>('SELECT kind, id, short, full FROM gar_types');
+  }
+
+  /** Registry houses of one parent whose key starts with `keyPrefix` (the whole key when it is exact), in key order. */
+  housesOf(parent: number, keyPrefix: string, limit: number): GarHouseRow[] {
+    return this.housesStmt.all(parent, keyPrefix, `${keyPrefix}\uffff`, limit);
+  }
+
+  /** The place row of a registry object, or undefined. */
+  garPlace(objectid: number): PlaceRow | undefined {
+    return this.garPlaceStmt.get(objectid);
+  }
+
+  /** The registry's house and add-on house types (AS_HOUSE_TYPES, AS_ADDHOUSE_TYPES): kind → id → short name. */
+  garTypes(): Map<string, Map<number, { short: string; full: string }>> {
+    const types = new Map<string, Map<number, { short: string; full: string }>>();
+    for (const t of this.typesStmt.all()) {
+      if (!types.has(t.kind)) types.set(t.kind, new Map());
+      types.get(t.kind)!.set(t.id, { short: t.short, full: t.full });
+    }
+    return types;
   }
 
   /** The first `limit` places (in importance order) matching an FTS5 expression. */
@@ -62,7 +114,7 @@ export class PlacesRepository {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM places WHERE source = ?').run(source);
       for (const row of rows) {
-        this.insertStmt.run(row);
+        this.insertStmt.run({ gar_id: null, extra: null, ...row });
         count++;
       }
       this.reorder();
@@ -92,16 +144,50 @@ export class PlacesRepository {
 
   /** The version of a loaded data file (the gazetteer), or null. */
   loadedVersion(name: string): string | null {
-    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(`${name}_version`) as { value: string } | undefined;
-    return row?.value ?? null;
+    return this.meta(`${name}_version`);
   }
 
   setLoadedVersion(name: string, version: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(`${name}_version`, version);
+    this.setMeta(`${name}_version`, version);
+  }
+
+  /** A fact about the index (versions of what it was built from), or null. */
+  meta(key: string): string | null {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  /** Every fact whose key starts with `prefix`. */
+  metaLike(prefix: string): Record<string, string> {
+    const rows = this.db.prepare("SELECT key, value FROM meta WHERE key >= ? AND key < ? || '\uffff'").all(prefix, prefix) as Array<{ key: string; value: string }>;
+    return Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /** Inserts rows without re-ordering (call `reorder` once after a batch); inside the caller's transaction. */
+  insert(rows: Iterable<NewPlaceRow>): number {
+    let count = 0;
+    for (const row of rows) {
+      this.insertStmt.run({ gar_id: null, extra: null, ...row });
+      count++;
+    }
+    return count;
+  }
+
+  /** Adds `rows` and re-orders the table, in one transaction. */
+  append(rows: Iterable<NewPlaceRow>): number {
+    return this.db.transaction(() => {
+      const count = this.insert(rows);
+      if (count) this.reorder();
+      return count;
+    })();
   }
 
   /** Renumbers rows by importance, rebuilds the FTS index (external content) and the typo word list. */
-  private reorder(): void {
+  reorder(): void {
     this.db.exec(`
       CREATE TEMP TABLE places_sorted AS SELECT * FROM places ORDER BY importance DESC, id;
       DELETE FROM places;

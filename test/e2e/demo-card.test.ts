@@ -8,8 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { launchChromium } from '../../scripts/chromium.js';
 import { join } from 'node:path';
 import { startApp, tempDir, type RunningApp } from '../helpers.js';
-import { importRecords } from '../../server/geocoding/import/import-addresses.js';
-import { readOpenAddressesCsv } from '../../server/geocoding/import/read-openaddresses-csv.js';
+import { importIntoIndex } from '../../server/address-data/osm/import-into-index.js';
+import { readOpenAddressesCsv } from '../../server/address-data/osm/read-openaddresses-csv.js';
 
 
 let app: RunningApp;
@@ -19,7 +19,8 @@ let tmp: ReturnType<typeof tempDir>;
 beforeAll(async () => {
   tmp = tempDir();
   app = await startApp({ NODE_ENV: 'test', DATABASE_PATH: join(tmp.dir, 'db.sqlite') });
-  await importRecords(app.system.local, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
+  await importIntoIndex(app.system.config.indexDir, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
+  app.system.servedIndex.refresh();
   browser = await launchChromium();
 });
 afterAll(async () => {

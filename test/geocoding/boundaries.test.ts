@@ -1,18 +1,19 @@
 /**
  * A house's city and region from the extract's own boundaries and settlement areas
- * (server/geocoding/import/area-finder.ts): on a hand-made extract for each rule, and on a real
+ * (server/address-data/osm/area-finder.ts): on a hand-made extract for each rule, and on a real
  * one — Liechtenstein (ODbL, ATTRIBUTION.md), whose eleven municipalities are complete — where
  * the addr:city of the houses that have one is hidden and must come back from the boundaries.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../server/store/database.js';
+import type { Db } from '../../server/store/database.js';
+import { openIndexDatabase } from '../../server/store/index-database.js';
 import { PlacesRepository, type PlaceRow } from '../../server/store/places-repository.js';
 import { LocalIndex } from '../../server/geocoding/local-index.js';
-import { ensureGazetteer } from '../../server/geocoding/gazetteer.js';
-import { importRecords, type ImportResult } from '../../server/geocoding/import/import-addresses.js';
-import { readerFor } from '../../server/geocoding/import/readers.js';
-import { AreaFinder, type AreaShape } from '../../server/geocoding/import/area-finder.js';
-import type { AddressRecord } from '../../server/geocoding/import/address-record.js';
+import { ensureGazetteer } from '../../server/address-data/gazetteer.js';
+import { importRecords, type ImportResult } from '../../server/address-data/osm/import-addresses.js';
+import { readerFor } from '../../server/address-data/osm/readers.js';
+import { AreaFinder, type AreaShape } from '../../server/address-data/osm/area-finder.js';
+import type { AddressRecord } from '../../server/address-data/osm/address-record.js';
 
 let db: Db;
 let index: LocalIndex;
@@ -27,7 +28,7 @@ const house = (street: string, number: string, source: string) =>
   db.prepare("SELECT * FROM places WHERE kind = 'house' AND street = ? AND house = ? AND source = ?").get(street, number, source) as PlaceRow;
 
 beforeAll(() => {
-  db = openDatabase(':memory:');
+  db = openIndexDatabase(':memory:');
   index = new LocalIndex(new PlacesRepository(db));
   ensureGazetteer(index);
 });

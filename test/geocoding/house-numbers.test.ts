@@ -5,12 +5,13 @@
  * `npm run bench:quality`, and real-data.test.ts checks the import of real extracts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../server/store/database.js';
+import type { Db } from '../../server/store/database.js';
+import { openIndexDatabase } from '../../server/store/index-database.js';
 import { PlacesRepository } from '../../server/store/places-repository.js';
 import { LocalIndex } from '../../server/geocoding/local-index.js';
-import { ensureGazetteer } from '../../server/geocoding/gazetteer.js';
-import { importRecords } from '../../server/geocoding/import/import-addresses.js';
-import { readOpenAddressesCsv } from '../../server/geocoding/import/read-openaddresses-csv.js';
+import { ensureGazetteer } from '../../server/address-data/gazetteer.js';
+import { importRecords } from '../../server/address-data/osm/import-addresses.js';
+import { readOpenAddressesCsv } from '../../server/address-data/osm/read-openaddresses-csv.js';
 import { houseKey } from '../../server/geocoding/house-number.js';
 
 let db: Db;
@@ -19,7 +20,7 @@ const first = (q: string) => index.search(q, { count: 5 })[0]?.value;
 const values = (q: string) => index.search(q, { count: 5 }).map((r) => r.value);
 
 beforeAll(async () => {
-  db = openDatabase(':memory:');
+  db = openIndexDatabase(':memory:');
   index = new LocalIndex(new PlacesRepository(db));
   ensureGazetteer(index);
   await importRecords(index, readOpenAddressesCsv('test/fixtures/house-numbers.csv'), 'import:houses');
@@ -92,7 +93,7 @@ describe('street type words', () => {
 
 describe('a preferred city at scale', () => {
   it('narrows the index query itself: its house is found even when 64 bigger cities have the same street', async () => {
-    const big = openDatabase(':memory:');
+    const big = openIndexDatabase(':memory:');
     try {
       const bigIndex = new LocalIndex(new PlacesRepository(big));
       ensureGazetteer(bigIndex);

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../server/store/database.js';
+import type { Db } from '../../server/store/database.js';
+import { openIndexDatabase } from '../../server/store/index-database.js';
 import { LocalIndex } from '../../server/geocoding/local-index.js';
 import { PlacesRepository } from '../../server/store/places-repository.js';
-import { ensureGazetteer } from '../../server/geocoding/gazetteer.js';
-import { importRecords } from '../../server/geocoding/import/import-addresses.js';
-import { readOpenAddressesCsv } from '../../server/geocoding/import/read-openaddresses-csv.js';
-import { readOsmXml } from '../../server/geocoding/import/read-osm-xml.js';
-import { readOsmPbf } from '../../server/geocoding/import/read-osm-pbf.js';
+import { ensureGazetteer } from '../../server/address-data/gazetteer.js';
+import { importRecords } from '../../server/address-data/osm/import-addresses.js';
+import { readOpenAddressesCsv } from '../../server/address-data/osm/read-openaddresses-csv.js';
+import { readOsmXml } from '../../server/address-data/osm/read-osm-xml.js';
+import { readOsmPbf } from '../../server/address-data/osm/read-osm-pbf.js';
 
 let db: Db;
 let index: LocalIndex;
@@ -14,7 +15,7 @@ const opts = { count: 5 };
 const values = (q: string, o: Parameters<LocalIndex['search']>[1] = opts) => index.search(q, o).map((r) => r.value);
 
 beforeAll(async () => {
-  db = openDatabase(':memory:');
+  db = openIndexDatabase(':memory:');
   index = new LocalIndex(new PlacesRepository(db));
   expect(ensureGazetteer(index)).toBeGreaterThan(7000);
   expect(ensureGazetteer(index)).toBe(0); // same file: not loaded twice

@@ -8,13 +8,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { openDatabase, type Db } from '../../server/store/database.js';
+import type { Db } from '../../server/store/database.js';
+import { openIndexDatabase } from '../../server/store/index-database.js';
 import { PlacesRepository } from '../../server/store/places-repository.js';
 import { LocalIndex } from '../../server/geocoding/local-index.js';
-import { ensureGazetteer } from '../../server/geocoding/gazetteer.js';
-import { importRecords, type ImportResult } from '../../server/geocoding/import/import-addresses.js';
-import { readerFor } from '../../server/geocoding/import/readers.js';
-import type { AddressRecord } from '../../server/geocoding/import/address-record.js';
+import { ensureGazetteer } from '../../server/address-data/gazetteer.js';
+import { importRecords, type ImportResult } from '../../server/address-data/osm/import-addresses.js';
+import { readerFor } from '../../server/address-data/osm/readers.js';
+import type { AddressRecord } from '../../server/address-data/osm/address-record.js';
 
 const DIR = 'test/fixtures/realdata';
 let db: Db;
@@ -28,7 +29,7 @@ async function records(file: string): Promise<AddressRecord[]> {
 }
 
 beforeAll(async () => {
-  db = openDatabase(':memory:');
+  db = openIndexDatabase(':memory:');
   index = new LocalIndex(new PlacesRepository(db));
   ensureGazetteer(index);
   for (const file of ['kursovaya-moscow.osm', 'gh-moscow.osm.pbf', 'valhalla-london.osm.pbf']) results[file] = await importRecords(index, await records(file), `import:${file}`);
@@ -87,7 +88,7 @@ describe('real extracts', () => {
 
 describe('houses kept in columns until each gets its city', () => {
   it('gives every house back as it came, texts and positions, past any growth', async () => {
-    const { HouseColumns } = await import('../../server/geocoding/import/house-columns.js');
+    const { HouseColumns } = await import('../../server/address-data/osm/house-columns.js');
     const houses = new HouseColumns();
     const made = Array.from({ length: 5000 }, (_, i) => ({
       street: `улица ${i % 37}`,
@@ -112,7 +113,7 @@ describe('houses kept in columns until each gets its city', () => {
 
 describe('positions kept while an extract streams', () => {
   it('finds every position by id, in order or not, at OpenStreetMap’s precision', async () => {
-    const { PositionStore } = await import('../../server/geocoding/import/position-store.js');
+    const { PositionStore } = await import('../../server/address-data/osm/position-store.js');
     const store = new PositionStore();
     for (let id = 1; id <= 200_000; id++) store.set(id * 3, 55 + id / 1e5, 37 + id / 1e5); // several chunks
     store.set(7, 59.9386292, 30.3141308); // out of order: kept on the side

@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import { ADMIN_TOKEN, amoEnv, connectAccount, startApp, startFakeAmo, tempDir, type RunningApp } from '../helpers.js';
 import type { FakeAmoCrm } from '../fakes/fake-amocrm.js';
-import { importRecords } from '../../server/geocoding/import/import-addresses.js';
-import { readOpenAddressesCsv } from '../../server/geocoding/import/read-openaddresses-csv.js';
+import { importIntoIndex } from '../../server/address-data/osm/import-into-index.js';
+import { readOpenAddressesCsv } from '../../server/address-data/osm/read-openaddresses-csv.js';
 
 export const ACCOUNT = 36000001;
 
@@ -23,7 +23,8 @@ export async function writeEnv(extra: Record<string, string> = {}, options: { co
   const tmp = tempDir();
   const dbPath = join(tmp.dir, 'db.sqlite');
   const app = await startApp(amoEnv(fake.url, { DATABASE_PATH: dbPath, PUBLIC_URL: 'http://127.0.0.1:1', ...FAST_RETRIES, ...extra }));
-  await importRecords(app.system.local, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
+  await importIntoIndex(app.system.config.indexDir, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
+  app.system.servedIndex.refresh();
   if (options.connect !== false) await connectAccount(app, fake, ACCOUNT);
   return {
     fake,

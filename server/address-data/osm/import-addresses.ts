@@ -3,9 +3,9 @@
  * one per street, with importance taken from the gazetteer city's population so that a big
  * city's streets outrank a village's. Re-importing the same source replaces it.
  */
-import type { LocalIndex, PlaceInput } from '../local-index.js';
-import { normalize } from '../normalize.js';
-import { houseKey } from '../house-number.js';
+import type { LocalIndex, PlaceInput } from '../../geocoding/local-index.js';
+import { normalize } from '../../geocoding/normalize.js';
+import { houseKey } from '../../geocoding/house-number.js';
 import { NeighbourCity, SettlementFinder } from './settlement-finder.js';
 import { AreaFinder, type AreaShape } from './area-finder.js';
 import { HouseColumns } from './house-columns.js';

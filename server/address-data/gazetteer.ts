@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { LocalIndex, PlaceInput } from './local-index.js';
-import { countryName } from './place-format.js';
+import type { LocalIndex, PlaceInput } from '../geocoding/local-index.js';
+import { countryName } from '../geocoding/place-format.js';
 
 export const GAZETTEER_PATH = fileURLToPath(new URL('./data/gazetteer-cis.tsv', import.meta.url));
 export const GAZETTEER_SOURCE = 'gazetteer';
@@ -30,11 +30,12 @@ export function readGazetteer(text: string): PlaceInput[] {
   return places;
 }
 
-/** Returns how many places were (re)loaded: 0 when the stored version is current. */
-export function ensureGazetteer(index: LocalIndex, path = GAZETTEER_PATH): number {
+/** Returns how many places were (re)loaded: 0 when the stored version is current (`dryRun`: would be loaded, nothing written). */
+export function ensureGazetteer(index: LocalIndex, path = GAZETTEER_PATH, options: { dryRun?: boolean } = {}): number {
   const text = readFileSync(path, 'utf8');
   const version = createHash('sha256').update(text).digest('hex');
   if (index.places.loadedVersion(GAZETTEER_SOURCE) === version) return 0;
+  if (options.dryRun) return 1;
   const loaded = index.replacePlaces(readGazetteer(text), GAZETTEER_SOURCE);
   index.places.setLoadedVersion(GAZETTEER_SOURCE, version);
   return loaded;

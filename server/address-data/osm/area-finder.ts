@@ -13,7 +13,7 @@
  * when it carries a `place` tag or a settlement of the same name lies inside it. The region is
  * the admin_level 4 boundary (a Russian federal subject, a Swiss canton, an Austrian state).
  */
-import { normalize } from '../normalize.js';
+import { normalize } from '../../geocoding/normalize.js';
 
 export interface AreaShape {
   name: string;

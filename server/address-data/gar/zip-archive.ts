@@ -1,0 +1,80 @@
+/**
+ * Random access to a zip archive's entries (yauzl reads the central directory, then inflates
+ * only the entries asked for: nothing is unpacked to disk). The registry's full archive is
+ * 57 GB (zip64), one folder per region; an import reads the regions it was asked for.
+ *
+ * Bounds against a bomb, checked before an entry is inflated: its declared size and its ratio of
+ * inflated to stored bytes. yauzl refuses an entry that inflates past its declared size, so the
+ * declaration cannot lie.
+ */
+import yauzl from 'yauzl';
+import type { Readable } from 'node:stream';
+import { DataError } from '../index-build.js';
+
+export interface ZipEntry {
+  name: string;
+  compressedSize: number;
+  uncompressedSize: number;
+}
+
+export interface InflateLimits {
+  /** The largest entry, inflated. The biggest real one (a large region's AS_HOUSES_PARAMS) is a few tens of GB. */
+  maxEntryBytes: number;
+  /** Inflated bytes per stored byte. The registry's XML packs about 9–20 to 1. */
+  maxRatio: number;
+}
+
+export const DEFAULT_LIMITS: InflateLimits = { maxEntryBytes: 64 * 1024 ** 3, maxRatio: 200 };
+
+export class ZipArchive {
+  private constructor(
+    readonly path: string,
+    private readonly zip: yauzl.ZipFile,
+    private readonly byName: Map<string, yauzl.Entry>,
+  ) {}
+
+  static async open(path: string): Promise<ZipArchive> {
+    const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+      yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: true }, (error, file) => (error ? reject(error) : resolve(file))),
+    ).catch((error: Error) => {
+      throw new DataError(`${path}: not a readable zip archive (${error.message}); download it again`);
+    });
+    const byName = new Map<string, yauzl.Entry>();
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (entry: yauzl.Entry) => {
+        byName.set(entry.fileName, entry);
+        zip.readEntry();
+      });
+      zip.on('end', () => resolve());
+      zip.on('error', reject);
+      zip.readEntry();
+    }).catch((error: Error) => {
+      zip.close();
+      throw new DataError(`${path}: the archive's table of contents is damaged (${error.message}); download it again`);
+    });
+    return new ZipArchive(path, zip, byName);
+  }
+
+  get entries(): ZipEntry[] {
+    return [...this.byName.values()].map((e) => ({ name: e.fileName, compressedSize: e.compressedSize, uncompressedSize: e.uncompressedSize }));
+  }
+
+  /** The entry's inflated bytes as a stream, after the bomb checks. */
+  async open(name: string, limits: InflateLimits = DEFAULT_LIMITS): Promise<Readable> {
+    const entry = this.byName.get(name);
+    if (!entry) throw new DataError(`${this.path}: no entry ${name}`);
+    if (entry.uncompressedSize > limits.maxEntryBytes) {
+      throw new DataError(`${this.path}: ${name} would inflate to ${(entry.uncompressedSize / 1e9).toFixed(1)} GB, over the ${(limits.maxEntryBytes / 1e9).toFixed(0)} GB allowed; not a registry archive (or a zip bomb)`);
+    }
+    if (entry.uncompressedSize > 1024 * 1024 && entry.uncompressedSize / Math.max(entry.compressedSize, 1) > limits.maxRatio) {
+      throw new DataError(`${this.path}: ${name} inflates ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))} times its stored size (at most ${limits.maxRatio} allowed); not a registry archive (or a zip bomb)`);
+    }
+    return new Promise<Readable>((resolve, reject) =>
+      this.zip.openReadStream(entry, (error, stream) => (error ? reject(new DataError(`${this.path}: ${name} cannot be read (${error.message}); download the archive again`)) : resolve(stream))),
+    );
+  }
+
+  close(): void {
+    this.zip.close();
+  }
+}
