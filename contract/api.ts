@@ -17,7 +17,35 @@ export interface AddressData {
   postal_code: string | null;
   lat: number | null;
   lon: number | null;
+  /** What the registry (ГАР) knows, in DaData's field names: on answers from the registry only. */
+  fias_id?: string | null;
+  fias_level?: string | null;
+  house_fias_id?: string | null;
+  street_fias_id?: string | null;
+  settlement_fias_id?: string | null;
+  city_fias_id?: string | null;
+  area_fias_id?: string | null;
+  region_fias_id?: string | null;
+  kladr_id?: string | null;
+  okato?: string | null;
+  oktmo?: string | null;
+  region_with_type?: string | null;
+  area?: string | null;
+  area_with_type?: string | null;
+  city_with_type?: string | null;
+  settlement_with_type?: string | null;
+  street_with_type?: string | null;
+  house_type?: string | null;
+  block_type?: string | null;
+  /** DaData's qc_geo: 0 the house's own point, 2 its street's, 3 its settlement's, 4 its city's, 5 none. */
+  qc_geo?: string | null;
 }
+
+/** The registry fields above, for code that copies them. */
+export const REGISTRY_FIELDS = [
+  'fias_id', 'fias_level', 'house_fias_id', 'street_fias_id', 'settlement_fias_id', 'city_fias_id', 'area_fias_id', 'region_fias_id', 'kladr_id', 'okato', 'oktmo',
+  'region_with_type', 'area', 'area_with_type', 'city_with_type', 'settlement_with_type', 'street_with_type', 'house_type', 'block_type', 'qc_geo',
+] as const satisfies ReadonlyArray<keyof AddressData>;
 
 export type SuggestionSource = 'local' | 'account' | 'dadata' | 'yandex' | 'photon' | 'nominatim' | 'local-fallback';
 

@@ -11,6 +11,7 @@ import { fromQwertyLayout, indexText, normalize, parseQuery, exactStreetTypeOf, 
 import { houseKey, houseTokens } from './house-number.js';
 import { Speller } from './spelling.js';
 import { placeToSuggestion, placeValue } from './place-format.js';
+import { registryHouseRow, type HouseTypes } from './registry-format.js';
 
 export interface PlaceInput {
   kind: PlaceRow['kind'];
@@ -33,11 +34,15 @@ export interface PlaceInput {
 
 /** Candidates read from the index per pass before ranking. */
 const CANDIDATES = 64;
+/** Registry streets (and settlements) whose houses are looked at, per pass; houses read per street. */
+const REGISTRY_PARENTS = 16;
+const HOUSES_PER_PARENT = 12;
 
 export class LocalIndex implements Geocoder {
   readonly name = 'local' as const;
   private readonly speller: Speller;
   private readonly source: PlacesSource;
+  private readonly houseTypes = new WeakMap<PlacesRepository, HouseTypes>();
 
   /** A repository of its own (imports, tests), or the served index that a build may switch under it. */
   constructor(places: PlacesRepository | PlacesSource) {
@@ -63,8 +68,12 @@ export class LocalIndex implements Geocoder {
     const preferred = options.city ?? options.region;
     if (preferred) {
       const cityWords = indexText(preferred).split(' ').filter((w) => w && !parsed.words.includes(w));
-      if (cityWords.length) add(this.prefixPass({ ...parsed, words: [...cityWords, ...parsed.words] }));
+      if (cityWords.length) {
+        add(this.registryPass({ ...parsed, words: [...cityWords, ...parsed.words] }));
+        add(this.prefixPass({ ...parsed, words: [...cityWords, ...parsed.words] }));
+      }
     }
+    add(this.registryPass(parsed));
     add(this.prefixPass(parsed));
     // "Самара, у": the last word may be a type word just begun ("улица"), which the index does not hold.
     if (found.size === 0 && parsed.prefix && parsed.words.length && startsTypeWord(parsed.prefix)) add(this.prefixPass({ ...parsed, prefix: null }));
@@ -83,6 +92,34 @@ export class LocalIndex implements Geocoder {
   private prefixPass(parsed: ParsedQuery): PlaceRow[] {
     const expression = ftsExpression(parsed);
     return expression ? this.places.match(expression, CANDIDATES) : [];
+  }
+
+  /**
+   * Registry houses (store/index-database.ts: one plain row a house, no FTS row): the words before
+   * the house number find its streets (or settlements), and each one's houses are read by the
+   * number's beginning. Nothing when no house number was typed.
+   */
+  private registryPass(parsed: ParsedQuery): PlaceRow[] {
+    if (!parsed.house) return [];
+    const token = houseTokens(parsed.house)[0];
+    let { words, prefix } = parsed;
+    if (prefix === token) prefix = null;
+    else if (words.at(-1) === token) words = words.slice(0, -1);
+    else return [];
+    const expression = ftsExpression({ words, prefix });
+    if (!expression) return [];
+    const places = this.places;
+    const parents = places.matchRegistry(expression, REGISTRY_PARENTS);
+    if (!parents.length) return [];
+    let types = this.houseTypes.get(places);
+    if (!types) {
+      const all = places.garTypes();
+      const short = (kind: string) => new Map([...(all.get(kind) ?? new Map<number, { short: string }>())].map(([id, t]) => [id, t.short]));
+      this.houseTypes.set(places, (types = { house: short('house'), addhouse: short('addhouse') }));
+    }
+    const rows: PlaceRow[] = [];
+    for (const parent of parents) for (const house of places.housesOf(parent.gar_id!, parsed.house, HOUSES_PER_PARENT)) rows.push(registryHouseRow(parent, house, types));
+    return rows;
   }
 
   /** The query with each unknown word replaced by the closest word the index knows; null if nothing changed. */
@@ -155,7 +192,7 @@ function rank(rows: PlaceRow[], parsed: ParsedQuery, options: Pick<SuggestOption
     const biased = bias && normalize(`${row.city ?? ''} ${row.region ?? ''} ${row.settlement ?? ''}`).includes(bias) ? 0 : 1;
     let house = 0;
     if (parsed.house) {
-      const key = houseKey(row.house, row.block);
+      const key = row.house_key ?? houseKey(row.house, row.block);
       house = key === null ? 2 : key === parsed.house && !parsed.housePartial ? 0 : key.startsWith(parsed.house) ? 1 : 3;
     }
     const streetType = parsed.streetTypes.length ? (row.street && streetTypesIn(row.street).some((t) => parsed.streetTypes.includes(t)) ? 0 : 1) : 0;
@@ -174,7 +211,7 @@ function rank(rows: PlaceRow[], parsed: ParsedQuery, options: Pick<SuggestOption
  * display order ("London, 87 Hatton Garden" and "Москва, улица Авроры, д 5" alike): city,
  * settlement, street, then the house with its корпус.
  */
-function placeText(place: { value: string; city?: string | null; settlement?: string | null; street?: string | null; house?: string | null; block?: string | null }, memo?: Map<string, string>): string {
+function placeText(place: { value: string; city?: string | null; settlement?: string | null; street?: string | null; house?: string | null; block?: string | null; house_key?: string | null }, memo?: Map<string, string>): string {
   if (!place.street) return indexText(place.value);
   const streetKey = `${place.city ?? ''}|${place.settlement ?? ''}|${place.street}`;
   let street = memo?.get(streetKey);
@@ -182,7 +219,7 @@ function placeText(place: { value: string; city?: string | null; settlement?: st
     street = indexText(place.city, place.settlement, place.street);
     memo?.set(streetKey, street);
   }
-  const key = houseKey(place.house, place.block);
+  const key = place.house_key ?? houseKey(place.house, place.block);
   if (!key) return street;
   const words = new Set(street ? street.split(' ') : []);
   // A number we could not parse ("13 A, 5. krs.") is indexed by its words, as any text.

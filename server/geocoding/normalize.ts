@@ -12,6 +12,7 @@ const TYPE_WORDS = new Set(
     'б-р', 'бул', 'бульвар', 'ш', 'шоссе', 'наб', 'набережная', 'пр-д', 'проезд', 'туп', 'тупик', 'мкр', 'микрорайон',
     'д', 'дом', 'к', 'корп', 'корпус', 'стр', 'строение', 'кв', 'квартира', 'оф', 'офис', 'обл', 'область', 'р-н', 'район',
     'пос', 'поселок', 'п', 'пгт', 'с', 'село', 'дер', 'деревня', 'респ', 'республика', 'край', 'ао', 'тер', 'аллея', 'ал',
+    'зд', 'соор', 'влд', 'двлд', 'уч', 'лит', 'литера', 'здание', 'сооружение', 'владение', 'участок', 'пл-ка',
     'st', 'street', 'ave', 'avenue', 'rd', 'road', 'kucha', 'kuchasi', 'кошесі', 'көшесі', 'вулиця', 'вул', 'вуліца',
   ].map((w) => w.replace(/-/g, '')),
 );
@@ -120,7 +121,10 @@ export function indexText(...parts: Array<string | null | undefined>): string {
     .filter((p): p is string => !!p)
     .flatMap((p) => {
       const { rest, house } = splitHouse(p);
-      return [...normalize(rest).split(' ').filter((w) => w && !TYPE_WORDS.has(w)), ...(house ? houseTokens(house) : [])];
+      const all = normalize(rest).split(' ').filter(Boolean);
+      const named = all.filter((w) => !TYPE_WORDS.has(w));
+      // A name that is itself a type word ("ул Набережная", "Площадь") keeps it: it is the name.
+      return [...(named.length ? named : all), ...(house ? houseTokens(house) : [])];
     });
   return [...new Set(words)].join(' ');
 }
@@ -191,7 +195,8 @@ export function parseQuery(query: string): ParsedQuery {
     prefix = endsWithSpace ? null : (tokens.pop() ?? null);
   }
   const streetTypes = [...new Set([...tokens, prefix ?? ''].map((t) => streetTypeOf(t)).filter((t): t is string => t !== null))];
-  const meaningful = tokens.filter((t) => !isTypeWord(t));
+  // A type word right after another one is a name ("ул Набережная", "пер Площадь").
+  const meaningful = tokens.filter((t, i) => !isTypeWord(t) || (i > 0 && t.length >= 5 && TYPE_WORDS.has(t) && isTypeWord(tokens[i - 1])));
   // Type words are not required to match; if nothing else is left keep them as typed.
   if (meaningful.length || (prefix && !isTypeWord(prefix))) tokens = meaningful;
   if (prefix && house === null && tokens.length && (isTypeWord(prefix) || couldBeTypeWord(prefix))) prefix = null;

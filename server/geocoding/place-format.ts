@@ -3,7 +3,7 @@
  * with only the parts the data really has.
  */
 import type { PlaceRow } from '../store/places-repository.js';
-import { addressData, type Suggestion } from './types.js';
+import { addressData, type AddressParts, type Suggestion } from './types.js';
 
 
 const countryNames = new Intl.DisplayNames(['ru'], { type: 'region' });
@@ -29,11 +29,14 @@ export function placeValue(parts: { city?: string | null; settlement?: string | 
 }
 
 export function placeToSuggestion(row: PlaceRow): Suggestion {
-  const unrestricted = [row.postal_code, row.country, row.region, row.value].filter(Boolean).join(', ');
+  const registry = row.extra ? (JSON.parse(row.extra) as AddressParts) : null;
+  // A registry value already starts with its region ("Респ Татарстан, г Казань, …").
+  const unrestricted = [row.postal_code, row.country, registry ? null : row.region, row.value].filter(Boolean).join(', ');
   return {
     value: row.value,
     unrestricted_value: unrestricted,
     data: addressData({
+      ...registry,
       country: row.country,
       region: row.region,
       city: row.city,

@@ -1,4 +1,4 @@
-import type { AddressData, Suggestion, SuggestionSource } from '../../contract/api.js';
+import { REGISTRY_FIELDS, type AddressData, type Suggestion, type SuggestionSource } from '../../contract/api.js';
 
 /** The shapes the widget sees are declared once, in contract/api.ts. */
 export type { AddressData, Suggestion, SuggestionSource };
@@ -34,8 +34,13 @@ export const EMPTY_DATA: AddressData = {
 /** Parts as providers give them: coordinates may come as strings, anything may be missing. */
 export type AddressParts = Partial<Record<keyof AddressData, string | number | null | undefined>>;
 
+/** Our shape from a provider's parts; the registry's fields are kept where a part carries them. */
 export function addressData(parts: AddressParts): AddressData {
-  const data = { ...EMPTY_DATA };
+  const data: AddressData = { ...EMPTY_DATA };
+  for (const key of REGISTRY_FIELDS) {
+    const value = parts[key];
+    if (value !== undefined && value !== null && value !== '') (data as unknown as Record<string, string>)[key] = String(value);
+  }
   for (const key of Object.keys(EMPTY_DATA) as Array<keyof AddressData>) {
     const value = parts[key];
     if (value === undefined || value === null || value === '') continue;

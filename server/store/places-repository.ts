@@ -65,6 +65,7 @@ export class PlacesRepository {
   private readonly housesStmt;
   private readonly garPlaceStmt;
   private readonly typesStmt;
+  private readonly registryMatchStmt;
 
   constructor(readonly db: Db) {
     this.matchStmt = db.prepare<[string, number], PlaceRow>(
@@ -76,7 +77,15 @@ export class PlacesRepository {
     this.wordsStmt = db.prepare<[string, number], { word: string }>('SELECT word FROM place_words WHERE place_words MATCH ? ORDER BY rank LIMIT ?');
     this.housesStmt = db.prepare<[number, string, string, number], GarHouseRow>('SELECT * FROM gar_houses WHERE parent = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?');
     this.garPlaceStmt = db.prepare<[number], PlaceRow>('SELECT * FROM places WHERE gar_id = ?');
+    this.registryMatchStmt = db.prepare<[string, number], PlaceRow>(
+      `SELECT p.* FROM places p JOIN (SELECT rowid FROM places_fts WHERE places_fts MATCH ? ORDER BY rowid LIMIT ?) m ON p.id = m.rowid WHERE p.gar_id IS NOT NULL ORDER BY p.id`,
+    );
     this.typesStmt = db.prepare<[], { kind: string; id: number; short: string; full: string }>('SELECT kind, id, short, full FROM gar_types');
+  }
+
+  /** The first `limit` registry places (settlements, streets: rows with a gar_id) matching an FTS5 expression, in importance order. */
+  matchRegistry(expression: string, limit: number): PlaceRow[] {
+    return this.registryMatchStmt.all(expression, limit * 4).slice(0, limit);
   }
 
   /** Registry houses of one parent whose key starts with `keyPrefix` (the whole key when it is exact), in key order. */
@@ -130,6 +139,28 @@ export class PlacesRepository {
   /** Every settlement, least important first (so the most important wins a shared name in a Map). */
   settlements(): Array<Pick<PlaceRow, 'city' | 'region' | 'importance' | 'country' | 'country_code' | 'lat' | 'lon'>> {
     return this.db.prepare("SELECT city, region, importance, country, country_code, lat, lon FROM places WHERE kind = 'settlement' ORDER BY importance ASC").all() as Array<Pick<PlaceRow, 'city' | 'region' | 'importance' | 'country' | 'country_code' | 'lat' | 'lon'>>;
+  }
+
+  /** Streets imported from OpenStreetMap or CSV files, with their points. */
+  osmStreets(): Array<Pick<PlaceRow, 'city' | 'settlement' | 'street' | 'lat' | 'lon'>> {
+    return this.db.prepare("SELECT city, settlement, street, lat, lon FROM places WHERE kind = 'street' AND source LIKE 'import:%'").all() as Array<Pick<PlaceRow, 'city' | 'settlement' | 'street' | 'lat' | 'lon'>>;
+  }
+
+  /** Houses imported from OpenStreetMap or CSV files, for matching registry houses to them. */
+  osmHouses(): Iterable<Pick<PlaceRow, 'id' | 'city' | 'settlement' | 'street' | 'house' | 'block' | 'lat' | 'lon'>> {
+    return this.db.prepare("SELECT id, city, settlement, street, house, block, lat, lon FROM places WHERE kind = 'house' AND source LIKE 'import:%'").iterate() as Iterable<Pick<PlaceRow, 'id' | 'city' | 'settlement' | 'street' | 'house' | 'block' | 'lat' | 'lon'>>;
+  }
+
+  /** Removes rows by id (OpenStreetMap houses the registry now answers for); call `reorder` after. */
+  deleteRows(ids: number[]): void {
+    const remove = this.db.prepare('DELETE FROM places WHERE id = ?');
+    for (const id of ids) remove.run(id);
+  }
+
+  /** Replaces the rows of `source` without re-ordering (inside the caller's transaction; `reorder` after). */
+  replaceRows(source: string, rows: Iterable<NewPlaceRow>): number {
+    this.db.prepare('DELETE FROM places WHERE source = ?').run(source);
+    return this.insert(rows);
   }
 
   /** Whether the index holds `word` (or, with `asPrefix`, a word starting with it). */

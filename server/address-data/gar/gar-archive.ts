@@ -7,7 +7,16 @@
 import { DataError } from '../index-build.js';
 import type { ZipArchive, ZipEntry } from './zip-archive.js';
 
-const ENTRY = /^(?:.*\/)?(?:(\d{2,3})\/)?(AS_[A-Z_]+?)_(\d{8})_[0-9a-fA-F-]{36}\.XML$/i;
+const FILE = /^(AS_[A-Z_]+?)_(\d{8})_[0-9a-fA-F-]{36}\.XML$/i;
+
+/** region (from a numeric parent folder, else null), table and date of an entry; null for other files. */
+function parseEntry(name: string): [string | null, string, string] | null {
+  const parts = name.split('/');
+  const m = FILE.exec(parts.at(-1) ?? '');
+  if (!m) return null;
+  const folder = parts.at(-2);
+  return [folder && /^\d{2,3}$/.test(folder) ? folder : null, m[1], m[2]];
+}
 
 /** The record element of each table we read (the XSDs). */
 export const RECORD_TAGS = {
@@ -43,19 +52,19 @@ export function garContents(archive: ZipArchive): GarContents {
   const regions = new Map<number, GarRegion>();
   let recognised = 0;
   for (const entry of archive.entries) {
-    const m = ENTRY.exec(entry.name);
+    const m = parseEntry(entry.name);
     if (!m) continue;
     recognised++;
-    const table = m[2].toUpperCase() as GarTable;
+    const table = m[1].toUpperCase() as GarTable;
     if (!(table in RECORD_TAGS)) continue;
-    if (!m[1]) {
+    if (!m[0]) {
       dictionaries[table] = entry;
       continue;
     }
-    const code = Number(m[1]);
+    const code = Number(m[0]);
     let region = regions.get(code);
-    if (!region) regions.set(code, (region = { code, version: m[3], tables: {}, bytes: 0 }));
-    if (m[3] > region.version) region.version = m[3];
+    if (!region) regions.set(code, (region = { code, version: m[2], tables: {}, bytes: 0 }));
+    if (m[2] > region.version) region.version = m[2];
     region.tables[table] = entry;
     region.bytes += entry.uncompressedSize;
   }
