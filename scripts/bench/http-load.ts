@@ -1,5 +1,6 @@
 /** Small loopback load helpers: sequential latency runs and a bounded concurrent throughput run. */
 import { Agent, request } from 'node:http';
+import { createServer } from 'node:net';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
@@ -39,3 +40,24 @@ export async function throughput(urls: string[], concurrency: number): Promise<n
 }
 
 export const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitForHealth(url: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await get(url)).status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the server did not start');
+}

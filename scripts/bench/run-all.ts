@@ -24,32 +24,10 @@ import { importRecords } from '../../server/address-data/osm/import-addresses.js
 import { readerFor } from '../../server/address-data/osm/readers.js';
 import { buildWidget } from '../build-widget.js';
 import { generatedAddresses } from './generate-addresses.js';
-import { fmt, get, percentiles, throughput } from './http-load.js';
+import { fmt, freePort, get, percentiles, throughput, waitForHealth } from './http-load.js';
 import { measureWidgetRender } from './widget-render.js';
 import { benchWrites } from './writes-bench.js';
 import { benchWebhookForm } from './webhook-form-bench.js';
-import { createServer } from 'node:net';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await get(url)).status === 200) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the server did not start');
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'amo-address-bench-'));
 const dbPath = join(dir, 'bench.db');

@@ -11,7 +11,9 @@ import { fromQwertyLayout, indexText, normalize, parseQuery, exactStreetTypeOf, 
 import { houseKey, houseTokens } from './house-number.js';
 import { Speller } from './spelling.js';
 import { placeToSuggestion, placeValue } from './place-format.js';
-import { registryHouseRow, type HouseTypes } from './registry-format.js';
+import { registryHouseRow, type HouseTypes, type RegistryFields } from './registry-format.js';
+import { registryFields, registryPath } from './registry-path.js';
+import { LRUCache } from 'lru-cache';
 
 export interface PlaceInput {
   kind: PlaceRow['kind'];
@@ -43,6 +45,8 @@ export class LocalIndex implements Geocoder {
   private readonly speller: Speller;
   private readonly source: PlacesSource;
   private readonly houseTypes = new WeakMap<PlacesRepository, HouseTypes>();
+  /** Registry fields of the streets and settlements answered lately, per index file (a switch starts afresh). */
+  private readonly fieldCache = new WeakMap<PlacesRepository, LRUCache<number, RegistryFields>>();
 
   /** A repository of its own (imports, tests), or the served index that a build may switch under it. */
   constructor(places: PlacesRepository | PlacesSource) {
@@ -55,7 +59,21 @@ export class LocalIndex implements Geocoder {
   }
 
   async suggest(query: string, options: SuggestOptions): Promise<Suggestion[]> {
-    return this.search(query, options).map(placeToSuggestion);
+    return this.search(query, options).map((row) => placeToSuggestion(row.gar_id && !row.registry ? { ...row, registry: this.registryFieldsOf(row) as unknown as Record<string, string | null> } : row));
+  }
+
+  /** What the registry knows of a registry street or settlement, from `gar_objects` (geocoding/registry-path.ts). */
+  private registryFieldsOf(row: PlaceRow): RegistryFields | null {
+    const places = this.places;
+    let cache = this.fieldCache.get(places);
+    if (!cache) this.fieldCache.set(places, (cache = new LRUCache({ max: 20_000 })));
+    const cached = cache.get(row.gar_id!);
+    if (cached) return cached;
+    const object = places.garObject(row.gar_id!);
+    if (!object) return null;
+    const fields = registryFields(registryPath(object, (id) => places.garObject(id)), row.extra ?? '5');
+    cache.set(row.gar_id!, fields);
+    return fields;
   }
 
   /** Prefix pass; then the keyboard-layout retry; then, if still nothing, the same with typos corrected. */
@@ -118,7 +136,12 @@ export class LocalIndex implements Geocoder {
       this.houseTypes.set(places, (types = { house: short('house'), addhouse: short('addhouse') }));
     }
     const rows: PlaceRow[] = [];
-    for (const parent of parents) for (const house of places.housesOf(parent.gar_id!, parsed.house, HOUSES_PER_PARENT)) rows.push(registryHouseRow(parent, house, types));
+    for (const parent of parents) {
+      const houses = places.housesOf(parent.gar_id!, parsed.house, HOUSES_PER_PARENT);
+      if (!houses.length) continue;
+      const fields = this.registryFieldsOf(parent);
+      if (fields) for (const house of houses) rows.push(registryHouseRow(parent, house, types, fields));
+    }
     return rows;
   }
 

@@ -29,7 +29,7 @@ export function placeValue(parts: { city?: string | null; settlement?: string | 
 }
 
 export function placeToSuggestion(row: PlaceRow): Suggestion {
-  const registry = row.extra ? (JSON.parse(row.extra) as AddressParts) : null;
+  const registry = (row.registry ?? null) as AddressParts | null;
   // A registry value already starts with its region ("Респ Татарстан, г Казань, …").
   const unrestricted = [row.postal_code, row.country, registry ? null : row.region, row.value].filter(Boolean).join(', ');
   return {

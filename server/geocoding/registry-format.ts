@@ -67,9 +67,8 @@ export function housePart(house: Pick<GarHouseRow, 'num' | 'type' | 'add1' | 'ad
 }
 
 /** A registry house as a place row of the answering side, its parts and registry fields taken from its parent's. */
-export function registryHouseRow(parent: PlaceRow, house: GarHouseRow, types: HouseTypes): PlaceRow {
+export function registryHouseRow(parent: PlaceRow, house: GarHouseRow, types: HouseTypes, fields: RegistryFields): PlaceRow {
   const part = housePart(house, types);
-  const fields = JSON.parse(parent.extra ?? '{}') as RegistryFields;
   const postal = house.postal_code !== null ? String(house.postal_code).padStart(6, '0') : (fields.postal_code ?? parent.postal_code);
   const own = house.lat !== null && house.lon !== null;
   const extra: RegistryFields = {
@@ -95,7 +94,7 @@ export function registryHouseRow(parent: PlaceRow, house: GarHouseRow, types: Ho
     postal_code: postal,
     lat: own ? house.lat : parent.lat,
     lon: own ? house.lon : parent.lon,
-    extra: JSON.stringify(extra),
+    registry: extra as unknown as Record<string, string | null>,
     gar_id: house.objectid,
     house_key: house.key,
   };

@@ -5,6 +5,7 @@
  * holds the best candidates. Search and ranking live in geocoding/local-index.ts.
  */
 import type { Db } from './database.js';
+import type { GarObjectRow } from './registry-repository.js';
 
 export interface PlaceRow {
   id: number;
@@ -29,6 +30,8 @@ export interface PlaceRow {
   extra?: string | null;
   /** The canonical house key (geocoding/house-number.ts) when the row knows it better than its parts do. */
   house_key?: string | null;
+  /** What the registry knows of a registry place, read when it is answered (never stored in the row). */
+  registry?: Record<string, string | null> | null;
 }
 
 /** A registry house (store/index-database.ts, `gar_houses`). */
@@ -52,7 +55,7 @@ export interface GarHouseRow {
 }
 
 /** A row to insert: everything but the id, plus the text the FTS index holds. */
-export type NewPlaceRow = Omit<PlaceRow, 'id' | 'gar_id' | 'extra' | 'house_key'> & { search_text: string; gar_id?: number | null; extra?: string | null };
+export type NewPlaceRow = Omit<PlaceRow, 'id' | 'gar_id' | 'extra' | 'house_key' | 'registry'> & { search_text: string; gar_id?: number | null; extra?: string | null };
 
 const COLUMNS = 'kind, source, value, country, country_code, region, city, settlement, street, house, block, postal_code, lat, lon, importance, search_text, gar_id, extra';
 
@@ -66,6 +69,7 @@ export class PlacesRepository {
   private readonly garPlaceStmt;
   private readonly typesStmt;
   private readonly registryMatchStmt;
+  private readonly garObjectStmt;
 
   constructor(readonly db: Db) {
     this.matchStmt = db.prepare<[string, number], PlaceRow>(
@@ -80,6 +84,7 @@ export class PlacesRepository {
     this.registryMatchStmt = db.prepare<[string, number], PlaceRow>(
       `SELECT p.* FROM places p JOIN (SELECT rowid FROM places_fts WHERE places_fts MATCH ? ORDER BY rowid LIMIT ?) m ON p.id = m.rowid WHERE p.gar_id IS NOT NULL ORDER BY p.id`,
     );
+    this.garObjectStmt = db.prepare<[number], GarObjectRow>('SELECT * FROM gar_objects WHERE objectid = ?');
     this.typesStmt = db.prepare<[], { kind: string; id: number; short: string; full: string }>('SELECT kind, id, short, full FROM gar_types');
   }
 
@@ -91,6 +96,11 @@ export class PlacesRepository {
   /** Registry houses of one parent whose key starts with `keyPrefix` (the whole key when it is exact), in key order. */
   housesOf(parent: number, keyPrefix: string, limit: number): GarHouseRow[] {
     return this.housesStmt.all(parent, keyPrefix, `${keyPrefix}\uffff`, limit);
+  }
+
+  /** A registry address object as read (names, type, parent, params). */
+  garObject(objectid: number): GarObjectRow | undefined {
+    return this.garObjectStmt.get(objectid);
   }
 
   /** The place row of a registry object, or undefined. */

@@ -4,7 +4,7 @@
  * transaction; the index remembers each region's registry version, so an older or repeated delta
  * is refused and a gap is said. Nothing reaches the served index unless the whole import succeeds.
  */
-import { RegistryRepository, type GarObjectRow } from '../../store/registry-repository.js';
+import { RegistryRepository, type GarObjectRow, type NewGarHouse } from '../../store/registry-repository.js';
 import { houseKey } from '../../geocoding/house-number.js';
 import { shortType } from '../../geocoding/registry-format.js';
 import { DataError, type IndexBuild } from '../index-build.js';
@@ -174,7 +174,12 @@ function replaceRegion(registry: RegistryRepository, read: RegionRead, allowEmpt
         orphans++;
         continue;
       }
-      registry.insertHouse(houseRow(read.houses, i, parent));
+      const row = houseRow(read.houses, i, parent);
+      // Most houses share their street's OKATO and OKTMO: stored only where they differ (answers fall back to the street's).
+      const street = read.objects.get(parent)!.params;
+      if (row.okato !== null && String(row.okato) === street.okato) row.okato = null;
+      if (row.oktmo !== null && String(row.oktmo) === street.oktmo) row.oktmo = null;
+      registry.insertHouse(row);
       houses++;
     }
   });
@@ -223,7 +228,7 @@ function applyDelta(registry: RegistryRepository, read: RegionRead, stored: stri
 /** AS_ADDHOUSE_TYPES' ids as the house key spells them (house-number.ts: "7с1", "16к1"). */
 const ADD_TYPE_WORD: Record<number, string> = { 1: 'к', 2: 'стр', 3: 'соор', 4: 'лит' };
 
-function houseRow(houses: HouseColumns, i: number, parent: number) {
+function houseRow(houses: HouseColumns, i: number, parent: number): NewGarHouse {
   const add = (num: string | null, type: number | null, fallback: string) => (num ? ` ${(type !== null && ADD_TYPE_WORD[type]) || fallback} ${num}` : '');
   const typed = `${houses.num[i]}${add(houses.add1[i], houses.addType1[i], 'к')}${add(houses.add2[i], houses.addType2[i], 'стр')}`.trim();
   return {
