@@ -9,11 +9,17 @@ import { addressData, type AddressData, type AddressParts, type Suggestion } fro
 import { indexText, parseQuery } from './normalize.js';
 
 export type AddressOrigin = 'widget' | 'amocrm' | 'yandex';
+
+/** The book says where an account delivers when at least this many of its latest addresses, and this share of them, are in one city. */
+const HOME_MIN_ADDRESSES = 5;
+const HOME_MIN_SHARE = 0.5;
+const HOME_SAMPLE = 300;
 const YANDEX_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 export class AddressBook {
   private readonly versions = new Map<number, number>();
   private readonly announcing = new Set<number>();
+  private readonly homes = new Map<number, { version: number; city: string | null }>();
 
   constructor(
     private readonly rows: AddressBookRepository,
@@ -62,6 +68,29 @@ export class AddressBook {
       data: JSON.parse(row.data) as AddressData,
       source: 'account' as const,
     }));
+  }
+
+  /**
+   * Where the account delivers, as its own addresses show: the city (or, without one, the region)
+   * of most of its latest addresses, or null when they are spread out. Suggestions prefer it when
+   * the widget names no city (README, "Ranking at the scale of a country"). Read again only after
+   * the book changes.
+   */
+  async home(accountId: number): Promise<string | null> {
+    const version = this.version(accountId);
+    const known = this.homes.get(accountId);
+    if (known && known.version === version) return known.city;
+    const counts = new Map<string, number>();
+    const rows = await this.rows.recentData(accountId, HOME_SAMPLE);
+    for (const row of rows) {
+      const data = JSON.parse(row) as AddressData;
+      const place = data.city ?? data.region;
+      if (place) counts.set(place, (counts.get(place) ?? 0) + 1);
+    }
+    const [best] = [...counts].sort((a, b) => b[1] - a[1]);
+    const city = best && best[1] >= HOME_MIN_ADDRESSES && best[1] >= HOME_MIN_SHARE * rows.length ? best[0] : null;
+    this.homes.set(accountId, { version, city });
+    return city;
   }
 
   /** Changes whenever the account's book changes: part of the suggestion cache key. */

@@ -32,7 +32,10 @@ export class AddressService {
         : null;
   }
 
-  async suggest(accountId: number | null, query: string, options: SuggestOptions): Promise<SuggestAnswer> {
+  async suggest(accountId: number | null, query: string, requested: SuggestOptions): Promise<SuggestAnswer> {
+    // No city named by the widget: the one the account's own addresses show it delivers to is preferred (a boost, not a filter).
+    const home = accountId !== null && !requested.city && !requested.region ? await this.book.home(accountId) : null;
+    const options = home ? { ...requested, boost: home } : requested;
     const key = this.cacheKey(accountId, query, options);
     const hit = this.cache?.get(key);
     if (hit) return { suggestions: hit, cached: true };
@@ -63,7 +66,7 @@ export class AddressService {
     const account = accountId === null ? '-' : `${accountId}:${this.book.version(accountId)}`;
     // Trailing space matters: "Самара " asks for the next level, "Самара" still types the word.
     const tail = /\s$/.test(query) ? ' ' : '';
-    return [this.geocoder.name, account, normalize(query) + tail, o.count, o.language, normalize(o.city ?? ''), normalize(o.region ?? '')].join('|');
+    return [this.geocoder.name, account, normalize(query) + tail, o.count, o.language, normalize(o.city ?? ''), normalize(o.region ?? ''), normalize(o.boost ?? '')].join('|');
   }
 }
 

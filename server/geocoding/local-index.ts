@@ -77,13 +77,13 @@ export class LocalIndex implements Geocoder {
   }
 
   /** Prefix pass; then the keyboard-layout retry; then, if still nothing, the same with typos corrected. */
-  search(query: string, options: Pick<SuggestOptions, 'count' | 'city' | 'region'>): PlaceRow[] {
+  search(query: string, options: Pick<SuggestOptions, 'count' | 'city' | 'region' | 'boost'>): PlaceRow[] {
     const parsed = parseQuery(query);
     const found = new Map<number, PlaceRow>();
     const add = (rows: PlaceRow[]) => rows.forEach((r) => found.size < CANDIDATES * 2 && found.set(r.id, r));
     // A preferred city (the widget setting) narrows the index query itself: with millions of
     // houses, the 64 most important matches of "Ленина 5" may all be in other cities.
-    const preferred = options.city ?? options.region;
+    const preferred = options.city ?? options.region ?? options.boost;
     if (preferred) {
       const cityWords = indexText(preferred).split(' ').filter((w) => w && !parsed.words.includes(w));
       if (cityWords.length) {
@@ -209,8 +209,9 @@ function* rowsOf(places: Iterable<PlaceInput>, source: string): Iterable<NewPlac
  * переулок before the улица of the same name); the typed text as the place's own name (exact,
  * then ending it); then importance (population, precision), the order rows arrive in.
  */
-function rank(rows: PlaceRow[], parsed: ParsedQuery, options: Pick<SuggestOptions, 'city' | 'region'>): PlaceRow[] {
-  const bias = options.city ? normalize(options.city) : options.region ? normalize(options.region) : null;
+function rank(rows: PlaceRow[], parsed: ParsedQuery, options: Pick<SuggestOptions, 'city' | 'region' | 'boost'>): PlaceRow[] {
+  const preferred = options.city ?? options.region ?? options.boost;
+  const bias = preferred ? normalize(preferred) : null;
   const tier = (row: PlaceRow) => {
     const biased = bias && normalize(`${row.city ?? ''} ${row.region ?? ''} ${row.settlement ?? ''}`).includes(bias) ? 0 : 1;
     let house = 0;

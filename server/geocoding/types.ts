@@ -8,6 +8,8 @@ export interface SuggestOptions {
   /** Bias towards a city or region, as typed in the widget settings ("Самара"). */
   city?: string;
   region?: string;
+  /** Where the account's own addresses show it delivers: ranked first by the embedded index, never a filter (providers ignore it). */
+  boost?: string;
   language: 'ru' | 'en';
 }
 

@@ -52,6 +52,11 @@ export class AddressBookRepository {
     );
   }
 
+  /** The parts of the account's most recently used addresses (JSON), newest first. */
+  async recentData(accountId: number, limit: number): Promise<string[]> {
+    return (await this.sql.all<{ data: string }>('SELECT data FROM account_addresses WHERE account_id = ? ORDER BY last_used_at DESC LIMIT ?', [accountId, limit])).map((r) => r.data);
+  }
+
   async count(accountId: number): Promise<number> {
     return (await this.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM account_addresses WHERE account_id = ?', [accountId]))!.n;
   }
