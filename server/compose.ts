@@ -90,9 +90,9 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
   const addressBookRows = new AddressBookRepository(sql);
   const book = new AddressBook(addressBookRows, store.changes);
   const addresses = new AddressService(createGeocoder(config.geocoder, local, clock, log), book, clock, config.cache);
-  servedIndex.onSwitch((file) => {
+  servedIndex.onSwitch((file, switchMs) => {
     addresses.forgetCachedAnswers();
-    log.info({ file }, 'address index switched to a new build');
+    log.info({ file, switchMs: Math.round(switchMs * 10) / 10 }, 'address index switched to a new build');
   });
 
   // Accounts: the lifecycle is the one writer of an account's state; its wake-up reaches the

@@ -68,7 +68,8 @@ export async function generateGarArchive(path: string, totalHouses: number, opti
   zip.append(`<?xml version="1.0" encoding="utf-8"?><HOUSETYPES>${[[2, 'Дом', 'д.'], [5, 'Здание', 'зд.'], [7, 'Строение', 'стр.'], [10, 'Корпус', 'к.']].map(([id, full, short]) => `<HOUSETYPE ID="${id}" NAME="${full}" SHORTNAME="${short}" DESC="${full}" ISACTIVE="true" UPDATEDATE="1900-01-01" STARTDATE="1900-01-01" ENDDATE="2079-06-06" />`).join('')}</HOUSETYPES>`, { name: name('AS_HOUSE_TYPES') });
   zip.append(`<?xml version="1.0" encoding="utf-8"?><HOUSETYPES>${[[1, 'Корпус', 'к.'], [2, 'Строение', 'стр.'], [3, 'Сооружение', 'соор.']].map(([id, full, short]) => `<HOUSETYPE ID="${id}" NAME="${full}" SHORTNAME="${short}" DESC="${full}" ISACTIVE="true" UPDATEDATE="2015-12-25" STARTDATE="2015-12-25" ENDDATE="2079-06-06" />`).join('')}</HOUSETYPES>`, { name: name('AS_ADDHOUSE_TYPES') });
 
-  let nextId = 1_000_000;
+  // Above the real registry's OBJECTIDs (a few hundred million at most in 2026), so a real region imported beside never shares one.
+  let nextId = 2_000_000_000;
   let nextRecord = 50_000_000;
   const sample: GeneratedArchive['sample'] = [];
   const sampleEvery = options.sampleEvery ?? Math.max(1, Math.floor(totalHouses / 2000));

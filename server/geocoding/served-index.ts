@@ -22,7 +22,7 @@ export class ServedIndex implements PlacesSource {
   private file: string;
   private pointerStamp: string;
   private timer: ReturnType<typeof setInterval> | null = null;
-  private readonly listeners: Array<(file: string) => void> = [];
+  private readonly listeners: Array<(file: string, switchMs: number) => void> = [];
 
   constructor(private readonly dir: string) {
     const file = currentIndexFile(dir);
@@ -43,7 +43,7 @@ export class ServedIndex implements PlacesSource {
   }
 
   /** Called after every switch (the suggestion cache forgets answers from the old file). */
-  onSwitch(listener: (file: string) => void): void {
+  onSwitch(listener: (file: string, switchMs: number) => void): void {
     this.listeners.push(listener);
   }
 
@@ -54,6 +54,7 @@ export class ServedIndex implements PlacesSource {
     this.pointerStamp = stamp;
     const file = currentIndexFile(this.dir);
     if (!file || file === this.file) return false;
+    const started = performance.now();
     const db = openIndexDatabase(file, { readonly: true });
     const old = this.db;
     this.db = db;
@@ -61,7 +62,8 @@ export class ServedIndex implements PlacesSource {
     this.file = file;
     // Queries run synchronously on this thread: none can be inside the old file now.
     old.close();
-    for (const listener of this.listeners) listener(basename(file));
+    const switchMs = performance.now() - started;
+    for (const listener of this.listeners) listener(basename(file), switchMs);
     return true;
   }
 

@@ -9,6 +9,7 @@ import type { Db } from '../../server/store/database.js';
 import { openIndexDatabase } from '../../server/store/index-database.js';
 import { PlacesRepository, type PlaceRow } from '../../server/store/places-repository.js';
 import { LocalIndex } from '../../server/geocoding/local-index.js';
+import { hasRealdata, realFile, REALDATA } from '../realdata.js';
 import { ensureGazetteer } from '../../server/address-data/gazetteer.js';
 import { importRecords, type ImportResult } from '../../server/address-data/osm/import-addresses.js';
 import { readerFor } from '../../server/address-data/osm/readers.js';
@@ -106,8 +107,10 @@ describe('the area test', () => {
   });
 });
 
-describe('Liechtenstein: addr:city hidden, found again from the municipal boundaries', () => {
-  const FILE = 'test/fixtures/realdata/valhalla-liechtenstein.osm.pbf';
+if (!hasRealdata) console.warn(`skipped: no real extracts at ${REALDATA}`);
+
+describe.skipIf(!hasRealdata)('Liechtenstein: addr:city hidden, found again from the municipal boundaries', () => {
+  const FILE = realFile('valhalla-liechtenstein.osm.pbf');
 
   async function agreement(withAreas: boolean, source: string): Promise<{ right: number; of: number; result: ImportResult }> {
     const records = await read(FILE);

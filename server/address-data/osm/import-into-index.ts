@@ -20,8 +20,10 @@ export async function importIntoIndex(
       // Whatever stops a reader is the file's problem for the operator, said in one line.
       throw new DataError(`${options.file ?? source}: could not be read (${(error as Error).message}); the served index is unchanged`);
     });
-    if (result.houses === 0 && before > 0 && !options.allowEmpty) {
-      throw new DataError(`${options.file ?? source}: no address found, where the index holds ${before.toLocaleString('en')} places from this source; the served index is unchanged (a broken or wrong file? --allow-empty replaces them with nothing)`);
+    // A file with no address in it is never what was meant (an HTML error page saved as .csv, a wrong extract).
+    if (result.houses === 0 && !options.allowEmpty) {
+      const held = before ? `, where the index holds ${before.toLocaleString('en')} places from this source` : '';
+      throw new DataError(`${options.file ?? source}: no address found${held}; the served index is unchanged (a broken or wrong file? --allow-empty imports it anyway)`);
     }
     build.index.places.setMeta(`osm:${source}`, JSON.stringify({ importedAt: new Date().toISOString(), houses: result.houses, streets: result.streets }));
     return result;

@@ -2,14 +2,21 @@
  * An import file as a stream of its text, unpacked while it streams (never whole in memory):
  * `.gz` with zlib, `.bz2` — as OpenStreetMap mirrors publish planet and regional XML — with
  * unbzip2-stream. `onBytes` is told how many bytes of the file itself were read (for progress).
+ *
+ * A packed file is bounded (a bomb is refused within seconds, at bounded memory): past its first
+ * megabyte it may not inflate to more than INFLATE_RATIO times what was read of it. Real extracts
+ * pack about 10–20 to 1.
  */
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Readable, Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
 const require = createRequire(import.meta.url);
 const bz2 = require('unbzip2-stream') as () => Transform;
+
+export const INFLATE_RATIO = 100;
+const INFLATE_GRACE = 1024 * 1024;
 
 /** Bytes of the file read so far; a reader that reads the file twice says which pass it is in. */
 export type ByteProgress = (bytesRead: number, pass?: { pass: number; of: number }) => void;
@@ -19,6 +26,23 @@ export function openFile(path: string, onBytes?: ByteProgress): Readable {
   if (onBytes) file.on('data', () => onBytes(file.bytesRead));
   const unpack = /\.gz$/i.test(path) ? createGunzip() : /\.bz2$/i.test(path) ? bz2() : null;
   if (!unpack) return file;
-  file.on('error', (error) => unpack.destroy(error));
-  return file.pipe(unpack);
+  let inflated = 0;
+  const bounded = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      inflated += chunk.length;
+      if (inflated > INFLATE_GRACE && inflated > INFLATE_RATIO * Math.max(file.bytesRead, 1)) {
+        done(new Error(`it inflates more than ${INFLATE_RATIO} times its size (${(inflated / 1e6).toFixed(0)} MB from ${(file.bytesRead / 1e3).toFixed(0)} KB): not an extract, or a bomb`));
+        return;
+      }
+      done(null, chunk);
+    },
+  });
+  const fail = (error: Error) => bounded.destroy(error);
+  file.on('error', fail);
+  unpack.on('error', fail);
+  bounded.on('close', () => {
+    file.destroy();
+    unpack.destroy();
+  });
+  return file.pipe(unpack).pipe(bounded);
 }

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { Readable, type Transform } from 'node:stream';
 import type { AddressRecord } from './address-record.js';
 import { osmRecords, type OsmElement } from './osm-records.js';
+import { PbfFrameCheck } from './pbf-frames.js';
 
 const require = createRequire(import.meta.url);
 const createParser = require('osm-pbf-parser') as () => Transform;
@@ -21,7 +22,9 @@ interface PbfItem {
 
 async function* osmPbfElements(path: string, onBytes?: ByteProgress): AsyncGenerator<OsmElement> {
   const parser = createParser();
-  openFile(path, onBytes).on('error', (error) => parser.destroy(error)).pipe(parser);
+  const frames = new PbfFrameCheck();
+  frames.on('error', (error) => parser.destroy(error));
+  openFile(path, onBytes).on('error', (error) => frames.destroy(error)).pipe(frames).pipe(parser);
   // The parser is a readable-stream v2 stream: wrap it to iterate it.
   for await (const batch of new Readable({ objectMode: true }).wrap(parser) as AsyncIterable<PbfItem[]>) {
     for (const item of batch) {
