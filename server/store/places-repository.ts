@@ -141,6 +141,13 @@ export class PlacesRepository {
     return count;
   }
 
+  /** Places by kind: settlements, streets, houses (registry houses are counted apart, in gar_houses). */
+  kindCounts(): { settlements: number; streets: number; houses: number } {
+    const rows = this.db.prepare('SELECT kind, COUNT(*) AS n FROM places GROUP BY kind').all() as Array<{ kind: string; n: number }>;
+    const n = (kind: string) => rows.find((r) => r.kind === kind)?.n ?? 0;
+    return { settlements: n('settlement'), streets: n('street'), houses: n('house') };
+  }
+
   countBySource(): Record<string, number> {
     const rows = this.db.prepare('SELECT source, COUNT(*) AS n FROM places GROUP BY source').all() as Array<{ source: string; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.source, r.n]));

@@ -24,6 +24,8 @@ export interface GarImportOptions {
   /** Refuse a delta dated more than this many days after the region's version (deltas come about twice a week). */
   maxGapDays?: number;
   allowEmpty?: boolean;
+  /** A delta that carries no folder for a requested region changed nothing there: the region moves to the delta's version. */
+  deltaMissingRegionsUnchanged?: boolean;
   onProgress?: (progress: GarProgress) => void;
 }
 
@@ -65,7 +67,8 @@ export async function importGar(build: IndexBuild, archivePath: string, options:
   const archive = await ZipArchive.open(archivePath);
   try {
     const contents = garContents(archive);
-    const regions = chosenRegions(archivePath, contents, options.regions);
+    const unchanged = options.delta && options.deltaMissingRegionsUnchanged ? (options.regions ?? []).filter((code) => !contents.regions.has(code)) : [];
+    const regions = chosenRegions(archivePath, contents, options.regions?.filter((code) => !unchanged.includes(code)), options.delta);
     const registry = new RegistryRepository(build.db);
     await saveDictionaries(archive, contents, registry);
     const types = addrObjTypes(await readDictionary(archive, contents, 'AS_ADDR_OBJ_TYPES'));
@@ -93,6 +96,8 @@ export async function importGar(build: IndexBuild, archivePath: string, options:
       });
       results.push({ ...result, malformed: read.stats.unreadable + read.stats.skipped });
     }
+    const release = [...contents.regions.values()].reduce((v, r) => (r.version > v ? r.version : v), '');
+    for (const code of unchanged) if (release && build.index.places.meta(REGION_VERSION_KEY(code))) build.index.places.setMeta(REGION_VERSION_KEY(code), release);
     const twins = linkOsmTwins(build.index.places, registry);
     build.db.transaction(() => build.index.places.reorder())();
     return { regions: results, houses: results.reduce((n, r) => n + r.houses, 0), records, bytes, twins, totals: registry.counts() };
@@ -101,8 +106,9 @@ export async function importGar(build: IndexBuild, archivePath: string, options:
   }
 }
 
-function chosenRegions(path: string, contents: GarContents, wanted?: number[]): GarRegion[] {
+function chosenRegions(path: string, contents: GarContents, wanted?: number[], delta = false): GarRegion[] {
   const present = [...contents.regions.keys()].sort((a, b) => a - b);
+  if (delta && wanted && !wanted.length) return [];
   if (!present.length) throw new DataError(`${path}: no region folder inside (only dictionaries); not a ГАР archive with address data`);
   if (!wanted?.length) return present.map((code) => contents.regions.get(code)!);
   const missing = wanted.filter((code) => !contents.regions.has(code));

@@ -8,8 +8,10 @@
  * declaration cannot lie.
  */
 import yauzl from 'yauzl';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import { DataError } from '../index-build.js';
+import { openRemoteZip } from './remote-zip.js';
 
 export interface ZipEntry {
   name: string;
@@ -33,10 +35,13 @@ export class ZipArchive {
     private readonly byName: Map<string, yauzl.Entry>,
   ) {}
 
-  static async open(path: string): Promise<ZipArchive> {
-    const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-      yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: true }, (error, file) => (error ? reject(error) : resolve(file))),
-    ).catch((error: Error) => {
+  /** A local file, or an http(s) URL read by byte ranges (remote-zip.ts). */
+  static async open(path: string, options: { onRemoteBytes?: (bytes: number) => void } = {}): Promise<ZipArchive> {
+    const opening = /^https?:\/\//.test(path)
+      ? openRemoteZip(path, options.onRemoteBytes)
+      : new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: true }, (error, file) => (error ? reject(error) : resolve(file))));
+    const zip = await opening.catch((error: Error) => {
+      if (error instanceof DataError) throw error;
       throw new DataError(`${path}: not a readable zip archive (${error.message}); download it again`);
     });
     const byName = new Map<string, yauzl.Entry>();
@@ -69,12 +74,27 @@ export class ZipArchive {
     if (entry.uncompressedSize > 1024 * 1024 && entry.uncompressedSize / Math.max(entry.compressedSize, 1) > limits.maxRatio) {
       throw new DataError(`${this.path}: ${name} inflates ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))} times its stored size (at most ${limits.maxRatio} allowed); not a registry archive (or a zip bomb)`);
     }
-    return new Promise<Readable>((resolve, reject) =>
+    const stream = await new Promise<Readable>((resolve, reject) =>
       this.zip.openReadStream(entry, (error, stream) => (error ? reject(new DataError(`${this.path}: ${name} cannot be read (${error.message}); download the archive again`)) : resolve(stream))),
     );
+    return stream.pipe(crcCheck(entry, this.path));
   }
 
   close(): void {
     this.zip.close();
   }
+}
+
+/** The entry's CRC-32, as the archive records it, checked over the inflated bytes (yauzl checks only sizes). */
+function crcCheck(entry: yauzl.Entry, path: string): Transform {
+  let crc = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      crc = crc32(chunk, crc);
+      done(null, chunk);
+    },
+    flush(done) {
+      done(crc >>> 0 === entry.crc32 >>> 0 ? null : new DataError(`${path}: ${entry.fileName} is damaged (its checksum does not match); download the archive again`));
+    },
+  });
 }

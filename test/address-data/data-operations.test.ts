@@ -1,0 +1,108 @@
+/**
+ * `npm run data` against a mirror on loopback (test/fakes/fake-mirror.ts) serving real files:
+ * an OpenStreetMap extract (../shared/realdata/gh-moscow.osm.pbf standing in for the region's)
+ * and the registry's django-fias base and deltas as three releases. Downloads resume after a cut,
+ * checksums are checked, the registry is read out of the full archive by byte ranges, and an
+ * update applies what was published since.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { addRegion, dataStatus, updateData, type DataSettings } from '../../server/address-data/data-operations.js';
+import { DataError } from '../../server/address-data/index-build.js';
+import { ServedIndex } from '../../server/geocoding/served-index.js';
+import { LocalIndex } from '../../server/geocoding/local-index.js';
+import { currentIndexFile } from '../../server/store/index-files.js';
+import { FakeMirror } from '../fakes/fake-mirror.js';
+import { tempDir } from '../helpers.js';
+import { garFile, hasGar } from './gar-fixtures.js';
+import { hasRealdata, realFile } from '../realdata.js';
+
+const EXTRACT = '/osm/asia/kazakhstan-latest.osm.pbf';
+const mirror = new FakeMirror();
+let tmp: ReturnType<typeof tempDir>;
+let settings: DataSettings;
+
+const release = (version: number, kind: 'full' | 'delta') => ({
+  VersionId: version,
+  TextVersion: `БД ФИАС от ${String(version).slice(6)}.${String(version).slice(4, 6)}.${String(version).slice(0, 4)}`,
+  GarXMLFullURL: kind === 'full' ? `${mirror.url}/gar/${version}/gar_xml.zip` : null,
+  GarXMLDeltaURL: kind === 'delta' ? `${mirror.url}/gar/${version}/gar_delta_xml.zip` : null,
+});
+
+async function values(q: string): Promise<string[]> {
+  const served = new ServedIndex(settings.indexDir);
+  try {
+    return (await new LocalIndex(served).suggest(q, { count: 5, language: 'ru' })).map((s) => s.value);
+  } finally {
+    served.close();
+  }
+}
+
+describe.skipIf(!hasGar || !hasRealdata)('npm run data against a mirror', () => {
+  beforeAll(async () => {
+    await mirror.start();
+    mirror.files.set(EXTRACT, readFileSync(realFile('gh-moscow.osm.pbf')));
+    mirror.files.set('/gar/20221124/gar_xml.zip', readFileSync(garFile('django-fias_fake_gar_99_20221124.zip')));
+    mirror.files.set('/gar/20221128/gar_delta_xml.zip', readFileSync(garFile('django-fias_fake_gar_delta_99_20221128.zip')));
+    mirror.files.set('/gar/20221202/gar_delta_xml.zip', readFileSync(garFile('django-fias_fake_gar_delta_99_20221202.zip')));
+  });
+  afterAll(() => mirror.stop());
+  beforeEach(() => {
+    tmp = tempDir();
+    settings = { indexDir: join(tmp.dir, 'index'), osmExtractsUrl: `${mirror.url}/osm`, garReleasesUrl: `${mirror.url}/gar/releases`, osmMaxAgeDays: 30, stallMs: 500 };
+    mirror.releases.splice(0, mirror.releases.length, release(20221124, 'full'));
+    mirror.requests.length = 0;
+  });
+  afterEach(() => tmp.cleanup());
+
+  it('adds a region in one command: the extract resumed after a cut and checked, the registry read by ranges; then update applies the deltas published since, in order', async () => {
+    mirror.cutOnce.set(EXTRACT, 40_000);
+    const added = await addRegion(settings, 'baikonur');
+    expect(added).toMatch(/OpenStreetMap asia\/kazakhstan-latest\.osm\.pbf: [\d.]+ MB \(resumed\), MD5 checked; \d+ houses/);
+    expect(added).toMatch(/registry 20221124 \(full\): region 99 \d+ houses/);
+    const ranged = mirror.requests.filter((r) => r.path === '/gar/20221124/gar_xml.zip' && r.method === 'GET');
+    expect(ranged.length).toBeGreaterThan(0);
+    expect(ranged.every((r) => r.range !== null)).toBe(true);
+    expect(mirror.requests.some((r) => r.path === EXTRACT && r.range === 'bytes=40000-')).toBe(true);
+    expect(await values('байконур школьная 30')).toEqual(['г Байконур, ул Школьная, д 30 к 1']);
+    expect((await values('москва аргуновская 18'))[0]).toMatch(/Аргуновская.*18/);
+
+    const status = dataStatus(settings.indexDir);
+    expect(status).toMatchObject({ regions: ['baikonur'], sources: { registry: { release: '20221124', regions: { '99': '20221124' } } }, running: null });
+    expect(status.sources.openStreetMap[0]).toMatchObject({ extract: 'asia/kazakhstan-latest.osm.pbf' });
+    expect(status.counts.houses).toBeGreaterThan(100);
+
+    expect(await updateData(settings)).toMatch(/registry: at 20221124, nothing newer/);
+    mirror.releases.push(release(20221128, 'delta'), release(20221202, 'delta'));
+    const updated = await updateData(settings);
+    expect(updated).toMatch(/registry delta 20221128: region 99 .*\nregistry delta 20221202: region 99/);
+    expect(updated).toMatch(/OpenStreetMap asia\/kazakhstan-latest\.osm\.pbf: imported 0 days ago, kept/);
+    expect(await values('байконур школьная-2 70а')).toEqual(['г Байконур, ул Школьная-2, зд 70а']);
+    expect(dataStatus(settings.indexDir)).toMatchObject({ sources: { registry: { release: '20221202' } }, lastUpdate: { ok: true } });
+  }, 60_000);
+
+  it('a body that stops sending is resumed; a wrong checksum, a missing file and a file larger than the disk are said in words, the served index untouched', async () => {
+    mirror.stallOnce.set(EXTRACT, 30_000);
+    expect(await addRegion(settings, 'baikonur')).toMatch(/\(resumed\), MD5 checked/);
+    const served = currentIndexFile(settings.indexDir);
+    const bytes = readFileSync(served!);
+
+    mirror.wrongMd5.add(EXTRACT);
+    await expect(addRegion(settings, 'baikonur')).rejects.toThrow(/the checksum does not match .* the file was deleted/);
+    mirror.wrongMd5.clear();
+    await expect(addRegion({ ...settings, osmExtractsUrl: `${mirror.url}/nowhere` }, 'baikonur')).rejects.toThrow(/not found \(404\); check the region name and the mirror/);
+    mirror.files.set('/huge/asia/kazakhstan-latest.osm.pbf', Buffer.alloc(1));
+    mirror.claimedSize.set('/huge/asia/kazakhstan-latest.osm.pbf', 10 ** 15);
+    await expect(addRegion({ ...settings, osmExtractsUrl: `${mirror.url}/huge` }, 'baikonur')).rejects.toThrow(/needs 1000000\.00 GB .* free some disk/);
+    await expect(addRegion(settings, 'atlantis')).rejects.toThrow(DataError);
+    expect(currentIndexFile(settings.indexDir)).toBe(served);
+    expect(readFileSync(served!).equals(bytes)).toBe(true);
+    expect(dataStatus(settings.indexDir).running).toBeNull();
+  }, 60_000);
+
+  it('update before any region, and a release list that is not one, are refused in words', async () => {
+    await expect(updateData(settings)).rejects.toThrow(/no region added yet: npm run data -- add <region>/);
+    await expect(addRegion({ ...settings, garReleasesUrl: `${mirror.url}/osm/asia/kazakhstan-latest.osm.pbf.md5` }, 'baikonur')).rejects.toThrow(/not the registry's release list|no release list/);
+  }, 60_000);
+});
