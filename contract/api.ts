@@ -91,6 +91,21 @@ export interface ConsoleState {
   /** null when amoCRM could not be asked (not connected, demo, unreachable) */
   webhook: { subscribed: boolean | null; destination: string | null; queued: boolean };
   addressBook: { count: number; import: { status: 'pending' | 'done' | 'parked'; step: number; of: number; read: number; error: string | null } | null };
+  /** The server's address data (the same for every account); only an operator account starts an update. */
+  addressData: AddressDataStatus & { canUpdate: boolean };
+}
+
+/** What the address index holds and how it is kept current (GET /api/status, the console). */
+export interface AddressDataStatus {
+  regions: string[];
+  sources: {
+    openStreetMap: Array<{ extract: string; importedAt: string; houses: number }>;
+    registry: { release: string | null; text: string | null; regions: Record<string, string> } | null;
+  };
+  counts: { settlements: number; streets: number; houses: number; withPostcode: number; withPoint: number };
+  lastUpdate: { at: string; ok: boolean; summary: string } | null;
+  nextUpdate: string | null;
+  running: { what: string; step: string; startedAt: string } | null;
 }
 
 /** GET /api/console/fields — what the admin chooses from, with the saved choice. */
@@ -136,6 +151,7 @@ export const ERROR_STATUS = {
   // Who is calling
   auth_required: 401,
   admin_required: 403,
+  operator_required: 403,
   invalid_token: 401,
   token_expired: 401,
   invalid_signature: 401,
@@ -150,6 +166,8 @@ export const ERROR_STATUS = {
   // The account's connection: the request is fine, the account's state is not
   account_not_connected: 409,
   reconnect_required: 409,
+  // Address data: one update at a time
+  data_update_not_started: 409,
   // amoCRM's answers, as our callers see them
   amocrm_validation: 422,
   amocrm_insufficient_rights: 403,

@@ -47,6 +47,7 @@ export function createApp(system: System): Express {
     adminToken: config.adminToken,
     mode: { demo: config.amo === null, geocoder: config.geocoder.provider },
     outboxCounts: () => system.outbox.counts(),
+    addressData: system.addressData,
   }));
   app.use(authRoutes({ connect: system.connect, state: system.oauthState, amo: config.amo }));
   app.use(disconnectRoutes(system.disconnect));

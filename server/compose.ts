@@ -35,6 +35,8 @@ import { DisposableTokenVerifier } from './amo/disposable-token.js';
 import { AccountLifecycle } from './accounts/account-lifecycle.js';
 import { LocalIndex } from './geocoding/local-index.js';
 import { ensureServedIndex } from './address-data/index-build.js';
+import { dataStatus } from './address-data/data-operations.js';
+import { DataUpdates } from './address-data/scheduled-updates.js';
 import { ServedIndex } from './geocoding/served-index.js';
 import { AddressBook } from './geocoding/address-book.js';
 import { AddressBookImport } from './geocoding/address-book-import.js';
@@ -150,6 +152,17 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
   const webhookSubscriptions = webhookUrls ? new WebhookSubscriptions({ outbox, accounts, urls: webhookUrls, clock, wake }) : null;
   const parkedWrites = new ParkedWrites({ outbox, clock, wake });
 
+  // Address data: its state for /api/status and the console, and updates (scheduled, or an operator's).
+  const dataUpdates = new DataUpdates(config.indexDir, config.data.updateIntervalMs, log);
+  const addressData = {
+    status: () => {
+      const { running, ...rest } = dataStatus(config.indexDir);
+      return { ...rest, running: running ? { what: running.what, step: running.step, startedAt: running.startedAt } : null, nextUpdate: dataUpdates.nextAt };
+    },
+    isOperator: (accountId: number) => config.dataOperators.includes(accountId),
+    update: (by: string) => dataUpdates.run(by),
+  };
+
   const timers: Array<ReturnType<typeof setTimeout>> = [];
   /**
    * Forgets finished work: done outbox items after 30 days (intake items stay: websites may ask for
@@ -197,13 +210,15 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     accountSettings: crm ? new AccountSettingsService({ crm, settings, clock }) : null,
     webhookSubscriptions,
     parkedWrites,
-    console: new AccountConsole({ accounts, outbox, siteKeys, addressBook: addressBookRows, crm, webhookUrls, webhookSubscriptions, parkedWrites, publicUrl: config.publicUrl, clock, wake }),
+    console: new AccountConsole({ accounts, outbox, siteKeys, addressBook: addressBookRows, crm, webhookUrls, webhookSubscriptions, parkedWrites, publicUrl: config.publicUrl, clock, wake, addressData }),
+    addressData,
     housekeeping,
 
     /** Background work of a running server: the outbox worker, the refresh of idle accounts, housekeeping. */
     start(): void {
       worker.start();
       servedIndex.watch(1000);
+      dataUpdates.start();
       if (timers.length) return;
       timers.push(setInterval(() => void housekeeping().catch((error) => log.warn({ error: (error as Error).message }, 'housekeeping failed')), 6 * HOUR));
       if (config.amo) {
@@ -217,6 +232,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     /** Stops the background work (waiting for items being sent) and closes the database. */
     async stop(): Promise<void> {
       timers.splice(0).forEach((t) => clearTimeout(t));
+      dataUpdates.stop();
       await worker.stop();
       await store.close();
       servedIndex.close();

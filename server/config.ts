@@ -41,6 +41,10 @@ export const envSchema = z.object({
   GAR_RELEASES_URL: doc(httpUrl.default('https://fias.nalog.ru/WebServices/Public/GetAllDownloadFileInfo'), 'the registry’s (ГАР) release list, JSON as the FNS publishes it (`GarXMLFullURL`, `GarXMLDeltaURL` per release); a mirror of the same shape works'),
   OSM_MAX_AGE_DAYS: doc(z.coerce.number().int().min(1).max(3650).default(30), '`npm run data -- update` downloads an OpenStreetMap extract again when the one imported is older than this'),
   DATA_UPDATE_INTERVAL_HOURS: doc(z.coerce.number().min(0).max(24 * 365).default(0), 'the server runs `npm run data -- update` itself this often (0: off; or run it from cron/systemd)'),
+  DATA_OPERATOR_ACCOUNTS: doc(
+    z.string().regex(/^\d+(\s*,\s*\d+)*$/, 'expected amoCRM account ids, comma-separated').optional(),
+    'amoCRM account ids whose admins may start an address data update from the console; every other account sees the section read-only (on a shared server: the operator’s own account)',
+  ),
   DATABASE_URL: doc(
     z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres://user:password@host:port/database').optional(),
     'PostgreSQL for several instances (README, "Several instances"): accounts, tokens, settings, site keys, address books, the outbox and webhooks live there; unset, everything stays in the SQLite file',
@@ -131,6 +135,7 @@ export const configSchema = envSchema
       amoTestBaseUrl: env.AMOCRM_TEST_BASE_URL ?? null,
       databasePath: env.DATABASE_PATH,
       indexDir: env.INDEX_DIR ?? join(dirname(env.DATABASE_PATH), 'index'),
+      dataOperators: (env.DATA_OPERATOR_ACCOUNTS ?? '').split(',').map((v) => Number(v.trim())).filter((v) => v > 0),
       data: { osmExtractsUrl: env.OSM_EXTRACTS_URL, garReleasesUrl: env.GAR_RELEASES_URL, osmMaxAgeDays: env.OSM_MAX_AGE_DAYS, updateIntervalMs: env.DATA_UPDATE_INTERVAL_HOURS * 3600 * 1000 },
       databaseUrl: env.DATABASE_URL ?? null,
       databasePoolSize: env.DATABASE_POOL_SIZE,

@@ -129,13 +129,20 @@ export async function updateData(settings: DataSettings, progress: Progress = ()
   }, true);
 }
 
+/** Counts of a built file: a file never changes once built, so they are read once per file (a count of 45 M houses takes seconds). */
+const countsOfFile = new Map<string, { counts: DataCounts; registryVersions: Record<string, string>; byHand: Array<{ extract: string; importedAt: string; houses: number }> }>();
+type DataCounts = { settlements: number; streets: number; houses: number; withPostcode: number; withPoint: number };
+
 /** What the index holds, for people (npm run data -- status), /api/status and the console. */
-export function dataStatus(indexDir: string) {
+export function dataStatus(indexDir: string, options: { counts?: boolean } = {}) {
   const state = readDataState(indexDir);
   const file = currentIndexFile(indexDir);
-  let counts = { settlements: 0, streets: 0, houses: 0, withPostcode: 0, withPoint: 0 };
+  let counts: DataCounts = { settlements: 0, streets: 0, houses: 0, withPostcode: 0, withPoint: 0 };
   let registryVersions: Record<string, string> = {};
-  if (file) {
+  let byHand: Array<{ extract: string; importedAt: string; houses: number }> = [];
+  const known = file ? countsOfFile.get(file) : undefined;
+  if (known) ({ counts, registryVersions, byHand } = known);
+  else if (file && options.counts !== false) {
     const db = openIndexDatabase(file, { readonly: true });
     try {
       const places = new PlacesRepository(db);
@@ -143,6 +150,12 @@ export function dataStatus(indexDir: string) {
       counts = { ...places.kindCounts(), withPostcode: registry.withPostcode, withPoint: registry.withPoint };
       counts.houses += registry.houses;
       registryVersions = Object.fromEntries(Object.entries(places.metaLike('gar:version:')).map(([k, v]) => [k.slice('gar:version:'.length), v]));
+      // Files imported by hand (npm run import:addresses) are sources too.
+      for (const [key, value] of Object.entries(places.metaLike('osm:'))) {
+        const imported = JSON.parse(value) as { importedAt: string; houses: number };
+        byHand.push({ extract: key.slice('osm:import:'.length), importedAt: imported.importedAt, houses: imported.houses });
+      }
+      countsOfFile.set(file, { counts, registryVersions, byHand });
     } finally {
       db.close();
     }
@@ -151,7 +164,7 @@ export function dataStatus(indexDir: string) {
     file: file ? basename(file) : null,
     regions: state.regions,
     sources: {
-      openStreetMap: Object.entries(state.osm).map(([path, o]) => ({ extract: path, importedAt: o.importedAt, houses: o.houses })),
+      openStreetMap: [...Object.entries(state.osm).map(([path, o]) => ({ extract: path, importedAt: o.importedAt, houses: o.houses })), ...byHand.filter((h) => !h.extract.startsWith('osm:'))],
       registry: state.garRelease ? { release: state.garRelease.version, text: state.garRelease.text, regions: registryVersions } : Object.keys(registryVersions).length ? { release: null, text: null, regions: registryVersions } : null,
     },
     counts,

@@ -3,7 +3,7 @@
  * settings page): the connection, the writes, site keys, the webhook and the address book. Every
  * call names the account it acts on — the disposable token's — and never reaches another's rows.
  */
-import type { ConsoleState, ConsoleWrites } from '../../contract/api.js';
+import type { AddressDataStatus, ConsoleState, ConsoleWrites } from '../../contract/api.js';
 import type { Clock } from '../clock.js';
 import type { AmoCrm } from '../amo/crm.js';
 import type { AccountsRepository } from '../store/accounts-repository.js';
@@ -36,6 +36,8 @@ export class AccountConsole {
       publicUrl: string;
       clock: Clock;
       wake(): void;
+      /** The server's address data, and whether an account is one of its operators (DATA_OPERATOR_ACCOUNTS). */
+      addressData: { status(): AddressDataStatus; isOperator(accountId: number): boolean; update(by: string): { started: boolean; reason?: string } };
     },
   ) {}
 
@@ -66,7 +68,15 @@ export class AccountConsole {
           ? { status: imported.status, step: progress.step ?? 0, of: progress.of ?? 3, read: progress.read ?? 0, error: imported.status === 'parked' ? imported.lastError : null }
           : null,
       },
+      addressData: { ...this.deps.addressData.status(), canUpdate: canManage && this.deps.addressData.isOperator(accountId) },
     };
+  }
+
+  /** Starts an address data update: only for an operator account (DATA_OPERATOR_ACCOUNTS). */
+  updateAddressData(accountId: number): void {
+    if (!this.deps.addressData.isOperator(accountId)) throw new AppError('operator_required', 'Only the operator of this server updates its address data (DATA_OPERATOR_ACCOUNTS); ask them.');
+    const run = this.deps.addressData.update(`console, account ${accountId}`);
+    if (!run.started) throw new AppError('data_update_not_started', `No update was started: ${run.reason}.`);
   }
 
   /** Subscribed or not, as amoCRM lists the account's webhooks now; null when it cannot be asked. */

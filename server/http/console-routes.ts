@@ -85,6 +85,10 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Router {
     await deps.console.importAddressBook(caller(req).accountId);
     res.status(202).json({ queued: true });
   });
+  router.post('/api/console/address-data/update', adminOnly, async (req, res) => {
+    deps.console.updateAddressData(caller(req).accountId);
+    res.status(202).json({ started: true });
+  });
   router.delete('/api/console/address-book', adminOnly, async (req, res) => void res.json({ removed: await deps.console.clearAddressBook(caller(req).accountId) }));
   return router;
 }

@@ -4,6 +4,7 @@ import type { AmoApi } from '../amo/api-client.js';
 import type { Store } from '../store/open-store.js';
 import { requireAdmin } from './admin-auth.js';
 import { AppError } from '../errors.js';
+import type { AddressDataStatus } from '../../contract/api.js';
 
 export function metaRoutes(deps: {
   health: Store['health'];
@@ -12,6 +13,7 @@ export function metaRoutes(deps: {
   adminToken: string | null;
   mode: { demo: boolean; geocoder: string };
   outboxCounts?: () => Promise<Record<string, number>>;
+  addressData?: { status(): AddressDataStatus; update(by: string): { started: boolean; reason?: string } };
 }): Router {
   const router = Router();
 
@@ -45,7 +47,21 @@ export function metaRoutes(deps: {
         }
       }),
     );
-    res.json({ ...deps.mode, accounts, ...(deps.outboxCounts ? { outbox: await deps.outboxCounts() } : {}) });
+    res.json({ ...deps.mode, accounts, ...(deps.outboxCounts ? { outbox: await deps.outboxCounts() } : {}), ...(deps.addressData ? { addressData: deps.addressData.status() } : {}) });
+  });
+
+  // What the address index covers: public (no personal data), for the demo page and monitoring.
+  router.get('/api/address/coverage', (_req, res) => {
+    if (!deps.addressData) return void res.json({ regions: [], sources: { openStreetMap: [], registry: null } });
+    const { regions, sources, counts } = deps.addressData.status();
+    res.json({ regions, sources, counts });
+  });
+
+  // An operator's update of the address data (the same as `npm run data -- update`, as its own process).
+  router.post('/api/admin/address-data/update', requireAdmin(deps.adminToken), (_req, res) => {
+    const run = deps.addressData?.update('admin API');
+    if (!run?.started) throw new AppError('data_update_not_started', `No update was started: ${run?.reason ?? 'address data is not managed here'}.`);
+    res.status(202).json({ started: true });
   });
 
   return router;

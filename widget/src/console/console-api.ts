@@ -21,4 +21,5 @@ export class ConsoleApi {
   setWebhook = (subscribed: boolean) => this.call<{ queued: true }>('POST', '/webhook', { subscribed });
   importAddressBook = () => this.call<{ queued: true }>('POST', '/address-book/import');
   clearAddressBook = () => this.call<{ removed: number }>('DELETE', '/address-book');
+  updateAddressData = () => this.call<{ started: true }>('POST', '/address-data/update');
 }

@@ -14,7 +14,7 @@ import { ENTITIES, FieldsForm, PARTS, type Entity } from './fields-form.js';
 import { h } from './dom.js';
 import { websiteSnippet } from './snippet.js';
 
-type Section = 'connection' | 'fields' | 'keys' | 'writes' | 'webhook' | 'book';
+type Section = 'connection' | 'fields' | 'keys' | 'writes' | 'webhook' | 'book' | 'data';
 const POLL_MS = 1500;
 
 export class ConsolePage {
@@ -63,7 +63,7 @@ export class ConsolePage {
     }
     this.render();
     const s = this.state;
-    if (s && !this.failure && (s.addressBook.import?.status === 'pending' || s.webhook.queued || s.writes.pending > 0)) {
+    if (s && !this.failure && (s.addressBook.import?.status === 'pending' || s.webhook.queued || s.writes.pending > 0 || s.addressData.running)) {
       this.timer = setTimeout(() => void this.refresh(), POLL_MS);
     }
   }
@@ -98,6 +98,8 @@ export class ConsolePage {
       unknown_pipeline: 'console.fields.unknown_pipeline',
       unknown_status: 'console.fields.unknown_status',
       admin_required: 'console.errors.admin_required',
+      operator_required: 'console.errors.operator_required',
+      data_update_not_started: 'console.errors.update_not_started',
       invalid_token: 'console.errors.invalid_token',
       token_expired: 'console.errors.invalid_token',
       auth_required: 'console.errors.invalid_token',
@@ -134,7 +136,7 @@ export class ConsolePage {
       if (!this.failure) body.push(h(this.doc, 'p', { role: 'status' }, this.t('console.loading')));
     } else {
       if (!s.canManage) body.push(h(this.doc, 'p', { class: 'amo-console__note' }, this.t('console.read_only')));
-      body.push(this.connection(s), this.fields(s), this.keys(s), this.writes(s), this.webhook(s), this.book(s));
+      body.push(this.connection(s), this.fields(s), this.keys(s), this.writes(s), this.webhook(s), this.book(s), this.data(s));
     }
     body.push(h(this.doc, 'p', {}, this.button('refresh', this.t('console.refresh'), () => void this.refresh())));
     this.root.replaceChildren(...body);
@@ -296,6 +298,29 @@ export class ConsolePage {
       );
     }
     return this.section('book', 'console.book.title', ...parts);
+  }
+
+  /** The server's address data: what it covers and how current it is; an operator account may update it. */
+  private data(s: ConsoleState): HTMLElement {
+    const d = s.addressData;
+    const n = (v: number) => v.toLocaleString(this.locale);
+    const p = (text: string, attrs: Record<string, string> = {}) => h(this.doc, 'p', attrs, text);
+    const parts: Array<Node | false> = [];
+    if (!d.sources.openStreetMap.length && !d.sources.registry) parts.push(p(this.t('console.data.none'), { 'data-data': 'none' }));
+    if (d.regions.length) parts.push(p(fill(this.t('console.data.regions'), { regions: d.regions.join(', ') })));
+    for (const o of d.sources.openStreetMap) parts.push(p(fill(this.t('console.data.osm'), { extract: o.extract, date: this.date(o.importedAt), houses: n(o.houses) })));
+    if (d.sources.registry) {
+      const regions = Object.entries(d.sources.registry.regions).map(([code, version]) => `${code} (${version})`).join(', ');
+      parts.push(p(fill(this.t('console.data.registry'), { release: d.sources.registry.release ?? '—', regions }), { 'data-data': 'registry' }));
+    }
+    const c = d.counts;
+    parts.push(p(fill(this.t('console.data.counts'), { settlements: n(c.settlements), streets: n(c.streets), houses: n(c.houses), withPostcode: n(c.withPostcode), withPoint: n(c.withPoint) }), { 'data-data': 'counts' }));
+    if (d.running) parts.push(h(this.doc, 'p', { role: 'status' }, fill(this.t('console.data.running'), { what: d.running.what, step: d.running.step })));
+    if (d.lastUpdate) parts.push(h(this.doc, 'p', { class: d.lastUpdate.ok ? '' : 'amo-console__error' }, fill(this.t(d.lastUpdate.ok ? 'console.data.last_ok' : 'console.data.last_failed'), { date: this.date(d.lastUpdate.at), summary: d.lastUpdate.summary })));
+    parts.push(p(d.nextUpdate ? fill(this.t('console.data.next'), { date: this.date(d.nextUpdate) }) : this.t('console.data.no_schedule')));
+    if (d.canUpdate) parts.push(h(this.doc, 'p', {}, this.button('update-data', this.t('console.data.update'), () => void this.act('data', async () => (await this.api.updateAddressData(), this.t('console.data.started'))), { primary: true, disabled: !!d.running })));
+    else parts.push(p(this.t('console.data.read_only'), { class: 'amo-console__note' }));
+    return this.section('data', 'console.data.title', ...parts);
   }
 }
 
