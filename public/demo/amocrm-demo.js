@@ -20,6 +20,17 @@
     constant: function (name) { return name === 'account' ? { id: 1, subdomain: 'demo' } : { id: 1 }; },
   };
 
+  // Which areas the embedded index answers house by house (GET /api/address/coverage).
+  fetch('/api/address/coverage').then(function (res) { return res.json(); }).then(function (c) {
+    var el = document.getElementById('demo-coverage');
+    var extracts = c.sources.openStreetMap.map(function (o) { return o.extract; });
+    var registry = c.sources.registry ? Object.keys(c.sources.registry.regions).map(function (r) { return 'ГАР ' + r; }) : [];
+    var areas = extracts.concat(registry);
+    el.textContent = areas.length
+      ? (lang === 'en' ? 'Streets and houses here: ' : 'Улицы и дома здесь: ') + areas.join(', ') + (lang === 'en' ? ' — try “москва аргуновская 18”, “байконур гагарина”. Elsewhere: settlement names only.' : ' — попробуйте «москва аргуновская 18», «байконур гагарина». В остальном — только названия населённых пунктов.')
+      : (lang === 'en' ? 'Settlement names only: add a region with one command, npm run data -- add moscow.' : 'Только названия населённых пунктов: регион добавляется одной командой, npm run data -- add moscow.');
+  });
+
   requirejs.config({ paths: { jquery: '/vendor/jquery' } });
   require(['jquery', '/demo/widget/script.js'], function ($, Widget) {
     $.getJSON('/demo/widget/i18n/' + lang + '.json').then(function (langs) {
