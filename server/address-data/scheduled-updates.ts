@@ -49,7 +49,8 @@ export class DataUpdates {
     if (this.child || dataStatus(this.indexDir, { counts: false }).running) return { started: false, reason: 'an update or import is running' };
     if (!dataStatus(this.indexDir, { counts: false }).regions.length) return { started: false, reason: 'no region added yet: npm run data -- add <region>' };
     this.log.info({ by }, 'address data update started');
-    const child = spawn(process.execPath, [...process.execArgv, DATA_SCRIPT, 'update'], { env: { ...process.env, INDEX_DIR: this.indexDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The child inherits this process's environment, so it reads the same configuration (INDEX_DIR included).
+    const child = spawn(process.execPath, [...process.execArgv, DATA_SCRIPT, 'update'], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let output = '';
     child.stdout?.on('data', (c: Buffer) => (output += c.toString()));

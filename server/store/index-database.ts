@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Db } from './database.js';
-import type { NewPlaceRow } from './places-repository.js';
+import type { NewPlaceRow } from './index-rows.js';
 
 /** Bumped when the layout changes: a file of another layout is rebuilt, never read. */
 export const INDEX_LAYOUT = 2;

@@ -5,57 +5,9 @@
  * holds the best candidates. Search and ranking live in geocoding/local-index.ts.
  */
 import type { Db } from './database.js';
-import type { GarObjectRow } from './registry-repository.js';
+import type { GarHouseRow, GarObjectRow, NewPlaceRow, PlaceRow } from './index-rows.js';
 
-export interface PlaceRow {
-  id: number;
-  kind: 'settlement' | 'street' | 'house';
-  source: string;
-  value: string;
-  country: string | null;
-  country_code: string | null;
-  region: string | null;
-  city: string | null;
-  settlement: string | null;
-  street: string | null;
-  house: string | null;
-  block: string | null;
-  postal_code: string | null;
-  lat: number | null;
-  lon: number | null;
-  importance: number;
-  /** The registry's OBJECTID of a place read from ГАР (its houses are found through it), else null. */
-  gar_id?: number | null;
-  /** JSON: what the registry knows of the place beyond the parts above (geocoding/registry-fields.ts). */
-  extra?: string | null;
-  /** The canonical house key (geocoding/house-number.ts) when the row knows it better than its parts do. */
-  house_key?: string | null;
-  /** What the registry knows of a registry place, read when it is answered (never stored in the row). */
-  registry?: Record<string, string | null> | null;
-}
-
-/** A registry house (store/index-database.ts, `gar_houses`). */
-export interface GarHouseRow {
-  objectid: number;
-  parent: number;
-  key: string;
-  num: string | null;
-  type: number | null;
-  add1: string | null;
-  add_type1: number | null;
-  add2: string | null;
-  add_type2: number | null;
-  postal_code: number | null;
-  guid: Buffer;
-  okato: number | null;
-  oktmo: number | null;
-  kladr: string | null;
-  lat: number | null;
-  lon: number | null;
-}
-
-/** A row to insert: everything but the id, plus the text the FTS index holds. */
-export type NewPlaceRow = Omit<PlaceRow, 'id' | 'gar_id' | 'extra' | 'house_key' | 'registry'> & { search_text: string; gar_id?: number | null; extra?: string | null };
+export type { GarHouseRow, NewPlaceRow, PlaceRow } from './index-rows.js';
 
 const COLUMNS = 'kind, source, value, country, country_code, region, city, settlement, street, house, block, postal_code, lat, lon, importance, search_text, gar_id, extra';
 
@@ -232,6 +184,11 @@ export class PlacesRepository {
       if (count) this.reorder();
       return count;
     })();
+  }
+
+  /** `reorder` in a transaction of its own. */
+  reorderNow(): void {
+    this.db.transaction(() => this.reorder())();
   }
 
   /** Renumbers rows by importance, rebuilds the FTS index (external content) and the typo word list. */

@@ -5,23 +5,10 @@
  */
 import type { Db } from './database.js';
 import { HOUSE_PARENT_INDEX } from './index-database.js';
-import type { GarHouseRow } from './places-repository.js';
+import type { GarHouseRow, GarObjectRow } from './index-rows.js';
 
-export interface GarObjectRow {
-  objectid: number;
-  parent: number | null;
-  region: number;
-  level: number;
-  name: string;
-  type_short: string;
-  type_full: string | null;
-  guid: string;
-  /** JSON: { postcode, okato, oktmo, kladr } */
-  params: string | null;
-  /** JSON: names the object had before */
-  old_names: string | null;
-  houses: number;
-}
+export type { GarObjectRow };
+
 
 export type NewGarHouse = Omit<GarHouseRow, 'lat' | 'lon'> & { lat?: number | null; lon?: number | null };
 

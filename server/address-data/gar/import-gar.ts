@@ -99,7 +99,7 @@ export async function importGar(build: IndexBuild, archivePath: string, options:
     const release = [...contents.regions.values()].reduce((v, r) => (r.version > v ? r.version : v), '');
     for (const code of unchanged) if (release && build.index.places.meta(REGION_VERSION_KEY(code))) build.index.places.setMeta(REGION_VERSION_KEY(code), release);
     const twins = linkOsmTwins(build.index.places, registry);
-    build.db.transaction(() => build.index.places.reorder())();
+    build.index.places.reorderNow();
     return { regions: results, houses: results.reduce((n, r) => n + r.houses, 0), records, bytes, twins, totals: registry.counts() };
   } finally {
     archive.close();
