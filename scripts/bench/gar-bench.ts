@@ -1,5 +1,5 @@
 /**
- * npm run bench:gar            (BENCH_GAR_HOUSES, default 1,000,000)
+ * npm run bench:gar            (BENCH_GAR_HOUSES, default 1,000,000; BENCH_GAR_REGIONS, default 85)
  * npm run bench:gar -- --generate <out.zip>   writes the generated archive and stops
  *
  * The registry at the scale of a country, on a GENERATED registry-shaped archive
@@ -22,6 +22,8 @@ import { generateGarArchive, SHARED_STREET_NAMES, type GeneratedArchive } from '
 import { fmt, freePort, get, percentiles, waitForHealth } from './http-load.js';
 
 const houses = Number(process.env.BENCH_GAR_HOUSES ?? 1_000_000);
+// BENCH_GAR_REGIONS=1: all the houses in one region, as the largest real regions hold millions.
+const regionCount = Number(process.env.BENCH_GAR_REGIONS ?? 85);
 const generateTo = process.argv.indexOf('--generate') > 0 ? process.argv[process.argv.indexOf('--generate') + 1] : null;
 const BAIKONUR = resolve(import.meta.dirname, '../../../shared/gar/gar_xml_99_baikonur_20230626.zip');
 
@@ -29,7 +31,7 @@ async function archive(path: string): Promise<GeneratedArchive> {
   const samplePath = `${path}.sample.json`;
   if (existsSync(path) && existsSync(samplePath)) return JSON.parse(readFileSync(samplePath, 'utf8')) as GeneratedArchive;
   const started = performance.now();
-  const generated = await generateGarArchive(path, houses);
+  const generated = await generateGarArchive(path, houses, { regions: regionCount });
   writeFileSync(samplePath, JSON.stringify(generated));
   console.log(`generated ${houses.toLocaleString('en')} houses (GENERATED data, registry-shaped) in ${((performance.now() - started) / 1000).toFixed(0)} s: ${path}, ${(statSync(path).size / 1e6).toFixed(0)} MB zipped`);
   return generated;
@@ -40,7 +42,7 @@ if (generateTo) {
   process.exit(0);
 }
 
-const zip = join(tmpdir(), `amo-address-bench-gar-${houses}.zip`);
+const zip = join(tmpdir(), `amo-address-bench-gar-${houses}-${regionCount}.zip`);
 const generated = await archive(zip);
 const dir = mkdtempSync(join(tmpdir(), 'amo-address-bench-gar-'));
 const indexDir = join(dir, 'index');
