@@ -140,3 +140,27 @@ describe.skipIf(!hasGar)('the registry (ГАР) in the index', () => {
     }
   });
 });
+
+describe.skipIf(!hasGar)('registry answers in the writes', () => {
+  it("a website lead typed as people type it gets the registry's address and postcode in the mapped fields", async () => {
+    const { writeEnv, createSiteKey, postLead, admin, eventually, fieldValue, ACCOUNT } = await import('../writes/write-helpers.js');
+    const env = await writeEnv();
+    try {
+      await IndexBuild.run(env.app.system.config.indexDir, (build) => importGar(build, BAIKONUR));
+      env.app.system.servedIndex.refresh();
+      expect((await admin(env.app, 'PUT', `/api/admin/accounts/${ACCOUNT}/settings`, { pipelineId: 5000, statusId: 6001, fields: { leads: { address: 762381, postalCode: 762385 } } })).status).toBe(200);
+      const key = await createSiteKey(env.app);
+      const { id } = await (await postLead(env.app.url, key, { name: 'Айгуль', phone: '+79270001124', address: 'байконур гагарина 5' })).json();
+      let view: { status?: string; amocrm?: { leadId: number } } = {};
+      await eventually(async () => {
+        view = await (await fetch(`${env.app.url}/api/leads/${id}`, { headers: { 'X-Api-Key': key } })).json();
+        return view.status === 'sent';
+      }, 'sent');
+      const lead = env.fake.entities.get(ACCOUNT)!.leads.get(view.amocrm!.leadId)!;
+      expect(fieldValue(lead, 762381)).toBe('г Байконур, ул Гагарина, д 5');
+      expect(fieldValue(lead, 762385)).toBe('468325');
+    } finally {
+      await env.close();
+    }
+  });
+});
