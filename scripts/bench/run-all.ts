@@ -17,6 +17,7 @@ import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openIndexDatabase } from '../../server/store/index-database.js';
+import { pointCurrentAt } from '../../server/store/index-files.js';
 import { LocalIndex } from '../../server/geocoding/local-index.js';
 import { PlacesRepository } from '../../server/store/places-repository.js';
 import { ensureGazetteer } from '../../server/address-data/gazetteer.js';
@@ -30,7 +31,9 @@ import { benchWrites } from './writes-bench.js';
 import { benchWebhookForm } from './webhook-form-bench.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'amo-address-bench-'));
-const dbPath = join(dir, 'bench.db');
+// The index file the server serves: built here directly, then named in CURRENT (store/index-files.ts).
+const indexDir = join(dir, 'index');
+const dbPath = join(indexDir, 'addresses-bench.db');
 const extractArg = process.argv.indexOf('--extract');
 const extract = extractArg > 0 ? process.argv[extractArg + 1] : null;
 
@@ -58,7 +61,9 @@ try {
     index.search(q, { count: 7 });
     return performance.now() - started;
   });
+  db.pragma('journal_mode = DELETE');
   db.close();
+  pointCurrentAt(indexDir, 'addresses-bench.db');
   const sizeMb = statSync(dbPath).size / 1024 / 1024;
   console.log(`\n== local index ==`);
   console.log(`entries: ${entries} (${extract ? `extract ${extract}` : 'gazetteer + generated streets/houses'}: ${imported.houses} houses, ${imported.streets} streets)`);
@@ -68,7 +73,7 @@ try {
   // Request logs stay on (info, as in production) and go nowhere.
   const port = await freePort();
   const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, DATABASE_PATH: dbPath, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000', SUGGEST_CACHE_MAX_MB: '1024', NODE_ENV: 'production' },
+    env: { ...process.env, INDEX_DIR: indexDir, DATABASE_PATH: join(dir, 'store.db'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000', SUGGEST_CACHE_MAX_MB: '1024', NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitForHealth(`http://127.0.0.1:${port}/healthz`);
