@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { DataError, IndexBuild } from './index-build.js';
+import { alive, DataError, IndexBuild } from './index-build.js';
 import { catalogueRegion, CATALOGUE, type CatalogueRegion } from './catalogue.js';
 import { downloadFile, ensureFreeDisk, publishedMd5 } from './download.js';
 import { garReleases, type GarRelease } from './gar/releases.js';
@@ -230,13 +230,5 @@ function statSize(file: string): number {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export type { GarRelease };

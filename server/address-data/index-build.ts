@@ -170,7 +170,8 @@ function readFileSafe(path: string): string {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process lives (a lock's or a running update's holder). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -10,12 +10,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addRegion, dataStatus, updateData, type DataSettings } from '../../server/address-data/data-operations.js';
 import { DataError } from '../../server/address-data/index-build.js';
-import { ServedIndex } from '../../server/geocoding/served-index.js';
-import { LocalIndex } from '../../server/geocoding/local-index.js';
 import { currentIndexFile } from '../../server/store/index-files.js';
 import { FakeMirror } from '../fakes/fake-mirror.js';
 import { tempDir } from '../helpers.js';
-import { garFile, hasGar } from './gar-fixtures.js';
+import { garFile, hasGar, suggestedValues } from './gar-fixtures.js';
 import { hasRealdata, realFile } from '../realdata.js';
 
 const EXTRACT = '/osm/asia/kazakhstan-latest.osm.pbf';
@@ -30,14 +28,7 @@ const release = (version: number, kind: 'full' | 'delta') => ({
   GarXMLDeltaURL: kind === 'delta' ? `${mirror.url}/gar/${version}/gar_delta_xml.zip` : null,
 });
 
-async function values(q: string): Promise<string[]> {
-  const served = new ServedIndex(settings.indexDir);
-  try {
-    return (await new LocalIndex(served).suggest(q, { count: 5, language: 'ru' })).map((s) => s.value);
-  } finally {
-    served.close();
-  }
-}
+const values = (q: string) => suggestedValues(settings.indexDir, q);
 
 describe.skipIf(!hasGar || !hasRealdata)('npm run data against a mirror', () => {
   beforeAll(async () => {

@@ -11,11 +11,9 @@ import { join } from 'node:path';
 import AdmZip from 'adm-zip';
 import { DataError, IndexBuild } from '../../server/address-data/index-build.js';
 import { importGar } from '../../server/address-data/gar/import-gar.js';
-import { ServedIndex } from '../../server/geocoding/served-index.js';
-import { LocalIndex } from '../../server/geocoding/local-index.js';
 import { currentIndexFile } from '../../server/store/index-files.js';
 import { tempDir } from '../helpers.js';
-import { BAIKONUR, garFile, GAR_DIR, hasGar } from './gar-fixtures.js';
+import { BAIKONUR, garFile, GAR_DIR, hasGar, suggestedValues } from './gar-fixtures.js';
 
 const BASE = garFile('django-fias_fake_gar_99_20221124.zip');
 const DELTA_1 = garFile('django-fias_fake_gar_delta_99_20221128.zip');
@@ -29,14 +27,7 @@ afterEach(() => tmp.cleanup());
 
 const apply = (file: string, options: Parameters<typeof importGar>[2] = {}) => IndexBuild.run(tmp.dir, (build) => importGar(build, file, options));
 
-async function values(q: string): Promise<string[]> {
-  const served = new ServedIndex(tmp.dir);
-  try {
-    return (await new LocalIndex(served).suggest(q, { count: 5, language: 'ru' })).map((s) => s.value);
-  } finally {
-    served.close();
-  }
-}
+const values = (q: string) => suggestedValues(tmp.dir, q);
 
 /** What a refused import must leave: the same served file, byte for byte. */
 function servedSnapshot(): { file: string | null; bytes: string } {

@@ -5,6 +5,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import AdmZip from 'adm-zip';
+import { ServedIndex } from '../../server/geocoding/served-index.js';
+import { LocalIndex } from '../../server/geocoding/local-index.js';
 
 export const GAR_DIR = resolve(import.meta.dirname, '../../../shared/gar');
 export const garFile = (name: string) => join(GAR_DIR, name);
@@ -46,4 +48,14 @@ export function expectedHouses(zipPath: string): ExpectedHouse[] {
       const house = [h.HOUSENUM ? `${HOUSE_WORD[h.HOUSETYPE] ?? 'д'} ${h.HOUSENUM}` : '', h.ADDNUM1 ? `${ADD_WORD[h.ADDTYPE1] ?? 'к'} ${h.ADDNUM1}` : '', h.ADDNUM2 ? `${ADD_WORD[h.ADDTYPE2] ?? 'стр'} ${h.ADDNUM2}` : ''].filter(Boolean).join(' ');
       return { objectId: h.OBJECTID, guid: h.OBJECTGUID, typed: [...path, house].join(', '), postcode: postcode.get(h.OBJECTID) ?? null };
     });
+}
+
+/** The values the index in `indexDir` suggests for `q`, as a server serving it would. */
+export async function suggestedValues(indexDir: string, q: string): Promise<string[]> {
+  const served = new ServedIndex(indexDir);
+  try {
+    return (await new LocalIndex(served).suggest(q, { count: 5, language: 'ru' })).map((s) => s.value);
+  } finally {
+    served.close();
+  }
 }
