@@ -84,7 +84,8 @@ export interface ConsoleState {
   /** The token's `is_admin`: only an admin changes anything here. */
   canManage: boolean;
   connectUrl: string | null;
-  writes: { pending: number; done: number; parked: number };
+  /** `limit`: waiting items the account may have; at it, website leads are refused with 429 until some are sent. */
+  writes: { pending: number; done: number; parked: number; limit: number };
   siteKeys: Array<{ id: number; name: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }>;
   /** Where a website posts its leads (POST, X-Site-Key). */
   intakeUrl: string;

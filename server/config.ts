@@ -80,6 +80,8 @@ export const envSchema = z.object({
   AMOCRM_IMPORT_ADDRESSES_ON_CONNECT: doc(bool.default(true), 'seed the account’s address book from its leads, contacts and companies when it connects'),
   AMOCRM_IDLE_REFRESH_DAYS: doc(z.coerce.number().min(1).max(80).default(7), 'refresh tokens unused this long (a refresh token unused for 3 months stops working)'),
   OUTBOX_CONCURRENCY: doc(z.coerce.number().int().min(1).max(64).default(4), 'outbox items sent at once'),
+  OUTBOX_PER_ACCOUNT: doc(z.coerce.number().int().min(1).max(64).default(2), 'outbox items of one account sent at once: the worker goes round the accounts, so one account’s burst never holds up another’s'),
+  OUTBOX_MAX_PENDING_PER_ACCOUNT: doc(z.coerce.number().int().min(10).max(1_000_000).default(2000), 'items one account may have waiting; over it, website leads are answered 429 with Retry-After (the console says so)'),
   OUTBOX_MAX_ATTEMPTS: doc(z.coerce.number().int().min(1).max(100).default(8), 'attempts before an item is parked for an admin'),
   OUTBOX_LEASE_SECONDS: doc(z.coerce.number().int().min(1).max(3600).default(120), 'how long a claimed item is held before another worker may take it'),
   OUTBOX_POLL_MS: doc(z.coerce.number().int().min(10).max(60000).default(500), 'how often the outbox is polled when idle'),
@@ -162,6 +164,8 @@ export const configSchema = envSchema
       },
       outbox: {
         concurrency: env.OUTBOX_CONCURRENCY,
+        perAccount: env.OUTBOX_PER_ACCOUNT,
+        maxPendingPerAccount: env.OUTBOX_MAX_PENDING_PER_ACCOUNT,
         maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
         leaseMs: env.OUTBOX_LEASE_SECONDS * 1000,
         pollMs: env.OUTBOX_POLL_MS,

@@ -14,6 +14,7 @@ import { downloadFile, ensureFreeDisk, publishedMd5 } from './download.js';
 import { garReleases, type GarRelease } from './gar/releases.js';
 import { importGar, type GarImportResult } from './gar/import-gar.js';
 import { importRecords } from './osm/import-addresses.js';
+import { linkAfterOsmImport } from './gar/link-osm.js';
 import { readerFor } from './osm/readers.js';
 import { openIndexDatabase } from '../store/index-database.js';
 import { currentIndexFile } from '../store/index-files.js';
@@ -155,6 +156,7 @@ export function dataStatus(indexDir: string, options: { counts?: boolean } = {})
         const imported = JSON.parse(value) as { importedAt: string; houses: number };
         byHand.push({ extract: key.slice('osm:import:'.length), importedAt: imported.importedAt, houses: imported.houses });
       }
+      countsOfFile.clear();
       countsOfFile.set(file, { counts, registryVersions, byHand });
     } finally {
       db.close();
@@ -188,6 +190,7 @@ async function refreshExtract(settings: DataSettings, path: string, progress: Pr
     const result = await IndexBuild.run(settings.indexDir, async (build) => {
       const imported = await importRecords(build.index, readerFor(file)!(file), source);
       if (imported.houses === 0) throw new DataError(`${url}: no address in the extract; the served index is unchanged (a wrong file on the mirror?)`);
+      linkAfterOsmImport(build.index.places, new RegistryRepository(build.db));
       return imported;
     });
     writeDataState(settings.indexDir, (state) => (state.osm[path] = { url, importedAt: new Date().toISOString(), houses: result.houses }));

@@ -109,7 +109,15 @@ export class IndexBuild {
 export function ensureServedIndex(dir: string, legacy?: Db): { built: boolean; places: number } {
   const current = currentIndexFile(dir);
   if (current && !gazetteerChanged(current)) return { built: false, places: 0 };
-  const build = IndexBuild.begin(dir, { waitForLockMs: 120_000 });
+  let build: IndexBuild;
+  try {
+    // With no index yet, wait for the build another process may be making; with one, never hold up a start:
+    // the gazetteer is rebuilt by the next start or import.
+    build = IndexBuild.begin(dir, { waitForLockMs: current ? 0 : 120_000 });
+  } catch (error) {
+    if (current && error instanceof DataError) return { built: false, places: 0 };
+    throw error;
+  }
   try {
     if (!current && legacy) build.index.places.append(legacyImportedPlaces(legacy));
     const places = Object.values(build.index.countBySource()).reduce((a, b) => a + b, 0);

@@ -34,6 +34,8 @@ export class AccountConsole {
       webhookSubscriptions: WebhookSubscriptions | null;
       parkedWrites: ParkedWrites;
       publicUrl: string;
+      /** Waiting items an account may have (OUTBOX_MAX_PENDING_PER_ACCOUNT). */
+      maxPending: number;
       clock: Clock;
       wake(): void;
       /** The server's address data, and whether an account is one of its operators (DATA_OPERATOR_ACCOUNTS). */
@@ -58,7 +60,7 @@ export class AccountConsole {
       },
       canManage,
       connectUrl: crm ? `${publicUrl}/api/auth/amocrm/start` : null,
-      writes: await outbox.counts(accountId),
+      writes: { ...(await outbox.counts(accountId)), limit: this.deps.maxPending },
       siteKeys: (await siteKeys.list(accountId)).map((k) => ({ id: k.id, name: k.name, createdAt: iso(k.createdAt)!, lastUsedAt: iso(k.lastUsedAt), revokedAt: iso(k.revokedAt) })),
       intakeUrl: `${publicUrl}/api/leads`,
       webhook: await this.webhook(accountId, status === 'connected'),

@@ -51,11 +51,15 @@ export class ServedIndex implements PlacesSource {
   refresh(): boolean {
     const stamp = this.stamp();
     if (stamp === this.pointerStamp) return false;
-    this.pointerStamp = stamp;
     const file = currentIndexFile(this.dir);
-    if (!file || file === this.file) return false;
+    if (!file || file === this.file) {
+      this.pointerStamp = stamp;
+      return false;
+    }
     const started = performance.now();
+    // A file that cannot be opened throws here, before anything changed: the next look tries again.
     const db = openIndexDatabase(file, { readonly: true });
+    this.pointerStamp = stamp;
     const old = this.db;
     this.db = db;
     this.repository = new PlacesRepository(db);

@@ -84,7 +84,7 @@ export class OutboxWorker {
     const free = this.options.concurrency - this.running;
     let items: Array<JobItem<JobKind>> = [];
     try {
-      items = free > 0 && this.handlers ? await this.outbox.claim(this.clock.now(), this.options.leaseMs, free) : [];
+      items = free > 0 && this.handlers ? await this.outbox.claim(this.clock.now(), this.options.leaseMs, free, this.options.perAccount) : [];
     } catch (error) {
       // The database is away (a PostgreSQL restart): try again at the next poll.
       this.log.error({ error: (error as Error).message }, 'outbox claim failed');

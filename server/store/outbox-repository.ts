@@ -67,20 +67,42 @@ export class OutboxRepository<Jobs extends JobMap> {
   /**
    * Due, not leased by a live worker, and only for connected accounts that amoCRM has not
    * blocked: items of an account that is not connected (yet, or any more) or paused wait.
+   *
+   * Fair between accounts: each account's due items are numbered in their order (its turn), at
+   * most `perAccount` of an account are in flight at once (items already leased count), and the
+   * claim goes round the accounts — every ready account's first item before any account's
+   * second. One account's burst never queues another account's lead behind it, and an account
+   * waiting on its own rate limit holds at most `perAccount` of the worker's slots.
    */
-  async claim(now: number, leaseMs: number, limit: number): Promise<Array<OutboxItem<Jobs>>> {
+  async claim(now: number, leaseMs: number, limit: number, perAccount = Number.MAX_SAFE_INTEGER): Promise<Array<OutboxItem<Jobs>>> {
     const skipLocked = this.sql.dialect === 'postgres' ? 'FOR UPDATE OF o SKIP LOCKED' : '';
     const rows = await this.sql.all<Row>(
-      `UPDATE outbox SET lease_until = ?, attempts = attempts + 1, updated_at = ?
-       WHERE id IN (
-         SELECT o.id FROM outbox o JOIN accounts a ON a.account_id = o.account_id AND a.status = 'connected'
+      `WITH busy AS (
+         SELECT account_id, COUNT(*) AS n FROM outbox WHERE status = 'pending' AND lease_until >= ? GROUP BY account_id
+       ), ranked AS (
+         SELECT r.id, r.next_attempt_at, COALESCE(b.n, 0) AS in_flight,
+           ROW_NUMBER() OVER (PARTITION BY r.account_id ORDER BY r.next_attempt_at, r.id) AS turn
+         FROM outbox r JOIN accounts a ON a.account_id = r.account_id AND a.status = 'connected'
            AND (a.blocked_until IS NULL OR a.blocked_until <= ?)
-         WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until < ?)
-         ORDER BY o.next_attempt_at, o.id LIMIT ? ${skipLocked})
+           LEFT JOIN busy b ON b.account_id = r.account_id
+         WHERE r.status = 'pending' AND r.next_attempt_at <= ? AND (r.lease_until IS NULL OR r.lease_until < ?)
+       )
+       UPDATE outbox SET lease_until = ?, attempts = attempts + 1, updated_at = ?
+       WHERE id IN (
+         SELECT o.id FROM outbox o JOIN ranked k ON k.id = o.id
+         -- Checked again on the row itself: PostgreSQL re-reads a row another claim just took
+         -- (lease set) before locking it, and these conditions then leave it out.
+         WHERE k.turn + k.in_flight <= ? AND o.status = 'pending' AND (o.lease_until IS NULL OR o.lease_until < ?)
+         ORDER BY k.turn, k.next_attempt_at, k.id LIMIT ? ${skipLocked})
        RETURNING *`,
-      [now + leaseMs, now, now, now, now, limit],
+      [now, now, now, now, now + leaseMs, now, Math.min(perAccount, 1_000_000_000), now, limit],
     );
     return rows.sort((a, b) => a.id - b.id).map((row) => this.toItem(row));
+  }
+
+  /** Items of the account waiting to be sent (the intake's cap). */
+  async pendingCount(accountId: number): Promise<number> {
+    return (await this.sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE account_id = ? AND status = 'pending'", [accountId]))!.n;
   }
 
   /**

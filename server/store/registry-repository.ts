@@ -107,6 +107,10 @@ export class RegistryRepository {
     this.db.prepare('UPDATE gar_houses SET lat = ?, lon = ? WHERE objectid = ?').run(lat, lon, objectid);
   }
 
+  hasHouses(): boolean {
+    return this.db.prepare('SELECT 1 FROM gar_houses LIMIT 1').get() !== undefined;
+  }
+
   counts(): { objects: number; houses: number; withPostcode: number; withPoint: number } {
     return this.db
       .prepare('SELECT (SELECT COUNT(*) FROM gar_objects) AS objects, COUNT(*) AS houses, COUNT(postal_code) AS withPostcode, COUNT(lat) AS withPoint FROM gar_houses')

@@ -7,6 +7,7 @@ import type { Outbox } from '../outbox/jobs.js';
 import type { IntakeLeadsRepository } from '../store/intake-leads-repository.js';
 import type { SiteKey } from '../store/site-keys-repository.js';
 import type { IntakeLead } from '../intake/intake-schema.js';
+import { AppError } from '../errors.js';
 
 export type IntakeStatus = 'queued' | 'retrying' | 'sent' | 'failed';
 
@@ -21,12 +22,19 @@ export interface IntakeView {
 
 export class IntakeService {
   constructor(
-    private readonly deps: { leads: IntakeLeadsRepository; outbox: Outbox; clock: Clock; wake(): void },
+    private readonly deps: { leads: IntakeLeadsRepository; outbox: Outbox; clock: Clock; wake(): void; maxPending: number },
   ) {}
 
-  /** Stores the lead with its outbox item (one transaction) and answers at once. */
+  /**
+   * Stores the lead with its outbox item (one transaction) and answers at once. An account with
+   * `maxPending` items waiting takes no more until they drain: a site flooding it would otherwise
+   * grow the queue without end (the worker sends each account's items at amoCRM's rate).
+   */
   async accept(site: SiteKey, lead: IntakeLead): Promise<string> {
     const { leads, outbox, clock } = this.deps;
+    if ((await outbox.pendingCount(site.accountId)) >= this.deps.maxPending) {
+      throw new AppError('rate_limited', `This account has ${this.deps.maxPending} leads waiting to reach amoCRM; send again in a minute.`, { retryAfterSeconds: 60 });
+    }
     const now = clock.now();
     const id = await leads.create(site, now, async (intakeId, tx) => (await outbox.in(tx).enqueue(site.accountId, 'intake', { intakeId, lead }, now)).id);
     this.deps.wake();

@@ -96,6 +96,8 @@ describe.skipIf(!hasGar)('the registry (ГАР) in the index', () => {
       await importIntoIndex(twin.dir, osm, 'import:hand');
       const result = await IndexBuild.run(twin.dir, (build) => importGar(build, BAIKONUR));
       expect(result.twins.matched).toBe(1);
+      // The other order (the extract imported again after the registry) links its twins too.
+      await importIntoIndex(twin.dir, osm, 'import:hand');
       const twinIndex = new ServedIndex(twin.dir);
       try {
         const found = await new LocalIndex(twinIndex).suggest('байконур гагарина 5 ', { count: 10, language: 'ru' });

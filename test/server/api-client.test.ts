@@ -35,12 +35,26 @@ describe('API v4 client', () => {
   }, 30_000);
 
   it('turns amoCRM’s empty 204 list into null and keeps to the per-account rate', async () => {
-    const started = Date.now();
-    const pages = await Promise.all(Array.from({ length: 7 }, () => app.system.amoApi!.request(ACCOUNT, 'GET', '/api/v4/leads', undefined, { query: { page: 1 } })));
-    expect(pages.every((p) => p === null)).toBe(true);
-    const times = fake.requests.filter((r) => r.path === '/api/v4/leads').map((r) => r.at).sort((a, b) => a - b);
-    for (let i = 6; i < times.length; i++) expect(times[i] - times[i - 6]).toBeGreaterThanOrEqual(1000); // never 7 starts within a second
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    // The limiter is checked on its own clock: the moments it let each request go. Arrival stamps
+    // at the fake bunch up when the machine is busy (it shares this event loop); the soak runs
+    // (npm run test:soak) check the receiving side with the server as its own process.
+    const letGo: number[] = [];
+    const limiter = app.system.limiter;
+    const acquire = limiter.acquire.bind(limiter);
+    limiter.acquire = async (accountId: number) => {
+      await acquire(accountId);
+      if (accountId === ACCOUNT) letGo.push(performance.timeOrigin + performance.now());
+    };
+    try {
+      const started = Date.now();
+      const pages = await Promise.all(Array.from({ length: 7 }, () => app.system.amoApi!.request(ACCOUNT, 'GET', '/api/v4/leads', undefined, { query: { page: 1 } })));
+      expect(pages.every((p) => p === null)).toBe(true);
+      expect(letGo).toHaveLength(7);
+      for (let i = 6; i < letGo.length; i++) expect(letGo[i] - letGo[i - 6]).toBeGreaterThanOrEqual(1000); // never 7 starts within a second
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    } finally {
+      limiter.acquire = acquire;
+    }
   });
 
   it('does not retry a 403 (blocked account), stops sending for the account and shows it to the admin', async () => {

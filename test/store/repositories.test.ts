@@ -126,6 +126,24 @@ describe.each(stores)('repositories on %s', (_name, open) => {
     expect(await outbox.purgeDone(310 + 1_001, 1_000)).toBe(1);
   });
 
+  it('outbox claims go round the accounts: every ready account\'s first item before anyone\'s second, at most N of one account in flight', async () => {
+    // Only these three accounts are sending: the earlier test's account waits meanwhile.
+    await accounts.markReconnectRequired(2, 'not part of this test', 0);
+    for (const id of [11, 12, 13]) await accounts.saveConnected({ accountId: id, subdomain: `a${id}`, baseDomain: 'amocrm.ru', ...pair(id) }, 0);
+    const a = [];
+    for (let i = 0; i < 6; i++) a.push((await outbox.enqueue(11, 'subscribe', { mode: 'subscribe' }, 10_000 + i)).id);
+    const b = (await outbox.enqueue(12, 'subscribe', { mode: 'subscribe' }, 10_010)).id;
+    const c = (await outbox.enqueue(13, 'subscribe', { mode: 'subscribe' }, 10_020)).id;
+    // Account 11 was first and has six: still, 12 and 13 are in the first claim of three.
+    expect((await outbox.claim(20_000, 60_000, 3, 2)).map((i) => i.id).sort((x, y) => x - y)).toEqual([a[0], b, c].sort((x, y) => x - y));
+    // Then 11's second; never a third while two of its items are in flight.
+    expect((await outbox.claim(20_001, 60_000, 5, 2)).map((i) => i.id)).toEqual([a[1]]);
+    expect(await outbox.claim(20_002, 60_000, 5, 2)).toEqual([]);
+    expect(await outbox.pendingCount(11)).toBe(6);
+    for (const id of [a[0], a[1], b, c]) await outbox.complete(id, {}, 20_003);
+    expect((await outbox.claim(20_004, 60_000, 5, 2)).map((i) => i.id)).toEqual([a[2], a[3]]);
+  });
+
   it('site keys: the key is shown once and stored as a hash; a revoked or foreign key does nothing', async () => {
     const keys = new SiteKeysRepository(store.sql);
     const { siteKey, key } = await keys.create(3, 'shop', 1_000);

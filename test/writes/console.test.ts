@@ -34,7 +34,7 @@ describe('the admin console API', () => {
     const s = await state();
     expect(s.account).toMatchObject({ id: ACCOUNT, status: 'connected', subdomain: 'acme', blockedUntil: null, reason: null });
     expect(s.canManage).toBe(true);
-    expect(s.writes).toEqual({ pending: 0, done: 0, parked: 0 });
+    expect(s.writes).toEqual({ pending: 0, done: 0, parked: 0, limit: 2000 });
     expect(s.webhook).toMatchObject({ subscribed: false, queued: false });
     expect(s.addressBook).toEqual({ count: 0, import: null });
     expect(s.intakeUrl).toBe('http://127.0.0.1:1/api/leads');

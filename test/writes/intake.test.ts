@@ -110,6 +110,17 @@ describe('website lead intake', () => {
     expect(leadsOf(env)[0]).toMatchObject({ pipeline_id: 5000, status_id: 6001 });
   });
 
+  it('an account with OUTBOX_MAX_PENDING_PER_ACCOUNT leads waiting gets 429 with Retry-After for the next, and the console says so', async () => {
+    env = await writeEnv({ OUTBOX_MAX_PENDING_PER_ACCOUNT: '10' }, { connect: false });
+    const key = await createSiteKey(env.app);
+    for (let i = 0; i < 10; i++) expect((await postLead(env.app.url, key, { name: `Клиент ${i}`, phone: '+79270001130' })).status).toBe(202);
+    const refused = await postLead(env.app.url, key, { name: 'Ещё один', phone: '+79270001131' });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('60');
+    expect((await refused.json()).error).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('10 leads waiting') });
+    expect((await env.app.system.console.state(ACCOUNT, true)).writes).toMatchObject({ pending: 10, limit: 10 });
+  });
+
   describe('input', () => {
     const valid = { name: 'Иван', phone: '+79171234567' };
     const bad: Array<[string, unknown, string]> = [

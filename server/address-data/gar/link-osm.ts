@@ -2,7 +2,8 @@
  * Registry houses and OpenStreetMap houses of the same settlement, street and number are one
  * real house: the registry house takes the OpenStreetMap point (its qc_geo becomes 0) and the
  * OpenStreetMap row goes, so the house is suggested once, with the registry's names and postcode.
- * Runs at the end of every registry import, whichever of the two was imported first.
+ * Runs at the end of every registry import and of every OpenStreetMap import into an index that
+ * holds the registry, so the order the two were imported in does not matter.
  */
 import type { PlacesRepository } from '../../store/places-repository.js';
 import type { RegistryRepository } from '../../store/registry-repository.js';
@@ -43,4 +44,12 @@ export function linkOsmTwins(places: PlacesRepository, registry: RegistryReposit
     places.deleteRows(drop);
   });
   return { matched, candidates };
+}
+
+/** After an OpenStreetMap import into a build that holds registry houses: the new extract's twins are linked too. */
+export function linkAfterOsmImport(places: PlacesRepository, registry: RegistryRepository): { matched: number; candidates: number } {
+  if (!registry.hasHouses()) return { matched: 0, candidates: 0 };
+  const twins = linkOsmTwins(places, registry);
+  if (twins.matched) places.reorderNow();
+  return twins;
 }

@@ -6,6 +6,8 @@
 import type { AddressRecord } from './address-record.js';
 import { importRecords, type ImportResult } from './import-addresses.js';
 import { DataError, IndexBuild } from '../index-build.js';
+import { linkAfterOsmImport } from '../gar/link-osm.js';
+import { RegistryRepository } from '../../store/registry-repository.js';
 
 export async function importIntoIndex(
   indexDir: string,
@@ -25,6 +27,7 @@ export async function importIntoIndex(
       const held = before ? `, where the index holds ${before.toLocaleString('en')} places from this source` : '';
       throw new DataError(`${options.file ?? source}: no address found${held}; the served index is unchanged (a broken or wrong file? --allow-empty imports it anyway)`);
     }
+    linkAfterOsmImport(build.index.places, new RegistryRepository(build.db));
     build.index.places.setMeta(`osm:${source}`, JSON.stringify({ importedAt: new Date().toISOString(), houses: result.houses, streets: result.streets }));
     return result;
   });

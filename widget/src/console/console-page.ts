@@ -236,7 +236,8 @@ export class ConsolePage {
 
   private writes(s: ConsoleState): HTMLElement {
     const counts = h(this.doc, 'p', { 'data-counts': 'writes' }, fill(this.t('console.writes.counts'), s.writes));
-    if (!s.canManage) return this.section('writes', 'console.writes.title', counts);
+    const full = s.writes.pending >= s.writes.limit && h(this.doc, 'p', { class: 'amo-console__error', 'data-writes': 'full' }, fill(this.t('console.writes.full'), { limit: s.writes.limit }));
+    if (!s.canManage) return this.section('writes', 'console.writes.title', counts, full);
     const items = this.parked?.items ?? [];
     const list = items.length
       ? h(
@@ -257,7 +258,7 @@ export class ConsolePage {
         )
       : h(this.doc, 'p', {}, this.t('console.writes.none_parked'));
     const all = items.length > 1 && this.button('retry-all', this.t('console.writes.retry_all'), () => void this.act('writes', async () => fill(this.t('console.writes.retried'), { count: (await this.api.retry()).retried })));
-    return this.section('writes', 'console.writes.title', counts, h(this.doc, 'p', { class: 'amo-console__note' }, this.t('console.writes.parked_intro')), list, all);
+    return this.section('writes', 'console.writes.title', counts, full, h(this.doc, 'p', { class: 'amo-console__note' }, this.t('console.writes.parked_intro')), list, all);
   }
 
   private webhook(s: ConsoleState): HTMLElement {
