@@ -77,8 +77,8 @@ const SCHEMA = `
   CREATE TABLE gar_types (kind TEXT NOT NULL, id INTEGER NOT NULL, short TEXT NOT NULL, full TEXT NOT NULL, PRIMARY KEY (kind, id));
 `;
 
-/** The houses' search index: built after a bulk load (sorted once) rather than kept up row by row. */
-export const HOUSE_PARENT_INDEX = 'CREATE INDEX IF NOT EXISTS gar_houses_parent ON gar_houses(parent, key)';
+/** Houses are found through their parent (a street's gar_id) and the beginning of their number. */
+const HOUSE_PARENT_INDEX = 'CREATE INDEX gar_houses_parent ON gar_houses(parent, key)';
 
 export function openIndexDatabase(path: string, options: { readonly?: boolean } = {}): Db {
   if (options.readonly) {

@@ -4,7 +4,6 @@
  * written through PlacesRepository; this holds what they are derived from.
  */
 import type { Db } from './database.js';
-import { HOUSE_PARENT_INDEX } from './index-database.js';
 import type { GarHouseRow, GarObjectRow } from './index-rows.js';
 
 export type { GarObjectRow };
@@ -115,14 +114,5 @@ export class RegistryRepository {
     return this.db
       .prepare('SELECT (SELECT COUNT(*) FROM gar_objects) AS objects, COUNT(*) AS houses, COUNT(postal_code) AS withPostcode, COUNT(lat) AS withPoint FROM gar_houses')
       .get() as { objects: number; houses: number; withPostcode: number; withPoint: number };
-  }
-
-  /** Before a bulk load the houses' search index is dropped, and built again (sorted once) after. */
-  dropHouseIndex(): void {
-    this.db.exec('DROP INDEX IF EXISTS gar_houses_parent');
-  }
-
-  createHouseIndex(): void {
-    this.db.exec(HOUSE_PARENT_INDEX);
   }
 }
