@@ -112,5 +112,7 @@ try {
     server.kill();
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  // BENCH_GAR_KEEP=1 keeps the built index for a closer look (its folder is printed).
+  if (process.env.BENCH_GAR_KEEP) console.log(`index kept in ${indexDir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }

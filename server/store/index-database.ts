@@ -5,7 +5,9 @@
  *
  * Layout, chosen by measurement (README, "The registry"):
  * - `places` + `places_fts`: settlements, planning structures and streets (and OpenStreetMap
- *   houses), one FTS5 row each, in importance order (rowid 1 = most important);
+ *   houses), one FTS5 row each, in importance order (rowid 1 = most important); prefixes of up
+ *   to five letters are indexed ("Крас", "Верхн" match thousands of names: at 10 M houses a
+ *   keystroke's p95 went from 4.0 to 1.4 ms in-process for 9 MB more);
  * - `gar_houses`: the registry's houses, one plain row each keyed by the registry's OBJECTID and
  *   found through their parent (a street's `gar_id`): an FTS5 row would cost ≥ 165 bytes a house;
  * - `gar_objects`: the registry's address objects as read (names, types, parents, params), from
@@ -38,7 +40,7 @@ const SCHEMA = `
   CREATE INDEX places_source ON places(source);
   CREATE INDEX places_gar ON places(gar_id) WHERE gar_id IS NOT NULL;
   CREATE VIRTUAL TABLE places_fts USING fts5(search_text, content='places', content_rowid='id',
-    tokenize='unicode61 remove_diacritics 2', prefix='1 2 3');
+    tokenize='unicode61 remove_diacritics 2', prefix='1 2 3 4 5');
   CREATE VIRTUAL TABLE places_vocab USING fts5vocab(places_fts, row);
   CREATE VIRTUAL TABLE place_words USING fts5(word, tokenize='trigram');
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
