@@ -9,7 +9,7 @@
  * tax office codes…) with ended ones among them. Real records (Байконур, ../shared/gar) show the
  * shapes copied here.
  */
-import { createWriteStream, rmSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, rmSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { ZipArchive } from 'archiver';
 
@@ -87,17 +87,19 @@ export async function generateGarArchive(path: string, totalHouses: number, opti
     const files: Record<keyof typeof tables, string> = { obj: 'AS_ADDR_OBJ', objParams: 'AS_ADDR_OBJ_PARAMS', adm: 'AS_ADM_HIERARCHY', mun: 'AS_MUN_HIERARCHY', houses: 'AS_HOUSES', houseParams: 'AS_HOUSES_PARAMS' };
     const roots: Record<keyof typeof tables, string> = { obj: 'ADDRESSOBJECTS', objParams: 'PARAMS', adm: 'ITEMS', mun: 'ITEMS', houses: 'HOUSES', houseParams: 'PARAMS' };
     const temp = `${path}.region-${code}`;
-    const parts = new Map<keyof typeof tables, ReturnType<typeof createWriteStream>>();
+    // Written synchronously: a region of millions of houses makes tables of gigabytes, and a
+    // stream without backpressure would queue them all in memory.
+    const parts = new Map<keyof typeof tables, number>();
     for (const key of Object.keys(tables) as Array<keyof typeof tables>) {
-      const stream = createWriteStream(`${temp}.${key}`);
-      stream.write(`<?xml version="1.0" encoding="utf-8"?><${roots[key]}>`);
-      parts.set(key, stream);
+      const fd = openSync(`${temp}.${key}`, 'w');
+      writeSync(fd, `<?xml version="1.0" encoding="utf-8"?><${roots[key]}>`);
+      parts.set(key, fd);
     }
     const write = (key: keyof typeof tables, text: string) => {
       chunks[key].push(text);
       sizes[key] += text.length;
       if (sizes[key] > 1 << 20) {
-        parts.get(key)!.write(chunks[key].join(''));
+        writeSync(parts.get(key)!, chunks[key].join(''));
         chunks[key] = [];
         sizes[key] = 0;
       }
@@ -178,9 +180,9 @@ export async function generateGarArchive(path: string, totalHouses: number, opti
       }
     }
     for (const key of Object.keys(tables) as Array<keyof typeof tables>) {
-      const stream = parts.get(key)!;
-      stream.write(chunks[key].join(''));
-      await new Promise<void>((resolve) => stream.end(`</${roots[key]}>`, () => resolve()));
+      const fd = parts.get(key)!;
+      writeSync(fd, `${chunks[key].join('')}</${roots[key]}>`);
+      closeSync(fd);
       zip.file(`${temp}.${key}`, { name: `${String(code).padStart(2, '0')}/${name(files[key])}` });
       appended++;
     }

@@ -44,11 +44,15 @@ export function intakeRoutes(deps: {
     ...(deps.hitCounters ? { store: new SharedLimitStore(deps.hitCounters, 'intake', deps.now) } : {}),
     handler: (_req, _res, next) => next(new AppError('rate_limited', 'Too many leads from this site; wait a minute.', { retryAfterSeconds: 60 })),
   });
-  router.use('/api/leads', cors({ origin: true, allowedHeaders: ['X-Api-Key', 'Authorization', 'Content-Type'], methods: ['GET', 'POST'], maxAge: 600 }));
+  router.use('/api/leads', cors({ origin: true, allowedHeaders: ['X-Api-Key', 'Authorization', 'Content-Type', 'Idempotency-Key'], exposedHeaders: ['Idempotent-Replayed'], methods: ['GET', 'POST'], maxAge: 600 }));
 
   router.post('/api/leads', siteAuth, limiter, async (req, res) => {
     const lead = parseInput(intakeSchema, req.body);
-    const id = await deps.intake.accept(req.site!, lead);
+    const key = req.get('idempotency-key') ?? null;
+    if (key !== null && !/^[\x21-\x7e]{1,255}$/.test(key)) throw new AppError('invalid_parameter', 'Idempotency-Key must be 1–255 visible ASCII characters (a UUID, say).', { field: 'Idempotency-Key' });
+    const { id, replayed } = await deps.intake.accept(req.site!, lead, key);
+    // A retry with the same key gets the first answer (the IETF Idempotency-Key draft; Stripe's API does the same).
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(202).json({ id, status: 'queued' });
   });
 

@@ -9,6 +9,9 @@ import type { SiteKey } from '../store/site-keys-repository.js';
 import type { IntakeLead } from '../intake/intake-schema.js';
 import { AppError } from '../errors.js';
 
+/** How long a site's Idempotency-Key stands for its first lead (a retry comes within seconds or hours). */
+const IDEMPOTENCY_MS = 24 * 3600 * 1000;
+
 export type IntakeStatus = 'queued' | 'retrying' | 'sent' | 'failed';
 
 export interface IntakeView {
@@ -30,15 +33,15 @@ export class IntakeService {
    * `maxPending` items waiting takes no more until they drain: a site flooding it would otherwise
    * grow the queue without end (the worker sends each account's items at amoCRM's rate).
    */
-  async accept(site: SiteKey, lead: IntakeLead): Promise<string> {
+  async accept(site: SiteKey, lead: IntakeLead, idempotencyKey: string | null = null): Promise<{ id: string; replayed: boolean }> {
     const { leads, outbox, clock } = this.deps;
     if ((await outbox.pendingCount(site.accountId)) >= this.deps.maxPending) {
       throw new AppError('rate_limited', `This account has ${this.deps.maxPending} leads waiting to reach amoCRM; send again in a minute.`, { retryAfterSeconds: 60 });
     }
     const now = clock.now();
-    const id = await leads.create(site, now, async (intakeId, tx) => (await outbox.in(tx).enqueue(site.accountId, 'intake', { intakeId, lead }, now)).id);
-    this.deps.wake();
-    return id;
+    const created = await leads.create(site, now, async (intakeId, tx) => (await outbox.in(tx).enqueue(site.accountId, 'intake', { intakeId, lead }, now)).id, idempotencyKey ? { key: idempotencyKey, replayMs: IDEMPOTENCY_MS } : undefined);
+    if (!created.replayed) this.deps.wake();
+    return created;
   }
 
   /** Where a lead stands; only the site that posted it may ask. */

@@ -180,7 +180,8 @@ describe.each(stores)('repositories on %s', (_name, open) => {
     const leads = new IntakeLeadsRepository(store.sql);
     const { siteKey } = await new SiteKeysRepository(store.sql).create(7, 'shop', 0);
     const site = { id: siteKey.id, accountId: 7 };
-    const id = await leads.create(site, 50, async (intakeId, tx) => (await outbox.in(tx).enqueue(7, 'intake', { intakeId, lead: { name: 'A', phone: '+79170000000' } } as never, 50)).id);
+    const enqueue = async (intakeId: string, tx: Sql) => (await outbox.in(tx).enqueue(7, 'intake', { intakeId, lead: { name: 'A', phone: '+79170000000' } } as never, 50)).id;
+    const { id } = await leads.create(site, 50, enqueue);
     const record = (await leads.find(id, siteKey.id))!;
     expect((await outbox.find(record.outboxId))!.payload).toMatchObject({ intakeId: id });
     expect(await leads.find(id, siteKey.id + 1)).toBeNull();
@@ -190,6 +191,15 @@ describe.each(stores)('repositories on %s', (_name, open) => {
       throw new Error('the lead could not be stored');
     })).rejects.toThrow('could not be stored');
     expect(await outbox.counts(7)).toEqual(before);
+    // The same Idempotency-Key within 24 h: the first lead's id, nothing stored; after 24 h, a new lead.
+    const day = 24 * 3600 * 1000;
+    const first = await leads.create(site, 1_000, enqueue, { key: 'order-42', replayMs: day });
+    const counted = await outbox.counts(7);
+    expect(await leads.create(site, 2_000, enqueue, { key: 'order-42', replayMs: day })).toEqual({ id: first.id, replayed: true });
+    expect(await outbox.counts(7)).toEqual(counted);
+    const later = await leads.create(site, 1_000 + day + 1, enqueue, { key: 'order-42', replayMs: day });
+    expect(later.replayed).toBe(false);
+    expect(later.id).not.toBe(first.id);
 
     const events = new WebhookEventsRepository(store.sql);
     const queue = (tx: Sql) => outbox.in(tx).enqueue(7, 'webhook', { changed: {} } as never, 70);

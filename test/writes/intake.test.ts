@@ -121,6 +121,26 @@ describe('website lead intake', () => {
     expect((await env.app.system.console.state(ACCOUNT, true)).writes).toMatchObject({ pending: 10, limit: 10 });
   });
 
+  it('a site that sends the same lead again with its Idempotency-Key gets the first answer and makes no second lead', async () => {
+    env = await writeEnv();
+    const key = await createSiteKey(env.app);
+    const send = (idempotencyKey: string) =>
+      fetch(`${env.app.url}/api/leads`, { method: 'POST', headers: { 'X-Api-Key': key, 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey }, body: JSON.stringify({ name: 'Пётр', phone: '+79270001140' }) });
+    const first = await send('order-1001');
+    const again = await send('order-1001');
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const { id } = await first.json();
+    expect((await again.json()).id).toBe(id);
+    expect((await send('order-1002')).status).toBe(202);
+    await env.app.system.worker.whenIdle();
+    expect(leadsOf(env)).toHaveLength(2);
+    const bad = await send('ключ с пробелами');
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatchObject({ code: 'invalid_parameter', field: 'Idempotency-Key' });
+  });
+
   describe('input', () => {
     const valid = { name: 'Иван', phone: '+79171234567' };
     const bad: Array<[string, unknown, string]> = [

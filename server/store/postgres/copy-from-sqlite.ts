@@ -16,7 +16,7 @@ const TABLES: Array<{ table: string; columns: string[]; serial?: boolean }> = [
   { table: 'site_keys', columns: ['id', 'account_id', 'name', 'key_hash', 'created_at', 'revoked_at', 'last_used_at'], serial: true },
   { table: 'account_addresses', columns: ['id', 'account_id', 'normalized', 'value', 'data', 'origin', 'uses', 'last_used_at'], serial: true },
   { table: 'outbox', columns: ['id', 'account_id', 'kind', 'payload', 'state', 'status', 'dedupe_key', 'attempts', 'next_attempt_at', 'lease_until', 'last_error', 'created_at', 'updated_at'], serial: true },
-  { table: 'intake_leads', columns: ['id', 'site_key_id', 'account_id', 'outbox_id', 'created_at'] },
+  { table: 'intake_leads', columns: ['id', 'site_key_id', 'account_id', 'outbox_id', 'created_at', 'idempotency_key'] },
   { table: 'webhook_events', columns: ['hash', 'account_id', 'received_at'] },
   { table: 'writebacks', columns: ['account_id', 'entity', 'entity_id', 'field_id', 'value', 'written_at'] },
 ];
