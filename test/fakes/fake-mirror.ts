@@ -70,7 +70,9 @@ export class FakeMirror {
       const stall = this.stallOnce.get(path);
       if (cut !== undefined && cut < body.length) {
         this.cutOnce.delete(path);
-        res.write(body.subarray(0, cut), () => res.destroy());
+        // The bytes before the cut arrive (and are written) before the connection drops.
+        res.write(body.subarray(0, cut));
+        setTimeout(() => res.destroy(), 300).unref();
         return;
       }
       if (stall !== undefined && stall < body.length) {

@@ -136,7 +136,7 @@ describe('website lead intake', () => {
     expect((await send('order-1002')).status).toBe(202);
     await env.app.system.worker.whenIdle();
     expect(leadsOf(env)).toHaveLength(2);
-    const bad = await send('ключ с пробелами');
+    const bad = await send('a key with spaces');
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatchObject({ code: 'invalid_parameter', field: 'Idempotency-Key' });
   });
