@@ -248,7 +248,7 @@ function houseRow(houses: HouseColumns, i: number, parent: number): NewGarHouse 
     add2: houses.add2[i],
     add_type2: houses.addType2[i],
     postal_code: houses.postcode[i] || null,
-    guid: Buffer.from(houses.guid[i].replace(/-/g, ''), 'hex'),
+    guid: houses.guid(i),
     okato: houses.okato[i] || null,
     oktmo: houses.oktmo[i] || null,
     kladr: houses.kladr[i],

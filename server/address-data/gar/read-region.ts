@@ -11,7 +11,7 @@
 import { DataError } from '../index-build.js';
 import type { ZipArchive } from './zip-archive.js';
 import { RECORD_TAGS, type GarRegion, type GarTable } from './gar-archive.js';
-import { attr, readRecords, type RecordStats } from './gar-records.js';
+import { attr, detach, readRecords, type RecordStats } from './gar-records.js';
 
 /** AS_PARAM_TYPES: the params an address answer carries. */
 export const PARAM = { postcode: 5, okato: 6, oktmo: 7, kladr: 10 } as const;
@@ -29,6 +29,8 @@ export interface GarObject {
   oldNames: Set<string>;
 }
 
+const GUID_BLOCK = 65_536;
+
 /** Houses (and land plots, with `type` 0) of a region, one index per house. */
 export class HouseColumns {
   readonly ids: number[] = [];
@@ -38,7 +40,8 @@ export class HouseColumns {
   readonly addType1: Array<number | null> = [];
   readonly add2: Array<string | null> = [];
   readonly addType2: Array<number | null> = [];
-  readonly guid: string[] = [];
+  /** FIAS ids as 16 bytes each, in blocks (a string each would cost ~60 bytes, and worse: see detach). */
+  private readonly guidBlocks: Uint8Array[] = [];
   parent = new Float64Array(0);
   parentStart = new Int32Array(0);
   postcode = new Int32Array(0);
@@ -59,7 +62,17 @@ export class HouseColumns {
     this.addType1[i] = h.addType1;
     this.add2[i] = h.add2;
     this.addType2[i] = h.addType2;
-    this.guid[i] = h.guid;
+    const block = Math.floor(i / GUID_BLOCK);
+    while (this.guidBlocks.length <= block) this.guidBlocks.push(new Uint8Array(GUID_BLOCK * 16));
+    const hex = h.guid.replace(/-/g, '');
+    const at = (i % GUID_BLOCK) * 16;
+    for (let b = 0; b < 16; b++) this.guidBlocks[block][at + b] = parseInt(hex.slice(b * 2, b * 2 + 2), 16) || 0;
+  }
+
+  /** The house's FIAS id as the 16 bytes the index stores. */
+  guid(i: number): Buffer {
+    const at = (i % GUID_BLOCK) * 16;
+    return Buffer.from(this.guidBlocks[Math.floor(i / GUID_BLOCK)].subarray(at, at + 16));
   }
 
   /** After the houses are read: room for what the params and the hierarchy add. */
@@ -138,7 +151,7 @@ export async function readRegion(archive: ZipArchive, region: GarRegion, options
     otherStarts.set(`${objectid}:${key}`, start);
     let params = otherParams.get(objectid);
     if (!params) otherParams.set(objectid, (params = {}));
-    params[key] = attr(r, 'VALUE') ?? undefined;
+    params[key] = detach(attr(r, 'VALUE')) ?? undefined;
   };
   const id = (r: string) => {
     const n = Number(attr(r, 'OBJECTID'));
@@ -152,10 +165,10 @@ export async function readRegion(archive: ZipArchive, region: GarRegion, options
     if (objectid === null || !name || !level) return void stats.skipped++;
     let all = names.get(objectid);
     if (!all) names.set(objectid, (all = new Set()));
-    all.add(name);
+    all.add(detach(name));
     closes(r, objectid);
     if (!current(r)) return;
-    objects.set(objectid, { objectid, guid: attr(r, 'OBJECTGUID') ?? '', name, type: attr(r, 'TYPENAME') ?? '', level, parent: null, parentStart: 0, params: {}, paramStart: {}, oldNames: new Set() });
+    objects.set(objectid, { objectid, guid: detach(attr(r, 'OBJECTGUID') ?? ''), name: detach(name), type: detach(attr(r, 'TYPENAME') ?? ''), level, parent: null, parentStart: 0, params: {}, paramStart: {}, oldNames: new Set() });
   });
   // Names an object had before (a renamed street): found by, answered with today's name.
   for (const [objectid, object] of objects) for (const name of names.get(objectid) ?? []) if (name !== object.name) object.oldNames.add(name);
@@ -169,7 +182,7 @@ export async function readRegion(archive: ZipArchive, region: GarRegion, options
     const start = date(attr(r, 'STARTDATE'));
     if ((object.paramStart[key] ?? -1) > start) return;
     object.paramStart[key] = start;
-    object.params[key] = attr(r, 'VALUE') ?? undefined;
+    object.params[key] = detach(attr(r, 'VALUE')) ?? undefined;
   });
 
   const readHouses = (r: string, stead: boolean) => {
@@ -185,7 +198,7 @@ export async function readRegion(archive: ZipArchive, region: GarRegion, options
       const v = attr(r, name);
       return v ? Number(v) : null;
     };
-    houses.push(objectid, { num: num ?? '', type: stead ? 0 : Number(attr(r, 'HOUSETYPE') ?? 2), add1, addType1: add1 ? addType('ADDTYPE1') : null, add2, addType2: add2 ? addType('ADDTYPE2') : null, guid: attr(r, 'OBJECTGUID') ?? '' });
+    houses.push(objectid, { num: detach(num ?? ''), type: stead ? 0 : Number(attr(r, 'HOUSETYPE') ?? 2), add1: detach(add1), addType1: add1 ? addType('ADDTYPE1') : null, add2: detach(add2), addType2: add2 ? addType('ADDTYPE2') : null, guid: attr(r, 'OBJECTGUID') ?? '' });
   };
   await each('AS_HOUSES', (r) => readHouses(r, false));
   if (options.steads) await each('AS_STEADS', (r) => readHouses(r, true));
@@ -206,7 +219,7 @@ export async function readRegion(archive: ZipArchive, region: GarRegion, options
     if (key === 'postcode') houses.postcode[i] = /^\d{6}$/.test(value) ? Number(value) : 0;
     else if (key === 'okato') houses.okato[i] = /^\d{1,15}$/.test(value) ? Number(value) : 0;
     else if (key === 'oktmo') houses.oktmo[i] = /^\d{1,15}$/.test(value) ? Number(value) : 0;
-    else houses.kladr[i] = value || null;
+    else houses.kladr[i] = detach(value) || null;
   };
   await each('AS_HOUSES_PARAMS', houseParams);
   if (options.steads) await each('AS_STEADS_PARAMS', houseParams);
