@@ -121,9 +121,11 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE accounts ADD COLUMN blocked_until INTEGER;`,
   // 7: the admin console lists each site key with its last use
   `ALTER TABLE site_keys ADD COLUMN last_used_at INTEGER;`,
-  // 8: a website's retry with the same Idempotency-Key makes no second lead (PostgreSQL: 0002)
+  // 8: a website's retry with the same Idempotency-Key makes no second lead; an account's waiting
+  // items counted at every lead (its cap) and per account at every claim (PostgreSQL: 0002)
   `ALTER TABLE intake_leads ADD COLUMN idempotency_key TEXT;
-   CREATE UNIQUE INDEX intake_leads_idempotency ON intake_leads (site_key_id, idempotency_key) WHERE idempotency_key IS NOT NULL;`,
+   CREATE UNIQUE INDEX intake_leads_idempotency ON intake_leads (site_key_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+   CREATE INDEX outbox_account_status ON outbox (account_id, status);`,
 ];
 
 export function openDatabase(path: string): Db {
