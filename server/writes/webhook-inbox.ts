@@ -21,7 +21,11 @@ export class WebhookInbox {
   /** true when stored, false for a duplicate; 403 for a body of another account or an account not connected here. */
   async receive(accountId: number, body: FormObject): Promise<boolean> {
     const account = body.account;
-    const named = Number(typeof account === 'object' ? account.id : undefined);
+    // A value that is itself a group (account[id][x]=…) is no id; the form's objects have no
+    // prototype, so it must never reach Number() (that threw, and answered 500).
+    const id = typeof account === 'object' ? account.id : undefined;
+    if (id !== undefined && typeof id !== 'string') throw new AppError('invalid_body', 'account[id] must be one number, as amoCRM sends it.');
+    const named = Number(id);
     if (!Number.isSafeInteger(named) || named <= 0) throw new AppError('invalid_webhook', 'account[id] is missing.');
     if (named !== accountId) {
       this.deps.log.warn({ urlAccountId: accountId, bodyAccountId: named }, 'webhook for another account refused');

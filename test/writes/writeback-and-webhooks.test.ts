@@ -128,6 +128,17 @@ describe('webhooks', () => {
     expect(env.fake.patches).toHaveLength(1); // ...and changes nothing
   });
 
+  it('a body whose account[id] is a group is a 400 invalid_body, not a crash', async () => {
+    env = await writeEnv();
+    for (const body of ['account[id][x]=1', `account[id][]=${ACCOUNT}&leads[add][0][id]=1`, '__proto__[id]=1']) {
+      const res = await deliver(body);
+      expect(res.status, body).toBe(400);
+      expect((await res.json()).error.code, body).toMatch(/^invalid_(body|webhook)$/);
+    }
+    expect((await deliver('account[id][x]=1')).status).toBe(400);
+    expect((await (await deliver('account[id][x]=1')).json()).error.code).toBe('invalid_body');
+  });
+
   it('processes a duplicate delivery once, and leaves alone what it cannot match safely', async () => {
     env = await writeEnv();
     const a = env.fake.addEntity(ACCOUNT, 'leads', { name: 'A', custom_fields_values: [{ field_id: 762381, values: [{ value: 'самара ленинградская 5' }] }] });
