@@ -5,11 +5,23 @@ import { randomUUID } from 'node:crypto';
 /** Query parameters whose values never reach a log line. */
 const SECRET_PARAMS = /^(code|state|signature|client_secret|access_token|refresh_token|token|apikey|key)$/i;
 
-/** Path segments that are secrets: each account's webhook URL (intake/webhook-urls.ts). */
-const SECRET_PATH = /^(\/api\/amocrm\/webhooks\/(?:\d{1,15}\/)?)[^?]*/;
+/**
+ * Path segments that are secrets: each account's webhook URL (intake/webhook-urls.ts). Matched on
+ * the path as Express routes it — any letter case, repeated slashes, percent-encoding, and an
+ * absolute-form request target (`POST http://host/api/…`) — so no spelling of the route logs it.
+ */
+const SECRET_PATH = /^((?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/+api\/+amocrm\/+webhooks\/+(?:\d{1,15}\/+)?)[^?#]*/i;
 
 export function redactUrl(raw: string): string {
-  const url = raw.replace(SECRET_PATH, '$1[redacted]');
+  const query = raw.indexOf('?');
+  const path = query < 0 ? raw : raw.slice(0, query);
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // Not valid percent-encoding: matched as it came.
+  }
+  const url = (SECRET_PATH.test(decoded) ? decoded.replace(SECRET_PATH, '$1[redacted]') : path) + (query < 0 ? '' : raw.slice(query));
   const q = url.indexOf('?');
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));
