@@ -89,7 +89,7 @@ export interface ConsoleState {
   siteKeys: Array<{ id: number; name: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }>;
   /** Where a website posts its leads (POST, X-Site-Key). */
   intakeUrl: string;
-  /** null when amoCRM could not be asked (not connected, demo, unreachable) */
+  /** `subscribed` null when amoCRM could not be asked (not connected, demo, unreachable); `destination` (it holds the secret) only for an admin */
   webhook: { subscribed: boolean | null; destination: string | null; queued: boolean };
   addressBook: { count: number; import: { status: 'pending' | 'done' | 'parked'; step: number; of: number; read: number; error: string | null } | null };
   /** The server's address data (the same for every account); only an operator account starts an update. */

@@ -63,7 +63,8 @@ export class AccountConsole {
       writes: { ...(await outbox.counts(accountId)), limit: this.deps.maxPending },
       siteKeys: (await siteKeys.list(accountId)).map((k) => ({ id: k.id, name: k.name, createdAt: iso(k.createdAt)!, lastUsedAt: iso(k.lastUsedAt), revokedAt: iso(k.revokedAt) })),
       intakeUrl: `${publicUrl}/api/leads`,
-      webhook: await this.webhook(accountId, status === 'connected'),
+      // The destination carries the account's webhook secret: only an admin sees it.
+      webhook: await this.webhook(accountId, status === 'connected').then((w) => (canManage ? w : { ...w, destination: null })),
       addressBook: {
         count: await addressBook.count(accountId),
         import: imported && progress

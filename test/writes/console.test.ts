@@ -35,7 +35,7 @@ describe('the admin console API', () => {
     expect(s.account).toMatchObject({ id: ACCOUNT, status: 'connected', subdomain: 'acme', blockedUntil: null, reason: null });
     expect(s.canManage).toBe(true);
     expect(s.writes).toEqual({ pending: 0, done: 0, parked: 0, limit: 2000 });
-    expect(s.webhook).toMatchObject({ subscribed: false, queued: false });
+    expect(s.webhook).toMatchObject({ subscribed: false, queued: false, destination: env.app.system.webhookUrls!.destination(ACCOUNT) });
     expect(s.addressBook).toEqual({ count: 0, import: null });
     expect(s.intakeUrl).toBe('http://127.0.0.1:1/api/leads');
   });
@@ -119,6 +119,9 @@ describe('the admin console API', () => {
     const s = await state(ACCOUNT, false);
     expect(s.canManage).toBe(false);
     expect(s.account.id).toBe(ACCOUNT);
+    // The webhook URL holds the account's secret: only an admin sees it.
+    expect(s.webhook.destination).toBeNull();
+    expect(s.webhook.subscribed).not.toBeNull();
     const before = (await env.app.system.siteKeys.list(ACCOUNT)).length;
     for (const [method, path, body] of [
       ['POST', '/api/console/site-keys', { name: 'x' }],
