@@ -13,8 +13,7 @@ import { catalogueRegion, CATALOGUE, type CatalogueRegion } from './catalogue.js
 import { downloadFile, ensureFreeDisk, publishedMd5 } from './download.js';
 import { garReleases, type GarRelease } from './gar/releases.js';
 import { importGar, type GarImportResult } from './gar/import-gar.js';
-import { importRecords } from './osm/import-addresses.js';
-import { linkAfterOsmImport } from './gar/link-osm.js';
+import { importIntoIndex } from './osm/import-into-index.js';
 import { readerFor } from './osm/readers.js';
 import { openIndexDatabase } from '../store/index-database.js';
 import { currentIndexFile } from '../store/index-files.js';
@@ -166,7 +165,7 @@ export function dataStatus(indexDir: string, options: { counts?: boolean } = {})
     file: file ? basename(file) : null,
     regions: state.regions,
     sources: {
-      openStreetMap: [...Object.entries(state.osm).map(([path, o]) => ({ extract: path, importedAt: o.importedAt, houses: o.houses })), ...byHand.filter((h) => !h.extract.startsWith('osm:'))],
+      openStreetMap: [...Object.entries(state.osm).map(([path, o]) => ({ extract: path, importedAt: o.importedAt, houses: o.houses })), ...byHand.filter((h) => !h.extract.startsWith('osm:'))], // `import:osm:*` sources are npm run data's own, listed above
       registry: state.garRelease ? { release: state.garRelease.version, text: state.garRelease.text, regions: registryVersions } : Object.keys(registryVersions).length ? { release: null, text: null, regions: registryVersions } : null,
     },
     counts,
@@ -187,12 +186,8 @@ async function refreshExtract(settings: DataSettings, path: string, progress: Pr
     ensureFreeDisk(settings.indexDir, (served ? statSize(served) : 0) + bytes * 2, `importing ${path}`);
     progress(`OpenStreetMap ${path}: import`);
     const source = `import:osm:${path}`;
-    const result = await IndexBuild.run(settings.indexDir, async (build) => {
-      const imported = await importRecords(build.index, readerFor(file)!(file), source);
-      if (imported.houses === 0) throw new DataError(`${url}: no address in the extract; the served index is unchanged (a wrong file on the mirror?)`);
-      linkAfterOsmImport(build.index.places, new RegistryRepository(build.db));
-      return imported;
-    });
+    // The same import as npm run import:addresses: refused when it holds no address, twins linked.
+    const result = await importIntoIndex(settings.indexDir, readerFor(file)!(file), source, { file: url });
     writeDataState(settings.indexDir, (state) => (state.osm[path] = { url, importedAt: new Date().toISOString(), houses: result.houses }));
     return `OpenStreetMap ${path}: ${(bytes / 1e6).toFixed(1)} MB${resumed ? ' (resumed)' : ''}${md5 ? ', MD5 checked' : ', size checked (no .md5 published)'}; ${result.houses.toLocaleString('en')} houses, ${result.streets.toLocaleString('en')} streets`;
   } finally {
