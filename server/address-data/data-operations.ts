@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { alive, DataError, IndexBuild } from './index-build.js';
 import { catalogueRegion, CATALOGUE, type CatalogueRegion } from './catalogue.js';
 import { downloadFile, ensureFreeDisk, publishedMd5 } from './download.js';
-import { garReleases, type GarRelease } from './gar/releases.js';
+import { garReleases } from './gar/releases.js';
 import { importGar, type GarImportResult } from './gar/import-gar.js';
 import { importIntoIndex } from './osm/import-into-index.js';
 import { readerFor } from './osm/readers.js';
@@ -229,4 +229,3 @@ function statSize(file: string): number {
 }
 
 
-export type { GarRelease };
