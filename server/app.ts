@@ -36,7 +36,7 @@ export function createApp(system: System): Express {
     }),
   );
   // Webhooks parse their own (large, bracket-keyed) form bodies: before the general parsers.
-  app.use(webhookRoutes({ urls: system.webhookUrls, inbox: system.webhooks }));
+  app.use(webhookRoutes({ urls: system.webhookUrls, inbox: system.webhooks, perMinute: config.webhookRateLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now() }));
   app.use(express.json({ limit: '32kb' }));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
 

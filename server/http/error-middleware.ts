@@ -8,7 +8,7 @@ const BODY_ERRORS = new Set(['entity.parse.failed', 'entity.verify.failed', 'par
 export const errorMiddleware: ErrorRequestHandler = (error, req, res, _next) => {
   if (res.headersSent) return;
   if (error instanceof AppError) {
-    if (error.status === 429 && error.details?.retryAfterSeconds) {
+    if ((error.status === 429 || error.status === 503) && error.details?.retryAfterSeconds) {
       res.setHeader('Retry-After', String(error.details.retryAfterSeconds));
     }
     res.status(error.status).json({ error: { code: error.code, message: error.message, ...error.details } });

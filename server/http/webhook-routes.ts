@@ -1,31 +1,53 @@
-import express, { Router } from 'express';
+import express, { Router, type Request } from 'express';
 import type { WebhookUrls } from '../intake/webhook-urls.js';
 import type { WebhookInbox } from '../writes/webhook-inbox.js';
 import { AppError } from '../errors.js';
-import { FormLimitError, parseWebhookForm, WEBHOOK_FORM_LIMITS } from '../intake/webhook-form.js';
+import { countParameters, parseWebhookFormInSlices, WEBHOOK_FORM_LIMITS } from '../intake/webhook-form.js';
+import { isChangeKey } from '../intake/webhook-changes.js';
+import { perAccountLimit, type AccountLimitDeps } from './account-limits.js';
+import { OneAtATime } from './one-at-a-time.js';
+
+/** Deliveries waiting for the parser before new ones are told to come back (amoCRM retries later). */
+const MAX_WAITING_PARSES = 16;
 
 /**
  * amoCRM's webhooks (reference §7): form-encoded with bracket keys, answered before any amoCRM
  * call. The URL names the account and carries its secret (WebhookUrls); an unknown or malformed
- * path is a quiet 404, whatever bytes it holds. The body is read as text and parsed in one pass.
+ * path is a quiet 404, whatever bytes it holds.
+ *
+ * What a delivery may cost is bounded before it is read: a declared length over the limit is a
+ * 413 at once, each account has its own rate, the parameters are counted on the raw text before
+ * any parse, and the parse itself runs one delivery at a time, in slices that let suggestions
+ * through (webhook-form.ts). Over the rate amoCRM gets a 429 and delivers again later.
  */
-export function webhookRoutes(deps: { urls: WebhookUrls | null; inbox: WebhookInbox }): Router {
+export function webhookRoutes(deps: { urls: WebhookUrls | null; inbox: WebhookInbox; perMinute: number } & AccountLimitDeps): Router {
   const router = Router();
-  const text = express.text({ type: () => true, limit: '1mb' });
-  router.post('/api/amocrm/webhooks/:accountId/:secret', (req, _res, next) => {
+  const tooLarge = () => new AppError('payload_too_large', `A webhook may carry at most ${WEBHOOK_FORM_LIMITS.bytes / 1024} KB and ${WEBHOOK_FORM_LIMITS.parameters} parameters.`);
+  const text = express.text({ type: () => true, limit: WEBHOOK_FORM_LIMITS.bytes });
+  const parser = new OneAtATime(MAX_WAITING_PARSES);
+  const limit = perAccountLimit(deps, {
+    name: 'webhooks',
+    perMinute: deps.perMinute,
+    windowSeconds: 5,
+    closeOnRefusal: true,
+    account: (req: Request) => req.webhookAccountId ?? null,
+    message: 'Too many webhook deliveries for this account; amoCRM will deliver again later.',
+  });
+  router.post('/api/amocrm/webhooks/:accountId/:secret', (req, res, next) => {
     const accountId = deps.urls?.verify(String(req.params.accountId), String(req.params.secret)) ?? null;
     if (accountId === null) throw new AppError('not_found', 'No webhook here.');
     req.webhookAccountId = accountId;
-    next();
-  }, text, async (req, res) => {
-    let body;
-    try {
-      body = parseWebhookForm(typeof req.body === 'string' ? req.body : '');
-    } catch (error) {
-      if (error instanceof FormLimitError) throw new AppError('payload_too_large', `A webhook may carry at most ${WEBHOOK_FORM_LIMITS.parameters} parameters.`);
-      throw error;
+    if (Number(req.get('content-length') ?? 0) > WEBHOOK_FORM_LIMITS.bytes) {
+      res.setHeader('Connection', 'close');
+      throw tooLarge();
     }
-    const stored = await deps.inbox.receive(req.webhookAccountId!, body);
+    next();
+  }, limit, text, async (req, res) => {
+    const raw = typeof req.body === 'string' ? req.body : '';
+    if (countParameters(raw) > WEBHOOK_FORM_LIMITS.parameters) throw tooLarge();
+    const parsed = await parser.run(() => parseWebhookFormInSlices(raw, isChangeKey));
+    if (parsed === null) throw new AppError('rate_limited', 'Too many webhook deliveries are being read; amoCRM will deliver again later.', { retryAfterSeconds: 5 });
+    const stored = await deps.inbox.receive(req.webhookAccountId!, parsed.form, parsed.sha256);
     res.status(200).json({ ok: true, duplicate: !stored });
   });
   return router;

@@ -10,6 +10,12 @@ export type ChangedEntities = Partial<Record<EntityType, number[]>>;
 
 const EVENTS = ['add', 'update', 'status'];
 
+/** The parameters changedEntities and the account check read (`account[...]`, `leads[update][0][id]`, `contacts[add][0][type]`): the rest of a body is never needed. */
+export function isChangeKey(path: string[]): boolean {
+  if (path[0] === 'account') return true;
+  return (path[0] === 'leads' || path[0] === 'contacts') && path.length === 4 && EVENTS.includes(path[1]) && (path[3] === 'id' || path[3] === 'type');
+}
+
 /**
  * The changed entities of an amoCRM webhook body (v2 layout, reference §7): leads under
  * `leads[...]`; contacts *and companies* under `contacts[...]`, a company marked `[type]=company`

@@ -18,8 +18,13 @@ export class WebhookInbox {
     private readonly deps: { events: WebhookEventsRepository; outbox: Outbox; accounts: AccountsRepository; clock: Clock; log: Logger; wake(): void },
   ) {}
 
-  /** true when stored, false for a duplicate; 403 for a body of another account or an account not connected here. */
-  async receive(accountId: number, body: FormObject): Promise<boolean> {
+  /**
+   * true when stored, false for a duplicate; 403 for a body of another account or an account not
+   * connected here. A duplicate is the same bytes again, as amoCRM repeats a failed delivery; one
+   * that slips through (the same event re-encoded) costs a re-read, never a wrong write, because
+   * the entities are read again through the API.
+   */
+  async receive(accountId: number, body: FormObject, bodySha256: string): Promise<boolean> {
     const account = body.account;
     // A value that is itself a group (account[id][x]=…) is no id; the form's objects have no
     // prototype, so it must never reach Number() (that threw, and answered 500).
@@ -32,18 +37,10 @@ export class WebhookInbox {
       throw new AppError('webhook_account_mismatch', 'This webhook URL belongs to another account.');
     }
     if ((await this.deps.accounts.status(accountId)) === null) throw accountNotConnected(accountId);
-    const hash = createHash('sha256').update(`${accountId}:${canonical(body)}`).digest('hex');
+    const hash = createHash('sha256').update(`${accountId}:${bodySha256}`).digest('hex');
     const now = this.deps.clock.now();
     const stored = await this.deps.events.recordOnce(hash, accountId, now, (tx) => this.deps.outbox.in(tx).enqueue(accountId, 'webhook', { changed: changedEntities(body) }, now));
     if (stored) this.deps.wake();
     return stored;
   }
-}
-
-/** JSON with sorted keys: the same event always hashes the same, whatever the parameter order. */
-function canonical(value: unknown): string {
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ACCOUNT, admin, eventually, fieldValue, writeEnv, type WriteEnv } from './write-helpers.js';
 import { amoEnv, connectAccount, startApp, widgetToken } from '../helpers.js';
 import { webhookBody } from '../fakes/fake-amocrm-entities.js';
+import { connect } from 'node:net';
+import { WEBHOOK_FORM_LIMITS } from '../../server/intake/webhook-form.js';
 
 const OTHER = 36000002;
 let env: WriteEnv;
@@ -232,21 +234,56 @@ describe('hardening', () => {
     expect(env.app.logs.text).not.toMatch(/"level":50/);
   });
 
-  it('a webhook with 10,000 indexed parameters is read whole; more is refused with 413', async () => {
+  it('a webhook at the parameter limit is read whole; one more is refused with 413 before any parse', async () => {
     env = await writeEnv();
-    await env.app.system.worker.stop(); // only the reading is under test, not 3,333 re-reads at 6/s
+    await env.app.system.worker.stop(); // only the reading is under test, not 1,666 re-reads at 6/s
     const params = new URLSearchParams({ 'account[id]': String(ACCOUNT) });
-    for (let i = 0; i < 3333; i++) {
+    const leads = Math.floor((WEBHOOK_FORM_LIMITS.parameters - 1) / 3);
+    for (let i = 0; i < leads; i++) {
       params.set(`leads[update][${i}][id]`, String(i + 1));
       params.set(`leads[update][${i}][name]`, 'x');
       params.set(`leads[update][${i}][custom_fields][0][id]`, '762381');
     }
     expect((await deliver(params.toString())).status).toBe(200);
     const item = (await env.app.system.outbox.list('pending', 1))[0];
-    expect((item.payload as { changed: { leads: number[] } }).changed.leads).toHaveLength(3333);
-    params.set('one[too]', 'many');
-    params.set('two[too]', 'many');
-    expect((await deliver(params.toString())).status).toBe(413);
+    expect((item.payload as { changed: { leads: number[] } }).changed.leads).toHaveLength(leads);
+    while ([...params.keys()].length <= WEBHOOK_FORM_LIMITS.parameters) params.append('x', '1');
+    const refused = await deliver(params.toString());
+    expect(refused.status).toBe(413);
+    expect((await refused.json()).error.message).toContain(String(WEBHOOK_FORM_LIMITS.parameters));
+  });
+
+  it('a webhook declaring more bytes than the limit is refused at once, its body never read', async () => {
+    env = await writeEnv();
+    const url = new URL(env.app.system.webhookUrls!.destination(ACCOUNT));
+    // Headers only: the body never comes. An answer proves nothing waited for it.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(env.app.url).port), '127.0.0.1', () => {
+        socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${WEBHOOK_FORM_LIMITS.bytes + 1}\r\n\r\naccount[id]=1`);
+      });
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+      setTimeout(() => { socket.destroy(); resolve(text); }, 3000);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 413/);
+    expect(answer).toContain('payload_too_large');
+  });
+
+  it("webhooks have a rate per account: over it 429 with Retry-After, and another account's deliveries go on", async () => {
+    env = await writeEnv({ WEBHOOK_RATE_LIMIT_PER_MINUTE: '12' }); // 1 per 5-second window
+    await env.app.system.worker.stop();
+    const B = 36000002;
+    env.fake.addAccount({ id: B, subdomain: 'bravo', name: 'Bravo' });
+    await connectAccount(env.app, env.fake, B, 'bravo');
+    const to = (accountId: number, n: number) => deliver(webhookBody(accountId, 'x', 'leads', 'add', [{ id: n, name: 'x' }]), hookUrl(accountId));
+    expect((await to(ACCOUNT, 1)).status).toBe(200);
+    const over = await to(ACCOUNT, 2);
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await over.json()).error.code).toBe('rate_limited');
+    expect((await to(B, 3)).status).toBe(200);
   });
 
   it('settings with an empty or text/plain body are a 400 and the mapping stays', async () => {
