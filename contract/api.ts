@@ -152,6 +152,8 @@ export const ERROR_STATUS = {
   // Who is calling
   auth_required: 401,
   admin_required: 403,
+  no_rights: 403,
+  rights_unverifiable: 403,
   operator_required: 403,
   invalid_token: 401,
   token_expired: 401,

@@ -26,6 +26,7 @@ import { OAuthClient } from './amo/oauth-client.js';
 import { OAuthState } from './amo/oauth-state.js';
 import { TokenService } from './amo/token-service.js';
 import { PerAccountRateLimiter } from './amo/rate-limiter.js';
+import { UserRights } from './amo/user-rights.js';
 import { SharedRateLimiter } from './amo/shared-rate-limiter.js';
 import { AmoApi } from './amo/api-client.js';
 import { AmoCrm } from './amo/crm.js';
@@ -208,7 +209,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     webhookUrls,
     intake: new IntakeService({ leads: new IntakeLeadsRepository(sql), outbox, clock, wake, maxPending: config.outbox.maxPendingPerAccount }),
     webhooks: new WebhookInbox({ events: webhookEvents, outbox, accounts, clock, log, wake }),
-    writebackRequests: mapping ? new WritebackRequests({ mapping, writebacks, outbox, addresses, clock, wake }) : null,
+    writebackRequests: mapping && amoApi ? new WritebackRequests({ mapping, rights: new UserRights(amoApi, () => clock.now()), writebacks, outbox, addresses, clock, wake }) : null,
     accountSettings: crm ? new AccountSettingsService({ crm, settings, clock }) : null,
     webhookSubscriptions,
     parkedWrites,

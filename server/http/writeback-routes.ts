@@ -34,7 +34,7 @@ export function writebackRoutes(deps: { requests: WritebackRequests | null; veri
     if (!req.caller) throw new AppError('auth_required', 'Call this from the amoCRM widget.');
     const body = parseInput(bodySchema, req.body);
     if (!deps.requests) throw notConfigured('Set the amoCRM credentials first.');
-    const answer = await deps.requests.request(req.caller.accountId, entity as EntityType, entityId, body);
+    const answer = await deps.requests.request(req.caller, entity as EntityType, entityId, body);
     res.status(answer.status === 'unchanged' ? 200 : 202).json(answer);
   });
   return router;

@@ -1,7 +1,8 @@
 /**
  * The widget's write-back of a chosen address into a card's entity: only an address field of
  * that entity is accepted (FieldMapping.authorize, against amoCRM's /custom_fields), only a value
- * the field takes; the write is durable (an outbox item) and the same value twice makes one write.
+ * the field takes, and only from a user amoCRM lets edit that entity (UserRights); the write is
+ * durable (an outbox item) and the same value twice makes one write.
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
@@ -12,18 +13,22 @@ import type { WritebacksRepository } from '../store/writebacks-repository.js';
 import { fitsTarget, type FieldMapping } from '../outbox/field-mapping.js';
 import type { Outbox, WritebackPayload } from '../outbox/jobs.js';
 import { AppError } from '../errors.js';
+import type { RightsCaller, UserRights } from '../amo/user-rights.js';
 import type { WritebackRequest } from '../../contract/api.js';
 
 export type WritebackAnswer = { status: 'unchanged' } | { status: 'queued' | 'already_queued'; id: number };
 
 export class WritebackRequests {
   constructor(
-    private readonly deps: { mapping: FieldMapping; writebacks: WritebacksRepository; outbox: Outbox; addresses: AddressService; clock: Clock; wake(): void },
+    private readonly deps: { mapping: FieldMapping; rights: UserRights; writebacks: WritebacksRepository; outbox: Outbox; addresses: AddressService; clock: Clock; wake(): void },
   ) {}
 
-  async request(accountId: number, entity: EntityType, entityId: number, body: WritebackRequest): Promise<WritebackAnswer> {
+  async request(caller: RightsCaller, entity: EntityType, entityId: number, body: WritebackRequest): Promise<WritebackAnswer> {
     const { mapping, writebacks, outbox, addresses, clock } = this.deps;
+    const { accountId } = caller;
     const target = await mapping.authorize(accountId, entity, body.fieldId);
+    // The integration's token may write anything: the caller's own amoCRM rights decide.
+    await this.deps.rights.assertMayEdit(caller, entity, entityId);
     if (!fitsTarget(target, body.value)) {
       throw new AppError('value_too_long', `Field ${body.fieldId} is a text field: amoCRM takes at most 256 characters there.`, { field: 'value' });
     }

@@ -14,6 +14,7 @@ import express, { type Request, type Response } from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { userRoutes, type FakeRole, type FakeUser } from './fake-amocrm-users.js';
 import { DEFAULT_FIELDS, entityRoutes, webhookBody, type Entity, type EntityType, type FakeField } from './fake-amocrm-entities.js';
 
 export interface FakeAccount {
@@ -68,6 +69,12 @@ export class FakeAmoCrm {
    * (amoCRM docs crm_platform/webhooks-api; Kommo plans): when set, it answers a JSON 403.
    */
   webhooksForbidden = false;
+  /** Users, groups and roles per account (fake-amocrm-users.ts). */
+  readonly users = new Map<number, Map<number, FakeUser>>();
+  readonly groups = new Map<number, Map<number, { id: number; name: string }>>();
+  readonly roles = new Map<number, Map<number, FakeRole>>();
+  /** The integration was connected by a user who is not an admin: the users API answers 403. */
+  usersForbidden = false;
   rateViolations = 0;
   /** How many pages of /custom_fields were served (paging is tested). */
   customFieldPages = 0;
@@ -173,6 +180,7 @@ export class FakeAmoCrm {
       const account = this.accounts.get(this.bearerAccount(req)!)!;
       res.type('application/hal+json').json({ id: account.id, name: account.name, subdomain: account.subdomain, country: 'RU', currency: 'RUB' });
     });
+    userRoutes(app, this); // before /api/v4/:entity/:id, which would answer 404 for them
     entityRoutes(app, this);
     this.server = createServer(app);
     this.server.on('connection', (s) => {
@@ -186,6 +194,21 @@ export class FakeAmoCrm {
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  addUser(accountId: number, user: FakeUser): void {
+    if (!this.users.has(accountId)) this.users.set(accountId, new Map());
+    this.users.get(accountId)!.set(user.id, user);
+  }
+
+  addRole(accountId: number, role: FakeRole): void {
+    if (!this.roles.has(accountId)) this.roles.set(accountId, new Map());
+    this.roles.get(accountId)!.set(role.id, role);
+  }
+
+  addGroup(accountId: number, group: { id: number; name: string }): void {
+    if (!this.groups.has(accountId)) this.groups.set(accountId, new Map());
+    this.groups.get(accountId)!.set(group.id, group);
   }
 
   addEntity(accountId: number, entity: 'leads' | 'contacts' | 'companies', body: Record<string, unknown>): number {

@@ -300,6 +300,25 @@ describe('write-back on Save', () => {
       delete (globalThis as unknown as { APP?: unknown }).APP;
     }
   });
+
+  it("says in the card when amoCRM's rights refuse the write", async () => {
+    (globalThis as unknown as { APP: unknown }).APP = { getBaseEntity: () => 'leads', data: { current_card: { id: 4242 } } };
+    try {
+      const t = setup();
+      document.getElementById('card_holder')!.insertAdjacentHTML('beforeend', '<button id="save_and_close_contacts_link">Save</button>');
+      await showResults(t, 'Самара Авр');
+      t.key('ArrowDown');
+      t.key('Enter');
+      t.calls.find((c) => c.path === '/api/address/resolve')!.resolve({ suggestion: { ...RESULTS[0], data: data({ postal_code: '443017' }) } });
+      await vi.waitFor(() => expect(t.widget.chosen.size).toBe(1));
+      document.getElementById('save_and_close_contacts_link')!.click();
+      t.calls.find((c) => c.path === '/api/amocrm/leads/4242/address')!.reject({ status: 403, responseJSON: { error: { code: 'no_rights', message: '…' } } });
+      await vi.waitFor(() => expect(document.querySelector('.amo-address__notice')?.textContent).toContain('does not let you change this card'));
+      expect(document.querySelector('.amo-address__notice')!.getAttribute('role')).toBe('status');
+    } finally {
+      delete (globalThis as unknown as { APP?: unknown }).APP;
+    }
+  });
 });
 
 describe('engine errors', () => {

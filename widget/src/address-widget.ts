@@ -209,7 +209,12 @@ export class AddressWidget {
           const entity = controlEntity(control, card);
           if (entity.id <= 0) continue; // not created yet: the notice at the pick said so
           const body = { fieldId, value: chosen.value, data: chosen.data, source: chosen.source };
-          this.context.transport(`/api/amocrm/${entity.type}/${entity.id}/address`, body, new AbortController().signal, 'POST').catch(() => {});
+          const field = this.fields.get(control);
+          this.context.transport(`/api/amocrm/${entity.type}/${entity.id}/address`, body, new AbortController().signal, 'POST').catch((error: unknown) => {
+            // amoCRM's own rights refused the parts (the backend checks them): say so under the field.
+            const code = (error as { code?: string } | null)?.code;
+            if (code === 'no_rights' || code === 'rights_unverifiable') guard(() => field?.showNotice(this.t(`address.${code}`)));
+          });
         }
       });
     doc.addEventListener('click', onClick, true);

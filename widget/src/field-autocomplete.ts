@@ -112,7 +112,8 @@ export class FieldAutocomplete {
     }
   }
 
-  private showNotice(text: string): void {
+  /** A line under the field, read out by screen readers (role=status): what went wrong, in words. */
+  showNotice(text: string): void {
     if (!this.notice) {
       this.notice = this.control.ownerDocument.createElement('div');
       this.notice.className = 'amo-address__notice';
