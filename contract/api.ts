@@ -171,6 +171,7 @@ export const ERROR_STATUS = {
   reconnect_required: 409,
   // Address data: one update at a time
   data_update_not_started: 409,
+  site_key_limit: 409,
   // amoCRM's answers, as our callers see them
   amocrm_validation: 422,
   amocrm_insufficient_rights: 403,

@@ -11,6 +11,9 @@ import { loadConfig } from '../server/config.js';
 import { openDatabase } from '../server/store/database.js';
 import { openStore } from '../server/store/open-store.js';
 import { SiteKeysRepository } from '../server/store/site-keys-repository.js';
+import { AccountsRepository } from '../server/store/accounts-repository.js';
+import { SiteKeyIssuer } from '../server/admin/site-key-issuer.js';
+import { systemClock } from '../server/clock.js';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { account: { type: 'string' }, name: { type: 'string' } } });
 const [command, id] = positionals;
@@ -18,11 +21,13 @@ const config = loadConfig();
 const db = openDatabase(config.databasePath);
 const store = await openStore({ ...config, lockHolders: 1 }, db);
 const keys = new SiteKeysRepository(store.sql);
+// The same rules as the console and the admin API: a connected account, at most SITE_KEYS_PER_ACCOUNT keys.
+const issuer = new SiteKeyIssuer({ siteKeys: keys, accounts: new AccountsRepository(store.sql, null), clock: systemClock, maxPerAccount: config.siteKeysPerAccount, demo: config.amo === null });
 try {
   if (command === 'create') {
     const accountId = Number(values.account);
     if (!Number.isSafeInteger(accountId) || accountId <= 0 || !values.name?.trim()) throw new Error('create needs --account <id> and --name <site>');
-    const { siteKey, key } = await keys.create(accountId, values.name.trim(), Date.now());
+    const { siteKey, key } = await issuer.create(accountId, values.name.trim());
     console.log(`site key ${siteKey.id} for account ${accountId} (${siteKey.name}):\n${key}\nStore it in the website's configuration; it is not shown again.`);
   } else if (command === 'list') {
     for (const k of await keys.list()) console.log(`${k.id}\taccount ${k.accountId}\t${k.name}\t${k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'}`);

@@ -65,6 +65,7 @@ export function createApp(system: System): Express {
   app.use(adminRoutes({
     adminToken: config.adminToken,
     siteKeys: system.siteKeys,
+    siteKeyIssuer: system.siteKeyIssuer,
     parkedWrites: system.parkedWrites,
     accountSettings: system.accountSettings,
     webhookSubscriptions: system.webhookSubscriptions,

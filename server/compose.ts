@@ -27,6 +27,7 @@ import { OAuthState } from './amo/oauth-state.js';
 import { TokenService } from './amo/token-service.js';
 import { PerAccountRateLimiter } from './amo/rate-limiter.js';
 import { UserRights } from './amo/user-rights.js';
+import { SiteKeyIssuer } from './admin/site-key-issuer.js';
 import { SharedRateLimiter } from './amo/shared-rate-limiter.js';
 import { AmoApi } from './amo/api-client.js';
 import { AmoCrm } from './amo/crm.js';
@@ -82,6 +83,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
   const settings = new AccountSettingsRepository(sql);
   const writebacks = new WritebacksRepository(sql);
   const siteKeys = new SiteKeysRepository(sql);
+  const siteKeyIssuer = new SiteKeyIssuer({ siteKeys, accounts, clock, maxPerAccount: config.siteKeysPerAccount, demo: config.amo === null });
   const webhookEvents = new WebhookEventsRepository(sql);
 
   // Suggestions
@@ -203,6 +205,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     settings,
     writebacks,
     siteKeys,
+    siteKeyIssuer,
     /** Request counters all instances share (PostgreSQL), or null. */
     hitCounters: store.kind === 'postgres' ? new HitCountersRepository(sql) : null,
     mapping,
@@ -213,7 +216,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     accountSettings: crm ? new AccountSettingsService({ crm, settings, clock }) : null,
     webhookSubscriptions,
     parkedWrites,
-    console: new AccountConsole({ accounts, outbox, siteKeys, addressBook: addressBookRows, crm, webhookUrls, webhookSubscriptions, parkedWrites, publicUrl: config.publicUrl, maxPending: config.outbox.maxPendingPerAccount, clock, wake, addressData }),
+    console: new AccountConsole({ accounts, outbox, siteKeys, siteKeyIssuer, addressBook: addressBookRows, crm, webhookUrls, webhookSubscriptions, parkedWrites, publicUrl: config.publicUrl, maxPending: config.outbox.maxPendingPerAccount, clock, wake, addressData }),
     addressData,
     housekeeping,
 

@@ -9,6 +9,7 @@ import type { AmoCrm } from '../amo/crm.js';
 import type { AccountsRepository } from '../store/accounts-repository.js';
 import type { AddressBookRepository } from '../store/address-book-repository.js';
 import type { SiteKeysRepository } from '../store/site-keys-repository.js';
+import type { SiteKeyIssuer } from './site-key-issuer.js';
 import type { WebhookUrls } from '../intake/webhook-urls.js';
 import type { Outbox } from '../outbox/jobs.js';
 import type { ParkedWrites } from './parked-writes.js';
@@ -28,6 +29,7 @@ export class AccountConsole {
       accounts: AccountsRepository;
       outbox: Outbox;
       siteKeys: SiteKeysRepository;
+      siteKeyIssuer: SiteKeyIssuer;
       addressBook: AddressBookRepository;
       crm: AmoCrm | null;
       webhookUrls: WebhookUrls | null;
@@ -116,7 +118,7 @@ export class AccountConsole {
   }
 
   async createSiteKey(accountId: number, name: string) {
-    const { siteKey, key } = await this.deps.siteKeys.create(accountId, name, this.deps.clock.now());
+    const { siteKey, key } = await this.deps.siteKeyIssuer.create(accountId, name);
     return { id: siteKey.id, name: siteKey.name, key };
   }
 

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
+import type { SiteKeyIssuer } from '../admin/site-key-issuer.js';
 import type { SiteKeysRepository } from '../store/site-keys-repository.js';
 import { accountSettingsSchema } from '../store/account-settings-repository.js';
 import type { ParkedWrites } from '../admin/parked-writes.js';
@@ -24,6 +25,7 @@ function configured<T>(part: T | null): T {
 export interface AdminRouteDeps {
   adminToken: string | null;
   siteKeys: SiteKeysRepository;
+  siteKeyIssuer: SiteKeyIssuer;
   parkedWrites: ParkedWrites;
   accountSettings: AccountSettingsService | null;
   webhookSubscriptions: WebhookSubscriptions | null;
@@ -37,7 +39,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
 
   router.post('/api/admin/site-keys', async (req, res) => {
     const body = parseInput(z.object({ accountId: z.number().int().positive(), name: z.string().trim().min(1).max(100) }).strict(), req.body);
-    const { siteKey, key } = await deps.siteKeys.create(body.accountId, body.name, deps.clock.now());
+    const { siteKey, key } = await deps.siteKeyIssuer.create(body.accountId, body.name);
     res.status(201).json({ ...siteKey, key, note: 'Shown once: store it in the website’s configuration.' });
   });
   router.get('/api/admin/site-keys', async (_req, res) => void res.json({ siteKeys: await deps.siteKeys.list() }));

@@ -14,9 +14,8 @@ import { accountSettingsSchema } from '../store/account-settings-repository.js';
 import { AppError, notConfigured } from '../errors.js';
 import { widgetAuth, widgetCors } from './widget-auth.js';
 import { parseInput } from './validation.js';
+import { DEMO_ACCOUNT_ID } from '../admin/demo-account.js';
 
-/** The account the demo console (no amoCRM credentials) acts on. */
-export const DEMO_ACCOUNT_ID = 1;
 
 export interface ConsoleRouteDeps {
   console: AccountConsole;

@@ -18,10 +18,19 @@ const hash = (key: string) => createHash('sha256').update(key).digest('hex');
 export class SiteKeysRepository {
   constructor(private readonly sql: Sql) {}
 
-  async create(accountId: number, name: string, now: number): Promise<{ siteKey: SiteKey; key: string }> {
+  /**
+   * A new key, unless the account already has `max` active ones (then null). The count and the
+   * insert are one statement, so two requests at once cannot both take the last place.
+   */
+  async createWithin(accountId: number, name: string, now: number, max: number): Promise<{ siteKey: SiteKey; key: string } | null> {
     const key = `ak_${randomBytes(24).toString('base64url')}`;
-    const row = await this.sql.get<{ id: number }>('INSERT INTO site_keys (account_id, name, key_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id', [accountId, name, hash(key), now]);
-    return { siteKey: { id: row!.id, accountId, name, createdAt: now, revokedAt: null, lastUsedAt: null }, key };
+    const row = await this.sql.get<{ id: number }>(
+      `INSERT INTO site_keys (account_id, name, key_hash, created_at)
+       SELECT ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM site_keys WHERE account_id = ? AND revoked_at IS NULL) < ?
+       RETURNING id`,
+      [accountId, name, hash(key), now, accountId, max],
+    );
+    return row ? { siteKey: { id: row.id, accountId, name, createdAt: now, revokedAt: null, lastUsedAt: null }, key } : null;
   }
 
   /** The active key's record, or null for an unknown or revoked key. A use is noted (at most once a minute). */

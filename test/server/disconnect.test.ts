@@ -38,7 +38,7 @@ describe('disconnect hook', () => {
     await connectAccount(app, fake, OTHER, 'other');
     const now = Date.now();
     for (const id of [ACCOUNT, OTHER]) {
-      const { siteKey } = (await app.system.siteKeys.create(id, 'shop', now));
+      const { siteKey } = (await app.system.siteKeyIssuer.create(id, 'shop'));
       await app.system.intake.accept(siteKey, { name: 'Иван', phone: '+7 917 000 00 00' } as never);
       await app.system.settings.save(id, { fields: { leads: { address: 762381 } } }, now);
       await app.system.writebacks.record({ accountId: id, entity: 'leads', entityId: 1, fieldId: 762381 }, 'Самара', now);

@@ -146,7 +146,7 @@ describe.each(stores)('repositories on %s', (_name, open) => {
 
   it('site keys: the key is shown once and stored as a hash; a revoked or foreign key does nothing', async () => {
     const keys = new SiteKeysRepository(store.sql);
-    const { siteKey, key } = await keys.create(3, 'shop', 1_000);
+    const { siteKey, key } = (await keys.createWithin(3, 'shop', 1_000, 5))!;
     const raw = await store.sql.all<Record<string, unknown>>('SELECT * FROM site_keys');
     expect(JSON.stringify(raw)).not.toContain(key);
     expect(await keys.verify(key, 100_000)).toMatchObject({ id: siteKey.id, accountId: 3, lastUsedAt: 100_000 });
@@ -178,7 +178,7 @@ describe.each(stores)('repositories on %s', (_name, open) => {
 
   it('intake leads and webhook events: stored with their outbox item in one transaction, or not at all', async () => {
     const leads = new IntakeLeadsRepository(store.sql);
-    const { siteKey } = await new SiteKeysRepository(store.sql).create(7, 'shop', 0);
+    const { siteKey } = (await new SiteKeysRepository(store.sql).createWithin(7, 'shop', 0, 5))!;
     const site = { id: siteKey.id, accountId: 7 };
     const enqueue = async (intakeId: string, tx: Sql) => (await outbox.in(tx).enqueue(7, 'intake', { intakeId, lead: { name: 'A', phone: '+79170000000' } } as never, 50)).id;
     const { id } = await leads.create(site, 50, enqueue);
@@ -229,7 +229,7 @@ describe.each(stores)('repositories on %s', (_name, open) => {
     expect((await data.tablesWithAccountId()).sort()).toEqual([...ACCOUNT_TABLES].sort());
     await accounts.saveConnected({ accountId: 9, subdomain: 'i', baseDomain: 'amocrm.ru', ...pair(9) }, 0);
     await outbox.enqueue(9, 'subscribe', { mode: 'subscribe' }, 0);
-    await new SiteKeysRepository(store.sql).create(9, 'shop', 0);
+    await new SiteKeysRepository(store.sql).createWithin(9, 'shop', 0, 5);
     const purged = await data.purge(9);
     expect(purged).toMatchObject({ accounts: 1, outbox: 1, site_keys: 1 });
     for (const table of ACCOUNT_TABLES) expect((await store.sql.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE account_id = ?`, [9]))!.n).toBe(0);

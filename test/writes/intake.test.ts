@@ -62,8 +62,9 @@ describe('website lead intake', () => {
   });
 
   it('answers 429 with Retry-After over the per-site limit, and keeps only the accepted leads', async () => {
-    env = await writeEnv({ INTAKE_RATE_LIMIT_PER_MINUTE: '2' }, { connect: false });
+    env = await writeEnv({ INTAKE_RATE_LIMIT_PER_MINUTE: '2' });
     const key = await createSiteKey(env.app);
+    await env.app.system.worker.stop(); // the accepted leads stay queued to be counted
     const answers = [];
     for (let i = 0; i < 3; i++) answers.push(await postLead(env.app.url, key, { name: `Клиент ${i}`, phone: `+7 917 000 00 0${i}` }));
     expect(answers.map((r) => r.status)).toEqual([202, 202, 429]);
@@ -72,14 +73,15 @@ describe('website lead intake', () => {
     expect((await env.app.system.outbox.counts()).pending).toBe(2);
   });
 
-  it('keeps leads of an account that is not connected until it connects, then sends them', async () => {
-    env = await writeEnv({}, { connect: false });
+  it('keeps leads of an account that must reconnect until it does, then sends them', async () => {
+    env = await writeEnv();
     const key = await createSiteKey(env.app);
+    await env.app.system.lifecycle.reconnectRequired(ACCOUNT, 'test: the refresh token was revoked');
     const { id } = await (await postLead(env.app.url, key, { name: 'Анна', phone: '+7 927 000 11 22' })).json();
     await env.app.system.worker.whenIdle(); // a pass ran and left it: the account is not connected
     const waiting = await (await fetch(`${env.app.url}/api/leads/${id}`, { headers: { 'X-Api-Key': key } })).json();
     expect(waiting).toMatchObject({ status: 'queued', attempts: 0 });
-    await connectAccount(env.app, env.fake, ACCOUNT);
+    await connectAccount(env.app, env.fake, ACCOUNT); // reconnected
     await eventually(async () => (await (await fetch(`${env.app.url}/api/leads/${id}`, { headers: { 'X-Api-Key': key } })).json()).status === 'sent', 'sent after connect');
     expect(leadsOf(env)).toHaveLength(1);
   });
@@ -111,8 +113,9 @@ describe('website lead intake', () => {
   });
 
   it('an account with OUTBOX_MAX_PENDING_PER_ACCOUNT leads waiting gets 429 with Retry-After for the next, and the console says so', async () => {
-    env = await writeEnv({ OUTBOX_MAX_PENDING_PER_ACCOUNT: '10' }, { connect: false });
+    env = await writeEnv({ OUTBOX_MAX_PENDING_PER_ACCOUNT: '10' });
     const key = await createSiteKey(env.app);
+    await env.app.system.worker.stop(); // nothing drains: the queue is what is counted
     for (let i = 0; i < 10; i++) expect((await postLead(env.app.url, key, { name: `Клиент ${i}`, phone: '+79270001130' })).status).toBe(202);
     const refused = await postLead(env.app.url, key, { name: 'Ещё один', phone: '+79270001131' });
     expect(refused.status).toBe(429);
@@ -163,7 +166,7 @@ describe('website lead intake', () => {
       let shared: WriteEnv;
       let key: string;
       beforeAll(async () => {
-        shared = await writeEnv({}, { connect: false });
+        shared = await writeEnv();
         key = await createSiteKey(shared.app);
       });
       afterAll(() => shared.close());
