@@ -28,6 +28,7 @@ import { TokenService } from './amo/token-service.js';
 import { PerAccountRateLimiter } from './amo/rate-limiter.js';
 import { UserRights } from './amo/user-rights.js';
 import { SiteKeyIssuer } from './admin/site-key-issuer.js';
+import { DEMO_ACCOUNT_ID } from './admin/demo-account.js';
 import { SharedRateLimiter } from './amo/shared-rate-limiter.js';
 import { AmoApi } from './amo/api-client.js';
 import { AmoCrm } from './amo/crm.js';
@@ -106,9 +107,10 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
   const wake = () => wakeWorker();
   const webhookUrls = config.amo ? new WebhookUrls(config.amo.clientSecret, config.publicUrl) : null;
   const forgetCached: Array<(accountId: number) => void> = [(accountId) => book.forgotten(accountId)];
+  const accountData = new AccountDataRepository(sql);
   const lifecycle = new AccountLifecycle({
     accounts,
-    accountData: new AccountDataRepository(sql),
+    accountData,
     outbox,
     clock,
     log,
@@ -175,7 +177,11 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
   const housekeeping = async (now = clock.now()) => {
     const purged = { items: await outbox.purgeDone(now, 30 * DAY), events: await webhookEvents.purge(now, 7 * DAY), yandex: await book.purgeExpired(now) };
     if (purged.items || purged.events || purged.yandex) log.info(purged, 'finished outbox items, old webhook events and expired provider answers purged');
-    return purged;
+    // Rows of accounts not connected here (site keys of older releases, items that outlived a
+    // disconnect): forgotten as a disconnect forgets them, an hour after they were made.
+    const orphans = await accountData.orphans(now - HOUR, config.amo ? [] : [DEMO_ACCOUNT_ID]);
+    for (const accountId of orphans) log.info({ accountId, purged: (await lifecycle.forget(accountId)).purged }, 'rows of an account not connected here purged');
+    return { ...purged, orphanAccounts: orphans.length };
   };
 
   return {

@@ -71,9 +71,15 @@ export class AccountLifecycle implements AccountStateChanges {
    * moment finishes its current call and then finds no tokens.
    */
   async disconnected(accountId: number): Promise<{ known: boolean; purged: PurgedRows }> {
+    const forgotten = await this.forget(accountId);
+    this.deps.log.info({ accountId, purged: forgotten.purged }, 'amoCRM account disconnected: its data was deleted');
+    return forgotten;
+  }
+
+  /** The purge itself, also for the rows of accounts that are not connected here (housekeeping). */
+  async forget(accountId: number): Promise<{ known: boolean; purged: PurgedRows }> {
     const purged = await this.deps.accountData.purge(accountId);
     for (const forget of this.deps.forgetCached) forget(accountId);
-    this.deps.log.info({ accountId, purged }, 'amoCRM account disconnected: its data was deleted');
     return { known: purged.accounts > 0, purged };
   }
 }

@@ -22,6 +22,20 @@ export class AccountDataRepository {
     });
   }
 
+  /**
+   * Accounts that are not connected here (never were, or disconnected) yet still have queued
+   * items or site keys made before `before`: their leads can never be delivered. `keep` is left
+   * out (the demo account, which has no amoCRM connection by design).
+   */
+  async orphans(before: number, keep: number[] = []): Promise<number[]> {
+    const rows = await this.sql.all<{ account_id: number }>(
+      `SELECT account_id FROM outbox WHERE created_at < ? AND account_id NOT IN (SELECT account_id FROM accounts)
+       UNION SELECT account_id FROM site_keys WHERE created_at < ? AND account_id NOT IN (SELECT account_id FROM accounts)`,
+      [before, before],
+    );
+    return rows.map((r) => Number(r.account_id)).filter((id) => !keep.includes(id)).sort((a, b) => a - b);
+  }
+
   /** The tables that have an `account_id` column, read from the schema itself (SQLite's FTS indexes follow their table by trigger). */
   async tablesWithAccountId(): Promise<string[]> {
     if (this.sql.dialect === 'postgres') {

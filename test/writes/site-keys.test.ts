@@ -65,3 +65,26 @@ describe('site keys', () => {
     expect((await env.app.system.siteKeys.list(ACCOUNT)).filter((k) => !k.revokedAt)).toHaveLength(3);
   });
 });
+
+describe('rows of accounts not connected here', () => {
+  it('are purged by housekeeping an hour after they were made, like a disconnect; connected accounts and the demo keep theirs', async () => {
+    env = await writeEnv();
+    const now = Date.now();
+    // A site key and a queued lead of a never-connected account (an older release allowed them),
+    // and an item that outlived a disconnect.
+    const { siteKeys, intake, outbox } = env.app.system;
+    const orphanKey = (await siteKeys.createWithin(NEVER_CONNECTED, 'old shop', now, 5))!;
+    await intake.accept(orphanKey.siteKey, { name: 'Иван', phone: '+7 917 000 00 00' } as never);
+    await outbox.enqueue(NEVER_CONNECTED + 1, 'subscribe', { mode: 'subscribe' }, now);
+    const ownKey = await env.app.system.siteKeyIssuer.create(ACCOUNT, 'shop');
+    await intake.accept(ownKey.siteKey, { name: 'Анна', phone: '+7 917 000 00 01' } as never);
+
+    expect((await env.app.system.housekeeping(now + 10 * 60_000)).orphanAccounts).toBe(0); // too recent
+    expect((await env.app.system.housekeeping(now + 61 * 60_000)).orphanAccounts).toBe(2);
+    expect(await siteKeys.list(NEVER_CONNECTED)).toHaveLength(0);
+    expect((await outbox.list('pending', 100, NEVER_CONNECTED)).length + (await outbox.list('pending', 100, NEVER_CONNECTED + 1)).length).toBe(0);
+    expect(await siteKeys.verify(orphanKey.key)).toBeNull();
+    expect(await siteKeys.verify(ownKey.key)).not.toBeNull();
+    expect(env.app.logs.text).toContain('rows of an account not connected here purged');
+  });
+});
