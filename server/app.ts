@@ -66,13 +66,16 @@ export function createApp(system: System): Express {
     adminToken: config.adminToken,
     siteKeys: system.siteKeys,
     siteKeyIssuer: system.siteKeyIssuer,
+    writesPerMinute: config.accountWriteLimitPerMinute,
+    hitCounters: system.hitCounters,
+    now: () => system.clock.now(),
     parkedWrites: system.parkedWrites,
     accountSettings: system.accountSettings,
     webhookSubscriptions: system.webhookSubscriptions,
     clock: system.clock,
   }));
-  app.use(consoleRoutes({ console: system.console, accountSettings: system.accountSettings, verifier: system.verifier, publicUrl: config.publicUrl }));
-  app.use(writebackRoutes({ requests: system.writebackRequests, verifier: system.verifier, publicUrl: config.publicUrl }));
+  app.use(consoleRoutes({ console: system.console, accountSettings: system.accountSettings, verifier: system.verifier, publicUrl: config.publicUrl, writesPerMinute: config.accountWriteLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now() }));
+  app.use(writebackRoutes({ requests: system.writebackRequests, verifier: system.verifier, publicUrl: config.publicUrl, perMinute: config.accountWriteLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now() }));
   app.use(staticRoutes({ publicDir: PUBLIC_DIR, distDir: DIST_DIR }));
 
   app.use(notFound);

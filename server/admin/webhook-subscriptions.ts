@@ -10,15 +10,16 @@ import type { Outbox } from '../outbox/jobs.js';
 export class WebhookSubscriptions {
   constructor(private readonly deps: { outbox: Outbox; accounts: AccountsRepository; urls: WebhookUrls; clock: Clock; wake(): void }) {}
 
+  /** Queued; clicks while one is still waiting change that one (the last click wins), not add jobs. */
   async subscribe(accountId: number): Promise<{ id: number; destination: string }> {
-    const { id } = await this.deps.outbox.enqueue(accountId, 'subscribe', { mode: 'subscribe' }, this.deps.clock.now());
+    const { id } = await this.deps.outbox.coalesce(accountId, 'subscribe', { mode: 'subscribe' }, this.deps.clock.now());
     this.deps.wake();
     return { id, destination: this.deps.urls.destination(accountId) };
   }
 
   /** Removes every destination of ours from the account (queued, like the subscription). */
   async unsubscribe(accountId: number): Promise<void> {
-    await this.deps.outbox.enqueue(accountId, 'subscribe', { mode: 'unsubscribe' }, this.deps.clock.now());
+    await this.deps.outbox.coalesce(accountId, 'subscribe', { mode: 'unsubscribe' }, this.deps.clock.now());
     this.deps.wake();
   }
 

@@ -10,6 +10,7 @@ import type { WebhookSubscriptions } from '../admin/webhook-subscriptions.js';
 import { AppError, notConfigured } from '../errors.js';
 import { requireAdmin } from './admin-auth.js';
 import { parseInput } from './validation.js';
+import { perAccountLimit, type AccountLimitDeps } from './account-limits.js';
 
 function positiveId(value: unknown, field: string): number {
   const n = Number(value);
@@ -22,10 +23,11 @@ function configured<T>(part: T | null): T {
   return part;
 }
 
-export interface AdminRouteDeps {
+export interface AdminRouteDeps extends AccountLimitDeps {
   adminToken: string | null;
   siteKeys: SiteKeysRepository;
   siteKeyIssuer: SiteKeyIssuer;
+  writesPerMinute: number;
   parkedWrites: ParkedWrites;
   accountSettings: AccountSettingsService | null;
   webhookSubscriptions: WebhookSubscriptions | null;
@@ -37,7 +39,9 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
   router.use('/api/admin', requireAdmin(deps.adminToken));
 
-  router.post('/api/admin/site-keys', async (req, res) => {
+  // Per account even for the operator: a loop in a provisioning script stops at the limit.
+  const keyLimit = perAccountLimit(deps, { name: 'site-keys', perMinute: deps.writesPerMinute, account: (req) => (Number.isSafeInteger(req.body?.accountId) ? Number(req.body.accountId) : null), message: 'Too many site keys asked for this account; wait a minute.' });
+  router.post('/api/admin/site-keys', keyLimit, async (req, res) => {
     const body = parseInput(z.object({ accountId: z.number().int().positive(), name: z.string().trim().min(1).max(100) }).strict(), req.body);
     const { siteKey, key } = await deps.siteKeyIssuer.create(body.accountId, body.name);
     res.status(201).json({ ...siteKey, key, note: 'Shown once: store it in the website’s configuration.' });

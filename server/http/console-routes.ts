@@ -15,9 +15,12 @@ import { AppError, notConfigured } from '../errors.js';
 import { widgetAuth, widgetCors } from './widget-auth.js';
 import { parseInput } from './validation.js';
 import { DEMO_ACCOUNT_ID } from '../admin/demo-account.js';
+import { perAccountLimit, type AccountLimitDeps } from './account-limits.js';
 
 
-export interface ConsoleRouteDeps {
+export interface ConsoleRouteDeps extends AccountLimitDeps {
+  /** Console changes per account per minute (ACCOUNT_WRITE_LIMIT_PER_MINUTE). */
+  writesPerMinute: number;
   console: AccountConsole;
   accountSettings: AccountSettingsService | null;
   verifier: DisposableTokenVerifier | null;
@@ -48,6 +51,10 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Router {
   // A token is required whenever amoCRM credentials are set, whatever AMOCRM_AUTH_REQUIRED says:
   // the console shows one account's keys and writes.
   router.use('/api/console', cors, widgetAuth(deps.verifier, deps.verifier !== null, { requireConnected: false }));
+  // Every change is limited per account: a script in one account's amoCRM page cannot queue
+  // hundreds of jobs or keys. Reading the state is not.
+  const changes = perAccountLimit(deps, { name: 'console', perMinute: deps.writesPerMinute, account: (req) => caller(req).accountId, message: 'Too many changes from this account’s console; wait a minute.' });
+  router.use('/api/console', (req, res, next) => (req.method === 'GET' || req.method === 'OPTIONS' ? next() : changes(req, res, next)));
   const settings = () => deps.accountSettings ?? (() => { throw notConfigured('This server has no amoCRM credentials (demo mode): the fields come from amoCRM.'); })();
 
   router.get('/api/console/state', async (req, res) => {

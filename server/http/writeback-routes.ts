@@ -6,6 +6,7 @@ import type { WritebackRequests } from '../writes/writeback-requests.js';
 import { AppError, notConfigured } from '../errors.js';
 import { widgetAuth, widgetCors } from './widget-auth.js';
 import { parseInput } from './validation.js';
+import { perAccountLimit, type AccountLimitDeps } from './account-limits.js';
 
 const partValue = z.union([z.string().max(200), z.number(), z.null()]);
 const bodySchema = z
@@ -23,10 +24,11 @@ const ENTITIES: readonly string[] = ['leads', 'contacts', 'companies'] satisfies
  * The widget's write-back of a chosen address (writes/writeback-requests.ts): 202 queued,
  * 200 unchanged. Called cross-origin from amoCRM's pages, so it answers their preflight (reference §5).
  */
-export function writebackRoutes(deps: { requests: WritebackRequests | null; verifier: DisposableTokenVerifier | null; publicUrl: string }): Router {
+export function writebackRoutes(deps: { requests: WritebackRequests | null; verifier: DisposableTokenVerifier | null; publicUrl: string; perMinute: number } & AccountLimitDeps): Router {
   const router = Router();
+  const limit = perAccountLimit(deps, { name: 'writeback', perMinute: deps.perMinute, account: (req) => req.caller?.accountId ?? null, message: 'Too many address writes from this account; wait a minute.' });
   router.use('/api/amocrm/:entity/:id/address', widgetCors(deps.publicUrl));
-  router.post('/api/amocrm/:entity/:id/address', widgetAuth(deps.verifier, true), async (req, res) => {
+  router.post('/api/amocrm/:entity/:id/address', widgetAuth(deps.verifier, true), limit, async (req, res) => {
     const entity = String(req.params.entity);
     if (!ENTITIES.includes(entity)) throw new AppError('invalid_parameter', '"entity" must be leads, contacts or companies.', { field: 'entity' });
     const entityId = Number(req.params.id);

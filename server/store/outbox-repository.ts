@@ -65,6 +65,23 @@ export class OutboxRepository<Jobs extends JobMap> {
   }
 
   /**
+   * Like enqueue, but an item of the same kind for the account that is still waiting (never
+   * tried, not leased) takes the new payload instead: the last of many clicks is the one that
+   * runs, as one job. Once an item has started, a new one is queued after it.
+   */
+  async coalesce<K extends keyof Jobs & string>(accountId: number, kind: K, payload: Jobs[K]['payload'], now: number): Promise<{ id: number; coalesced: boolean }> {
+    const updated = await this.sql.get<{ id: number }>(
+      `UPDATE outbox SET payload = ?, updated_at = ?
+       WHERE id = (SELECT id FROM outbox WHERE account_id = ? AND kind = ? AND status = 'pending' AND attempts = 0 AND lease_until IS NULL ORDER BY id DESC LIMIT 1)
+         AND attempts = 0 AND lease_until IS NULL
+       RETURNING id`,
+      [JSON.stringify(payload), now, accountId, kind],
+    );
+    if (updated) return { id: updated.id, coalesced: true };
+    return { id: (await this.enqueue(accountId, kind, payload, now)).id, coalesced: false };
+  }
+
+  /**
    * Due, not leased by a live worker, and only for connected accounts that amoCRM has not
    * blocked: items of an account that is not connected (yet, or any more) or paused wait.
    *
