@@ -186,6 +186,7 @@ export const ERROR_STATUS = {
   // Ours
   not_configured: 503,
   database_unavailable: 503,
+  storage_unavailable: 503,
   internal_error: 500,
 } as const;
 

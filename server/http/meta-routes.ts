@@ -4,6 +4,7 @@ import type { AmoApi } from '../amo/api-client.js';
 import type { Store } from '../store/open-store.js';
 import { requireAdmin } from './admin-auth.js';
 import { AppError } from '../errors.js';
+import { STORAGE_RETRY_AFTER_SECONDS } from '../store/storage-guard.js';
 import type { AddressDataStatus } from '../../contract/api.js';
 
 export function metaRoutes(deps: {
@@ -17,10 +18,16 @@ export function metaRoutes(deps: {
 }): Router {
   const router = Router();
 
+  // Degraded (503) while the store cannot write: leads and write-backs are refused with 503 too,
+  // suggestions still answer. The reason says what to fix.
   router.get('/healthz', async (_req, res) => {
-    const database = await deps.health();
+    const { storage, ...database } = await deps.health();
     if (!database.ok) throw new AppError('database_unavailable', 'The database cannot be read.');
-    res.json({ status: 'ok', database, ...deps.mode });
+    if (storage) {
+      res.setHeader('Retry-After', String(STORAGE_RETRY_AFTER_SECONDS));
+      return void res.status(503).json({ status: 'degraded', reason: `The server cannot store anything: ${storage.reason}, since ${storage.since}.`, database: { ...database, writable: false }, ...deps.mode });
+    }
+    res.json({ status: 'ok', database: { ...database, writable: true }, ...deps.mode });
   });
 
   // Connected accounts and their state. `?verify=true` also asks amoCRM (refreshing when due).

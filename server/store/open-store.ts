@@ -14,18 +14,23 @@ import { knownMigrations, migratePostgres } from './postgres/migrate.js';
 import { SendStartsRepository } from './send-starts-repository.js';
 import { localFeed, type ChangeFeed } from './change-feed.js';
 import { NotifyFeed } from './postgres/notify-feed.js';
+import { GuardedSql, StorageHealth } from './storage-guard.js';
 
-export interface Store {
-  kind: 'sqlite' | 'postgres';
-  sql: Sql;
-  locks: Locks;
-  /** The send window all instances share (PostgreSQL); null: the process limits itself. */
-  sendStarts: SendStartsRepository | null;
-  /** Cached state of an account changed on some instance (address books, a disconnect). */
-  changes: ChangeFeed;
-  /** The health check: answers a query, and which schema it runs on. */
-  health(): Promise<{ ok: boolean; schemaVersion: number | string | null }>;
-  close(): Promise<void>;
+/**
+ * The fault, after a probe when there is one: a 64 KB row written and taken back in one
+ * transaction, so that it needs room as a lead would (rewriting a small row in place can succeed
+ * on a full disk). A probe that goes through clears the fault.
+ */
+async function probed(sql: Sql, storage: StorageHealth): Promise<ReturnType<StorageHealth['fault']>> {
+  if (storage.faulty) {
+    await sql
+      .transaction(async (tx) => {
+        await tx.run("INSERT INTO meta (key, value) VALUES ('health_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", ['x'.repeat(64 * 1024)]);
+        await tx.run("DELETE FROM meta WHERE key = 'health_probe'");
+      })
+      .catch(() => undefined);
+  }
+  return storage.fault();
 }
 
 export async function openStore(
@@ -33,14 +38,19 @@ export async function openStore(
   config: { databaseUrl: string | null; databasePoolSize: number; lockHolders: number },
   db: Db,
 ): Promise<Store> {
+  const storage = new StorageHealth();
   if (!config.databaseUrl) {
+    const sql = new GuardedSql(new SqliteSql(db), storage);
     return {
       kind: 'sqlite',
-      sql: new SqliteSql(db),
+      sql,
       locks: new KeyedLock(),
       sendStarts: null,
       changes: localFeed,
-      health: async () => (canRead(db) ? { ok: true, schemaVersion: schemaVersion(db) } : { ok: false, schemaVersion: null }),
+      health: async () => {
+        if (!canRead(db)) return { ok: false, schemaVersion: null, storage: storage.fault() };
+        return { ok: true, schemaVersion: schemaVersion(db), storage: await probed(sql, storage) };
+      },
       close: async () => {},
     };
   }
@@ -53,7 +63,7 @@ export async function openStore(
   // (postgres/advisory-locks.ts sizes it). A wait over a minute fails the attempt rather than hang.
   const lockPool = new pg.Pool({ connectionString: config.databaseUrl, max: config.lockHolders + 2, connectionTimeoutMillis: 60_000, options: '-c lock_timeout=60000' });
   lockPool.on('error', () => {});
-  const sql = new PostgresSql(pool);
+  const sql = new GuardedSql(new PostgresSql(pool), storage);
   const changes = new NotifyFeed(config.databaseUrl, pool);
   await changes.start();
   const schema = knownMigrations().at(-1) ?? null;
@@ -66,9 +76,9 @@ export async function openStore(
     health: async () => {
       try {
         await pool.query('SELECT 1');
-        return { ok: true, schemaVersion: schema };
+        return { ok: true, schemaVersion: schema, storage: await probed(sql, storage) };
       } catch {
-        return { ok: false, schemaVersion: null };
+        return { ok: false, schemaVersion: null, storage: storage.fault() };
       }
     },
     close: async () => {
