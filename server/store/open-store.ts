@@ -33,6 +33,23 @@ async function probed(sql: Sql, storage: StorageHealth): Promise<ReturnType<Stor
   return storage.fault();
 }
 
+export interface Store {
+  kind: 'sqlite' | 'postgres';
+  sql: Sql;
+  locks: Locks;
+  /** The send window all instances share (PostgreSQL); null: the process limits itself. */
+  sendStarts: SendStartsRepository | null;
+  /** Cached state of an account changed on some instance (address books, a disconnect). */
+  changes: ChangeFeed;
+  /**
+   * The health check: answers a query, which schema it runs on, and whether writes work (after a
+   * write failed for a full or read-only disk, each check tries a probe write: it clears the
+   * fault once the disk is back).
+   */
+  health(): Promise<{ ok: boolean; schemaVersion: number | string | null; storage: ReturnType<StorageHealth['fault']> }>;
+  close(): Promise<void>;
+}
+
 export async function openStore(
   /** `lockHolders`: tasks that may hold a lock at once (the outbox's concurrency). */
   config: { databaseUrl: string | null; databasePoolSize: number; lockHolders: number },

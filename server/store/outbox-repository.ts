@@ -114,7 +114,14 @@ export class OutboxRepository<Jobs extends JobMap> {
        RETURNING *`,
       [now, now, now, now, now + leaseMs, now, Math.min(perAccount, 1_000_000_000), now, limit],
     );
-    return rows.sort((a, b) => a.id - b.id).map((row) => this.toItem(row));
+    const items: Array<OutboxItem<Jobs>> = [];
+    for (const row of rows.sort((a, b) => a.id - b.id)) {
+      const unreadable = unreadableItem(row);
+      if (unreadable === null) items.push(this.toItem(row));
+      // An item nobody can read would be claimed, fail and be claimed again for ever: parked, named.
+      else await this.sql.run("UPDATE outbox SET status = 'parked', lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?", [`This item cannot be read (${unreadable}); it was parked and will not be sent.`, now, row.id]);
+    }
+    return items;
   }
 
   /** Items of the account waiting to be sent (the intake's cap). */
@@ -202,13 +209,35 @@ export class OutboxRepository<Jobs extends JobMap> {
       id: row.id,
       accountId: row.account_id,
       kind: row.kind,
-      payload: JSON.parse(row.payload),
-      state: JSON.parse(row.state),
+      // Lists show an unreadable item (parked by claim) with what could be read: never a crash.
+      payload: parseOr(row.payload, {}),
+      state: parseOr(row.state, {}),
       status: row.status,
       attempts: row.attempts,
       lastError: row.last_error,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     } as OutboxItem<Jobs>;
+  }
+}
+
+/** Why a stored item cannot be read (its payload or state is not a JSON object), or null. */
+export function unreadableItem(row: { payload: string; state: string }): string | null {
+  for (const [column, text] of [['payload', row.payload], ['state', row.state]] as const) {
+    try {
+      const value: unknown = JSON.parse(text);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return `its ${column} is not a JSON object`;
+    } catch {
+      return `its ${column} is not JSON`;
+    }
+  }
+  return null;
+}
+
+function parseOr(text: string, fallback: unknown): unknown {
+  try {
+    return JSON.parse(text) ?? fallback;
+  } catch {
+    return fallback;
   }
 }

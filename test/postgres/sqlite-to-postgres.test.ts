@@ -4,6 +4,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { amoEnv, startApp, TOKEN_KEY } from '../helpers.js';
 import { ACCOUNT, createSiteKey, eventually, FAST_RETRIES, postLead, writeEnv, type WriteEnv } from '../writes/write-helpers.js';
 import { freshDatabase, postgresUrl } from './databases.js';
@@ -54,6 +57,69 @@ describe.skipIf(!postgresUrl)('moving an installation from SQLite to PostgreSQL'
     const again = moveToPostgres(settings);
     expect(again.status).toBe(2);
     expect(again.out).toMatch(/already holds 1 account/);
+  });
+
+  it('refuses a SQLite path with no file there, creating nothing', async () => {
+    const databaseUrl = await freshDatabase();
+    const missing = join(tmpdir(), `no-such-${process.pid}.db`);
+    const run = moveToPostgres({ DATABASE_PATH: missing, DATABASE_URL: databaseUrl, TOKEN_ENCRYPTION_KEY: TOKEN_KEY });
+    expect(run.status).toBe(2);
+    expect(run.out).toContain(`There is no SQLite file at ${missing}`);
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it('an outbox item that cannot be read moves parked with the reason; unreadable settings stop the move', async () => {
+    const source = await writeEnv();
+    try {
+      const { outbox, db } = source.app.system;
+      await source.app.system.worker.stop();
+      const good = await outbox.enqueue(ACCOUNT, 'subscribe', { mode: 'subscribe' }, Date.now());
+      const bad = await outbox.enqueue(ACCOUNT, 'subscribe', { mode: 'subscribe' }, Date.now());
+      db.prepare('UPDATE outbox SET payload = ? WHERE id = ?').run('{"mode": "subscr', bad.id);
+      await source.app.close();
+      const databaseUrl = await freshDatabase();
+      const settings = { DATABASE_PATH: source.dbPath, DATABASE_URL: databaseUrl, TOKEN_ENCRYPTION_KEY: TOKEN_KEY };
+      const moved = moveToPostgres(settings);
+      expect(moved.status, moved.out).toBe(0);
+      expect(moved.out).toMatch(/1 outbox item\(s\) could not be read and were moved parked/);
+      const app = await startApp(amoEnv(source.fake.url, { ...settings, PUBLIC_URL: 'http://127.0.0.1:1', ...FAST_RETRIES }));
+      try {
+        const parked = await app.system.outbox.list('parked', 10);
+        expect(parked.map((i) => i.id)).toEqual([bad.id]);
+        expect(parked[0].lastError).toMatch(/cannot be read \(its payload is not JSON\)/);
+        await eventually(async () => (await app.system.outbox.counts()).done === 1, 'the readable item runs');
+        expect((await app.system.outbox.find(good.id))?.status).toBe('done');
+      } finally {
+        await app.close();
+      }
+
+      const other = await writeEnv();
+      await other.app.system.settings.save(ACCOUNT, { fields: { leads: { address: 762381 } } }, Date.now());
+      other.app.system.db.prepare('UPDATE account_settings SET settings = ? WHERE account_id = ?').run('{broken', ACCOUNT);
+      await other.app.close();
+      const refused = moveToPostgres({ DATABASE_PATH: other.dbPath, DATABASE_URL: await freshDatabase(), TOKEN_ENCRYPTION_KEY: TOKEN_KEY });
+      expect(refused.status).toBe(2);
+      expect(refused.out).toMatch(new RegExp(`account_settings.settings is not JSON for account_id ${ACCOUNT}: fix or delete`));
+      await other.fake.stop();
+      other.tmp.cleanup();
+    } finally {
+      await source.fake.stop();
+      source.tmp.cleanup();
+    }
+  });
+
+  it('a stored item that cannot be read is parked when claimed, not claimed for ever (SQLite too)', async () => {
+    const local = await writeEnv();
+    try {
+      await local.app.system.worker.stop();
+      const bad = await local.app.system.outbox.enqueue(ACCOUNT, 'subscribe', { mode: 'subscribe' }, Date.now());
+      local.app.system.db.prepare('UPDATE outbox SET payload = ? WHERE id = ?').run('null', bad.id);
+      expect(await local.app.system.outbox.claim(Date.now(), 60_000, 10)).toEqual([]);
+      expect((await local.app.system.outbox.find(bad.id))?.status).toBe('parked');
+      expect((await local.app.system.outbox.find(bad.id))?.lastError).toMatch(/its payload is not a JSON object/);
+    } finally {
+      await local.close();
+    }
   });
 
   it('says what is missing when DATABASE_URL is not set', () => {

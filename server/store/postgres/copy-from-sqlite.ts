@@ -7,6 +7,7 @@
  */
 import type { Db } from '../database.js';
 import type { Sql } from '../sql.js';
+import { unreadableItem } from '../outbox-repository.js';
 
 /** Parents before children (intake_leads refers to site_keys and outbox), each with the columns both schemas share. */
 const TABLES: Array<{ table: string; columns: string[]; serial?: boolean }> = [
@@ -22,6 +23,24 @@ const TABLES: Array<{ table: string; columns: string[]; serial?: boolean }> = [
 ];
 
 export class TargetNotEmptyError extends Error {}
+/** A row the servers could not read (settings or an address that is not JSON): nothing is copied until it is fixed. */
+export class UnreadableSourceError extends Error {}
+
+/** JSON columns the servers parse, besides the outbox's (which is checked item by item). */
+const JSON_COLUMNS: Record<string, { key: string; column: string }> = {
+  account_settings: { key: 'account_id', column: 'settings' },
+  account_addresses: { key: 'id', column: 'data' },
+};
+
+function isJson(text: unknown): boolean {
+  if (text === null) return true;
+  try {
+    JSON.parse(String(text));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export async function copySqliteToPostgres(source: Db, target: Sql): Promise<Record<string, number>> {
   return target.transaction(async (tx) => {
@@ -32,6 +51,24 @@ export async function copySqliteToPostgres(source: Db, target: Sql): Promise<Rec
       const rows = source.prepare(`SELECT ${columns.join(', ')} FROM ${table}`).raw().all() as unknown[][];
       // The key fingerprint is kept; the address index's versions stay with the index.
       const keep = table === 'meta' ? rows.filter((r) => r[0] === 'token_key_fingerprint') : rows;
+      const json = JSON_COLUMNS[table];
+      if (json) {
+        const at = columns.indexOf(json.column);
+        const bad = keep.filter((r) => !isJson(r[at])).map((r) => r[columns.indexOf(json.key)]);
+        if (bad.length) throw new UnreadableSourceError(`${table}.${json.column} is not JSON for ${json.key} ${bad.slice(0, 10).join(', ')}${bad.length > 10 ? ` and ${bad.length - 10} more` : ''}: fix or delete those rows in the SQLite file (nothing was copied).`);
+      }
+      if (table === 'outbox') {
+        // An item the worker could not read moves parked and named, never as one claimed for ever.
+        const [payload, state, status, lease, lastError] = ['payload', 'state', 'status', 'lease_until', 'last_error'].map((c) => columns.indexOf(c));
+        for (const row of keep) {
+          const why = unreadableItem({ payload: String(row[payload]), state: String(row[state]) });
+          if (why === null || row[status] === 'done') continue;
+          row[status] = 'parked';
+          row[lease] = null;
+          row[lastError] = `This item cannot be read (${why}); it was parked when moved to PostgreSQL and will not be sent.`;
+          copied.unreadable_parked = (copied.unreadable_parked ?? 0) + 1;
+        }
+      }
       const insert = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${table === 'meta' ? ' ON CONFLICT (key) DO NOTHING' : ''}`;
       for (const row of keep) await tx.run(insert, row);
       // Rows keep their ids (intake leads point at outbox ids); new ones continue after them.
