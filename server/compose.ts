@@ -70,7 +70,7 @@ export type System = Awaited<ReturnType<typeof compose>>;
 export async function compose(config: Config, log: Logger, options: { clock?: Clock; db?: Db } = {}) {
   const clock = options.clock ?? systemClock;
   // The SQLite file always holds the address index; with DATABASE_URL the rest is in PostgreSQL.
-  const db = options.db ?? openDatabase(config.databasePath);
+  const db = options.db ?? openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous });
   const store = await openStore({ ...config, lockHolders: config.outbox.concurrency }, db);
   const { sql } = store;
 

@@ -87,6 +87,7 @@ export const envSchema = z.object({
   OUTBOX_POLL_MS: doc(z.coerce.number().int().min(10).max(60000).default(500), 'how often the outbox is polled when idle'),
   OUTBOX_RETRY_BASE_MS: doc(z.coerce.number().int().min(1).max(3_600_000).default(5000), 'first retry delay of a failed item (exponential, jittered)'),
   INTAKE_RATE_LIMIT_PER_MINUTE: doc(z.coerce.number().int().min(1).max(1_000_000).default(120), 'website leads per site key per minute'),
+  SQLITE_SYNCHRONOUS: doc(z.enum(['FULL', 'NORMAL']).default('FULL'), "FULL: an answered lead or write survives a power cut (one fsync per commit); NORMAL: faster, the last commits may be lost on power loss (not on a crash)"),
   SITE_KEYS_PER_ACCOUNT: doc(z.coerce.number().int().min(1).max(10_000).default(20), 'active website keys an account may have'),
   WEBHOOK_RATE_LIMIT_PER_MINUTE: doc(z.coerce.number().int().min(1).max(1_000_000).default(600), 'amoCRM webhook deliveries per account per minute (over it: 429, amoCRM delivers again later)'),
   ACCOUNT_WRITE_LIMIT_PER_MINUTE: doc(z.coerce.number().int().min(1).max(1_000_000).default(120), 'write-backs and console changes per account per minute'),
@@ -177,6 +178,7 @@ export const configSchema = envSchema
       intakeRateLimitPerMinute: env.INTAKE_RATE_LIMIT_PER_MINUTE,
       webhookRateLimitPerMinute: env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
       siteKeysPerAccount: env.SITE_KEYS_PER_ACCOUNT,
+      sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
       accountWriteLimitPerMinute: env.ACCOUNT_WRITE_LIMIT_PER_MINUTE,
     };
   });

@@ -1,7 +1,8 @@
 /**
  * The write side, against the fake amoCRM of the tests (loopback, amoCRM's 7/s limit enforced):
- *  - intake: requests accepted per second and time-to-202, for an account not connected yet
- *    (so nothing drains meanwhile: the accept path alone);
+ *  - intake: requests accepted per second and time-to-202, for an account amoCRM has blocked
+ *    (so nothing drains meanwhile: the accept path alone; site keys exist only for connected
+ *    accounts);
  *  - webhooks: time-to-200;
  *  - outbox drain: API calls per second while sending leads, against our limiter's ceiling and
  *    amoCRM's limit.
@@ -48,7 +49,7 @@ export async function benchWrites(dir: string, port: number, waitForHealth: (url
     env: {
       ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port), DATABASE_PATH: join(dir, 'writes.db'),
       AMOCRM_CLIENT_ID: CREDS.clientId, AMOCRM_CLIENT_SECRET: CREDS.clientSecret, AMOCRM_REDIRECT_URI: CREDS.redirectUri, AMOCRM_TEST_BASE_URL: fake.url,
-      TOKEN_ENCRYPTION_KEY: 'b'.repeat(64), ADMIN_TOKEN: ADMIN, INTAKE_RATE_LIMIT_PER_MINUTE: '1000000', AMOCRM_RATE_PER_SECOND: String(ratePerSecond), OUTBOX_POLL_MS: '50',
+      TOKEN_ENCRYPTION_KEY: 'b'.repeat(64), ADMIN_TOKEN: ADMIN, INTAKE_RATE_LIMIT_PER_MINUTE: '1000000', OUTBOX_MAX_PENDING_PER_ACCOUNT: '100000', WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000', AMOCRM_RATE_PER_SECOND: String(ratePerSecond), OUTBOX_POLL_MS: '50',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -57,6 +58,11 @@ export async function benchWrites(dir: string, port: number, waitForHealth: (url
     await waitForHealth(`${base}/healthz`);
     const admin = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const keyFor = async (accountId: number) => (await (await admin('/api/admin/site-keys', { accountId, name: 'bench' })).json()).key as string;
+    for (const [id, sub] of [[WAITING, 'later'], [CONNECTED, 'acme']] as const) {
+      const connect = await fetch(`${base}/api/auth/amocrm/callback?code=${fake.issueCode(id)}&referer=${sub}.amocrm.ru`);
+      if (connect.status !== 200) throw new Error(`connect failed: ${connect.status}`);
+    }
+    fake.blocked.add(WAITING); // its first send meets the block page and pauses it: its leads wait
     const waitingKey = await keyFor(WAITING);
     const connectedKey = await keyFor(CONNECTED);
     const post = (key: string, i: number, phones: number) => () =>
@@ -69,8 +75,6 @@ export async function benchWrites(dir: string, port: number, waitForHealth: (url
     console.log(`intake: 2000 leads, 8 in flight: ${(2000 / intake.seconds).toFixed(0)} accepted/s, time-to-202 ms p50 ${fmt(accept.p50)}  p95 ${fmt(accept.p95)}  p99 ${fmt(accept.p99)}`);
 
     // webhooks (connected account; values already normal, so no write follows)
-    const connect = await fetch(`${base}/api/auth/amocrm/callback?code=${fake.issueCode(CONNECTED)}&referer=acme.amocrm.ru`);
-    if (connect.status !== 200) throw new Error(`connect failed: ${connect.status}`);
     const hookUrl = new WebhookUrls(CREDS.clientSecret, base).destination(CONNECTED);
     const hooks = await run(1000, 8, (i) =>
       timed(() => fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: webhookBody(CONNECTED, 'acme', 'leads', 'update', [{ id: 100000 + i, name: `L${i}`, custom_fields_values: [{ field_id: 762381, values: [{ value: 'Самара' }] }] }]) }), 200),

@@ -128,11 +128,11 @@ const MIGRATIONS: string[] = [
    CREATE INDEX outbox_account_status ON outbox (account_id, status);`,
 ];
 
-export function openDatabase(path: string): Db {
+export function openDatabase(path: string, options: { synchronous?: 'FULL' | 'NORMAL' } = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
