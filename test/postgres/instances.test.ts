@@ -40,7 +40,7 @@ describe.skipIf(!postgresUrl)('several instances on one PostgreSQL', () => {
   it('an account connected through one instance is connected on all of them, with one copy of its tokens', async () => {
     for (const app of instances) expect((await app.system.accounts.find(ACCOUNT))?.status).toBe('connected');
     const health = await (await fetch(`${instances[2].url}/healthz`)).json();
-    expect(health.database).toEqual({ ok: true, schemaVersion: '0002_intake_idempotency' });
+    expect(health.database).toEqual({ ok: true, writable: true, schemaVersion: '0002_intake_idempotency' });
   });
 
   it('100 concurrent calls over 3 instances at expiry cause exactly one refresh', async () => {
