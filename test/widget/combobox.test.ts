@@ -17,8 +17,8 @@ interface Call {
   reject(error: unknown): void;
 }
 
-function setup(options: { settings?: Record<string, string>; html?: string } = {}) {
-  document.body.innerHTML = options.html ?? `<div id="card_holder"><div data-id="762381"><input name="CFV[762381]" type="text"></div><input name="CFV[100]" type="text"></div>`;
+function setup(options: { settings?: Record<string, string>; html?: string; keepDom?: boolean } = {}) {
+  if (!options.keepDom) document.body.innerHTML = options.html ?? `<div id="card_holder"><div data-id="762381"><input name="CFV[762381]" type="text"></div><input name="CFV[100]" type="text"></div>`;
   const calls: Call[] = [];
   const ajax = vi.fn((opts: { url: string; data: unknown; type: string }) => {
     let done: (b: unknown) => void = () => {};
@@ -434,6 +434,20 @@ describe('onSave as amoCRM documents it', () => {
     expect(bad.widget.onSave({ active: 'N' })).toBe(true);
     const off = setup({ settings: { field_ids: 'abc', active: 'N' } });
     expect(off.widget.onSave()).toBe(true);
+    // Saved as active with settings that no longer pass: switching off still succeeds.
+    const wasOn = setup({ settings: { field_ids: 'abc', active: 'Y' } });
+    expect(wasOn.widget.onSave()).toBe(false);
+    expect(wasOn.widget.onSave({ active: 'N' })).toBe(true);
+  });
+
+  it('the stylesheet stays while any instance lives: an old instance destroyed after a new one took over leaves it', () => {
+    const first = setup();
+    const second = setup({ keepDom: true });
+    expect(document.querySelectorAll('#amo-address-style')).toHaveLength(1);
+    first.widget.destroy();
+    expect(document.getElementById('amo-address-style')).not.toBeNull();
+    second.widget.destroy();
+    expect(document.getElementById('amo-address-style')).toBeNull();
   });
 
   it('reads the modal’s own form: what the admin is about to save', () => {

@@ -158,7 +158,9 @@ export class AddressWidget {
     guard(() => {
       const saved = this.host.settings();
       const form = this.formValues();
-      const active = [form.active, saved.active, (arg as { active?: unknown } | null)?.active].find((v) => v !== undefined);
+      // The argument (what is being saved now) first, then the modal's form, then what was saved
+      // before: switching off must win over an older 'Y'.
+      const active = [(arg as { active?: unknown } | null)?.active, form.active, saved.active].find((v) => v !== undefined);
       if (active === 'N' || active === false) return;
       result = this.validateSettings({ ...(saved as Record<string, string>), ...form });
     });

@@ -10,11 +10,29 @@ const CSS = `
 .amo-address__notice{margin-top:2px;font-size:12px;color:#8a5300}
 `;
 
+/**
+ * The stylesheet belongs to the page, not to one widget instance: amoCRM may start a new instance
+ * before it destroys the old one (a card swap), and the old one's destroy must not take the
+ * styles from under the new one's list. Each instance holds a reference; the last one out removes
+ * the sheet.
+ */
 export function injectStyles(doc: Document): () => void {
-  if (doc.getElementById(STYLE_ID)) return () => {};
-  const style = doc.createElement('style');
-  style.id = STYLE_ID;
-  style.textContent = CSS;
-  doc.head.appendChild(style);
-  return () => style.remove();
+  let style = doc.getElementById(STYLE_ID) as HTMLStyleElement | null;
+  if (!style) {
+    style = doc.createElement('style');
+    style.id = STYLE_ID;
+    style.textContent = CSS;
+    style.dataset.holders = '0';
+    doc.head.appendChild(style);
+  }
+  const sheet = style;
+  sheet.dataset.holders = String(Number(sheet.dataset.holders ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = Number(sheet.dataset.holders ?? 1) - 1;
+    sheet.dataset.holders = String(left);
+    if (left <= 0) sheet.remove();
+  };
 }
