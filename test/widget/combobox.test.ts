@@ -375,12 +375,21 @@ describe('the card is never shown a value it was not told about', () => {
     expect(t.list().hidden).toBe(true);
   });
 
-  it('leaving the field with nothing highlighted keeps the typed text and fires nothing', async () => {
+  it('leaving the field with nothing highlighted keeps the typed text when several suggestions match, and fires nothing', async () => {
     const t = setup();
     await showResults(t, 'Самара Авр');
     t.input.blur();
     expect(t.input.value).toBe('Самара Авр');
     expect(t.jqueryEvents).toEqual([]);
+  });
+
+  it('leaving the field with nothing highlighted takes the one suggestion that matches what was typed (as DaData)', async () => {
+    const t = setup();
+    await showResults(t, 'самара авроры 112');
+    t.input.blur();
+    expect(t.input.value).toBe(RESULTS[1].value);
+    expect(t.jqueryEvents).toEqual(['CFV[762381]:input', 'CFV[762381]:controls:change']);
+    expect(t.list().hidden).toBe(true);
   });
 
   it('Enter with nothing highlighted picks the one suggestion matching the typed words, else keeps the text', async () => {

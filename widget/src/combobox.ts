@@ -66,8 +66,14 @@ export class Combobox {
     this.bind(input, 'keydown', (e) => this.onKeyDown(e as KeyboardEvent));
     // Leaving the field with an item highlighted (and shown in the input) picks it, exactly as a
     // click does — DaData's plugin does the same, and the card must never show a value it was
-    // not told about. With nothing highlighted the typed text stays.
-    this.bind(input, 'blur', () => (this.isOpen && this.active >= 0 ? this.pick(this.active) : this.close()));
+    // not told about. With nothing highlighted, the one suggestion that matches what was typed
+    // (onlyMatch, as Enter) is taken too: the field keeps a normalised address. Otherwise the
+    // typed text stays.
+    this.bind(input, 'blur', () => {
+      if (!this.isOpen) return this.close();
+      const index = this.active >= 0 ? this.active : onlyMatch(this.items, this.typed);
+      return index >= 0 ? this.pick(index) : this.close();
+    });
     // mousedown, not click: the input must not lose focus (and close the list) first.
     this.bind(this.list, 'mousedown', (e) => {
       const li = (e.target as Element).closest('li[data-index]');
