@@ -4,6 +4,8 @@ import { AddressWidget } from '../../widget/src/address-widget.js';
 import { BackendError, type Suggestion } from '../../widget/src/suggest.js';
 import { AUTOCOMPLETE_OFF } from '../../widget/src/combobox.js';
 import en from '../../widget/i18n/en.json' with { type: 'json' };
+import ru from '../../widget/i18n/ru.json' with { type: 'json' };
+import { resultsText, translator } from '../../widget/src/i18n.js';
 
 const data = (parts: Partial<Suggestion['data']> = {}): Suggestion['data'] => ({ country: 'Россия', region: null, city: 'Самара', settlement: null, street: null, house: null, block: null, flat: null, postal_code: null, lat: null, lon: null, ...parts });
 const house = (value: string, n: string): Suggestion => ({ value, unrestricted_value: value, data: data({ street: 'ул Авроры', house: n }), source: 'local' });
@@ -115,10 +117,22 @@ describe('combobox in a card', () => {
     const t = setup();
     t.type('Самара Авр');
     vi.advanceTimersByTime(150);
-    expect(t.list().hidden).toBe(false);
-    expect(t.list().textContent).toBe('Searching…');
+    // The loading line is not an option, so it is not in the listbox: the listbox stays closed.
+    expect(t.list().hidden).toBe(true);
+    expect(t.input.getAttribute('aria-expanded')).toBe('false');
+    const status = document.querySelector<HTMLElement>('.amo-address__status')!;
+    expect(status.hidden).toBe(false);
+    expect(status.textContent).toBe('Searching…');
     t.suggestCalls()[0].resolve({ suggestions: RESULTS });
     await Promise.resolve();
+    expect(status.hidden).toBe(true);
+    expect(t.list().hidden).toBe(false);
+    // Screen readers hear how many arrived, from a polite live region.
+    const live = document.querySelector<HTMLElement>('.amo-address__live')!;
+    expect(live.getAttribute('role')).toBe('status');
+    expect(live.getAttribute('aria-live')).toBe('polite');
+    expect(live.textContent).toBe('3 addresses: choose with the up and down arrows');
+    expect([...t.list().children].every((li) => li.getAttribute('role') === 'option')).toBe(true);
     expect(t.input.getAttribute('role')).toBe('combobox');
     expect(t.input.getAttribute('aria-expanded')).toBe('true');
     expect(t.input.getAttribute('aria-controls')).toBe(t.list().id);
@@ -133,7 +147,16 @@ describe('combobox in a card', () => {
     vi.advanceTimersByTime(150);
     t.suggestCalls()[0].resolve({ suggestions: [] });
     await Promise.resolve();
-    expect(t.list().textContent).toContain('Nothing found');
+    expect(t.list().hidden).toBe(true); // an empty listbox is not shown
+    expect(document.querySelector('.amo-address__status')!.textContent).toContain('Nothing found');
+    expect(document.querySelector('.amo-address__live')!.textContent).toContain('Nothing found');
+  });
+
+  it('counts in the reader’s language with its plural forms', () => {
+    const ruT = translator(ru);
+    expect([1, 2, 5, 11, 21, 22].map((n) => resultsText(ruT, n).split(':')[0])).toEqual(['1 адрес', '2 адреса', '5 адресов', '11 адресов', '21 адрес', '22 адреса']);
+    const enT = translator(en);
+    expect([1, 2, 21].map((n) => resultsText(enT, n).split(':')[0])).toEqual(['1 address', '2 addresses', '21 addresses']);
   });
 
   it('Down, Down, Enter picks the second item, sets the value and fires the events amoCRM listens to', async () => {

@@ -10,6 +10,8 @@ export interface ComboboxTexts {
   loading: string;
   nothingFound: string;
   listLabel: string;
+  /** What a screen reader hears when a list of `n` arrives ("5 адресов: выберите стрелками…"). */
+  results(n: number): string;
 }
 
 export interface ComboboxCallbacks {
@@ -26,6 +28,10 @@ let instances = 0;
 
 export class Combobox {
   readonly list: HTMLUListElement;
+  /** "Поиск…" and "Ничего не найдено", shown where the list would be: not options, so not in the listbox. */
+  readonly status: HTMLDivElement;
+  /** Screen readers hear counts and "nothing found" here (a polite live region, not shown). */
+  readonly live: HTMLDivElement;
   private readonly handlers: Array<() => void> = [];
   private readonly savedAttributes = new Map<string, string | null>();
   private items: Suggestion[] = [];
@@ -48,6 +54,17 @@ export class Combobox {
     this.list.setAttribute('role', 'listbox');
     this.list.setAttribute('aria-label', texts.listLabel);
     this.list.hidden = true;
+    this.status = doc.createElement('div');
+    this.status.className = 'amo-address__status';
+    this.status.setAttribute('aria-hidden', 'true'); // the live region says it once
+    this.status.hidden = true;
+    this.live = doc.createElement('div');
+    this.live.className = 'amo-address__live';
+    this.live.setAttribute('role', 'status');
+    this.live.setAttribute('aria-live', 'polite');
+    this.live.setAttribute('aria-atomic', 'true');
+    input.insertAdjacentElement('afterend', this.live);
+    input.insertAdjacentElement('afterend', this.status);
     input.insertAdjacentElement('afterend', this.list);
 
     // Browser autofill would cover our list. Chrome ignores "off" on fields it takes for an
@@ -96,15 +113,15 @@ export class Combobox {
   }
 
   showLoading(): void {
-    if (this.items.length) return; // keep the previous list visible while the next one loads
-    this.renderMessage(this.texts.loading, 'amo-address__loading');
+    if (this.items.length && this.isOpen) return; // keep the previous list visible while the next one loads
+    this.showStatus(this.texts.loading, false);
   }
 
   showResults(query: string, suggestions: Suggestion[]): void {
     this.items = suggestions;
     this.active = -1;
     this.input.removeAttribute('aria-activedescendant');
-    if (!suggestions.length) return this.renderMessage(this.texts.nothingFound, 'amo-address__empty');
+    if (!suggestions.length) return this.showStatus(this.texts.nothingFound, true);
     const doc = this.input.ownerDocument;
     this.list.replaceChildren(
       ...suggestions.map((s, i) => {
@@ -118,11 +135,14 @@ export class Combobox {
         return li;
       }),
     );
+    this.status.hidden = true;
     this.open();
+    this.live.textContent = this.texts.results(suggestions.length);
   }
 
   close(): void {
     this.list.hidden = true;
+    this.status.hidden = true;
     this.items = [];
     this.active = -1;
     this.input.setAttribute('aria-expanded', 'false');
@@ -133,6 +153,8 @@ export class Combobox {
   destroy(): void {
     this.handlers.splice(0).forEach((off) => off());
     this.list.remove();
+    this.status.remove();
+    this.live.remove();
     for (const [name, value] of this.savedAttributes) {
       if (value === null) this.input.removeAttribute(name);
       else this.input.setAttribute(name, value);
@@ -197,22 +219,29 @@ export class Combobox {
     this.callbacks.onPick(suggestion);
   }
 
-  private renderMessage(text: string, className: string): void {
-    const li = this.input.ownerDocument.createElement('li');
-    li.className = className;
-    li.textContent = text;
-    this.list.replaceChildren(li);
-    this.open();
+  /** A status line where the list would be; the listbox closes (it would hold no options). */
+  private showStatus(text: string, announce: boolean): void {
+    this.list.hidden = true;
+    this.input.setAttribute('aria-expanded', 'false');
+    this.input.removeAttribute('aria-activedescendant');
+    this.status.textContent = text;
+    this.place(this.status);
+    this.status.hidden = false;
+    if (announce) this.live.textContent = text;
   }
 
   private open(): void {
-    // Under the input, in the input's own positioned ancestor (the list is its sibling).
-    const input = this.input as HTMLElement;
-    this.list.style.top = `${input.offsetTop + input.offsetHeight}px`;
-    this.list.style.left = `${input.offsetLeft}px`;
-    this.list.style.minWidth = `${Math.max(input.offsetWidth, 280)}px`;
+    this.place(this.list);
     this.list.hidden = false;
     this.input.setAttribute('aria-expanded', 'true');
+  }
+
+  /** Under the input, in the input's own positioned ancestor (the popup is its sibling). */
+  private place(popup: HTMLElement): void {
+    const input = this.input as HTMLElement;
+    popup.style.top = `${input.offsetTop + input.offsetHeight}px`;
+    popup.style.left = `${input.offsetLeft}px`;
+    popup.style.minWidth = `${Math.max(input.offsetWidth, 280)}px`;
   }
 }
 

@@ -6,7 +6,7 @@
 import { Combobox } from './combobox.js';
 import { BackendError, SuggestEngine, type Suggestion, type Transport } from './suggest.js';
 import { setControlValue, type FieldControl } from './card.js';
-import type { Translate } from './i18n.js';
+import { resultsText, type Translate } from './i18n.js';
 import { WIDGET_DEFAULTS, type WidgetSettings } from './settings.js';
 
 export interface FieldDeps {
@@ -35,7 +35,7 @@ export class FieldAutocomplete {
     private readonly deps: FieldDeps,
   ) {
     const { settings, t } = deps;
-    this.combobox = new Combobox(control, { loading: t('address.loading'), nothingFound: t('address.nothing_found'), listLabel: t('address.list_label') }, {
+    this.combobox = new Combobox(control, { loading: t('address.loading'), nothingFound: t('address.nothing_found'), listLabel: t('address.list_label'), results: (n) => resultsText(t, n) }, {
       onType: (text) => guard(() => !this.blocked && !this.writing && this.engine.input(text)),
       onPick: (s) => guard(() => this.pick(s)),
       onCancel: () => guard(() => this.engine.cancel()),

@@ -24,3 +24,9 @@ export function translator(langs: unknown): Translate {
 export function fill(text: string, values: Record<string, string | number>): string {
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
+
+/** "5 адресов: …" — the count in the texts' own language and plural form (Intl.PluralRules). */
+export function resultsText(t: Translate, n: number): string {
+  const form = new Intl.PluralRules(t('address.plural_locale')).select(n) as 'one' | 'few' | 'many' | 'other';
+  return fill(t(`address.results_${form}`), { n });
+}
