@@ -89,6 +89,77 @@ describe('demo card page in a real browser', () => {
   });
 });
 
+/** Where the list and its rows are, against the viewport. */
+async function listBox(page: import('playwright-core').Page) {
+  return page.evaluate(() => {
+    const list = document.querySelector<HTMLElement>('.amo-address__list')!;
+    const field = document.querySelector<HTMLElement>('[name="CFV[762381]"]')!.getBoundingClientRect();
+    const box = list.getBoundingClientRect();
+    const rows = [...list.querySelectorAll('.amo-address__item')].map((li) => li.getBoundingClientRect());
+    return { left: box.left, right: box.right, top: box.top, bottom: box.bottom, fieldTop: field.top, fieldBottom: field.bottom, width: innerWidth, height: innerHeight, rowHeights: rows.map((r) => r.height), rowsRight: Math.max(...rows.map((r) => r.right)) };
+  });
+}
+
+describe('on a phone and on a desktop screen', () => {
+  it('375x700, touch: the list stays on screen, wraps, rows are 44 px, and a tap picks', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 700 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    await page.goto(`${app.url}/demo`);
+    await page.waitForSelector('body[data-widget-ready="true"]');
+    const field = page.locator('[name="CFV[762381]"]');
+    await field.tap();
+    await page.keyboard.type('Самара Авроры', { delay: 30 });
+    await page.locator('.amo-address__item', { hasText: 'Авроры' }).first().waitFor();
+    const box = await listBox(page);
+    expect(box.left).toBeGreaterThanOrEqual(0);
+    expect(box.right).toBeLessThanOrEqual(box.width);
+    expect(box.rowsRight).toBeLessThanOrEqual(box.width);
+    expect(Math.min(...box.rowHeights)).toBeGreaterThanOrEqual(44);
+    mkdirSync('test-output', { recursive: true });
+    await page.screenshot({ path: 'test-output/phone-375x700-list.png' });
+    const second = page.locator('.amo-address__item').nth(1);
+    const text = (await second.textContent())!.trim();
+    await second.tap();
+    expect(await field.inputValue()).toBe(text);
+
+    // Near the bottom of the screen the list opens above the field, still on screen.
+    await page.evaluate(() => {
+      const spacer = document.createElement('div');
+      spacer.style.height = `${innerHeight}px`;
+      document.body.prepend(spacer);
+      document.querySelector('[name="CFV[762381]"]')!.scrollIntoView({ block: 'end' });
+    });
+    await field.fill('');
+    await field.tap();
+    await page.keyboard.type('Самара Ленинградская', { delay: 30 });
+    await page.locator('.amo-address__item', { hasText: 'Ленинградская' }).first().waitFor();
+    const high = await listBox(page);
+    expect(high.bottom).toBeLessThanOrEqual(high.fieldTop + 1);
+    expect(high.top).toBeGreaterThanOrEqual(0);
+    await page.screenshot({ path: 'test-output/phone-375x700-above.png' });
+    await context.close();
+  });
+
+  it('1280x800, mouse and keyboard: the list sits under the field at its width, rows stay compact', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${app.url}/demo`);
+    await page.waitForSelector('body[data-widget-ready="true"]');
+    const field = page.locator('[name="CFV[762381]"]');
+    await field.click();
+    await page.keyboard.type('Самара Авроры', { delay: 30 });
+    await page.locator('.amo-address__item', { hasText: 'Авроры' }).first().waitFor();
+    const box = await listBox(page);
+    expect(box.top).toBeGreaterThanOrEqual(box.fieldBottom - 1);
+    expect(box.right).toBeLessThanOrEqual(box.width);
+    expect(Math.max(...box.rowHeights)).toBeLessThan(44);
+    await page.screenshot({ path: 'test-output/desktop-1280x800-list.png' });
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    expect(await field.inputValue()).toMatch(/^Самара, улица Авроры/);
+    await page.close();
+  });
+});
+
 describe('demo console page (npm start, no amoCRM credentials)', () => {
   it('is linked from /demo, hosted as amoCRM hosts a widget’s advanced settings page, and works for the demo account', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });

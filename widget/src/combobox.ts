@@ -225,23 +225,49 @@ export class Combobox {
     this.input.setAttribute('aria-expanded', 'false');
     this.input.removeAttribute('aria-activedescendant');
     this.status.textContent = text;
-    this.place(this.status);
     this.status.hidden = false;
+    this.place(this.status);
     if (announce) this.live.textContent = text;
   }
 
   private open(): void {
-    this.place(this.list);
     this.list.hidden = false;
+    this.place(this.list);
     this.input.setAttribute('aria-expanded', 'true');
   }
 
-  /** Under the input, in the input's own positioned ancestor (the popup is its sibling). */
+  /**
+   * Under the input (or above it when there is more room there), in the input's own positioned
+   * ancestor (the popup is its sibling), as wide as the field and never past the viewport's
+   * edges: on a phone a narrow field beside its label gets a list that wraps instead of one that
+   * runs off screen.
+   */
   private place(popup: HTMLElement): void {
     const input = this.input as HTMLElement;
-    popup.style.top = `${input.offsetTop + input.offsetHeight}px`;
-    popup.style.left = `${input.offsetLeft}px`;
-    popup.style.minWidth = `${Math.max(input.offsetWidth, 280)}px`;
+    const view = input.ownerDocument.defaultView;
+    const viewWidth = view?.innerWidth ?? 1024;
+    const viewHeight = view?.innerHeight ?? 768;
+    const field = input.getBoundingClientRect();
+    const margin = 8;
+    // The field's width, widened to 280 px only where the viewport has that room.
+    const width = Math.min(Math.max(input.offsetWidth, 280), viewWidth - 2 * margin);
+    // Shift left by what would overflow the right edge (never past the left one).
+    const overflow = Math.max(0, field.left + width - (viewWidth - margin));
+    const shift = Math.min(overflow, Math.max(0, field.left - margin));
+    popup.style.width = `${width}px`;
+    popup.style.minWidth = '';
+    popup.style.left = `${input.offsetLeft - shift}px`;
+    // Above when it does not fit below and there is more room above (the popup is visible here,
+    // so its natural height can be read).
+    const room = { below: viewHeight - field.bottom - margin, above: field.top - margin };
+    const cap = popup === this.list ? 320 : Number.POSITIVE_INFINITY;
+    popup.style.maxHeight = '';
+    const natural = Math.min(popup.scrollHeight, cap);
+    const up = natural > room.below && room.above > room.below;
+    const height = Math.min(natural, Math.max(up ? room.above : room.below, 120));
+    if (popup === this.list) popup.style.maxHeight = `${height}px`;
+    popup.classList.toggle('amo-address--above', up);
+    popup.style.top = up ? `${input.offsetTop - height - 4}px` : `${input.offsetTop + input.offsetHeight}px`;
   }
 }
 

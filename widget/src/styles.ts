@@ -2,8 +2,9 @@
 export const STYLE_ID = 'amo-address-style';
 
 const CSS = `
-.amo-address__list{position:absolute;z-index:1000;margin:2px 0 0;padding:4px 0;list-style:none;background:#fff;border:1px solid #c9d1d9;border-radius:4px;box-shadow:0 4px 12px rgba(0,0,0,.12);max-height:320px;overflow:auto;min-width:280px;font:13px/1.4 inherit}
-.amo-address__item{padding:6px 10px;cursor:pointer;color:#1f2a37}
+.amo-address__list{position:absolute;z-index:1000;margin:2px 0 0;padding:4px 0;list-style:none;background:#fff;border:1px solid #c9d1d9;border-radius:4px;box-shadow:0 4px 12px rgba(0,0,0,.12);max-height:320px;overflow:auto;box-sizing:border-box;font:13px/1.4 inherit}
+.amo-address__item{padding:6px 10px;cursor:pointer;color:#1f2a37;white-space:normal;overflow-wrap:anywhere}
+@media (pointer:coarse){.amo-address__item{min-height:44px;box-sizing:border-box;padding:11px 12px;line-height:22px;font-size:15px}}
 .amo-address__item strong{font-weight:600;color:#0b5ed7}
 .amo-address__item--active{background:#e8f0fe}
 .amo-address__status{position:absolute;z-index:1000;margin:2px 0 0;padding:6px 10px;background:#fff;border:1px solid #c9d1d9;border-radius:4px;box-shadow:0 4px 12px rgba(0,0,0,.12);color:#5f6b7a;font:13px/1.4 inherit;box-sizing:border-box}
