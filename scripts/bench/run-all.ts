@@ -10,6 +10,9 @@
  *     the suggestions being rendered, minus the backend's own time.
  *  3. writes (writes-bench.ts): intake accepted/s and time-to-202, webhook time-to-200, outbox
  *     drain rate against amoCRM's 7/s.
+ *  4. typing (typing-bench.ts): the built widget in Chromium typing 5 real addresses at human
+ *     speed against a backend answering in 60 ms: requests per address, last key → list.
+ * BENCH_ONLY=typing runs 4 alone and ends with its one-line summary.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
@@ -29,6 +32,20 @@ import { fmt, freePort, get, percentiles, throughput, waitForHealth } from './ht
 import { measureWidgetRender } from './widget-render.js';
 import { benchWrites } from './writes-bench.js';
 import { benchWebhookForm } from './webhook-form-bench.js';
+import { benchTyping } from './typing-bench.js';
+
+if (process.env.BENCH_ONLY === 'typing') {
+  await typingSummary();
+  process.exit(0);
+}
+
+/** The typing figures, each address, then the summary line (its wording is what a reader greps for). */
+async function typingSummary(): Promise<void> {
+  const typing = await benchTyping();
+  console.log(`\n== typing ==`);
+  for (const a of typing.perAddress) console.log(`  ${a.text.padEnd(34)} ${String(a.requests).padStart(2)} requests, last key → list ${a.lastKeyToListMs === null ? 'never' : `${a.lastKeyToListMs.toFixed(0)} ms`}`);
+  console.log(`bench:typing: ${typing.requestsPerAddress.toFixed(1)} requests per address, last key to list p50 ${typing.lastKeyToList.p50.toFixed(0)} ms p95 ${typing.lastKeyToList.p95.toFixed(0)} ms at a 60 ms backend`);
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'amo-address-bench-'));
 // The index file the server serves: built here directly, then named in CURRENT (store/index-files.ts).
@@ -123,4 +140,7 @@ async function benchTheRest(base: string, sample: Array<{ value: string }>, serv
   // 5. reading one large webhook body
   const form = benchWebhookForm();
   console.log(`\n== webhook form ==\n${form.parameters} parameters (${(form.bytes / 1024).toFixed(0)} KB) read in p50 ${fmt(form.p50)} ms, p95 ${fmt(form.p95)} ms   (target well under 100 ms)`);
+
+  // 6. typing in the browser
+  await typingSummary();
 }

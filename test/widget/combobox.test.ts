@@ -227,16 +227,56 @@ describe('combobox in a card', () => {
 
   it('answers from the in-page cache without a second request', async () => {
     const t = setup();
+    const seven = Array.from({ length: 7 }, (_, i) => house(`Самара, ул Авроры, д ${110 + i}`, String(110 + i)));
     t.type('Самар');
     vi.advanceTimersByTime(150);
-    t.suggestCalls()[0].resolve({ suggestions: RESULTS });
+    t.suggestCalls()[0].resolve({ suggestions: seven });
     await Promise.resolve();
-    t.type('Самара');
+    t.type('Самара'); // the list was full (count 7): there may be more, so it asks
     vi.advanceTimersByTime(150);
     t.type('Самар');
     vi.advanceTimersByTime(150);
     expect(t.suggestCalls()).toHaveLength(2);
-    expect(t.options()).toEqual(RESULTS.map((r) => r.value));
+    expect(t.options()).toEqual(seven.map((r) => r.value));
+  });
+
+  it('a longer text whose shorter form got a complete list is answered from it, without asking', async () => {
+    const t = setup();
+    t.type('Самара Авроры');
+    vi.advanceTimersByTime(150);
+    t.suggestCalls()[0].resolve({ suggestions: RESULTS }); // 3 of count 7: every match is here
+    await Promise.resolve();
+    t.type('Самара Авроры 11');
+    expect(t.options()).toEqual(RESULTS.map((r) => r.value)); // at once, no debounce
+    t.type('Самара Авроры 112');
+    expect(t.options()).toEqual([RESULTS[1].value]);
+    expect(t.list().dataset.query).toBe('Самара Авроры 112');
+    t.type('Самара Авроры 112 корп'); // nothing in the list holds "корп": the backend is asked
+    vi.advanceTimersByTime(150);
+    expect(t.suggestCalls()).toHaveLength(2);
+  });
+
+  it('a space or a comma after a word asks nothing new: the answer for the word stands', async () => {
+    const t = setup();
+    const seven = Array.from({ length: 7 }, (_, i) => house(`Самара, ул Авроры, д ${110 + i}`, String(110 + i)));
+    t.type('Самара');
+    vi.advanceTimersByTime(150);
+    t.suggestCalls()[0].resolve({ suggestions: seven });
+    await Promise.resolve();
+    t.type('Самара,');
+    t.type('Самара, ');
+    vi.advanceTimersByTime(500);
+    expect(t.suggestCalls()).toHaveLength(1);
+    expect(t.list().dataset.query).toBe('Самара, ');
+    // Typed while its request is on its way: the same request answers it.
+    t.type('Самара, Авр');
+    vi.advanceTimersByTime(150);
+    t.type('Самара, Авр ');
+    vi.advanceTimersByTime(500);
+    expect(t.suggestCalls()).toHaveLength(2);
+    t.suggestCalls()[1].resolve({ suggestions: seven });
+    await Promise.resolve();
+    expect(t.list().dataset.query).toBe('Самара, Авр ');
   });
 
   it('attaching twice never doubles handlers; destroy removes everything and restores the input', async () => {

@@ -121,6 +121,8 @@ export class Combobox {
     this.items = suggestions;
     this.active = -1;
     this.input.removeAttribute('aria-activedescendant');
+    // Which text this list answers (the typing benchmark and the tests read it).
+    this.list.dataset.query = query;
     if (!suggestions.length) return this.showStatus(this.texts.nothingFound, true);
     const doc = this.input.ownerDocument;
     this.list.replaceChildren(

@@ -44,6 +44,7 @@ export interface EngineOptions {
 export class SuggestEngine {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private inflight: AbortController | null = null;
+  private inflightKey = '';
   private latest = '';
   private readonly cache = new Map<string, Suggestion[]>();
   /** Requests actually sent (the benchmark and the tests read it). */
@@ -51,7 +52,12 @@ export class SuggestEngine {
 
   constructor(private readonly options: EngineOptions) {}
 
-  /** The input changed to `text` (as typed). */
+  /**
+   * The input changed to `text` (as typed). Asks the backend only when nothing it already said
+   * answers this text: the same text again (also with a trailing space or comma), a longer text
+   * whose shorter form got a complete list (fewer than `count`, so every match was in it: the
+   * longer text's matches are among them), or a text whose request is already on its way.
+   */
   input(text: string): void {
     this.latest = text;
     if (this.timer) clearTimeout(this.timer);
@@ -61,13 +67,31 @@ export class SuggestEngine {
       this.options.onIdle();
       return;
     }
-    const cached = this.cache.get(cacheKey(text));
-    if (cached) {
+    const key = cacheKey(text);
+    const known = this.cache.get(key) ?? this.fromCompleteList(key, text);
+    if (known) {
       this.abort();
-      this.options.onResults(text, cached);
+      this.options.onResults(text, known);
       return;
     }
+    if (this.inflight && this.inflightKey === key) return; // its answer will be shown for this text
     this.timer = setTimeout(() => this.fetch(text), this.options.debounceMs);
+  }
+
+  /** The matches among a complete list for a shorter form of the text, or null to ask. */
+  private fromCompleteList(key: string, text: string): Suggestion[] | null {
+    let best: string | null = null;
+    for (const [known, list] of this.cache) {
+      if (list.length >= this.options.count || list.length === 0 || !key.startsWith(known) || known.length < this.options.minChars) continue;
+      if (best === null || known.length > best.length) best = known;
+    }
+    if (best === null) return null;
+    const typed = words(text);
+    const matches = this.cache.get(best)!.filter((s) => {
+      const have = words(s.value);
+      return typed.every((w) => have.some((h) => h.startsWith(w)));
+    });
+    return matches.length ? matches : null;
   }
 
   /** Ask at once (after a pick that stops above house level, the next level is wanted now). */
@@ -106,6 +130,7 @@ export class SuggestEngine {
     this.abort();
     const controller = new AbortController();
     this.inflight = controller;
+    this.inflightKey = cacheKey(text);
     this.options.onLoading(text);
     const params: Record<string, string | number> = { q: text, count: this.options.count };
     if (this.options.bias) params.city = this.options.bias;
@@ -114,9 +139,10 @@ export class SuggestEngine {
       const body = (await this.options.transport('/api/address/suggest', params, controller.signal)) as { suggestions?: Suggestion[] };
       const suggestions = Array.isArray(body?.suggestions) ? body.suggestions : [];
       this.cache.set(cacheKey(text), suggestions);
-      // Only the answer to the latest query is shown; a stale one is dropped.
-      if (controller.signal.aborted || text !== this.latest) return;
-      this.options.onResults(text, suggestions);
+      // Only the answer to the latest query is shown (for the text as it now reads: a space
+      // typed meanwhile asks nothing new); a stale one is dropped.
+      if (controller.signal.aborted || cacheKey(text) !== cacheKey(this.latest)) return;
+      this.options.onResults(this.latest, suggestions);
     } catch (error) {
       if (controller.signal.aborted) return;
       this.options.onError(error instanceof BackendError ? error : new BackendError(0, 'network_error'));
@@ -131,4 +157,7 @@ export class SuggestEngine {
   }
 }
 
-const cacheKey = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').replace(/^ /, '');
+/** One key for texts that ask the same: case, ё, spaces and trailing commas or dots do not change the answer. */
+const cacheKey = (text: string) => text.toLowerCase().replace(/ё/g, 'е').replace(/[\s,.]+/g, ' ').trim();
+
+const words = (text: string) => text.toLowerCase().replace(/ё/g, 'е').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
