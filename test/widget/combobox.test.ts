@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AddressWidget } from '../../widget/src/address-widget.js';
-import { BackendError, type Suggestion } from '../../widget/src/suggest.js';
+import { BackendError, LOOKAHEAD, type Suggestion } from '../../widget/src/suggest.js';
 import { AUTOCOMPLETE_OFF } from '../../widget/src/combobox.js';
 import en from '../../widget/i18n/en.json' with { type: 'json' };
 import ru from '../../widget/i18n/ru.json' with { type: 'json' };
@@ -96,7 +96,7 @@ describe('combobox in a card', () => {
     expect(t.suggestCalls()).toHaveLength(0);
     vi.advanceTimersByTime(1);
     expect(t.suggestCalls()).toHaveLength(1);
-    expect(t.suggestCalls()[0].params).toMatchObject({ q: 'Самар', count: 7 });
+    expect(t.suggestCalls()[0].params).toMatchObject({ q: 'Самар', count: LOOKAHEAD }); // 7 are shown; the rest answer the next keys in the page
   });
 
   it('drops a stale answer and aborts the request in flight', () => {
@@ -227,24 +227,24 @@ describe('combobox in a card', () => {
 
   it('answers from the in-page cache without a second request', async () => {
     const t = setup();
-    const seven = Array.from({ length: 7 }, (_, i) => house(`Самара, ул Авроры, д ${110 + i}`, String(110 + i)));
+    const full = Array.from({ length: LOOKAHEAD }, (_, i) => house(`Самара, ул Авроры, д ${110 + i}`, String(110 + i)));
     t.type('Самар');
     vi.advanceTimersByTime(150);
-    t.suggestCalls()[0].resolve({ suggestions: seven });
+    t.suggestCalls()[0].resolve({ suggestions: full });
     await Promise.resolve();
-    t.type('Самара'); // the list was full (count 7): there may be more, so it asks
+    t.type('Самара'); // the answer was full (LOOKAHEAD): there may be more, so it asks
     vi.advanceTimersByTime(150);
     t.type('Самар');
     vi.advanceTimersByTime(150);
     expect(t.suggestCalls()).toHaveLength(2);
-    expect(t.options()).toEqual(seven.map((r) => r.value));
+    expect(t.options()).toEqual(full.slice(0, 7).map((r) => r.value)); // count 7 of them shown
   });
 
   it('a longer text whose shorter form got a complete list is answered from it, without asking', async () => {
     const t = setup();
     t.type('Самара Авроры');
     vi.advanceTimersByTime(150);
-    t.suggestCalls()[0].resolve({ suggestions: RESULTS }); // 3 of count 7: every match is here
+    t.suggestCalls()[0].resolve({ suggestions: RESULTS }); // 3 of the 20 asked for: every match is here
     await Promise.resolve();
     t.type('Самара Авроры 11');
     expect(t.options()).toEqual(RESULTS.map((r) => r.value)); // at once, no debounce
@@ -256,12 +256,24 @@ describe('combobox in a card', () => {
     expect(t.suggestCalls()).toHaveLength(2);
   });
 
+  it('answered in the page, a whole match goes first, as the backend ranks it', async () => {
+    const t = setup();
+    const houses = [house('Москва, улица Руставели, д 6А к1', '6А'), house('Москва, улица Руставели, д 6А', '6А'), house('Москва, улица Руставели, д 6', '6')];
+    t.type('москва руставели 6');
+    vi.advanceTimersByTime(150);
+    t.suggestCalls()[0].resolve({ suggestions: houses });
+    await Promise.resolve();
+    t.type('москва руставели 6а');
+    expect(t.options()).toEqual(['Москва, улица Руставели, д 6А', 'Москва, улица Руставели, д 6А к1']);
+    expect(t.suggestCalls()).toHaveLength(1);
+  });
+
   it('a space or a comma after a word asks nothing new: the answer for the word stands', async () => {
     const t = setup();
-    const seven = Array.from({ length: 7 }, (_, i) => house(`Самара, ул Авроры, д ${110 + i}`, String(110 + i)));
+    const full = Array.from({ length: LOOKAHEAD }, (_, i) => house(`Самара, ул Авроры, д ${110 + i}`, String(110 + i)));
     t.type('Самара');
     vi.advanceTimersByTime(150);
-    t.suggestCalls()[0].resolve({ suggestions: seven });
+    t.suggestCalls()[0].resolve({ suggestions: full });
     await Promise.resolve();
     t.type('Самара,');
     t.type('Самара, ');
@@ -274,7 +286,7 @@ describe('combobox in a card', () => {
     t.type('Самара, Авр ');
     vi.advanceTimersByTime(500);
     expect(t.suggestCalls()).toHaveLength(2);
-    t.suggestCalls()[1].resolve({ suggestions: seven });
+    t.suggestCalls()[1].resolve({ suggestions: full });
     await Promise.resolve();
     expect(t.list().dataset.query).toBe('Самара, Авр ');
   });

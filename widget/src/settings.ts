@@ -16,7 +16,7 @@ export const WIDGET_DEFAULTS = {
   minChars: { value: 3, min: 1, max: 10 },
   count: { value: 7, min: 1, max: 20 },
   /** Milliseconds of quiet typing before a suggestion request. */
-  debounceMs: 150,
+  debounceMs: 100,
 } as const;
 
 export interface SavedSettings {

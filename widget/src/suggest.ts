@@ -41,6 +41,13 @@ export interface EngineOptions {
   onIdle(): void;
 }
 
+/**
+ * How many suggestions each request asks for (the backend's maximum), of which `count` are shown:
+ * the rest let the next keys be answered in the page. Measured with `BENCH_ONLY=typing npm run
+ * bench` (README, "Typing"): fewer requests per address and the same list times.
+ */
+export const LOOKAHEAD = 20;
+
 export class SuggestEngine {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private inflight: AbortController | null = null;
@@ -55,8 +62,9 @@ export class SuggestEngine {
   /**
    * The input changed to `text` (as typed). Asks the backend only when nothing it already said
    * answers this text: the same text again (also with a trailing space or comma), a longer text
-   * whose shorter form got a complete list (fewer than `count`, so every match was in it: the
-   * longer text's matches are among them), or a text whose request is already on its way.
+   * whose shorter form got a complete list (each request asks for LOOKAHEAD suggestions and
+   * shows `count`: an answer shorter than LOOKAHEAD held every match, so the longer text's
+   * matches are among them), or a text whose request is already on its way.
    */
   input(text: string): void {
     this.latest = text;
@@ -68,7 +76,7 @@ export class SuggestEngine {
       return;
     }
     const key = cacheKey(text);
-    const known = this.cache.get(key) ?? this.fromCompleteList(key, text);
+    const known = this.cache.get(key)?.slice(0, this.options.count) ?? this.fromCompleteList(key, text);
     if (known) {
       this.abort();
       this.options.onResults(text, known);
@@ -82,7 +90,7 @@ export class SuggestEngine {
   private fromCompleteList(key: string, text: string): Suggestion[] | null {
     let best: string | null = null;
     for (const [known, list] of this.cache) {
-      if (list.length >= this.options.count || list.length === 0 || !key.startsWith(known) || known.length < this.options.minChars) continue;
+      if (list.length >= LOOKAHEAD || list.length === 0 || !key.startsWith(known) || known.length < this.options.minChars) continue;
       if (best === null || known.length > best.length) best = known;
     }
     if (best === null) return null;
@@ -91,7 +99,15 @@ export class SuggestEngine {
       const have = words(s.value);
       return typed.every((w) => have.some((h) => h.startsWith(w)));
     });
-    return matches.length ? matches : null;
+    if (!matches.length) return null;
+    // As the backend ranks a whole match first: a suggestion that ends with the last typed word
+    // ("д 6А" for "…6а", before "д 6А к1") goes before those that only start with it.
+    const last = typed[typed.length - 1];
+    const whole = matches.filter((s) => {
+      const have = words(s.value);
+      return have[have.length - 1] === last;
+    });
+    return [...whole, ...matches.filter((s) => !whole.includes(s))].slice(0, this.options.count);
   }
 
   /** Ask at once (after a pick that stops above house level, the next level is wanted now). */
@@ -132,7 +148,7 @@ export class SuggestEngine {
     this.inflight = controller;
     this.inflightKey = cacheKey(text);
     this.options.onLoading(text);
-    const params: Record<string, string | number> = { q: text, count: this.options.count };
+    const params: Record<string, string | number> = { q: text, count: Math.max(LOOKAHEAD, this.options.count) };
     if (this.options.bias) params.city = this.options.bias;
     this.requestsSent++;
     try {
@@ -142,7 +158,7 @@ export class SuggestEngine {
       // Only the answer to the latest query is shown (for the text as it now reads: a space
       // typed meanwhile asks nothing new); a stale one is dropped.
       if (controller.signal.aborted || cacheKey(text) !== cacheKey(this.latest)) return;
-      this.options.onResults(this.latest, suggestions);
+      this.options.onResults(this.latest, suggestions.slice(0, this.options.count));
     } catch (error) {
       if (controller.signal.aborted) return;
       this.options.onError(error instanceof BackendError ? error : new BackendError(0, 'network_error'));
