@@ -160,6 +160,44 @@ describe('on a phone and on a desktop screen', () => {
   });
 });
 
+describe('accessibility (axe-core in the page)', () => {
+  /** axe's violations on the widget's own elements (the field, the list, its status lines); the demo page's own markup is not the widget's. */
+  async function widgetViolations(page: import('playwright-core').Page): Promise<Array<{ id: string; targets: string[] }>> {
+    // "region" (content outside landmarks) is about the host page's structure, amoCRM's here: off.
+    const all = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'], rules: { region: { enabled: false } } }).then((r) => r.violations.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) })))`)) as Array<{ id: string; targets: string[] }>;
+    return all
+      .map((v) => ({ id: v.id, targets: v.targets.filter((t) => /amo-address|cf-address|CFV/.test(t)) }))
+      .filter((v) => v.targets.length > 0);
+  }
+
+  it("finds nothing of the widget's with the list open, empty and in error, but the autocomplete token", async () => {
+    const page = await browser.newPage({ bypassCSP: true }); // axe is injected as a script
+    await page.goto(`${app.url}/demo`);
+    await page.waitForSelector('body[data-widget-ready="true"]');
+    await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+    const field = page.locator('[name="CFV[762381]"]');
+    await field.click();
+    await page.keyboard.type('Самара Авроры', { delay: 20 });
+    await page.locator('.amo-address__item').first().waitFor();
+    // The one finding left is the token that keeps Chrome's address autofill off the list: see README.
+    const known = (v: { id: string }) => v.id === 'autocomplete-valid';
+    expect((await widgetViolations(page)).filter((v) => !known(v))).toEqual([]);
+    expect(await page.locator('.amo-address__live').textContent()).toMatch(/адрес/);
+
+    await page.keyboard.type(' ыыыыы', { delay: 20 });
+    await page.locator('.amo-address__status:not([hidden])').waitFor();
+    expect((await widgetViolations(page)).filter((v) => !known(v))).toEqual([]);
+    expect(await page.locator('.amo-address__live').textContent()).toMatch(/Ничего не найдено/);
+
+    await page.route('**/api/address/suggest**', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"storage_unavailable","message":"x"}}' }));
+    await field.fill('');
+    await page.keyboard.type('Самара Ленин', { delay: 20 });
+    await page.locator('.amo-address__notice').waitFor();
+    expect((await widgetViolations(page)).filter((v) => !known(v))).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('demo console page (npm start, no amoCRM credentials)', () => {
   it('is linked from /demo, hosted as amoCRM hosts a widget’s advanced settings page, and works for the demo account', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
