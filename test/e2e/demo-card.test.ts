@@ -100,16 +100,22 @@ async function listBox(page: import('playwright-core').Page) {
   });
 }
 
+/** /demo opened, the field tapped or clicked, "Самара Авроры" typed and its list shown. */
+async function typeInDemo(page: import('playwright-core').Page, how: 'tap' | 'click') {
+  await page.goto(`${app.url}/demo`);
+  await page.waitForSelector('body[data-widget-ready="true"]');
+  const field = page.locator('[name="CFV[762381]"]');
+  await (how === 'tap' ? field.tap() : field.click());
+  await page.keyboard.type('Самара Авроры', { delay: 30 });
+  await page.locator('.amo-address__item', { hasText: 'Авроры' }).first().waitFor();
+  return field;
+}
+
 describe('on a phone and on a desktop screen', () => {
   it('375x700, touch: the list stays on screen, wraps, rows are 44 px, and a tap picks', async () => {
     const context = await browser.newContext({ viewport: { width: 375, height: 700 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
     const page = await context.newPage();
-    await page.goto(`${app.url}/demo`);
-    await page.waitForSelector('body[data-widget-ready="true"]');
-    const field = page.locator('[name="CFV[762381]"]');
-    await field.tap();
-    await page.keyboard.type('Самара Авроры', { delay: 30 });
-    await page.locator('.amo-address__item', { hasText: 'Авроры' }).first().waitFor();
+    const field = await typeInDemo(page, 'tap');
     const box = await listBox(page);
     expect(box.left).toBeGreaterThanOrEqual(0);
     expect(box.right).toBeLessThanOrEqual(box.width);
@@ -142,12 +148,7 @@ describe('on a phone and on a desktop screen', () => {
 
   it('1280x800, mouse and keyboard: the list sits under the field at its width, rows stay compact', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${app.url}/demo`);
-    await page.waitForSelector('body[data-widget-ready="true"]');
-    const field = page.locator('[name="CFV[762381]"]');
-    await field.click();
-    await page.keyboard.type('Самара Авроры', { delay: 30 });
-    await page.locator('.amo-address__item', { hasText: 'Авроры' }).first().waitFor();
+    const field = await typeInDemo(page, 'click');
     const box = await listBox(page);
     expect(box.top).toBeGreaterThanOrEqual(box.fieldBottom - 1);
     expect(box.right).toBeLessThanOrEqual(box.width);

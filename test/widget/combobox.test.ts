@@ -225,13 +225,18 @@ describe('combobox in a card', () => {
     await vi.waitFor(() => expect(t.calls.some((c) => c.path === '/api/address/remember')).toBe(true));
   });
 
+  /** A full answer (LOOKAHEAD suggestions: there may be more) to what is typed first. */
+  const full = Array.from({ length: LOOKAHEAD }, (_, i) => house(`Самара, ул Авроры, д ${110 + i}`, String(110 + i)));
+  async function answered(t: ReturnType<typeof setup>, typed: string, suggestions: Suggestion[]) {
+    t.type(typed);
+    vi.advanceTimersByTime(150);
+    t.suggestCalls()[0].resolve({ suggestions });
+    await Promise.resolve();
+  }
+
   it('answers from the in-page cache without a second request', async () => {
     const t = setup();
-    const full = Array.from({ length: LOOKAHEAD }, (_, i) => house(`Самара, ул Авроры, д ${110 + i}`, String(110 + i)));
-    t.type('Самар');
-    vi.advanceTimersByTime(150);
-    t.suggestCalls()[0].resolve({ suggestions: full });
-    await Promise.resolve();
+    await answered(t, 'Самар', full);
     t.type('Самара'); // the answer was full (LOOKAHEAD): there may be more, so it asks
     vi.advanceTimersByTime(150);
     t.type('Самар');
@@ -242,10 +247,7 @@ describe('combobox in a card', () => {
 
   it('a longer text whose shorter form got a complete list is answered from it, without asking', async () => {
     const t = setup();
-    t.type('Самара Авроры');
-    vi.advanceTimersByTime(150);
-    t.suggestCalls()[0].resolve({ suggestions: RESULTS }); // 3 of the 20 asked for: every match is here
-    await Promise.resolve();
+    await answered(t, 'Самара Авроры', RESULTS); // 3 of the 20 asked for: every match is here
     t.type('Самара Авроры 11');
     expect(t.options()).toEqual(RESULTS.map((r) => r.value)); // at once, no debounce
     t.type('Самара Авроры 112');
@@ -258,11 +260,7 @@ describe('combobox in a card', () => {
 
   it('answered in the page, a whole match goes first, as the backend ranks it', async () => {
     const t = setup();
-    const houses = [house('Москва, улица Руставели, д 6А к1', '6А'), house('Москва, улица Руставели, д 6А', '6А'), house('Москва, улица Руставели, д 6', '6')];
-    t.type('москва руставели 6');
-    vi.advanceTimersByTime(150);
-    t.suggestCalls()[0].resolve({ suggestions: houses });
-    await Promise.resolve();
+    await answered(t, 'москва руставели 6', [house('Москва, улица Руставели, д 6А к1', '6А'), house('Москва, улица Руставели, д 6А', '6А'), house('Москва, улица Руставели, д 6', '6')]);
     t.type('москва руставели 6а');
     expect(t.options()).toEqual(['Москва, улица Руставели, д 6А', 'Москва, улица Руставели, д 6А к1']);
     expect(t.suggestCalls()).toHaveLength(1);
@@ -270,11 +268,7 @@ describe('combobox in a card', () => {
 
   it('a space or a comma after a word asks nothing new: the answer for the word stands', async () => {
     const t = setup();
-    const full = Array.from({ length: LOOKAHEAD }, (_, i) => house(`Самара, ул Авроры, д ${110 + i}`, String(110 + i)));
-    t.type('Самара');
-    vi.advanceTimersByTime(150);
-    t.suggestCalls()[0].resolve({ suggestions: full });
-    await Promise.resolve();
+    await answered(t, 'Самара', full);
     t.type('Самара,');
     t.type('Самара, ');
     vi.advanceTimersByTime(500);
@@ -376,24 +370,15 @@ describe('write-back on Save', () => {
     }
   });
 
-  it("says in the card when amoCRM's rights refuse the write", async () => {
-    (globalThis as unknown as { APP: unknown }).APP = { getBaseEntity: () => 'leads', data: { current_card: { id: 4242 } } };
-    try {
+  it("says in the card when amoCRM's rights refuse the write", () =>
+    withApp(leadCard(4242), async () => {
       const t = setup();
       document.getElementById('card_holder')!.insertAdjacentHTML('beforeend', '<button id="save_and_close_contacts_link">Save</button>');
-      await showResults(t, 'Самара Авр');
-      t.key('ArrowDown');
-      t.key('Enter');
-      t.calls.find((c) => c.path === '/api/address/resolve')!.resolve({ suggestion: { ...RESULTS[0], data: data({ postal_code: '443017' }) } });
-      await vi.waitFor(() => expect(t.widget.chosen.size).toBe(1));
-      document.getElementById('save_and_close_contacts_link')!.click();
+      await pickFirstAndSave(t);
       t.calls.find((c) => c.path === '/api/amocrm/leads/4242/address')!.reject({ status: 403, responseJSON: { error: { code: 'no_rights', message: '…' } } });
       await vi.waitFor(() => expect(document.querySelector('.amo-address__notice')?.textContent).toContain('does not let you change this card'));
       expect(document.querySelector('.amo-address__notice')!.getAttribute('role')).toBe('status');
-    } finally {
-      delete (globalThis as unknown as { APP?: unknown }).APP;
-    }
-  });
+    }));
 });
 
 describe('engine errors', () => {
