@@ -61,6 +61,18 @@ export interface SuggestResponse {
   suggestions: Suggestion[];
 }
 
+/**
+ * GET /api/mobile/card: the card amoCRM's mobile app opened the widget in (its token names it),
+ * the address field the account's admin chose for it, and what the field holds now.
+ */
+export interface MobileCardState {
+  entity: 'leads';
+  id: number;
+  /** null: no address field is chosen for leads yet (the console's "Поля адреса"). */
+  field: { id: number; name: string | null } | null;
+  value: string | null;
+}
+
 /** GET /api/widget/status */
 export type WidgetStatus =
   | { mode: 'demo'; connected: false; authRequired: boolean }
@@ -139,6 +151,7 @@ export const ERROR_STATUS = {
   invalid_body: 400,
   invalid_request: 400,
   invalid_webhook: 400,
+  unsupported_card: 400,
   value_too_long: 400,
   unknown_field: 400,
   unsupported_field_type: 400,

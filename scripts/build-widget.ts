@@ -52,9 +52,14 @@ export async function buildWidget(options: BuildOptions = {}): Promise<{ dir: st
   mkdirSync(join(dir, 'images'), { recursive: true });
 
   await compile(<webpack.Configuration>widgetConfig({ backendUrl: backendUrl || 'http://localhost:3000', outDir: dir, development }));
+  // The mobile app's page (mobile_card) is served by the backend, not part of the zip.
+  const mobile = widgetConfig({ backendUrl: backendUrl || 'http://localhost:3000', outDir: join(distDir, 'mobile'), development });
+  await compile(<webpack.Configuration>{ ...mobile, entry: { mobile: join(ROOT, 'widget/src/mobile/entry.ts') } });
 
   const manifest = JSON.parse(readFileSync(join(ROOT, 'widget/manifest.json'), 'utf8'));
   manifest.widget.version = version;
+  // amoCRM's mobile app opens this page in a lead card's widget block, adding ?token=&from= (mobile widgets page).
+  manifest.mobile.frame_url = `${backendUrl || 'http://localhost:3000'}/mobile/card`;
   // Support contacts come from configuration; a development build points at its own backend.
   manifest.widget.support = development && !support.email && !support.link ? { link: backendUrl || 'http://localhost:3000' } : { ...(support.link ? { link: support.link } : {}), ...(support.email ? { email: support.email } : {}) };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -106,6 +106,13 @@ export function checkWidgetZip(zipPath: string, options: { development?: boolean
     else if (!/^\s*define\(/.test(consoleJs)) problems.push('console.js must be an AMD module (define(factory))');
   }
 
+  // The mobile app opens mobile.frame_url in a WebView with ?token= (amoCRM's mobile widgets page).
+  if (manifest?.locations?.includes('mobile_card')) {
+    const frame = manifest.mobile?.frame_url ?? '';
+    if (!/^https?:\/\/[^/]+/.test(frame)) problems.push('the mobile_card location needs mobile.frame_url: the page the app opens in a lead card');
+    else if (!options.development && !frame.startsWith('https://')) problems.push(`mobile.frame_url is ${frame}: the app opens https pages only. Build with PUBLIC_URL=https://…`);
+  }
+
   const script = files.get('script.js');
   if (script) {
     const source = script.toString('utf8');
@@ -122,6 +129,7 @@ export function checkWidgetZip(zipPath: string, options: { development?: boolean
 }
 
 interface Manifest {
+  mobile?: { frame_url?: string; color?: string };
   widget: { name?: string; description?: string; short_description?: string; version?: string; interface_version?: number; init_once?: boolean; installation?: boolean; locale?: string[]; support?: { link?: string; email?: string } };
   locations?: string[];
   settings?: Record<string, { name: string; type: string; required?: boolean }>;

@@ -18,6 +18,7 @@ import { intakeRoutes } from './http/intake-routes.js';
 import { writebackRoutes } from './http/writeback-routes.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { consoleRoutes } from './http/console-routes.js';
+import { mobileRoutes } from './http/mobile-routes.js';
 
 export const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 export const DIST_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -76,6 +77,7 @@ export function createApp(system: System): Express {
   }));
   app.use(consoleRoutes({ console: system.console, accountSettings: system.accountSettings, verifier: system.verifier, publicUrl: config.publicUrl, writesPerMinute: config.accountWriteLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now() }));
   app.use(writebackRoutes({ requests: system.writebackRequests, verifier: system.verifier, publicUrl: config.publicUrl, perMinute: config.accountWriteLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now() }));
+  app.use(mobileRoutes({ card: system.mobileCard, verifier: system.verifier, publicDir: PUBLIC_DIR, distDir: DIST_DIR }));
   app.use(staticRoutes({ publicDir: PUBLIC_DIR, distDir: DIST_DIR }));
 
   app.use(notFound);

@@ -28,6 +28,7 @@ import { TokenService } from './amo/token-service.js';
 import { PerAccountRateLimiter } from './amo/rate-limiter.js';
 import { UserRights } from './amo/user-rights.js';
 import { SiteKeyIssuer } from './admin/site-key-issuer.js';
+import { MobileCard } from './writes/mobile-card.js';
 import { DEMO_ACCOUNT_ID } from './admin/demo-account.js';
 import { SharedRateLimiter } from './amo/shared-rate-limiter.js';
 import { AmoApi } from './amo/api-client.js';
@@ -220,6 +221,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     webhooks: new WebhookInbox({ events: webhookEvents, outbox, accounts, clock, log, wake }),
     writebackRequests: mapping && amoApi ? new WritebackRequests({ mapping, rights: new UserRights(amoApi, () => clock.now()), writebacks, outbox, addresses, clock, wake }) : null,
     accountSettings: crm ? new AccountSettingsService({ crm, settings, clock }) : null,
+    mobileCard: crm ? new MobileCard({ crm, settings }) : null,
     webhookSubscriptions,
     parkedWrites,
     console: new AccountConsole({ accounts, outbox, siteKeys, siteKeyIssuer, addressBook: addressBookRows, crm, webhookUrls, webhookSubscriptions, parkedWrites, publicUrl: config.publicUrl, maxPending: config.outbox.maxPendingPerAccount, clock, wake, addressData }),

@@ -84,10 +84,10 @@ export async function startApp(env: Record<string, string>, options: { clock?: C
 
 /** A disposable token as amoCRM's $authorizedAjax sends it (reference §5). */
 export async function widgetToken(
-  claims: { accountId: number; subdomain?: string; userId?: number; expiresIn?: number | string; notBefore?: number; audience?: string; secret?: string; clientUuid?: string; isAdmin?: boolean },
+  claims: { accountId: number; subdomain?: string; userId?: number; expiresIn?: number | string; notBefore?: number; audience?: string; secret?: string; clientUuid?: string; isAdmin?: boolean; data?: Record<string, unknown> },
 ): Promise<string> {
   const sub = claims.subdomain ?? 'acme';
-  const jwt = new SignJWT({ account_id: claims.accountId, subdomain: sub, user_id: claims.userId ?? 7, client_uuid: claims.clientUuid ?? CLIENT_ID, is_admin: claims.isAdmin ?? true })
+  const jwt = new SignJWT({ account_id: claims.accountId, subdomain: sub, user_id: claims.userId ?? 7, client_uuid: claims.clientUuid ?? CLIENT_ID, is_admin: claims.isAdmin ?? true, ...(claims.data ? { data: claims.data } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(`https://${sub}.amocrm.ru`)
     .setAudience(claims.audience ?? new URL(REDIRECT_URI).origin)

@@ -15,6 +15,11 @@ export interface WidgetCaller {
   userId: number | null;
   subdomain: string;
   isAdmin: boolean;
+  /**
+   * The card a mobile-app token was issued in (amoCRM's mobile widgets page: `data.entity_type`,
+   * `data.entity_id`); null for the web widget's tokens, which name none.
+   */
+  card: { entityType: string; entityId: number } | null;
 }
 
 export class DisposableTokenVerifier {
@@ -51,6 +56,9 @@ export class DisposableTokenVerifier {
       if (status === 'reconnect_required') throw reconnectRequired(accountId);
     }
     const userId = Number(payload.user_id);
-    return { accountId, userId: Number.isSafeInteger(userId) ? userId : null, subdomain: issuer.subdomain, isAdmin: payload.is_admin === true };
+    const data = (payload.data ?? null) as { entity_type?: unknown; entity_id?: unknown } | null;
+    const entityId = Number(data?.entity_id);
+    const card = data && typeof data.entity_type === 'string' && Number.isSafeInteger(entityId) && entityId > 0 ? { entityType: data.entity_type, entityId } : null;
+    return { accountId, userId: Number.isSafeInteger(userId) ? userId : null, subdomain: issuer.subdomain, isAdmin: payload.is_admin === true, card };
   }
 }

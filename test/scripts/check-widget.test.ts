@@ -30,7 +30,8 @@ describe('check:widget', () => {
     const names = new AdmZip(builtZip()).getEntries().map((e) => e.entryName).sort();
     expect(names).toEqual(expect.arrayContaining(['manifest.json', 'script.js', 'console.js', 'i18n/ru.json', 'i18n/en.json', 'images/logo_min.png', 'images/logo_medium.png', 'images/logo_main.png', 'images/logo_small.png', 'images/logo.png']));
     const manifest = JSON.parse(readFileSync(join(dist, 'widget/manifest.json'), 'utf8'));
-    expect(manifest.locations).toEqual(['lcard-0', 'ccard-0', 'comcard-0', 'settings', 'advanced_settings']);
+    expect(manifest.locations).toEqual(['lcard-0', 'ccard-0', 'comcard-0', 'settings', 'advanced_settings', 'mobile_card']);
+    expect(manifest.mobile).toEqual({ frame_url: 'http://localhost:3000/mobile/card', color: '#1f6feb' }); // amoCRM's mobile widgets page
     expect(manifest.widget.version).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
   });
 

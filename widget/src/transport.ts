@@ -14,14 +14,15 @@ interface Deferred {
 
 export type AuthorizedAjax = (options: Record<string, unknown>) => Deferred;
 
-export function createTransport(baseUrl: () => string, authorizedAjax: AuthorizedAjax | undefined): Transport {
+/** `headers` go with calls made without `$authorizedAjax` (the mobile page sends its token in X-Auth-Token itself). */
+export function createTransport(baseUrl: () => string, authorizedAjax: AuthorizedAjax | undefined, headers: Record<string, string> = {}): Transport {
   return (path, params, signal, method = 'GET') =>
     new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new BackendError(0, 'aborted'));
       const url = `${baseUrl()}${path}`;
       if (!authorizedAjax) {
         const query = method === 'GET' ? `?${new URLSearchParams(params as Record<string, string>)}` : '';
-        fetch(url + query, { method, signal, headers: { 'Content-Type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify(params) })
+        fetch(url + query, { method, signal, headers: { 'Content-Type': 'application/json', ...headers }, body: method === 'GET' ? undefined : JSON.stringify(params) })
           .then(async (res) => {
             if (res.ok) return resolve(res.status === 204 ? null : await res.json());
             reject(answerError(res.status, (await res.json().catch(() => ({}))) as Partial<ErrorBody>));
