@@ -67,8 +67,7 @@ export class Combobox {
     input.insertAdjacentElement('afterend', this.status);
     input.insertAdjacentElement('afterend', this.list);
 
-    // Browser autofill would cover our list. Chrome ignores "off" on fields it takes for an
-    // address, but not a token it does not know; the input's own value comes back on destroy.
+    // Browser autofill would cover our list (AUTOCOMPLETE_OFF says how it is kept away).
     input.setAttribute('autocomplete', AUTOCOMPLETE_OFF);
     input.setAttribute('role', 'combobox');
     input.setAttribute('aria-autocomplete', 'list');
@@ -273,8 +272,15 @@ export class Combobox {
   }
 }
 
-/** Chrome honours an autocomplete token it does not know, where it ignores "off" for address-like fields. */
-export const AUTOCOMPLETE_OFF = 'amo-address-off';
+/**
+ * Keeps Chrome's address autofill off our list with a token the HTML standard lists (axe's
+ * autocomplete-valid): Chrome ignores "off" on fields it takes for an address, and an invalid
+ * token is an accessibility error. Measured in Chromium 156 with --show-autofill-type-predictions
+ * (test/e2e/autofill.test.ts): with "off" or nothing the field is ADDRESS_HOME_LINE1; with
+ * "transaction-currency", a valid token Chrome keeps no data for, it is UNKNOWN_TYPE and nothing
+ * is offered. The input's own value comes back on destroy.
+ */
+export const AUTOCOMPLETE_OFF = 'transaction-currency';
 
 const words = (text: string) => text.toLowerCase().replace(/ё/g, 'е').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
 
