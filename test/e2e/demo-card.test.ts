@@ -143,6 +143,10 @@ describe('on a phone and on a desktop screen', () => {
     expect(high.bottom).toBeLessThanOrEqual(high.fieldTop + 1);
     expect(high.top).toBeGreaterThanOrEqual(0);
     await page.screenshot({ path: 'test-output/phone-375x700-above.png' });
+    // A phone with a keyboard attached: the arrow keys and Enter pick too.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    expect(await field.inputValue()).toMatch(/^Самара, Ленинградская улица/);
     await context.close();
   });
 
@@ -157,6 +161,11 @@ describe('on a phone and on a desktop screen', () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     expect(await field.inputValue()).toMatch(/^Самара, улица Авроры/);
+    // And with the mouse.
+    await field.fill('');
+    await page.keyboard.type('Самара Авроры 11', { delay: 30 });
+    await page.locator('.amo-address__item', { hasText: 'д 112' }).click();
+    expect(await field.inputValue()).toBe('Самара, улица Авроры, д 112');
     await page.close();
   });
 });
