@@ -6,8 +6,10 @@
  * front of it counts every suggestion request and holds each answer until 60 ms have passed.
  *
  * Typing is a person's, replayed with a fixed seed: 5 real addresses of the extract, each typed
- * 4 times (new intervals each time) as a manager writes them ("москва тверская 13"), keys 90–330 ms apart (median about 180 ms), a
- * longer pause after each word now and then. The last key → list time is read inside the page:
+ * 4 times (new intervals each time) as a manager writes them ("москва руставели 2": the city
+ * where the extract names it, the street without its type, the number), keys 90–330 ms apart
+ * (median about 180 ms), a longer pause after a word now and then. The backend's own answer for
+ * each whole text is asked too, to check the list the page showed. The last key → list time is read inside the page:
  * the input event of the last character, and the moment the list says it answers the whole text
  * (the listbox's `data-query`).
  */
@@ -84,7 +86,6 @@ async function delayingProxy(target: number): Promise<{ url: string; requests: (
       answer.on('end', () => {
         const wait = isSuggest ? Math.max(0, BACKEND_MS - (performance.now() - started)) : 0;
         setTimeout(() => {
-          if (process.env.BENCH_DEBUG && isSuggest) console.log('proxy', Math.round(performance.now()), answer.statusCode, decodeURIComponent(req.url ?? ''));
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           res.end(Buffer.concat(chunks));
         }, wait);
@@ -155,11 +156,7 @@ export async function benchTyping(options: { seed?: number; runs?: number } = {}
           const took = await page
             .waitForFunction(`(${JSON.stringify(text)} in window.answered) ? window.answered[${JSON.stringify(text)}] - window.lastKey : false`, undefined, { timeout: 3000, polling: 10 })
             .then((h) => h.jsonValue() as Promise<number>)
-            .catch(async (error: Error) => {
-              if (process.env.BENCH_DEBUG) console.log(error.message.slice(0, 300));
-              if (process.env.BENCH_DEBUG) console.log(text, await page.evaluate('JSON.stringify({ answered: window.answered, query: document.querySelector(".amo-address__list").dataset.query, hidden: document.querySelector(".amo-address__list").hidden, lists: document.querySelectorAll(".amo-address__list").length })'));
-              return null;
-            });
+            .catch(() => null); // never answered: counted as such in the figures
           await page.waitForTimeout(400); // a request still on its way is counted too
           const requests = proxy.requests() - before;
           // What the page shows for the whole text, against what the backend answers for it
