@@ -39,6 +39,45 @@ export interface AddressData {
   block_type?: string | null;
   /** DaData's qc_geo: 0 the house's own point, 2 its street's, 3 its settlement's, 4 its city's, 5 none. */
   qc_geo?: string | null;
+  /**
+   * The account's delivery zone holding this point (null: outside every zone); absent when the
+   * account has no zones or the answer has no point. `approximate`: the street's or settlement's point.
+   */
+  delivery_zone?: DeliveryZone | null;
+  /** Straight-line km to the account's nearest warehouse; absent without zones or warehouses. */
+  delivery_distance_km?: number | null;
+}
+
+export interface DeliveryZone {
+  id: number;
+  name: string;
+  price: number | null;
+  free_from: number | null;
+  time: string | null;
+  color: string;
+  /** The admin marked this area "no delivery": the address is in it, but it is not served. */
+  no_delivery: boolean;
+  approximate?: true;
+}
+
+/** GET /api/console/delivery-zones */
+export interface DeliveryZonesView {
+  zones: Array<Omit<DeliveryZone, 'approximate'> & { note: string | null; vertices: number; outline: Array<Array<Array<[number, number]>>> }>;
+  warehouses: Array<{ id: number; address: string; lon: number; lat: number }>;
+  source: { format: string; uploadedAt: string; bytes: number } | null;
+  version: number;
+  /** What the file said that the admin should know, after an upload. */
+  warnings?: string[];
+  /** Zone names the mapped select field has no option for (the lead field then stays empty for them). */
+  unmatchedOptions?: string[];
+}
+
+/** GET /api/console/delivery-zones/check */
+export interface DeliveryZoneCheck {
+  delivery_zone: DeliveryZone | null;
+  delivery_distance_km: number | null;
+  /** With ?q=: the address the text resolved to. */
+  address?: { value: string; lon: number; lat: number } | null;
 }
 
 /** The registry fields above, for code that copies them. */
@@ -123,9 +162,9 @@ export interface AddressDataStatus {
 
 /** GET /api/console/fields — what the admin chooses from, with the saved choice. */
 export interface ConsoleChoices {
-  fields: Record<'leads' | 'contacts' | 'companies', Array<{ id: number; name: string; type: string; code: string | null }>>;
+  fields: Record<'leads' | 'contacts' | 'companies', Array<{ id: number; name: string; type: string; code: string | null; enums?: Array<{ id: number; value: string }> }>>;
   pipelines: Array<{ id: number; name: string; statuses: Array<{ id: number; name: string }> }>;
-  settings: { pipelineId?: number; statusId?: number; fields: Partial<Record<'leads' | 'contacts' | 'companies', { address?: number; postalCode?: number; city?: number; coordinates?: number }>> };
+  settings: { pipelineId?: number; statusId?: number; fields: Partial<Record<'leads' | 'contacts' | 'companies', { address?: number; postalCode?: number; city?: number; coordinates?: number; zoneName?: number; zonePrice?: number; zoneDistance?: number }>> };
 }
 
 /** GET /api/console/writes?status=parked */
@@ -161,6 +200,8 @@ export const ERROR_STATUS = {
   field_not_writable: 400,
   field_not_allowed: 400,
   unknown_job: 400,
+  invalid_zone_file: 400,
+  zone_options_missing: 400,
   payload_too_large: 413,
   // Who is calling
   auth_required: 401,

@@ -3,6 +3,8 @@
  * from an OpenStreetMap extract and г Байконур from the registry (ГАР), both read from
  * ../shared beside the project (fetched open data is never committed into it). Without that
  * folder the demo answers settlement names only and says how to add a region.
+ * Then the demo account's delivery zones (public/demo/delivery-zones.geojson, drawn over those
+ * Moscow streets) and a warehouse found with our own geocoder, unless it has zones already.
  */
 import 'dotenv/config';
 import { existsSync } from 'node:fs';
@@ -15,6 +17,10 @@ import { importGar } from '../server/address-data/gar/import-gar.js';
 import { openIndexDatabase } from '../server/store/index-database.js';
 import { currentIndexFile } from '../server/store/index-files.js';
 import { PlacesRepository } from '../server/store/places-repository.js';
+import { readFileSync } from 'node:fs';
+import { compose } from '../server/compose.js';
+import { createLogger } from '../server/log.js';
+import { DEMO_ACCOUNT_ID } from '../server/admin/demo-account.js';
 
 const SHARED = resolve(import.meta.dirname, '../../shared');
 const MOSCOW = resolve(SHARED, 'realdata/gh-moscow.osm.pbf');
@@ -45,4 +51,21 @@ if (built) {
     build.index.places.setMeta(DEMO_KEY, AREAS);
   });
   console.log(`demo data: ${AREAS} built into ${config.indexDir} in ${((performance.now() - started) / 1000).toFixed(1)} s (once)`);
+}
+
+// The demo account's delivery zones (the demo runs without amoCRM credentials).
+if (config.amo === null) {
+  const system = await compose(config, createLogger('warn'));
+  try {
+    if (!(await system.zones.get(DEMO_ACCOUNT_ID))?.zones.length) {
+      const { set } = await system.zones.replace(DEMO_ACCOUNT_ID, readFileSync(resolve(import.meta.dirname, '../public/demo/delivery-zones.geojson')), { allowSelfCrossing: false });
+      const warehouse = await system.addresses.resolve(DEMO_ACCOUNT_ID, 'Москва, Бутырская улица', { language: 'ru' });
+      if (typeof warehouse?.data.lon === 'number' && typeof warehouse.data.lat === 'number') {
+        await system.zones.setWarehouses(DEMO_ACCOUNT_ID, [{ address: warehouse.value, lon: warehouse.data.lon, lat: warehouse.data.lat }]);
+      }
+      console.log(`demo delivery zones: ${set.zones.map((z) => z.name).join(', ')}${warehouse ? `; warehouse ${warehouse.value}` : ''}`);
+    }
+  } finally {
+    await system.stop();
+  }
 }

@@ -19,6 +19,7 @@ import { writebackRoutes } from './http/writeback-routes.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { consoleRoutes } from './http/console-routes.js';
 import { mobileRoutes } from './http/mobile-routes.js';
+import { ZONES_PATH } from './http/delivery-zone-routes.js';
 
 export const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 export const DIST_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -38,7 +39,9 @@ export function createApp(system: System): Express {
   );
   // Webhooks parse their own (large, bracket-keyed) form bodies: before the general parsers.
   app.use(webhookRoutes({ urls: system.webhookUrls, inbox: system.webhooks, perMinute: config.webhookRateLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now() }));
-  app.use(express.json({ limit: '32kb' }));
+  // A zone file may be sent as application/json: its route reads it (up to its own limit, after
+  // the admin check), so the general 32 KB parser leaves that one request alone.
+  app.use(express.json({ limit: '32kb', type: (req) => /^application\/json\b/iu.test(String(req.headers['content-type'] ?? '')) && !(req.method === 'PUT' && req.url?.split('?')[0] === ZONES_PATH) }));
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 100 }));
 
   app.use(metaRoutes({
@@ -61,6 +64,7 @@ export function createApp(system: System): Express {
     accounts: system.accounts,
     adminToken: config.adminToken,
     importer: system.importer,
+    zones: system.zones,
   }));
   app.use(intakeRoutes({ siteKeys: system.siteKeys, intake: system.intake, limitPerMinute: config.intakeRateLimitPerMinute, now: () => system.clock.now(), hitCounters: system.hitCounters }));
   app.use(adminRoutes({
@@ -75,7 +79,7 @@ export function createApp(system: System): Express {
     webhookSubscriptions: system.webhookSubscriptions,
     clock: system.clock,
   }));
-  app.use(consoleRoutes({ console: system.console, accountSettings: system.accountSettings, verifier: system.verifier, publicUrl: config.publicUrl, writesPerMinute: config.accountWriteLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now() }));
+  app.use(consoleRoutes({ console: system.console, accountSettings: system.accountSettings, verifier: system.verifier, publicUrl: config.publicUrl, writesPerMinute: config.accountWriteLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now(), zones: system.zones, addresses: system.addresses }));
   app.use(writebackRoutes({ requests: system.writebackRequests, verifier: system.verifier, publicUrl: config.publicUrl, perMinute: config.accountWriteLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now() }));
   app.use(mobileRoutes({ card: system.mobileCard, verifier: system.verifier, publicDir: PUBLIC_DIR, distDir: DIST_DIR }));
   app.use(staticRoutes({ publicDir: PUBLIC_DIR, distDir: DIST_DIR }));

@@ -62,6 +62,8 @@ import { AccountSettingsService } from './admin/account-settings-service.js';
 import { WebhookSubscriptions } from './admin/webhook-subscriptions.js';
 import { ParkedWrites } from './admin/parked-writes.js';
 import { AccountConsole } from './admin/account-console.js';
+import { DeliveryZonesRepository } from './store/delivery-zones-repository.js';
+import { DeliveryZones } from './delivery/delivery-zones.js';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
@@ -97,6 +99,8 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
   const addressBookRows = new AddressBookRepository(sql);
   const book = new AddressBook(addressBookRows, store.changes);
   const addresses = new AddressService(createGeocoder(config.geocoder, local, clock, log), book, clock, config.cache);
+  // Delivery zones: each account's, compiled in memory per stored version.
+  const zones = new DeliveryZones({ repo: new DeliveryZonesRepository(sql), changes: store.changes, clock });
   servedIndex.onSwitch((file, switchMs) => {
     addresses.forgetCachedAnswers();
     log.info({ file, switchMs: Math.round(switchMs * 10) / 10 }, 'address index switched to a new build');
@@ -143,9 +147,9 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
   const mapping = crm ? new FieldMapping(settings, crm) : null;
   let handlers: JobHandlers | null = null;
   if (crm && mapping && webhookUrls && importer) {
-    const writer = addressWriter({ crm, mapping, writebacks, now: () => clock.now() });
+    const writer = addressWriter({ crm, mapping, writebacks, zones, now: () => clock.now() });
     handlers = {
-      intake: intakeHandler({ crm, addresses, mapping, settings, contactLock: store.locks }),
+      intake: intakeHandler({ crm, addresses, mapping, settings, contactLock: store.locks, zones }),
       writeback: writebackHandler(writer),
       webhook: webhookHandler({ crm, addresses, mapping, writebacks, writer }),
       subscribe: subscribeHandler(crm, webhookUrls),
@@ -206,6 +210,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     servedIndex,
     book,
     addresses,
+    zones,
     importer,
     outbox,
     worker,
@@ -220,7 +225,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     intake: new IntakeService({ leads: new IntakeLeadsRepository(sql), outbox, clock, wake, maxPending: config.outbox.maxPendingPerAccount }),
     webhooks: new WebhookInbox({ events: webhookEvents, outbox, accounts, clock, log, wake }),
     writebackRequests: mapping && amoApi ? new WritebackRequests({ mapping, rights: new UserRights(amoApi, () => clock.now()), writebacks, outbox, addresses, clock, wake }) : null,
-    accountSettings: crm ? new AccountSettingsService({ crm, settings, clock }) : null,
+    accountSettings: crm ? new AccountSettingsService({ crm, settings, clock, zones }) : null,
     mobileCard: crm ? new MobileCard({ crm, settings }) : null,
     webhookSubscriptions,
     parkedWrites,

@@ -9,11 +9,21 @@ import type { AmoCrm } from '../amo/crm.js';
 import { unwritableReason } from '../amo/address-fields.js';
 import type { AccountSettings, AccountSettingsRepository } from '../store/account-settings-repository.js';
 import { AppError } from '../errors.js';
+import type { DeliveryZones } from '../delivery/delivery-zones.js';
+import { ZONE_PARTS, missingOptions, zoneFieldProblem } from '../delivery/zone-fields.js';
 
 const ENTITIES: EntityType[] = ['leads', 'contacts', 'companies'];
 
 export class AccountSettingsService {
-  constructor(private readonly deps: { crm: AmoCrm; settings: AccountSettingsRepository; clock: Clock }) {}
+  constructor(private readonly deps: { crm: AmoCrm; settings: AccountSettingsRepository; clock: Clock; zones: DeliveryZones }) {}
+
+  /** Zone names the leads' mapped zone-name select has no option for ([] when no select is mapped). */
+  async zoneOptionGaps(accountId: number, names: string[]): Promise<string[]> {
+    const chosen = (await this.deps.settings.get(accountId)).fields.leads?.zoneName;
+    if (!chosen || !names.length) return [];
+    const field = (await this.deps.crm.customFields(accountId, 'leads')).find((f) => f.id === chosen);
+    return field ? missingOptions(field, names) : [];
+  }
 
   /** The account's fields per entity and its pipelines, as amoCRM lists them now, with the saved choice. */
   async choices(accountId: number) {
@@ -40,6 +50,16 @@ export class AccountSettingsService {
         const field = known.find((f) => f.id === id);
         const at = `fields.${entity}.${part}`;
         if (!field) throw new AppError('unknown_field', `"${at}": amoCRM has no ${entity} field ${id}.`, { field: at });
+        if ((ZONE_PARTS as readonly string[]).includes(part)) {
+          if (entity !== 'leads') throw new AppError('unsupported_field_type', `"${at}": the delivery zone goes to lead fields only.`, { field: at });
+          const problem = zoneFieldProblem(field, part as (typeof ZONE_PARTS)[number]);
+          if (problem) throw new AppError('unsupported_field_type', `"${at}": ${problem}.`, { field: at });
+          if (part === 'zoneName') {
+            const missing = missingOptions(field, ((await this.deps.zones.get(accountId))?.zones ?? []).map((z) => z.name));
+            if (missing.length) throw new AppError('zone_options_missing', `"${at}": the list field “${field.name}” has no option for the zone(s) ${missing.map((m) => `“${m}”`).join(', ')}; add them in amoCRM or choose a text field.`, { field: at, missing });
+          }
+          continue;
+        }
         // Only types we can write (reference §6): a legal_entity, list, number or date field is refused here, in words.
         const reason = unwritableReason(field, part === 'address' ? 'address' : 'part');
         if (reason) throw new AppError('unsupported_field_type', `"${at}": ${reason}.`, { field: at });

@@ -10,12 +10,15 @@ export interface CustomField {
   name: string;
   type: string;
   code: string | null;
+  /** A select's options (amoCRM docs custom-fields: `enums: [{id, value, sort}]`). */
+  enums?: Array<{ id: number; value: string }>;
 }
 
 export interface FieldValue {
   field_id?: number;
   field_code?: string;
-  values: Array<{ value: string | number; enum_code?: string }> | null;
+  /** A select takes its option's `enum_id` (reference §6), sent with the option's text as `value`. */
+  values: Array<{ value: string | number; enum_code?: string; enum_id?: number }> | null;
 }
 
 interface Embedded<K extends string, T> {
@@ -49,7 +52,7 @@ export class AmoCrm {
     const fields: CustomField[] = [];
     for (let page = 1; page <= 20; page++) {
       const body = await this.api.request<Embedded<'custom_fields', CustomField> & { _links?: { next?: unknown } }>(accountId, 'GET', `/api/v4/${entity}/custom_fields`, undefined, { query: { page, limit: 250 } });
-      fields.push(...(body?._embedded?.custom_fields ?? []).map((f) => ({ id: f.id, name: f.name, type: f.type, code: f.code ?? null })));
+      fields.push(...(body?._embedded?.custom_fields ?? []).map((f) => ({ id: f.id, name: f.name, type: f.type, code: f.code ?? null, ...(Array.isArray(f.enums) ? { enums: f.enums.map((e) => ({ id: e.id, value: e.value })) } : {}) })));
       if (!body?._links?.next) break;
     }
     this.fieldCache.set(key, { at: this.clock.now(), fields });
@@ -93,13 +96,14 @@ export class AmoCrm {
     return body?._embedded?.leads?.find((l) => l.name.includes(marker))?.id ?? null;
   }
 
-  async createLead(accountId: number, lead: { name: string; pipelineId?: number; statusId?: number; contactId: number; fields: FieldValue[] }): Promise<number> {
+  async createLead(accountId: number, lead: { name: string; pipelineId?: number; statusId?: number; contactId: number; fields: FieldValue[]; tags?: string[] }): Promise<number> {
     const item = {
       name: lead.name,
       ...(lead.pipelineId ? { pipeline_id: lead.pipelineId } : {}),
       ...(lead.statusId ? { status_id: lead.statusId } : {}),
       ...(lead.fields.length ? { custom_fields_values: lead.fields } : {}),
-      _embedded: { contacts: [{ id: lead.contactId }] },
+      // Tags by name on create (amoCRM docs "Добавление сделок": `_embedded[tags]`).
+      _embedded: { contacts: [{ id: lead.contactId }], ...(lead.tags?.length ? { tags: lead.tags.map((name) => ({ name })) } : {}) },
     };
     const body = await this.api.request<Embedded<'leads', { id: number }>>(accountId, 'POST', '/api/v4/leads', [item], { idempotent: false });
     return firstId(body?._embedded?.leads, 'lead');
@@ -115,9 +119,17 @@ export class AmoCrm {
     return firstId(body?._embedded?.notes, 'note');
   }
 
-  /** A PATCH of the same values is harmless to repeat. */
-  async updateFields(accountId: number, entity: EntityType, id: number, fields: FieldValue[]): Promise<void> {
-    await this.api.request(accountId, 'PATCH', `/api/v4/${entity}/${id}`, { custom_fields_values: fields });
+  /**
+   * A PATCH of the same values is harmless to repeat. Tags are added or taken off by name with
+   * `tags_to_add` / `tags_to_delete`, which leave the entity's other tags alone (`_embedded[tags]`
+   * would replace them all: amocrm-api-php, MutateTagsTrait).
+   */
+  async updateFields(accountId: number, entity: EntityType, id: number, fields: FieldValue[], tags: { add?: string[]; remove?: string[] } = {}): Promise<void> {
+    await this.api.request(accountId, 'PATCH', `/api/v4/${entity}/${id}`, {
+      custom_fields_values: fields,
+      ...(tags.add?.length ? { tags_to_add: tags.add.map((name) => ({ name })) } : {}),
+      ...(tags.remove?.length ? { tags_to_delete: tags.remove.map((name) => ({ name })) } : {}),
+    });
   }
 
   /** The entities with these ids, as amoCRM holds them now (`filter[id]`, 50 a request). */

@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AddressService } from '../geocoding/address-service.js';
@@ -10,6 +10,8 @@ import { widgetAuth, widgetCors } from './widget-auth.js';
 import { requireAdmin } from './admin-auth.js';
 import { parseInput } from './validation.js';
 import type { SuggestResponse, WidgetStatus } from '../../contract/api.js';
+import type { DeliveryZones } from '../delivery/delivery-zones.js';
+import { DEMO_ACCOUNT_ID } from '../admin/demo-account.js';
 
 export interface AddressRouteDeps {
   service: AddressService;
@@ -20,6 +22,7 @@ export interface AddressRouteDeps {
   accounts: AccountsRepository;
   adminToken: string | null;
   importer: AddressBookImport | null;
+  zones: DeliveryZones;
 }
 
 const text = (max: number) =>
@@ -72,17 +75,25 @@ export function addressRoutes(deps: AddressRouteDeps): Router {
 
   router.use(['/api/address', '/api/widget'], widgetCors(deps.publicUrl));
 
+  // Whose delivery zones an answer carries: the caller's account; without amoCRM credentials (the
+  // demo) the demo account's. Zones are added after the answer cache: a new file shows at once.
+  const zoneAccount = (req: Request) => req.caller?.accountId ?? (deps.verifier === null ? DEMO_ACCOUNT_ID : null);
+
   router.get('/api/address/suggest', auth, limiter, async (req, res) => {
     const { q, ...options } = parseInput(suggestSchema, req.query);
     const answer = await deps.service.suggest(req.caller?.accountId ?? null, q, options);
+    const account = zoneAccount(req);
+    const suggestions = account === null ? answer.suggestions : await deps.zones.annotate(account, answer.suggestions);
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ suggestions: answer.suggestions } satisfies SuggestResponse);
+    res.json({ suggestions } satisfies SuggestResponse);
   });
 
   router.get('/api/address/resolve', auth, limiter, async (req, res) => {
     const { q, ...options } = parseInput(resolveSchema, req.query);
-    const suggestion = await deps.service.resolve(req.caller?.accountId ?? null, q, options);
-    if (!suggestion) throw new AppError('address_not_found', `No address matches "${q.trim()}".`);
+    const found = await deps.service.resolve(req.caller?.accountId ?? null, q, options);
+    if (!found) throw new AppError('address_not_found', `No address matches "${q.trim()}".`);
+    const account = zoneAccount(req);
+    const [suggestion] = account === null ? [found] : await deps.zones.annotate(account, [found]);
     res.json({ suggestion });
   });
 

@@ -16,6 +16,9 @@ import { widgetAuth, widgetCors } from './widget-auth.js';
 import { parseInput } from './validation.js';
 import { DEMO_ACCOUNT_ID } from '../admin/demo-account.js';
 import { perAccountLimit, type AccountLimitDeps } from './account-limits.js';
+import { mountDeliveryZoneRoutes } from './delivery-zone-routes.js';
+import type { DeliveryZones } from '../delivery/delivery-zones.js';
+import type { AddressService } from '../geocoding/address-service.js';
 
 
 export interface ConsoleRouteDeps extends AccountLimitDeps {
@@ -25,6 +28,8 @@ export interface ConsoleRouteDeps extends AccountLimitDeps {
   accountSettings: AccountSettingsService | null;
   verifier: DisposableTokenVerifier | null;
   publicUrl: string;
+  zones: DeliveryZones;
+  addresses: AddressService;
 }
 
 function caller(req: Request): { accountId: number; isAdmin: boolean } {
@@ -96,5 +101,14 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Router {
     res.status(202).json({ started: true });
   });
   router.delete('/api/console/address-book', adminOnly, async (req, res) => void res.json({ removed: await deps.console.clearAddressBook(caller(req).accountId) }));
+
+  mountDeliveryZoneRoutes(router, {
+    zones: deps.zones,
+    addresses: deps.addresses,
+    caller,
+    adminOnly,
+    // Without amoCRM (the demo) there are no lead fields to check against.
+    optionGaps: (accountId, names) => (deps.accountSettings ? deps.accountSettings.zoneOptionGaps(accountId, names) : Promise.resolve([])),
+  });
   return router;
 }

@@ -9,6 +9,7 @@ import type { AccountSettings, AccountSettingsRepository } from '../store/accoun
 import type { AddressData } from '../geocoding/types.js';
 import { addressValue, isAddressByNature, unwritableReason, valueLimit } from '../amo/address-fields.js';
 import { AppError } from '../errors.js';
+import { ZONE_PARTS, zoneFieldProblem, type ZonePart } from '../delivery/zone-fields.js';
 
 const ENTITIES: EntityType[] = ['leads', 'contacts', 'companies'];
 const PARTS = ['postalCode', 'city', 'coordinates'] as const;
@@ -16,6 +17,8 @@ const PARTS = ['postalCode', 'city', 'coordinates'] as const;
 export interface AddressTarget {
   address: CustomField;
   parts: Partial<Record<(typeof PARTS)[number], CustomField>>;
+  /** Leads only: where the delivery zone's name, price and distance go. */
+  zone: Partial<Record<ZonePart, CustomField>>;
 }
 
 export class FieldMapping {
@@ -30,7 +33,7 @@ export class FieldMapping {
     const settings = await this.settings.get(accountId);
     const chosen = settings.fields[entity]?.address;
     const address = chosen ? fields.find((f) => f.id === chosen) : fields.find((f) => f.type === 'streetaddress');
-    return address ? { address, parts: this.parts(settings, entity, fields) } : null;
+    return address ? { address, parts: this.parts(settings, entity, fields), zone: this.zoneParts(settings, entity, fields) } : null;
   }
 
   /**
@@ -56,7 +59,18 @@ export class FieldMapping {
     }
     const reason = unwritableReason(field, 'address');
     if (reason) throw new AppError('field_not_writable', `${reason}.`, { field: 'fieldId' });
-    return { address: field, parts: this.parts(settings, entity, fields) };
+    return { address: field, parts: this.parts(settings, entity, fields), zone: this.zoneParts(settings, entity, fields) };
+  }
+
+  private zoneParts(settings: AccountSettings, entity: EntityType, fields: CustomField[]): AddressTarget['zone'] {
+    if (entity !== 'leads') return {};
+    const chosen = settings.fields.leads ?? {};
+    const zone: AddressTarget['zone'] = {};
+    for (const part of ZONE_PARTS) {
+      const field = fields.find((f) => f.id === chosen[part]);
+      if (field && !zoneFieldProblem(field, part)) zone[part] = field;
+    }
+    return zone;
   }
 
   private parts(settings: AccountSettings, entity: EntityType, fields: CustomField[]): AddressTarget['parts'] {

@@ -7,7 +7,16 @@ import type { Sql } from './sql.js';
 
 const fieldId = z.number().int().positive();
 export const entityFieldsSchema = z
-  .object({ address: fieldId.optional(), postalCode: fieldId.optional(), city: fieldId.optional(), coordinates: fieldId.optional() })
+  .object({
+    address: fieldId.optional(),
+    postalCode: fieldId.optional(),
+    city: fieldId.optional(),
+    coordinates: fieldId.optional(),
+    // Leads only: the delivery zone's name, price and the distance to the nearest warehouse.
+    zoneName: fieldId.optional(),
+    zonePrice: fieldId.optional(),
+    zoneDistance: fieldId.optional(),
+  })
   .strict();
 export const accountSettingsSchema = z
   .object({

@@ -126,6 +126,15 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE intake_leads ADD COLUMN idempotency_key TEXT;
    CREATE UNIQUE INDEX intake_leads_idempotency ON intake_leads (site_key_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
    CREATE INDEX outbox_account_status ON outbox (account_id, status);`,
+  // 9: each account's delivery zones and warehouses, swapped whole in one write (PostgreSQL: 0003)
+  `CREATE TABLE delivery_zones (
+     account_id  INTEGER PRIMARY KEY,
+     zones       TEXT NOT NULL,
+     warehouses  TEXT NOT NULL,
+     source      TEXT,
+     version     INTEGER NOT NULL,
+     updated_at  INTEGER NOT NULL
+   );`,
 ];
 
 export function openDatabase(path: string, options: { synchronous?: 'FULL' | 'NORMAL' } = {}): Db {

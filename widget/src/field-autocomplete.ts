@@ -8,6 +8,7 @@ import { BackendError, SuggestEngine, type Suggestion, type Transport } from './
 import { setControlValue, type FieldControl } from './card.js';
 import { resultsText, type Translate } from './i18n.js';
 import { WIDGET_DEFAULTS, type WidgetSettings } from './settings.js';
+import { zoneChip } from './zone-chip.js';
 
 export interface FieldDeps {
   transport: Transport;
@@ -26,6 +27,7 @@ export class FieldAutocomplete {
   readonly engine: SuggestEngine;
   readonly combobox: Combobox;
   private notice: HTMLElement | null = null;
+  private chip: HTMLElement | null = null;
   private blocked = false;
   /** Set while we write the control ourselves: that `input` event is not the person typing. */
   private writing = false;
@@ -36,7 +38,11 @@ export class FieldAutocomplete {
   ) {
     const { settings, t } = deps;
     this.combobox = new Combobox(control, { loading: t('address.loading'), nothingFound: t('address.nothing_found'), listLabel: t('address.list_label'), results: (n) => resultsText(t, n) }, {
-      onType: (text) => guard(() => !this.blocked && !this.writing && this.engine.input(text)),
+      onType: (text) => guard(() => {
+        if (this.writing) return;
+        this.showChip(null); // the chip was about the picked address, not what is typed now
+        if (!this.blocked) this.engine.input(text);
+      }),
       onPick: (s) => guard(() => this.pick(s)),
       onCancel: () => guard(() => this.engine.cancel()),
     });
@@ -61,6 +67,7 @@ export class FieldAutocomplete {
     this.combobox.destroy();
     this.notice?.remove();
     this.notice = null;
+    this.showChip(null);
   }
 
   private pick(suggestion: Suggestion): void {
@@ -96,9 +103,20 @@ export class FieldAutocomplete {
       const resolved = await this.engine.resolve(suggestion.value).catch(() => null);
       if (resolved) chosen = { ...suggestion, data: { ...resolved.data, ...stripNulls(suggestion.data) } };
     }
+    if (this.control.value.trim() === chosen.value.trim()) this.showChip(zoneChip(this.control.ownerDocument, this.deps.t, chosen.data));
+    // The zone is the backend's to decide again when it writes: only the address's parts travel.
+    const { delivery_zone: _zone, delivery_distance_km: _km, ...parts } = chosen.data ?? ({} as Suggestion['data']);
+    chosen = { ...chosen, data: parts as Suggestion['data'] };
     const fieldId = /CFV\[(\d+)\]/.exec(this.control.name)?.[1] ?? '';
     this.deps.onChosen?.(fieldId, chosen);
     this.deps.transport('/api/address/remember', { value: chosen.value, source: chosen.source, data: chosen.data }, new AbortController().signal, 'POST').catch(() => {});
+  }
+
+  /** Puts the delivery chip (or nothing) under the field, after the list and any notice. */
+  private showChip(chip: HTMLElement | null): void {
+    this.chip?.remove();
+    this.chip = chip;
+    if (chip) (this.notice ?? (this.combobox.list as Element)).insertAdjacentElement('afterend', chip);
   }
 
   private fail(error: BackendError): void {

@@ -10,7 +10,13 @@ export type { AddressData };
 export type Suggestion = Omit<ServerSuggestion, 'source'> & { source: string };
 
 /** A call to the backend that can be aborted; rejects with a BackendError. */
-export type Transport = (path: string, params: Record<string, unknown>, signal: AbortSignal, method?: 'GET' | 'POST' | 'PUT' | 'DELETE') => Promise<unknown>;
+export type Transport = (path: string, params: Record<string, unknown>, signal: AbortSignal, method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', raw?: RawBody) => Promise<unknown>;
+
+/** A body sent as it is (a zone file), not as JSON. */
+export interface RawBody {
+  body: Blob | ArrayBuffer | string;
+  contentType: string;
+}
 
 export class BackendError extends Error {
   constructor(
@@ -19,6 +25,8 @@ export class BackendError extends Error {
     readonly code: ErrorCode | 'aborted' | 'network_error' | 'http_error',
     /** The field the backend named in its error (a settings path such as `fields.leads.address`). */
     readonly field: string | null = null,
+    /** What else the error said: a zone file's `reason` and `details` (the zones or points at fault). */
+    readonly extra: { reason?: string; details?: string[]; missing?: string[] } = {},
   ) {
     super(`backend ${status} ${code}`);
   }

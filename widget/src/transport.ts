@@ -16,13 +16,13 @@ export type AuthorizedAjax = (options: Record<string, unknown>) => Deferred;
 
 /** `headers` go with calls made without `$authorizedAjax` (the mobile page sends its token in X-Auth-Token itself). */
 export function createTransport(baseUrl: () => string, authorizedAjax: AuthorizedAjax | undefined, headers: Record<string, string> = {}): Transport {
-  return (path, params, signal, method = 'GET') =>
+  return (path, params, signal, method = 'GET', raw) =>
     new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new BackendError(0, 'aborted'));
       const url = `${baseUrl()}${path}`;
       if (!authorizedAjax) {
         const query = method === 'GET' ? `?${new URLSearchParams(params as Record<string, string>)}` : '';
-        fetch(url + query, { method, signal, headers: { 'Content-Type': 'application/json', ...headers }, body: method === 'GET' ? undefined : JSON.stringify(params) })
+        fetch(url + query, { method, signal, headers: { 'Content-Type': raw?.contentType ?? 'application/json', ...headers }, body: method === 'GET' ? undefined : (raw?.body ?? JSON.stringify(params)) })
           .then(async (res) => {
             if (res.ok) return resolve(res.status === 204 ? null : await res.json());
             reject(answerError(res.status, (await res.json().catch(() => ({}))) as Partial<ErrorBody>));
@@ -35,7 +35,7 @@ export function createTransport(baseUrl: () => string, authorizedAjax: Authorize
         type: method,
         method,
         dataType: 'json',
-        ...(method === 'GET' ? { data: params } : { data: JSON.stringify(params), contentType: 'application/json' }),
+        ...(method === 'GET' ? { data: params } : raw ? { data: raw.body, contentType: raw.contentType, processData: false } : { data: JSON.stringify(params), contentType: 'application/json' }),
       });
       signal.addEventListener('abort', () => request.abort?.(), { once: true });
       request
@@ -47,5 +47,10 @@ export function createTransport(baseUrl: () => string, authorizedAjax: Authorize
 /** The backend's error answer (contract/api.ts), or what went wrong before one came. */
 function answerError(status: number, body: Partial<ErrorBody> | undefined): BackendError {
   const error = body?.error;
-  return new BackendError(status, error?.code ?? (status ? 'http_error' : 'network_error'), typeof error?.field === 'string' ? error.field : null);
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : undefined);
+  return new BackendError(status, error?.code ?? (status ? 'http_error' : 'network_error'), typeof error?.field === 'string' ? error.field : null, {
+    reason: typeof error?.reason === 'string' ? error.reason : undefined,
+    details: list(error?.details),
+    missing: list(error?.missing),
+  });
 }

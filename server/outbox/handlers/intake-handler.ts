@@ -12,6 +12,8 @@ import type { IntakeLead } from '../../intake/intake-schema.js';
 import { addressFieldValues, fitsTarget, type FieldMapping } from '../field-mapping.js';
 import type { Locks } from '../../store/keyed-lock.js';
 import type { JobHandler } from '../jobs.js';
+import type { DeliveryZones } from '../../delivery/delivery-zones.js';
+import { OUTSIDE_TAG } from '../../delivery/zone-fields.js';
 
 export interface IntakeDeps {
   crm: AmoCrm;
@@ -20,6 +22,7 @@ export interface IntakeDeps {
   settings: AccountSettingsRepository;
   /** Across instances on PostgreSQL: two leads with one phone never both create a contact. */
   contactLock: Locks;
+  zones: DeliveryZones;
 }
 
 /** The marker in the lead's name that lets a retry find the lead an earlier attempt created. */
@@ -57,8 +60,10 @@ export function intakeHandler(deps: IntakeDeps): JobHandler<'intake'> {
         const addressText = state.address?.value ?? lead.address;
         // A value the field would refuse (over 256 characters in a text field) is never sent.
         const fields = target && addressText && fitsTarget(target, addressText) ? addressFieldValues(target, addressText, state.address?.data) : [];
+        // The lead's delivery zone from the normalised address's point; outside every zone, a tag says so.
+        const delivery = await deps.zones.forLead(accountId, target?.zone ?? {}, state.address?.data);
         await step.save({ leadCreateStarted: true });
-        const leadId = await deps.crm.createLead(accountId, { name: `${lead.name}: заявка с сайта ${marker}`, pipelineId: settings.pipelineId, statusId: settings.statusId, contactId: state.contactId!, fields });
+        const leadId = await deps.crm.createLead(accountId, { name: `${lead.name}: заявка с сайта ${marker}`, pipelineId: settings.pipelineId, statusId: settings.statusId, contactId: state.contactId!, fields: [...fields, ...delivery.fields], tags: delivery.tag === 'add' ? [OUTSIDE_TAG] : [] });
         await step.save({ leadId });
       }
     }

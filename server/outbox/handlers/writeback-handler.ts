@@ -8,20 +8,24 @@ import { addressFieldValues, fitsTarget, type FieldMapping } from '../field-mapp
 import { AppError } from '../../errors.js';
 import { readAddress } from '../../amo/address-fields.js';
 import type { JobHandler, WritebackPayload } from '../jobs.js';
+import type { DeliveryZones } from '../../delivery/delivery-zones.js';
+import { OUTSIDE_TAG } from '../../delivery/zone-fields.js';
 
 export interface AddressWriter {
   write(accountId: number, payload: WritebackPayload): Promise<void>;
 }
 
 /** Shared by the write-back and the webhook normaliser: one way to write an address. */
-export function addressWriter(deps: { crm: AmoCrm; mapping: FieldMapping; writebacks: WritebacksRepository; now: () => number }): AddressWriter {
+export function addressWriter(deps: { crm: AmoCrm; mapping: FieldMapping; writebacks: WritebacksRepository; zones: DeliveryZones; now: () => number }): AddressWriter {
   return {
     async write(accountId, p) {
       // Checked again when sent: the admin may have changed the mapping or the field since.
       const target = await deps.mapping.authorize(accountId, p.entity, p.fieldId);
       if (!fitsTarget(target, p.value)) throw new AppError('value_too_long', `The address is longer than field ${p.fieldId} accepts (256 characters for a text field).`);
       const values = addressFieldValues(target, p.value, p.data);
-      await deps.crm.updateFields(accountId, p.entity, p.entityId, values);
+      // A lead's delivery zone, placed here from the address's point (never taken from the caller).
+      const delivery = p.entity === 'leads' ? await deps.zones.forLead(accountId, target.zone, p.data) : { fields: [], tag: null };
+      await deps.crm.updateFields(accountId, p.entity, p.entityId, [...values, ...delivery.fields], delivery.tag === 'add' ? { add: [OUTSIDE_TAG] } : delivery.tag === 'remove' ? { remove: [OUTSIDE_TAG] } : {});
       // Recorded as it will read back (a smart_address reads as its parts joined), so the webhook
       // our own write causes is recognised.
       await deps.writebacks.record({ accountId, entity: p.entity, entityId: p.entityId, fieldId: p.fieldId }, readAddress(target.address, values) ?? p.value, deps.now());

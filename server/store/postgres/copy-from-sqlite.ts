@@ -20,6 +20,7 @@ const TABLES: Array<{ table: string; columns: string[]; serial?: boolean }> = [
   { table: 'intake_leads', columns: ['id', 'site_key_id', 'account_id', 'outbox_id', 'created_at', 'idempotency_key'] },
   { table: 'webhook_events', columns: ['hash', 'account_id', 'received_at'] },
   { table: 'writebacks', columns: ['account_id', 'entity', 'entity_id', 'field_id', 'value', 'written_at'] },
+  { table: 'delivery_zones', columns: ['account_id', 'zones', 'warehouses', 'source', 'version', 'updated_at'] },
 ];
 
 export class TargetNotEmptyError extends Error {}
@@ -30,6 +31,7 @@ export class UnreadableSourceError extends Error {}
 const JSON_COLUMNS: Record<string, { key: string; column: string }> = {
   account_settings: { key: 'account_id', column: 'settings' },
   account_addresses: { key: 'id', column: 'data' },
+  delivery_zones: { key: 'account_id', column: 'zones' },
 };
 
 function isJson(text: unknown): boolean {

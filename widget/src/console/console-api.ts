@@ -1,13 +1,22 @@
 /** The console's calls to the backend (/api/console/*, contract/api.ts), through the widget's transport. */
-import type { ConsoleChoices, ConsoleState, ConsoleWrites } from '../../../contract/api.js';
+import type { ConsoleChoices, ConsoleState, ConsoleWrites, DeliveryZoneCheck, DeliveryZonesView } from '../../../contract/api.js';
 import type { Transport } from '../suggest.js';
+
+/** The content type a zone file is sent with, from its name (the backend also reads its first bytes). */
+export function zoneFileType(name: string): string {
+  if (/\.kmz$/iu.test(name)) return 'application/vnd.google-earth.kmz';
+  if (/\.kml$/iu.test(name)) return 'application/vnd.google-earth.kml+xml';
+  return 'application/geo+json';
+}
+
+export type ZoneEdit = Pick<DeliveryZonesView['zones'][number], 'id' | 'name' | 'price' | 'free_from' | 'time' | 'color' | 'no_delivery'>;
 
 export type ConsoleSettings = ConsoleChoices['settings'];
 
 export class ConsoleApi {
   constructor(private readonly transport: Transport) {}
 
-  private call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body: Record<string, unknown> = {}): Promise<T> {
+  private call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body: Record<string, unknown> = {}): Promise<T> {
     return this.transport(`/api/console${path}`, body, new AbortController().signal, method) as Promise<T>;
   }
 
@@ -22,4 +31,11 @@ export class ConsoleApi {
   importAddressBook = () => this.call<{ queued: true }>('POST', '/address-book/import');
   clearAddressBook = () => this.call<{ removed: number }>('DELETE', '/address-book');
   updateAddressData = () => this.call<{ started: true }>('POST', '/address-data/update');
+  zones = () => this.call<DeliveryZonesView>('GET', '/delivery-zones');
+  uploadZones = (file: Blob, name: string, allowSelfCrossing: boolean) =>
+    this.transport(`/api/console/delivery-zones${allowSelfCrossing ? '?allow_self_crossing=true' : ''}`, {}, new AbortController().signal, 'PUT', { body: file, contentType: zoneFileType(name) }) as Promise<DeliveryZonesView>;
+  editZones = (zones: ZoneEdit[]) => this.call<DeliveryZonesView>('PATCH', '/delivery-zones', { zones });
+  clearZones = () => this.call<DeliveryZonesView>('DELETE', '/delivery-zones');
+  setWarehouses = (warehouses: Array<{ address: string }>) => this.call<DeliveryZonesView>('PUT', '/delivery-zones/warehouses', { warehouses });
+  checkZone = (q: string) => this.call<DeliveryZoneCheck>('GET', '/delivery-zones/check', { q });
 }

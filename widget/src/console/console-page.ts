@@ -13,6 +13,7 @@ import type { ConsoleApi } from './console-api.js';
 import { ENTITIES, FieldsForm, PARTS, type Entity } from './fields-form.js';
 import { h } from './dom.js';
 import { websiteSnippet } from './snippet.js';
+import { ZonesSection } from './zones-section.js';
 
 type Section = 'connection' | 'fields' | 'keys' | 'writes' | 'webhook' | 'book' | 'data';
 const POLL_MS = 1500;
@@ -21,6 +22,7 @@ export class ConsolePage {
   private state: ConsoleState | null = null;
   private choices: ConsoleChoices | null = null;
   private readonly fieldsForm: FieldsForm;
+  private readonly zones: ZonesSection;
   private parked: ConsoleWrites | null = null;
   private newKey: { name: string; key: string } | null = null;
   private readonly messages = new Map<Section, { text: string; error: boolean }>();
@@ -37,9 +39,11 @@ export class ConsolePage {
   ) {
     this.doc = root.ownerDocument;
     this.fieldsForm = new FieldsForm(this.doc, t, () => this.render());
+    this.zones = new ZonesSection(this.doc, t, api, locale, () => this.render());
   }
 
   async load(): Promise<void> {
+    await this.zones.load();
     await this.refresh();
     if (this.state?.canManage && this.state.account.status === 'connected') await this.loadChoices();
   }
@@ -107,9 +111,10 @@ export class ConsolePage {
       account_not_connected: 'console.errors.account_not_connected',
       not_configured: 'console.errors.not_configured',
       invalid_parameter: 'console.errors.invalid_parameter',
+      zone_options_missing: 'console.fields.zone_options_missing',
     };
     const key = own[error.code];
-    return key ? fill(this.t(key), { field }) : fill(this.t('console.errors.generic'), { code: error.code });
+    return key ? fill(this.t(key), { field, missing: (error.extra?.missing ?? []).join(', ') }) : fill(this.t('console.errors.generic'), { code: error.code });
   }
 
   /** "fields.leads.postalCode" → "Leads → Postal code"; "name" → "Website name". */
@@ -136,7 +141,7 @@ export class ConsolePage {
       if (!this.failure) body.push(h(this.doc, 'p', { role: 'status' }, this.t('console.loading')));
     } else {
       if (!s.canManage) body.push(h(this.doc, 'p', { class: 'amo-console__note' }, this.t('console.read_only')));
-      body.push(this.connection(s), this.fields(s), this.keys(s), this.writes(s), this.webhook(s), this.book(s), this.data(s));
+      body.push(this.connection(s), this.fields(s), this.zones.render(s.canManage), this.keys(s), this.writes(s), this.webhook(s), this.book(s), this.data(s));
     }
     body.push(h(this.doc, 'p', {}, this.button('refresh', this.t('console.refresh'), () => void this.refresh())));
     this.root.replaceChildren(...body);

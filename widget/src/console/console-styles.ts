@@ -18,6 +18,10 @@ const CSS = `
 .amo-console select,.amo-console input{height:36px;padding:0 8px;border:1px solid #d4d5d8;border-radius:3px;background:#fff;font:inherit;color:inherit;max-width:100%}
 .amo-console label{display:block;margin:8px 0 2px;color:#6b6d72;font-size:13px}
 .amo-console__row{display:flex;flex-wrap:wrap;align-items:center;gap:8px}
+.amo-console__figure{margin:8px 0}
+.amo-console__map{display:block;width:100%;max-width:600px;height:auto;border:1px solid #e8eaeb;background:#fafbfc}
+.amo-console input[type=color]{width:44px;padding:2px}
+.amo-console input[type=checkbox]{height:auto}
 .amo-console__row label{margin:0}
 .amo-console__grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:16px}
 .amo-console__fieldset{border:1px solid #e8eaeb;border-radius:3px;padding:8px 12px 12px;margin:0 0 8px}

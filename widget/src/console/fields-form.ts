@@ -10,7 +10,9 @@ import { h } from './dom.js';
 
 export type Entity = 'leads' | 'contacts' | 'companies';
 export const ENTITIES: Entity[] = ['leads', 'contacts', 'companies'];
-export const PARTS = ['address', 'postalCode', 'city', 'coordinates'] as const;
+/** The zone parts go to lead fields only (the console's "Зоны доставки" says which zone, price, distance). */
+export const ZONE_PARTS = ['zoneName', 'zonePrice', 'zoneDistance'] as const;
+export const PARTS = ['address', 'postalCode', 'city', 'coordinates', ...ZONE_PARTS] as const;
 type Part = (typeof PARTS)[number];
 
 const chosenId = (e: Event) => Number((e.target as HTMLSelectElement).value) || undefined;
@@ -34,7 +36,7 @@ export class FieldsForm {
     const grid = h(this.doc, 'div', { class: 'amo-console__grid' });
     for (const entity of ENTITIES) {
       const group = h(this.doc, 'fieldset', { class: 'amo-console__fieldset' }, h(this.doc, 'legend', {}, this.t(`console.fields.${entity}`)));
-      for (const part of PARTS) {
+      for (const part of PARTS.filter((p) => entity === 'leads' || !(ZONE_PARTS as readonly string[]).includes(p))) {
         const id = `amo-console-${entity}-${part}`;
         const chosen = this.draft.fields[entity]?.[part];
         const options = choices.fields[entity].map((f) => h(this.doc, 'option', { value: f.id, selected: f.id === chosen }, `${f.name} (${f.type})`));

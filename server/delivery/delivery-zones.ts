@@ -1,0 +1,208 @@
+/**
+ * Each account's delivery zones: replaced from an uploaded file, edited in the console, and
+ * asked on every suggestion (which zone holds this point, how far is the nearest warehouse).
+ * The compiled copy of an account's zones lives in memory per stored version; other instances
+ * hear of a change through the change feed and compile again on their next lookup.
+ */
+import type { Clock } from '../clock.js';
+import type { ChangeFeed } from '../store/change-feed.js';
+import type { DeliveryZonesRepository, StoredZone, Warehouse, ZoneSet, ZoneSource } from '../store/delivery-zones-repository.js';
+import { AppError } from '../errors.js';
+import { ZoneIndex } from './zone-index.js';
+import { readZoneFile, ZoneFileError, type ZoneDraft } from './zone-file.js';
+import type { Polygon } from './geometry.js';
+import type { CustomField, FieldValue } from '../amo/crm.js';
+import { zoneFieldValues, type ZonePart } from './zone-fields.js';
+
+/** What an answer carries about delivery (DaData-style `data` fields, contract/api.ts). */
+export interface DeliveryZoneAnswer {
+  id: number;
+  name: string;
+  price: number | null;
+  free_from: number | null;
+  time: string | null;
+  color: string;
+  no_delivery: boolean;
+  /** The point is the street's or settlement's, not the house's own. */
+  approximate?: true;
+}
+
+export interface ZoneLookup {
+  delivery_zone: DeliveryZoneAnswer | null;
+  delivery_distance_km: number | null;
+}
+
+export interface PointData {
+  lat?: number | string | null;
+  lon?: number | string | null;
+  house?: string | null;
+  qc_geo?: string | null;
+}
+
+/** Colours for zones whose file names none (Yandex constructor's palette). */
+const PALETTE = ['#ed4543', '#1e98ff', '#56db40', '#ff931e', '#b51eff', '#ffd21e', '#177bc9', '#e6761b', '#97a100', '#595959'];
+export const MAX_WAREHOUSES = 20;
+
+export interface ZoneEdit {
+  id: number;
+  name: string;
+  price: number | null;
+  free_from: number | null;
+  time: string | null;
+  color: string;
+  no_delivery: boolean;
+}
+
+export class DeliveryZones {
+  private readonly compiled = new Map<number, { version: number; index: ZoneIndex }>();
+
+  constructor(
+    private readonly deps: {
+      repo: DeliveryZonesRepository;
+      changes: ChangeFeed;
+      clock: Clock;
+    },
+  ) {
+    deps.changes.subscribe((accountId) => this.compiled.delete(accountId));
+  }
+
+  /** The account's compiled zones (empty when it has none). */
+  async index(accountId: number): Promise<ZoneIndex> {
+    const cached = this.compiled.get(accountId);
+    if (cached) return cached.index;
+    const set = await this.deps.repo.get(accountId);
+    const index = new ZoneIndex(set?.zones ?? [], set?.warehouses ?? []);
+    this.compiled.set(accountId, { version: set?.version ?? 0, index });
+    return index;
+  }
+
+  /** Zone and distance for a point; `approximate` when the point is not the house's own. */
+  lookup(index: ZoneIndex, lon: number, lat: number, approximate: boolean): ZoneLookup {
+    const zone = index.hasZones ? index.locate(lon, lat) : null;
+    return { delivery_zone: zone ? { ...answerOf(zone), ...(approximate ? { approximate: true as const } : {}) } : null, delivery_distance_km: index.distanceKm(lon, lat) };
+  }
+
+  /**
+   * The zone and distance for an address's parts, or null when the account has neither zones nor
+   * warehouses, or the address has no point.
+   */
+  async locate(accountId: number, data: PointData | null | undefined): Promise<(ZoneLookup & { hasZones: boolean }) | null> {
+    const point = pointOf(data);
+    if (!point) return null;
+    const index = await this.index(accountId);
+    if (!index.hasZones && !index.warehouses.length) return null;
+    return { ...this.lookup(index, point.lon, point.lat, point.approximate), hasZones: index.hasZones };
+  }
+
+  /**
+   * The lead field values and tag change for an address: the mapped zone fields, and the
+   * "outside" tag added (outside every zone, or in a "no delivery" one) or taken off.
+   */
+  async forLead(accountId: number, zoneFields: Partial<Record<ZonePart, CustomField>>, data: PointData | null | undefined): Promise<{ fields: FieldValue[]; tag: 'add' | 'remove' | null }> {
+    const found = await this.locate(accountId, data);
+    if (!found) return { fields: [], tag: null };
+    const outside = found.delivery_zone === null || found.delivery_zone.no_delivery;
+    return { fields: zoneFieldValues(zoneFields, found), tag: found.hasZones ? (outside ? 'add' : 'remove') : null };
+  }
+
+  /**
+   * Suggestions with `data.delivery_zone` and `data.delivery_distance_km` added (copies: the
+   * answer cache holds the originals). Unchanged when the account has no zones and no warehouses.
+   */
+  async annotate<T extends { data: object }>(accountId: number, suggestions: T[]): Promise<T[]> {
+    const index = await this.index(accountId);
+    if (!index.hasZones && !index.warehouses.length) return suggestions;
+    return suggestions.map((s) => {
+      const point = pointOf(s.data as PointData);
+      if (!point) return s;
+      const found = this.lookup(index, point.lon, point.lat, point.approximate);
+      return { ...s, data: { ...s.data, ...(index.hasZones ? { delivery_zone: found.delivery_zone } : {}), delivery_distance_km: found.delivery_distance_km } };
+    });
+  }
+
+  async get(accountId: number): Promise<ZoneSet | null> {
+    return this.deps.repo.get(accountId);
+  }
+
+  /** Reads a file and, only if all of it is good, swaps every zone for its zones at once. */
+  async replace(accountId: number, body: Buffer, options: { allowSelfCrossing: boolean }): Promise<{ set: ZoneSet; warnings: string[]; skipped: number }> {
+    const current = await this.deps.repo.get(accountId);
+    let read;
+    try {
+      read = await readZoneFile(body, { allowSelfCrossing: options.allowSelfCrossing, area: { warehouses: (current?.warehouses ?? []).map((w) => [w.lon, w.lat]) } });
+    } catch (error) {
+      if (error instanceof ZoneFileError) throw new AppError('invalid_zone_file', error.message, { reason: error.reason, details: error.details.slice(0, 20) });
+      throw error;
+    }
+    const firstId = Math.max(0, ...(current?.zones ?? []).map((z) => z.id)) + 1;
+    const zones = read.zones.map((draft, i) => storedZone(draft, firstId + i, i));
+    const source: ZoneSource = { format: read.format, uploadedAt: this.deps.clock.now(), bytes: body.length };
+    const set = await this.write(accountId, (prev) => ({ zones, warehouses: prev?.warehouses ?? [], source }));
+    return { set, warnings: read.warnings, skipped: read.skipped };
+  }
+
+  /** Names, prices, colours and the order, as the admin edited them; every zone must be listed once. */
+  async edit(accountId: number, edits: ZoneEdit[]): Promise<ZoneSet> {
+    return this.write(accountId, (prev) => {
+      const zones = prev?.zones ?? [];
+      const byId = new Map(zones.map((z) => [z.id, z]));
+      const ids = new Set(edits.map((e) => e.id));
+      if (ids.size !== edits.length || edits.length !== zones.length || edits.some((e) => !byId.has(e.id))) {
+        throw new AppError('invalid_body', `List every zone once, by its id (${zones.map((z) => z.id).join(', ') || 'there are none'}), in the order they should be tried; nothing was changed.`, { field: 'zones' });
+      }
+      return { zones: edits.map((e) => ({ ...byId.get(e.id)!, ...e })), warehouses: prev?.warehouses ?? [], source: prev?.source ?? null };
+    });
+  }
+
+  async setWarehouses(accountId: number, warehouses: Array<Omit<Warehouse, 'id'>>): Promise<ZoneSet> {
+    if (warehouses.length > MAX_WAREHOUSES) throw new AppError('invalid_body', `At most ${MAX_WAREHOUSES} warehouses; nothing was changed.`, { field: 'warehouses' });
+    return this.write(accountId, (prev) => ({ zones: prev?.zones ?? [], warehouses: warehouses.map((w, i) => ({ id: i + 1, ...w })), source: prev?.source ?? null }));
+  }
+
+  /** Removes every zone (the warehouses stay). */
+  async clear(accountId: number): Promise<ZoneSet> {
+    return this.write(accountId, (prev) => ({ zones: [], warehouses: prev?.warehouses ?? [], source: null }));
+  }
+
+  /** Read, change, write if nobody wrote meanwhile (else again), then tell the other instances. */
+  private async write(accountId: number, change: (prev: ZoneSet | null) => Omit<ZoneSet, 'version' | 'updatedAt'>): Promise<ZoneSet> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const prev = await this.deps.repo.get(accountId);
+      const next = change(prev);
+      const now = this.deps.clock.now();
+      const version = await this.deps.repo.save(accountId, next, prev?.version ?? 0, now);
+      if (version !== null) {
+        this.compiled.delete(accountId);
+        await this.deps.changes.publish(accountId).catch(() => {});
+        return { ...next, version, updatedAt: now };
+      }
+    }
+    throw new AppError('rate_limited', 'The zones were being changed from elsewhere at the same time; try again.', { retryAfterSeconds: 1 });
+  }
+}
+
+export function answerOf(zone: StoredZone): DeliveryZoneAnswer {
+  return { id: zone.id, name: zone.name, price: zone.price, free_from: zone.free_from, time: zone.time, color: zone.color, no_delivery: zone.no_delivery };
+}
+
+function storedZone(draft: ZoneDraft, id: number, i: number): StoredZone {
+  return { id, name: draft.name ?? `Зона ${i + 1}`, price: draft.price, free_from: draft.freeFrom, time: draft.time, color: draft.color ?? PALETTE[i % PALETTE.length], no_delivery: draft.noDelivery, note: draft.note, polygons: draft.polygons };
+}
+
+/** The point of an address and whether it is the house's own (DaData's qc_geo 0) or an approximation. */
+export function pointOf(data: PointData | null | undefined): { lon: number; lat: number; approximate: boolean } | null {
+  if (!data) return null;
+  const lon = Number(data.lon);
+  const lat = Number(data.lat);
+  if (data.lon === null || data.lat === null || data.lon === undefined || data.lat === undefined || !Number.isFinite(lon) || !Number.isFinite(lat)) return null;
+  const approximate = !data.house || (data.qc_geo !== undefined && data.qc_geo !== null && data.qc_geo !== '0');
+  return { lon, lat, approximate };
+}
+
+/**
+ * The zones' outlines for the console's drawing: each ring thinned to at most `maxPoints`
+ * (every k-th vertex), enough for a 600-pixel preview of 500 zones without sending megabytes.
+ */
+export function outlines(polygons: Polygon[], maxPoints = 200): Polygon[] {
+  return polygons.map((p) => p.map((ring) => (ring.length <= maxPoints ? ring : ring.filter((_, i) => i % Math.ceil(ring.length / maxPoints) === 0 || i === ring.length - 1))));
+}

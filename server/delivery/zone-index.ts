@@ -1,0 +1,49 @@
+/**
+ * One account's zones compiled for lookups: the zones in their order (the first that holds the
+ * point wins, so an inner zone listed before the ring around it answers for its area) and the
+ * warehouses for distances. Built once per stored version.
+ */
+import { BandedPolygon, haversineKm, inBbox, bboxOf, type Bbox } from './geometry.js';
+import type { StoredZone, Warehouse } from '../store/delivery-zones-repository.js';
+
+export interface ZoneHit {
+  zone: StoredZone;
+}
+
+interface CompiledZone {
+  zone: StoredZone;
+  bbox: Bbox;
+  polygons: BandedPolygon[];
+}
+
+export class ZoneIndex {
+  private readonly compiled: CompiledZone[];
+
+  constructor(
+    readonly zones: StoredZone[],
+    readonly warehouses: Warehouse[],
+  ) {
+    this.compiled = zones.map((zone) => ({ zone, bbox: bboxOf(zone.polygons.flat()), polygons: zone.polygons.map((p) => new BandedPolygon(p)) }));
+  }
+
+  get hasZones(): boolean {
+    return this.compiled.length > 0;
+  }
+
+  /** The first zone (in the account's order) that holds the point, or null. */
+  locate(lon: number, lat: number): StoredZone | null {
+    for (const c of this.compiled) {
+      if (!inBbox(c.bbox, lon, lat)) continue;
+      for (const p of c.polygons) if (p.contains(lon, lat)) return c.zone;
+    }
+    return null;
+  }
+
+  /** Straight-line kilometres to the nearest warehouse (one decimal), or null without warehouses. */
+  distanceKm(lon: number, lat: number): number | null {
+    if (!this.warehouses.length) return null;
+    let best = Infinity;
+    for (const w of this.warehouses) best = Math.min(best, haversineKm(lon, lat, w.lon, w.lat));
+    return Math.round(best * 10) / 10;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The console's delivery zones (/api/console/delivery-zones): the file as the request body
+ * (PUT; GeoJSON, KML or KMZ), the list with outlines for the preview (GET), names, prices and
+ * order as edited (PATCH), the warehouses (PUT …/warehouses) and "check an address" (GET
+ * …/check?lon=&lat= or ?q=). Mounted inside the console's router: its token check and its
+ * per-account limit on changes apply.
+ */
+import express, { type Request, type RequestHandler, type Router } from 'express';
+import { z } from 'zod';
+import type { DeliveryZones, ZoneLookup } from '../delivery/delivery-zones.js';
+import { outlines } from '../delivery/delivery-zones.js';
+import { ZONE_LIMITS } from '../delivery/zone-file.js';
+import type { ZoneSet } from '../store/delivery-zones-repository.js';
+import type { AddressService } from '../geocoding/address-service.js';
+import { AppError } from '../errors.js';
+import { parseInput } from './validation.js';
+import type { DeliveryZoneCheck, DeliveryZonesView } from '../../contract/api.js';
+
+export const ZONES_PATH = '/api/console/delivery-zones';
+
+export interface DeliveryZoneRouteDeps {
+  zones: DeliveryZones;
+  addresses: AddressService;
+  caller(req: Request): { accountId: number; isAdmin: boolean };
+  adminOnly: RequestHandler;
+  /** Zone names a mapped select field of leads has no option for ([] when none is mapped). */
+  optionGaps(accountId: number, names: string[]): Promise<string[]>;
+}
+
+const FILE_TYPES = ['application/geo+json', 'application/json', 'application/vnd.google-earth.kml+xml', 'application/vnd.google-earth.kmz', 'application/xml', 'text/xml', 'application/zip', 'application/octet-stream', 'text/plain'];
+
+const money = z.number({ error: 'must be a number or null' }).min(0, 'must not be negative').max(10_000_000).nullable();
+const editSchema = z
+  .object({
+    zones: z
+      .array(
+        z
+          .object({
+            id: z.number().int().positive(),
+            name: z.string().trim().min(1, 'must not be empty').max(100),
+            price: money,
+            free_from: money,
+            time: z.string().trim().max(60).nullable(),
+            color: z.string().regex(/^#[0-9a-f]{6}$/iu, 'must be a colour like #1e98ff').transform((c) => c.toLowerCase()),
+            no_delivery: z.boolean(),
+          })
+          .strict(),
+      )
+      .max(ZONE_LIMITS.zones),
+  })
+  .strict();
+const warehousesSchema = z
+  .object({
+    warehouses: z.array(
+      z
+        .object({
+          address: z.string().trim().min(3, 'must be an address').max(300),
+          lon: z.number().min(-180).max(180).optional(),
+          lat: z.number().min(-90).max(90).optional(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+const checkSchema = z.union([
+  z.object({ lon: z.coerce.number({ error: 'must be a number' }).min(-180).max(180), lat: z.coerce.number({ error: 'must be a number' }).min(-90).max(90) }).strict(),
+  z.object({ q: z.string().trim().min(3, 'must be an address of at least 3 characters').max(300) }).strict(),
+], { error: 'give lon and lat, or q (an address)' });
+
+export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteDeps): void {
+  const { zones, caller, adminOnly } = deps;
+  const view = async (accountId: number, set: ZoneSet | null, extra: Partial<DeliveryZonesView> = {}): Promise<DeliveryZonesView> => ({
+    zones: (set?.zones ?? []).map((z) => ({
+      id: z.id,
+      name: z.name,
+      price: z.price,
+      free_from: z.free_from,
+      time: z.time,
+      color: z.color,
+      no_delivery: z.no_delivery,
+      note: z.note,
+      vertices: z.polygons.reduce((sum, p) => sum + p.reduce((s, r) => s + r.length - 1, 0), 0),
+      outline: outlines(z.polygons),
+    })),
+    warehouses: set?.warehouses ?? [],
+    source: set?.source ? { format: set.source.format, uploadedAt: new Date(set.source.uploadedAt).toISOString(), bytes: set.source.bytes } : null,
+    version: set?.version ?? 0,
+    ...extra,
+    unmatchedOptions: await deps.optionGaps(accountId, (set?.zones ?? []).map((z) => z.name)),
+  });
+
+  router.get(ZONES_PATH, async (req, res) => {
+    const { accountId } = caller(req);
+    res.json(await view(accountId, await zones.get(accountId)));
+  });
+
+  // The body is read only after the admin check, and only up to the file limit.
+  router.put(ZONES_PATH, adminOnly, express.raw({ type: () => true, limit: ZONE_LIMITS.fileBytes }), async (req, res) => {
+    const { accountId } = caller(req);
+    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (!Buffer.isBuffer(req.body) || !req.body.length || !FILE_TYPES.includes(type)) {
+      throw new AppError('invalid_zone_file', 'Send the zone file itself as the request body, with Content-Type application/geo+json, application/vnd.google-earth.kml+xml or application/vnd.google-earth.kmz; the zones in use were not changed.', { reason: 'not_a_zone_file' });
+    }
+    const allowSelfCrossing = req.query.allow_self_crossing === 'true';
+    const { set, warnings, skipped } = await zones.replace(accountId, req.body, { allowSelfCrossing });
+    if (skipped) warnings.push(`${skipped} point(s) or line(s) in the file are not areas and were left out.`);
+    res.json(await view(accountId, set, { warnings }));
+  });
+
+  router.patch(ZONES_PATH, adminOnly, async (req, res) => {
+    const { accountId } = caller(req);
+    const { zones: edits } = parseInput(editSchema, req.body);
+    res.json(await view(accountId, await zones.edit(accountId, edits)));
+  });
+
+  router.delete(ZONES_PATH, adminOnly, async (req, res) => {
+    const { accountId } = caller(req);
+    res.json(await view(accountId, await zones.clear(accountId)));
+  });
+
+  router.put(`${ZONES_PATH}/warehouses`, adminOnly, async (req, res) => {
+    const { accountId } = caller(req);
+    const { warehouses } = parseInput(warehousesSchema, req.body);
+    const found = [];
+    for (const [i, w] of warehouses.entries()) {
+      if (w.lon !== undefined && w.lat !== undefined) {
+        found.push({ address: w.address, lon: w.lon, lat: w.lat });
+        continue;
+      }
+      // Found with our own geocoder, as a manager's address is.
+      const hit = await deps.addresses.resolve(accountId, w.address, { language: 'ru' });
+      const lon = hit?.data.lon;
+      const lat = hit?.data.lat;
+      if (!hit || typeof lon !== 'number' || typeof lat !== 'number') {
+        throw new AppError('address_not_found', `Warehouse ${i + 1}: no address with a point matches “${w.address}”; pick it from the suggestions. Nothing was changed.`, { field: `warehouses.${i}.address` });
+      }
+      found.push({ address: hit.value, lon, lat });
+    }
+    res.json(await view(accountId, await zones.setWarehouses(accountId, found)));
+  });
+
+  router.get(`${ZONES_PATH}/check`, async (req, res) => {
+    const { accountId } = caller(req);
+    const input = parseInput(checkSchema, req.query);
+    const index = await zones.index(accountId);
+    let answer: ZoneLookup;
+    let address: DeliveryZoneCheck['address'];
+    if ('q' in input) {
+      const hit = await deps.addresses.resolve(accountId, input.q, { language: 'ru' });
+      const point = hit && typeof hit.data.lon === 'number' && typeof hit.data.lat === 'number' ? { lon: hit.data.lon, lat: hit.data.lat } : null;
+      if (!hit || !point) throw new AppError('address_not_found', `No address with a point matches “${input.q}”.`);
+      address = { value: hit.value, ...point };
+      answer = zones.lookup(index, point.lon, point.lat, !hit.data.house || (hit.data.qc_geo != null && hit.data.qc_geo !== '0'));
+    } else answer = zones.lookup(index, input.lon, input.lat, false);
+    res.json({ ...answer, ...(address ? { address } : {}) } satisfies DeliveryZoneCheck);
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * Each account's delivery zones and warehouses: one row, written whole, so a new file replaces
+ * every zone at once and a reader sees the old set or the new one, never a mix. `version` grows
+ * with every write; instances compare it to know their compiled copy is stale.
+ */
+import type { Sql } from './sql.js';
+
+/** An outer ring and its holes, each a closed list of [longitude, latitude]. */
+export type ZonePolygon = Array<Array<[number, number]>>;
+
+export interface StoredZone {
+  id: number;
+  name: string;
+  price: number | null;
+  free_from: number | null;
+  time: string | null;
+  color: string;
+  no_delivery: boolean;
+  /** The file's own text for the zone. */
+  note: string | null;
+  polygons: ZonePolygon[];
+}
+
+export interface Warehouse {
+  id: number;
+  address: string;
+  lon: number;
+  lat: number;
+}
+
+export interface ZoneSource {
+  format: 'geojson' | 'kml' | 'kmz' | 'demo';
+  uploadedAt: number;
+  bytes: number;
+}
+
+export interface ZoneSet {
+  zones: StoredZone[];
+  warehouses: Warehouse[];
+  source: ZoneSource | null;
+  version: number;
+  updatedAt: number;
+}
+
+export class DeliveryZonesRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async get(accountId: number): Promise<ZoneSet | null> {
+    const row = await this.sql.get<{ zones: string; warehouses: string; source: string | null; version: number; updated_at: number }>(
+      'SELECT zones, warehouses, source, version, updated_at FROM delivery_zones WHERE account_id = ?',
+      [accountId],
+    );
+    if (!row) return null;
+    return { zones: JSON.parse(row.zones), warehouses: JSON.parse(row.warehouses), source: row.source ? JSON.parse(row.source) : null, version: Number(row.version), updatedAt: Number(row.updated_at) };
+  }
+
+  /** The stored version, or 0: a cheap check that a compiled copy is current. */
+  async version(accountId: number): Promise<number> {
+    const row = await this.sql.get<{ version: number }>('SELECT version FROM delivery_zones WHERE account_id = ?', [accountId]);
+    return row ? Number(row.version) : 0;
+  }
+
+  /**
+   * Writes the whole set if the stored version is still `expected` (0: no row yet); returns the
+   * new version, or null when another write came first (the caller reads again and retries).
+   */
+  async save(accountId: number, set: Omit<ZoneSet, 'version' | 'updatedAt'>, expected: number, now: number): Promise<number | null> {
+    const values = [JSON.stringify(set.zones), JSON.stringify(set.warehouses), set.source ? JSON.stringify(set.source) : null];
+    if (expected === 0) {
+      const inserted = await this.sql.run(
+        'INSERT INTO delivery_zones (account_id, zones, warehouses, source, version, updated_at) VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (account_id) DO NOTHING',
+        [accountId, ...values, now],
+      );
+      return inserted ? 1 : null;
+    }
+    const updated = await this.sql.run('UPDATE delivery_zones SET zones = ?, warehouses = ?, source = ?, version = version + 1, updated_at = ? WHERE account_id = ? AND version = ?', [
+      ...values,
+      now,
+      accountId,
+      expected,
+    ]);
+    return updated ? expected + 1 : null;
+  }
+}
