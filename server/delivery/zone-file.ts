@@ -161,7 +161,8 @@ async function readKmlZones(body: Buffer, format: 'kml' | 'kmz'): Promise<RawFil
 }
 
 const RUSSIA = (p: Position) => p[1] >= 41 && p[1] <= 82 && (p[0] >= 19 || p[0] <= -168);
-const NEAR_WAREHOUSE_KM = 500;
+/** Zones of a delivery business lie within a city and its suburbs: 200 km of a warehouse. */
+const NEAR_WAREHOUSE_KM = 200;
 
 function finish(raw: RawFile, format: ZoneFileFormat, options: ReadOptions): ReadZoneFile {
   const warnings: string[] = [];

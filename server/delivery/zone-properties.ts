@@ -124,7 +124,11 @@ export function describeZone(props: Record<string, unknown>, description: string
   if (price === null) {
     const m = text.match(PRICE_RE);
     if (m) price = number(m[1]);
-    else if (lines.length && /^\d+(?:[.,]\d+)?$/u.test(lines[0])) price = number(lines[0]); // the constructor's bare "500"
+    else {
+      // The constructor's bare "500" (alone, or on a line under the zone's name).
+      const bare = lines.find((l) => /^\d+(?:[.,]\d+)?$/u.test(l));
+      if (bare) price = number(bare);
+    }
   }
 
   const timeValue = firstOf(props, TIME_KEYS);

@@ -14,12 +14,15 @@ export interface FakeField {
   name: string;
   type: string;
   code?: string;
+  /** A select's options (amoCRM docs custom-fields: `enums: [{id, value, sort}]`). */
+  enums?: Array<{ id: number; value: string; sort: number }>;
 }
 interface FieldValue {
   field_id?: number;
   field_code?: string;
-  values: Array<{ value: unknown; enum_code?: string }> | null;
+  values: Array<{ value: unknown; enum_code?: string; enum_id?: number }> | null;
 }
+type Tag = { id?: number; name: string };
 export type Entity = Record<string, unknown> & { id: number; custom_fields_values?: FieldValue[] | null };
 
 export const DEFAULT_FIELDS: Record<EntityType, FakeField[]> = {
@@ -103,6 +106,7 @@ export function entityRoutes(app: express.Express, fake: FakeAmoCrm): void {
     const invalid = validate(fake, entity, [req.body as Entity]);
     if (invalid) return void fake.reply(res, 400, invalid);
     mergeFields(target, (req.body as Entity).custom_fields_values ?? []);
+    mutateTags(target, req.body as { tags_to_add?: Tag[]; tags_to_delete?: Tag[] });
     fake.patches.push({ accountId: fake.bearerAccount(req)!, entity, id: target.id, body: req.body });
     fake.afterChange(fake.bearerAccount(req)!, entity, 'update', [target.id]);
     hal(res, 200, { id: target.id, updated_at: Math.floor(Date.now() / 1000) });
@@ -169,6 +173,19 @@ function mergeFields(target: Entity, updates: FieldValue[]): void {
   target.custom_fields_values = current.length ? current : null;
 }
 
+/**
+ * `tags_to_add` / `tags_to_delete` on an update add or remove tags by name and leave the others
+ * (amocrm-api-php, Models/Traits/MutateTagsTrait: sent beside, not inside, `_embedded[tags]`).
+ */
+function mutateTags(target: Entity, body: { tags_to_add?: Tag[]; tags_to_delete?: Tag[] }): void {
+  if (!body.tags_to_add && !body.tags_to_delete) return;
+  const embedded = ((target._embedded as Record<string, unknown> | undefined) ?? {}) as { tags?: Tag[] };
+  let tags = [...(embedded.tags ?? [])];
+  for (const t of body.tags_to_add ?? []) if (!tags.some((x) => x.name === t.name)) tags.push({ name: t.name });
+  tags = tags.filter((x) => !(body.tags_to_delete ?? []).some((t) => t.name === x.name));
+  target._embedded = { ...embedded, tags };
+}
+
 /** smart_address parts are tagged with these enum codes (reference §6, amoCRM docs custom-fields "smart_address"). */
 const SMART_ADDRESS_CODES = new Set(['address_line_1', 'address_line_2', 'city', 'state', 'zip', 'country']);
 
@@ -190,6 +207,10 @@ function validate(fake: FakeAmoCrm, entity: EntityType, items: Entity[]): unknow
         if (field.type === 'text' && String(v.value).length > 256) errors.push({ code: 'InvalidLength', path: `${at}.values.${k}.value`, detail: 'This value is too long. It should have 256 characters or less.' });
         if (field.type === 'smart_address' && !SMART_ADDRESS_CODES.has(String(v.enum_code))) errors.push({ code: 'NotSupportedChoice', path: `${at}.values.${k}.enum_code`, detail: 'The value you selected is not a valid choice.' });
         if (field.type === 'legal_entity' && typeof v.value !== 'object') errors.push({ code: 'InvalidType', path: `${at}.values.${k}.value`, detail: 'This value should be of type array.' });
+        // A select takes one of its own options (by enum_id; reference §6), a numeric field a number
+        // (amoCRM docs custom-fields, "numeric"): anything else is a validation error.
+        if (field.type === 'select' && !(field.enums ?? []).some((e) => e.id === v.enum_id || (v.enum_id === undefined && e.value === v.value))) errors.push({ code: 'NotSupportedChoice', path: `${at}.values.${k}.enum_id`, detail: 'The value you selected is not a valid choice.' });
+        if (field.type === 'numeric' && !Number.isFinite(Number(v.value))) errors.push({ code: 'InvalidType', path: `${at}.values.${k}.value`, detail: 'This value should be of type numeric.' });
       });
     });
   });
