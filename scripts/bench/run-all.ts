@@ -12,7 +12,9 @@
  *     drain rate against amoCRM's 7/s.
  *  4. typing (typing-bench.ts): the built widget in Chromium typing 5 real addresses at human
  *     speed against a backend answering in 60 ms: requests per address, last key → list.
- * BENCH_ONLY=typing runs 4 alone and ends with its one-line summary.
+ *  5. delivery zones (zones-bench.ts): 500 zones × 1,000 vertices in one account, the zone of a
+ *     point and of a 7-suggestion answer, and the suggestion latency with those zones on.
+ * BENCH_ONLY=typing runs 4 alone and ends with its one-line summary; BENCH_ONLY=zones runs 5's lookups alone.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
@@ -33,10 +35,22 @@ import { measureWidgetRender } from './widget-render.js';
 import { benchWrites } from './writes-bench.js';
 import { benchWebhookForm } from './webhook-form-bench.js';
 import { benchTyping } from './typing-bench.js';
+import { benchZones, generatedZones } from './zones-bench.js';
 
 if (process.env.BENCH_ONLY === 'typing') {
   await typingSummary();
   process.exit(0);
+}
+if (process.env.BENCH_ONLY === 'zones') {
+  await zonesSummary();
+  process.exit(0);
+}
+
+async function zonesSummary(): Promise<void> {
+  const z = await benchZones();
+  console.log(`\n== delivery zones ==`);
+  console.log(`500 zones × 1,000 vertices (${(z.bytes / 1048576).toFixed(1)} MB GeoJSON): read and checked in ${z.readMs.toFixed(0)} ms, compiled in ${z.compileMs.toFixed(0)} ms; ${(z.inside * 100).toFixed(0)} % of the 100,000 points fall in a zone`);
+  console.log(`bench:zones: lookup p50 ${z.lookup.p50.toFixed(4)} ms p95 ${z.lookup.p95.toFixed(4)} ms p99 ${z.lookup.p99.toFixed(4)} ms per point; an answer of 7 suggestions p95 ${z.answer.p95.toFixed(4)} ms   (target p95 <= 0.1 ms per answer)`);
 }
 
 /** The typing figures, each address, then the summary line (its wording is what a reader greps for). */
@@ -113,6 +127,15 @@ try {
   console.log(`cache miss latency ms: p50 ${fmt(miss.p50)}  p95 ${fmt(miss.p95)}  p99 ${fmt(miss.p99)}   (target p95 <= 5, within 1 ms of in-process)`);
   console.log(`cache hit  latency ms: p50 ${fmt(hit.p50)}  p95 ${fmt(hit.p95)}  p99 ${fmt(hit.p99)}   (target p99 <= 2)`);
   console.log(`throughput, cache hits, 8 in flight: ${rps.toFixed(0)} requests/s   (target >= 2000)`);
+  // The same answers with 500 zones × 1,000 vertices on the account (the demo account here): each
+  // suggestion is placed in its zone after the cache, so this is what zones cost a cached answer.
+  const zonesPut = await fetch(`${base}/api/console/delivery-zones`, { method: 'PUT', headers: { 'content-type': 'application/geo+json' }, body: generatedZones() });
+  if (!zonesPut.ok) throw new Error(`zones upload: ${zonesPut.status} ${await zonesPut.text()}`);
+  const zoned: number[] = [];
+  for (const url of urls) zoned.push((await get(url)).ms);
+  const zonedHit = percentiles(zoned);
+  console.log(`cache hit  latency ms with 500 zones × 1,000 vertices: p50 ${fmt(zonedHit.p50)}  p95 ${fmt(zonedHit.p95)}  p99 ${fmt(zonedHit.p99)}`);
+  await fetch(`${base}/api/console/delivery-zones`, { method: 'DELETE' });
 
   // BENCH_ONLY=index: the geocoder figures alone (for a big BENCH_ENTRIES run).
   if (process.env.BENCH_ONLY === 'index') {
@@ -144,6 +167,9 @@ async function benchTheRest(base: string, sample: Array<{ value: string }>, serv
   const form = benchWebhookForm();
   console.log(`\n== webhook form ==\n${form.parameters} parameters (${(form.bytes / 1024).toFixed(0)} KB) read in p50 ${fmt(form.p50)} ms, p95 ${fmt(form.p95)} ms   (target well under 100 ms)`);
 
-  // 6. typing in the browser
+  // 6. delivery-zone lookups
+  await zonesSummary();
+
+  // 7. typing in the browser
   await typingSummary();
 }

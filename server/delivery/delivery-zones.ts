@@ -54,7 +54,7 @@ export interface ZoneEdit {
 }
 
 export class DeliveryZones {
-  private readonly compiled = new Map<number, { version: number; index: ZoneIndex }>();
+  private readonly compiled = new Map<number, { version: number; index: Promise<ZoneIndex> }>();
 
   constructor(
     private readonly deps: {
@@ -70,10 +70,19 @@ export class DeliveryZones {
   async index(accountId: number): Promise<ZoneIndex> {
     const cached = this.compiled.get(accountId);
     if (cached) return cached.index;
-    const set = await this.deps.repo.get(accountId);
-    const index = new ZoneIndex(set?.zones ?? [], set?.warehouses ?? []);
-    this.compiled.set(accountId, { version: set?.version ?? 0, index });
-    return index;
+    // One compile per account at a time: the requests that arrive meanwhile wait for the same one.
+    const entry = {
+      version: 0,
+      index: this.deps.repo.get(accountId).then((set) => {
+        entry.version = set?.version ?? 0;
+        return ZoneIndex.build(set?.zones ?? [], set?.warehouses ?? []);
+      }),
+    };
+    this.compiled.set(accountId, entry);
+    entry.index.catch(() => {
+      if (this.compiled.get(accountId) === entry) this.compiled.delete(accountId); // a failed read is tried again next time
+    });
+    return entry.index;
   }
 
   /** Zone and distance for a point; `approximate` when the point is not the house's own. */

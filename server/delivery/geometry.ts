@@ -84,27 +84,48 @@ function properCrossing(a: Position, b: Position, c: Position, d: Position): Pos
  */
 export class BandedPolygon {
   readonly bbox: Bbox;
-  private readonly bands: Float64Array[];
+  /** Every band's edges, one after another, as x1, y1, x2, y2. */
+  private readonly edges: Float64Array;
+  /** Band b's edges are edges[starts[b] .. starts[b + 1]). */
+  private readonly starts: Uint32Array;
   private readonly bandHeight: number;
   private readonly count: number;
 
   constructor(polygon: Polygon) {
     this.bbox = bboxOf(polygon);
-    const edges = polygon.reduce((sum, ring) => sum + ring.length - 1, 0);
-    this.count = Math.max(1, Math.min(256, Math.ceil(edges / 8)));
+    const total = polygon.reduce((sum, ring) => sum + ring.length - 1, 0);
+    this.count = Math.max(1, Math.min(256, Math.ceil(total / 8)));
     this.bandHeight = (this.bbox.maxY - this.bbox.minY) / this.count || 1;
-    const lists: number[][] = Array.from({ length: this.count }, () => []);
+    // Two passes into one typed array: counting, then filling (no per-band lists to collect).
+    const sizes = new Uint32Array(this.count + 1);
+    this.eachEdge(polygon, (from, to) => {
+      for (let b = from; b <= to; b++) sizes[b + 1] += 4;
+    });
+    for (let b = 1; b <= this.count; b++) sizes[b] += sizes[b - 1];
+    this.starts = sizes;
+    this.edges = new Float64Array(sizes[this.count]);
+    const fill = Uint32Array.from(sizes);
+    this.eachEdge(polygon, (from, to, x1, y1, x2, y2) => {
+      for (let b = from; b <= to; b++) {
+        const at = fill[b];
+        this.edges[at] = x1;
+        this.edges[at + 1] = y1;
+        this.edges[at + 2] = x2;
+        this.edges[at + 3] = y2;
+        fill[b] = at + 4;
+      }
+    });
+  }
+
+  /** Each edge that is not horizontal (those never count in the crossing test) with its bands. */
+  private eachEdge(polygon: Polygon, visit: (from: number, to: number, x1: number, y1: number, x2: number, y2: number) => void): void {
     for (const ring of polygon) {
       for (let i = 0; i + 1 < ring.length; i++) {
         const [x1, y1] = ring[i];
         const [x2, y2] = ring[i + 1];
-        if (y1 === y2) continue; // a horizontal edge never counts in the crossing test
-        const from = this.band(Math.min(y1, y2));
-        const to = this.band(Math.max(y1, y2));
-        for (let b = from; b <= to; b++) lists[b].push(x1, y1, x2, y2);
+        if (y1 !== y2) visit(this.band(Math.min(y1, y2)), this.band(Math.max(y1, y2)), x1, y1, x2, y2);
       }
     }
-    this.bands = lists.map((l) => Float64Array.from(l));
   }
 
   private band(y: number): number {
@@ -113,9 +134,10 @@ export class BandedPolygon {
 
   contains(x: number, y: number): boolean {
     if (!inBbox(this.bbox, x, y)) return false;
-    const edges = this.bands[this.band(y)];
+    const b = this.band(y);
+    const edges = this.edges;
     let inside = false;
-    for (let i = 0; i < edges.length; i += 4) {
+    for (let i = this.starts[b], end = this.starts[b + 1]; i < end; i += 4) {
       const y1 = edges[i + 1];
       const y2 = edges[i + 3];
       if (y1 > y !== y2 > y) {
@@ -137,3 +159,6 @@ export function haversineKm(lon1: number, lat1: number, lon2: number, lat2: numb
   const h = Math.sin(dLat / 2) ** 2 + Math.cos(rad(lat1)) * Math.cos(rad(lat2)) * Math.sin(dLon / 2) ** 2;
   return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
 }
+
+/** Lets the event loop run (other requests) in the middle of long work: zone files and compiles. */
+export const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

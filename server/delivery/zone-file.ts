@@ -5,7 +5,7 @@
  */
 import { describeZone, type ZoneDescription } from './zone-properties.js';
 import { KmlError, readKml, unpackKmz } from './kml-reader.js';
-import { haversineKm, selfCrossing, type Polygon, type Position, type Ring } from './geometry.js';
+import { haversineKm, selfCrossing, yieldToLoop, type Polygon, type Position, type Ring } from './geometry.js';
 
 export const ZONE_LIMITS = {
   zones: 500,
@@ -67,7 +67,7 @@ export async function readZoneFile(body: Buffer, options: ReadOptions): Promise<
   const format = sniffFormat(body);
   if (!format) throw new ZoneFileError('This is not GeoJSON, KML or KMZ: export the map from Yandex’s map constructor (GeoJSON or KML) or Google My Maps (KML/KMZ) and upload that file.', 'not_a_zone_file');
   const raw = format === 'geojson' ? readGeoJson(body) : await readKmlZones(body, format);
-  return finish(raw, format, options);
+  return await finish(raw, format, options);
 }
 
 interface RawZone {
@@ -164,7 +164,7 @@ const RUSSIA = (p: Position) => p[1] >= 41 && p[1] <= 82 && (p[0] >= 19 || p[0] 
 /** Zones of a delivery business lie within a city and its suburbs: 200 km of a warehouse. */
 const NEAR_WAREHOUSE_KM = 200;
 
-function finish(raw: RawFile, format: ZoneFileFormat, options: ReadOptions): ReadZoneFile {
+async function finish(raw: RawFile, format: ZoneFileFormat, options: ReadOptions): Promise<ReadZoneFile> {
   const warnings: string[] = [];
   if (!raw.zones.length) throw new ZoneFileError(`The file has no areas (polygons)${raw.skipped ? `, only ${raw.skipped} points or lines` : ''}: draw the zones as polygons and export again.`, 'no_zones');
   const unclosed = raw.zones.filter((z) => z.polygons.includes('unclosed'));
@@ -193,7 +193,10 @@ function finish(raw: RawFile, format: ZoneFileFormat, options: ReadOptions): Rea
   if (raw.threeD) warnings.push('Positions carry a height (3-D); the height is ignored.');
 
   const crossings: string[] = [];
-  const zones: ZoneDraft[] = merged.map((zone, i) => {
+  const zones: ZoneDraft[] = [];
+  for (const [i, zone] of merged.entries()) {
+    // Other requests run between zones: a big file's checks take a second or two.
+    if (i % 20 === 19) await yieldToLoop();
     const polygons = (zone.polygons as Polygon[]).map((p) => p.map(dropRepeats));
     const vertices = polygons.reduce((sum, p) => sum + p.reduce((s, r) => s + r.length - 1, 0), 0);
     const described = describeZone(zone.props, zone.description);
@@ -206,8 +209,8 @@ function finish(raw: RawFile, format: ZoneFileFormat, options: ReadOptions): Rea
         if (at) crossings.push(`“${name}” near ${at[1].toFixed(5)}, ${at[0].toFixed(5)}`);
       }
     }
-    return { ...described, name, color: described.color ?? zone.color, polygons };
-  });
+    zones.push({ ...described, name, color: described.color ?? zone.color, polygons });
+  }
   if (crossings.length && !options.allowSelfCrossing) {
     throw new ZoneFileError(`${crossings.length} ring(s) cross themselves: ${crossings.slice(0, 5).join('; ')}${crossings.length > 5 ? '; …' : ''}. Fix them in the editor, or upload again with “use anyway” (inside is then decided even–odd, as Yandex Maps fills them).`, 'self_crossing', crossings);
   }

@@ -37,7 +37,7 @@ describe('in the demo (no amoCRM credentials: the demo account)', () => {
   });
 
   const suggest = async (q: string): Promise<Suggestion[]> => (await (await fetch(`${app.url}/api/address/suggest?${new URLSearchParams({ q, count: '5' })}`)).json()).suggestions;
-  const upload = (body: string | Buffer, headers: Record<string, string> = GEOJSON, query = '') => fetch(`${app.url}/api/console/delivery-zones${query}`, { method: 'PUT', headers, body });
+  const upload = (body: string | Buffer, headers: Record<string, string> = GEOJSON, query = '') => fetch(`${app.url}/api/console/delivery-zones${query}`, { method: 'PUT', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
   const zones = async (): Promise<DeliveryZonesView> => (await fetch(`${app.url}/api/console/delivery-zones`)).json();
 
   it('without zones, answers carry no delivery fields; after an upload every answer with a point does', async () => {

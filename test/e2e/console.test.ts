@@ -198,8 +198,9 @@ describe('the admin console in amoCRM’s advanced settings', () => {
     expect(await page.locator('.amo-console__note').first().textContent()).toBe('Вы видите состояние; менять его может только администратор этого аккаунта amoCRM.');
     expect(await page.locator('[data-status]').textContent()).toContain('Подключено');
     expect(await page.locator('[data-count="book"]').count()).toBe(1);
-    expect(await page.locator('.amo-console select, .amo-console input').count()).toBe(0);
-    expect(await page.locator('.amo-console button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-key')))).toEqual(['refresh']);
+    // Only "check an address" (delivery zones), which reads: nothing that changes anything.
+    expect(await page.locator('.amo-console select, .amo-console input').evaluateAll((inputs) => inputs.map((i) => i.getAttribute('data-key')))).toEqual(['zone-check']);
+    expect(await page.locator('.amo-console button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-key')))).toEqual(['check-zone', 'refresh']);
     await page.context().close();
   });
 

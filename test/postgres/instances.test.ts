@@ -16,6 +16,7 @@ import { migratePostgres } from '../../server/store/postgres/migrate.js';
 import type { OutboxJobs } from '../../server/outbox/jobs.js';
 import { ACCOUNT, createSiteKey, eventually, FAST_RETRIES, postLead } from '../writes/write-helpers.js';
 import { freshDatabase, postgresUrl } from './databases.js';
+import { SAMARA_ZONES } from '../delivery/samara-zones.js';
 
 describe.skipIf(!postgresUrl)('several instances on one PostgreSQL', () => {
   let fake: FakeAmoCrm;
@@ -40,7 +41,7 @@ describe.skipIf(!postgresUrl)('several instances on one PostgreSQL', () => {
   it('an account connected through one instance is connected on all of them, with one copy of its tokens', async () => {
     for (const app of instances) expect((await app.system.accounts.find(ACCOUNT))?.status).toBe('connected');
     const health = await (await fetch(`${instances[2].url}/healthz`)).json();
-    expect(health.database).toEqual({ ok: true, writable: true, schemaVersion: '0002_intake_idempotency' });
+    expect(health.database).toEqual({ ok: true, writable: true, schemaVersion: '0003_delivery_zones' });
   });
 
   it('100 concurrent calls over 3 instances at expiry cause exactly one refresh', async () => {
@@ -89,6 +90,16 @@ describe.skipIf(!postgresUrl)('several instances on one PostgreSQL', () => {
     await instances[0].system.addresses.remember(ACCOUNT, { value: 'Самара, ул Авроры, д 150' });
     await eventually(async () => (await ask(instances[1]))[0] === 'Самара, ул Авроры, д 150', 'instance 2 hears of the new address', 5_000);
     expect(cachedBefore[0]).not.toBe('Самара, ул Авроры, д 150');
+  });
+
+  it('delivery zones uploaded through one instance place the answers of the others at once; and their removal', async () => {
+    const zoneOf = async (app: RunningApp) => ((await app.system.zones.annotate(ACCOUNT, [{ data: { lon: 50.192, lat: 53.1867, house: '110' } }]))[0].data as { delivery_zone?: { name: string } | null }).delivery_zone;
+    expect(await zoneOf(instances[1])).toBeUndefined(); // compiled (empty) and kept by instance 2
+    await instances[0].system.zones.replace(ACCOUNT, Buffer.from(SAMARA_ZONES), { allowSelfCrossing: false });
+    await eventually(async () => (await zoneOf(instances[1]))?.name === 'Авроры', 'instance 2 hears of the zones', 5_000);
+    await instances[2].system.zones.clear(ACCOUNT);
+    await eventually(async () => (await zoneOf(instances[1])) === undefined, 'instance 2 hears the zones were removed', 5_000);
+    expect((await instances[1].system.zones.get(ACCOUNT))!.version).toBe(2); // one row, written whole, twice
   });
 
   it('two workers claiming at once never win the same item (FOR UPDATE SKIP LOCKED)', async () => {
@@ -141,7 +152,7 @@ describe.skipIf(!postgresUrl)('PostgreSQL migrations', () => {
 
   it('run once, are idempotent, and a database migrated by a newer release is refused', async () => {
     const url = await freshDatabase();
-    expect(await migratePostgres(url)).toEqual(['0001_initial', '0002_intake_idempotency']);
+    expect(await migratePostgres(url)).toEqual(['0001_initial', '0002_intake_idempotency', '0003_delivery_zones']);
     expect(await migratePostgres(url)).toEqual([]);
     const client = new pg.Client({ connectionString: url });
     await client.connect();

@@ -568,3 +568,64 @@ describe('the field’s own entity', () => {
       expect(t.calls.filter((c) => c.path.startsWith('/api/amocrm/'))).toHaveLength(0);
     }));
 });
+
+describe('the delivery chip after a pick', () => {
+  const zoned = (zone: Suggestion['data']['delivery_zone'], km: number | null = 4.2): Suggestion => ({
+    ...RESULTS[0],
+    data: data({ street: 'ул Авроры', house: '110', postal_code: '443017', lat: 53.1867, lon: 50.192, delivery_zone: zone, delivery_distance_km: km }),
+  });
+  const AURORA = { id: 3, name: 'Авроры', price: 1200, free_from: 3000, time: '60 минут', color: '#56db40', no_delivery: false };
+
+  async function pick(t: ReturnType<typeof setup>, suggestion: Suggestion): Promise<HTMLElement | null> {
+    await showResults(t, 'Самара Авр', [suggestion]);
+    t.key('ArrowDown');
+    t.key('Enter');
+    await vi.waitFor(() => expect(t.calls.some((c) => c.path === '/api/address/remember')).toBe(true));
+    return document.querySelector<HTMLElement>('.amo-address__zone');
+  }
+
+  it('shows the zone, price, free-from, time and distance in the zone’s colour, then goes when the manager types', async () => {
+    const t = setup();
+    const chip = await pick(t, zoned(AURORA));
+    expect(chip?.textContent).toBe('Авроры · 1,200 ₽ · free from 3,000 ₽ · 60 минут · 4.2 km from the warehouse');
+    expect(chip?.style.getPropertyValue('--zone-color')).toBe('#56db40');
+    expect(chip?.getAttribute('role')).toBe('status');
+    expect(chip?.previousElementSibling?.className).toMatch(/amo-address__(list|notice)/); // under the field, after the list
+    t.type('Самара Авроры 11');
+    expect(document.querySelector('.amo-address__zone')).toBeNull();
+  });
+
+  it('warns outside every zone and in a "no delivery" zone; says when the point is the street’s', async () => {
+    const outside = await pick(setup(), zoned(null));
+    expect(outside?.className).toContain('amo-address__zone--outside');
+    expect(outside?.textContent).toBe('Outside the delivery zones · 4.2 km from the warehouse');
+    live.splice(0).forEach((w) => w.destroy());
+    const closed = await pick(setup(), zoned({ ...AURORA, name: 'Перекрыто', no_delivery: true }, null));
+    expect(closed?.textContent).toBe('No delivery: Перекрыто');
+    live.splice(0).forEach((w) => w.destroy());
+    const street = await pick(setup(), zoned({ ...AURORA, price: 0, approximate: true }, null));
+    expect(street?.textContent).toBe("Авроры · free · 60 минут · by the street's point, not the house's");
+  });
+
+  it('nothing when the account has no zones; the zone never travels back to the server', async () => {
+    (globalThis as unknown as { APP: unknown }).APP = { getBaseEntity: () => 'leads', data: { current_card: { id: 4242 } } };
+    try {
+      const t = setup();
+      expect(await pick(t, { ...RESULTS[0], data: data({ street: 'ул Авроры', house: '110', postal_code: '443017', lat: 53.1, lon: 50.1 }) })).toBeNull();
+      live.splice(0).forEach((w) => w.destroy());
+      const z = setup();
+      document.getElementById('card_holder')!.insertAdjacentHTML('beforeend', '<button id="save_and_close_contacts_link">Save</button>');
+      expect(await pick(z, zoned(AURORA))).not.toBeNull();
+      const remembered = z.calls.find((c) => c.path === '/api/address/remember')!;
+      expect(remembered.params.data).not.toHaveProperty('delivery_zone');
+      document.getElementById('save_and_close_contacts_link')!.click();
+      const write = z.calls.find((c) => c.path === '/api/amocrm/leads/4242/address')!;
+      expect(write.params.data).toMatchObject({ lat: 53.1867, lon: 50.192 });
+      expect(write.params.data).not.toHaveProperty('delivery_zone');
+      expect(write.params.data).not.toHaveProperty('delivery_distance_km');
+    } finally {
+      delete (globalThis as unknown as { APP?: unknown }).APP;
+    }
+  });
+});
+

@@ -21,6 +21,7 @@ const CSS = `
 .amo-console__figure{margin:8px 0}
 .amo-console__map{display:block;width:100%;max-width:600px;height:auto;border:1px solid #e8eaeb;background:#fafbfc}
 .amo-console input[type=color]{width:44px;padding:2px}
+.amo-console__swatch{display:inline-block;width:16px;height:16px;border-radius:3px;vertical-align:middle}
 .amo-console input[type=checkbox]{height:auto}
 .amo-console__row label{margin:0}
 .amo-console__grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:16px}

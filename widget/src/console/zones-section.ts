@@ -124,8 +124,9 @@ export class ZonesSection {
     const money = (v: number | null) => (v === null ? '' : String(v));
     const rows = this.draft.map((z, i) => {
       const cell = (node: Node) => h(this.doc, 'td', {}, node);
-      const field = (key: string, value: string, label: string, onInput: (value: string) => void, attrs: Record<string, unknown> = {}) =>
-        h(this.doc, 'input', { value, 'aria-label': `${label}: ${z.name}`, 'data-key': `zone-${z.id}-${key}`, disabled: !canManage, onInput: (e: Event) => onInput((e.target as HTMLInputElement).value), ...attrs });
+      // A user who is not an admin reads the zones as text: no control that changes them.
+      const field = (key: string, value: string, label: string, onInput: (value: string) => void, attrs: Record<string, unknown> = {}): Node =>
+        canManage ? h(this.doc, 'input', { value, 'aria-label': `${label}: ${z.name}`, 'data-key': `zone-${z.id}-${key}`, onInput: (e: Event) => onInput((e.target as HTMLInputElement).value), ...attrs }) : this.doc.createTextNode(key === 'color' ? '' : value);
       const num = (v: string) => (v.trim() === '' || !Number.isFinite(Number(v.replace(',', '.'))) ? null : Number(v.replace(',', '.')));
       const move = (by: number) => {
         const j = i + by;
@@ -142,8 +143,8 @@ export class ZonesSection {
         cell(field('price', money(z.price), this.t('console.zones.col_price'), (v) => (z.price = num(v)), { inputmode: 'decimal', size: 6 })),
         cell(field('free', money(z.free_from), this.t('console.zones.col_free'), (v) => (z.free_from = num(v)), { inputmode: 'decimal', size: 6 })),
         cell(field('time', z.time ?? '', this.t('console.zones.col_time'), (v) => (z.time = v.trim() || null), { maxlength: 60, size: 10 })),
-        cell(field('color', z.color, this.t('console.zones.col_color'), (v) => (z.color = v), { type: 'color' })),
-        cell(h(this.doc, 'input', { type: 'checkbox', checked: z.no_delivery, disabled: !canManage, 'data-key': `zone-${z.id}-no-delivery`, 'aria-label': `${this.t('console.zones.col_no_delivery')}: ${z.name}`, onChange: (e: Event) => (z.no_delivery = (e.target as HTMLInputElement).checked) })),
+        cell(canManage ? field('color', z.color, this.t('console.zones.col_color'), (v) => (z.color = v), { type: 'color' }) : h(this.doc, 'span', { class: 'amo-console__swatch', style: `background:${z.color}`, title: z.color })),
+        cell(canManage ? h(this.doc, 'input', { type: 'checkbox', checked: z.no_delivery, 'data-key': `zone-${z.id}-no-delivery`, 'aria-label': `${this.t('console.zones.col_no_delivery')}: ${z.name}`, onChange: (e: Event) => (z.no_delivery = (e.target as HTMLInputElement).checked) }) : this.doc.createTextNode(z.no_delivery ? '✓' : '')),
       );
     });
     const table = h(
@@ -228,7 +229,9 @@ export class ZonesSection {
   private warehouseRows(canManage: boolean): HTMLElement {
     const rows = this.warehouses.map((address, i) => {
       const id = `amo-console-warehouse-${i}`;
-      return h(this.doc, 'p', { class: 'amo-console__row' }, h(this.doc, 'label', { for: id }, fill(this.t('console.zones.warehouse'), { n: i + 1 })), h(this.doc, 'input', { id, value: address, size: 50, disabled: !canManage, 'data-key': `warehouse-${i}`, onInput: (e: Event) => (this.warehouses[i] = (e.target as HTMLInputElement).value) }));
+      const label = fill(this.t('console.zones.warehouse'), { n: i + 1 });
+      if (!canManage) return h(this.doc, 'p', {}, `${label}: ${address}`);
+      return h(this.doc, 'p', { class: 'amo-console__row' }, h(this.doc, 'label', { for: id }, label), h(this.doc, 'input', { id, value: address, size: 50, 'data-key': `warehouse-${i}`, onInput: (e: Event) => (this.warehouses[i] = (e.target as HTMLInputElement).value) }));
     });
     return h(
       this.doc,
