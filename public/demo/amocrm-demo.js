@@ -27,7 +27,7 @@
     var registry = c.sources.registry ? Object.keys(c.sources.registry.regions).map(function (r) { return 'ГАР ' + r; }) : [];
     var areas = extracts.concat(registry);
     el.textContent = areas.length
-      ? (lang === 'en' ? 'Streets and houses here: ' : 'Улицы и дома здесь: ') + areas.join(', ') + (lang === 'en' ? ' — try “москва аргуновская 18”, “байконур гагарина”. Elsewhere: settlement names only.' : ' — попробуйте «москва аргуновская 18», «байконур гагарина». В остальном — только названия населённых пунктов.')
+      ? (lang === 'en' ? 'Streets and houses here: ' : 'Улицы и дома здесь: ') + areas.join(', ') + (lang === 'en' ? ' — try “москва аргуновская 18”, “байконур гагарина”; a Moscow house shows its delivery zone under the field (the zones: the admin console). Elsewhere: settlement names only.' : ' — попробуйте «москва аргуновская 18», «байконур гагарина»; у дома в Москве под полем видна зона доставки (зоны — в консоли). В остальном — только названия населённых пунктов.')
       : (lang === 'en' ? 'Settlement names only: add a region with one command, npm run data -- add moscow.' : 'Только названия населённых пунктов: регион добавляется одной командой, npm run data -- add moscow.');
   });
 
