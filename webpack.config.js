@@ -9,8 +9,9 @@ export default function widgetConfig({ backendUrl = 'http://localhost:3000', out
   return {
     mode: 'production',
     target: ['web', 'es2019'],
-    // script.js runs in every card; console.js only on the advanced settings page (loaded by script.js).
-    entry: { script: `${root}widget/src/index.ts`, console: `${root}widget/src/console/entry.ts` },
+    // script.js runs in every card; console.js only on the advanced settings page, zones.js only
+    // for accounts with delivery zones (both loaded by script.js through amoCRM's RequireJS).
+    entry: { script: `${root}widget/src/index.ts`, console: `${root}widget/src/console/entry.ts`, zones: `${root}widget/src/zones/entry.ts` },
     output: { path: outDir, filename: '[name].js', library: { type: 'amd', export: 'default' }, clean: false },
     externals: { jquery: 'jquery' },
     resolve: { extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } },

@@ -106,6 +106,11 @@ export function checkWidgetZip(zipPath: string, options: { development?: boolean
     else if (!/^\s*define\(/.test(consoleJs)) problems.push('console.js must be an AMD module (define(factory))');
   }
 
+  // A card loads zones.js (the delivery chip) through RequireJS when its account has zones.
+  const zonesJs = files.get('zones.js')?.toString('utf8');
+  if (!zonesJs) problems.push('zones.js is missing: cards of accounts with delivery zones load it');
+  else if (!/^\s*define\(/.test(zonesJs)) problems.push('zones.js must be an AMD module (define(factory))');
+
   // The mobile app opens mobile.frame_url in a WebView with ?token= (amoCRM's mobile widgets page).
   if (manifest?.locations?.includes('mobile_card')) {
     const frame = manifest.mobile?.frame_url ?? '';

@@ -13,24 +13,9 @@ import { readZoneFile, ZoneFileError, type ZoneDraft } from './zone-file.js';
 import type { Polygon } from './geometry.js';
 import type { CustomField, FieldValue } from '../amo/crm.js';
 import { zoneFieldValues, type ZonePart } from './zone-fields.js';
+import { answerOf, type ZoneLookup } from './zone-answer.js';
 
-/** What an answer carries about delivery (DaData-style `data` fields, contract/api.ts). */
-export interface DeliveryZoneAnswer {
-  id: number;
-  name: string;
-  price: number | null;
-  free_from: number | null;
-  time: string | null;
-  color: string;
-  no_delivery: boolean;
-  /** The point is the street's or settlement's, not the house's own. */
-  approximate?: true;
-}
-
-export interface ZoneLookup {
-  delivery_zone: DeliveryZoneAnswer | null;
-  delivery_distance_km: number | null;
-}
+export type { DeliveryZoneAnswer, ZoneLookup } from './zone-answer.js';
 
 export interface PointData {
   lat?: number | string | null;
@@ -190,9 +175,6 @@ export class DeliveryZones {
   }
 }
 
-export function answerOf(zone: StoredZone): DeliveryZoneAnswer {
-  return { id: zone.id, name: zone.name, price: zone.price, free_from: zone.free_from, time: zone.time, color: zone.color, no_delivery: zone.no_delivery };
-}
 
 function storedZone(draft: ZoneDraft, id: number, i: number): StoredZone {
   return { id, name: draft.name ?? `Зона ${i + 1}`, price: draft.price, free_from: draft.freeFrom, time: draft.time, color: draft.color ?? PALETTE[i % PALETTE.length], no_delivery: draft.noDelivery, note: draft.note, polygons: draft.polygons };

@@ -5,7 +5,7 @@
  * (text/numeric `{value}`, a select's option by `enum_id`).
  */
 import type { CustomField, FieldValue } from '../amo/crm.js';
-import type { ZoneLookup } from './delivery-zones.js';
+import type { ZoneLookup } from './zone-answer.js';
 
 export const ZONE_PARTS = ['zoneName', 'zonePrice', 'zoneDistance'] as const;
 export type ZonePart = (typeof ZONE_PARTS)[number];

@@ -570,6 +570,17 @@ describe('the field’s own entity', () => {
 });
 
 describe('the delivery chip after a pick', () => {
+  // amoCRM's RequireJS, as the card page has it: zones.js is the built zones/entry.ts.
+  const loaded: string[] = [];
+  beforeEach(() => {
+    loaded.length = 0;
+    (globalThis as unknown as { requirejs: unknown }).requirejs = (deps: string[], ok: (m: unknown) => void, fail: (e: unknown) => void) => {
+      loaded.push(...deps);
+      import('../../widget/src/zones/entry.js').then((m) => ok(m.default), fail);
+    };
+  });
+  afterEach(() => delete (globalThis as unknown as { requirejs?: unknown }).requirejs);
+
   const zoned = (zone: Suggestion['data']['delivery_zone'], km: number | null = 4.2): Suggestion => ({
     ...RESULTS[0],
     data: data({ street: 'ул Авроры', house: '110', postal_code: '443017', lat: 53.1867, lon: 50.192, delivery_zone: zone, delivery_distance_km: km }),
@@ -583,6 +594,17 @@ describe('the delivery chip after a pick', () => {
     await vi.waitFor(() => expect(t.calls.some((c) => c.path === '/api/address/remember')).toBe(true));
     return document.querySelector<HTMLElement>('.amo-address__zone');
   }
+
+  it('zones.js is loaded only for an account whose answers carry zones, once, when its first list shows', async () => {
+    const plain = setup();
+    await showResults(plain, 'Самара Авр');
+    expect(loaded).toEqual([]);
+    live.splice(0).forEach((w) => w.destroy());
+    const t = setup();
+    await showResults(t, 'Самара Авр', [zoned(AURORA)]);
+    await showResults(t, 'Самара Авро', [zoned(AURORA)]);
+    expect(loaded).toEqual(['/zones.js']);
+  });
 
   it('shows the zone, price, free-from, time and distance in the zone’s colour, then goes when the manager types', async () => {
     const t = setup();

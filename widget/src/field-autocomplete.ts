@@ -8,7 +8,7 @@ import { BackendError, SuggestEngine, type Suggestion, type Transport } from './
 import { setControlValue, type FieldControl } from './card.js';
 import { resultsText, type Translate } from './i18n.js';
 import { WIDGET_DEFAULTS, type WidgetSettings } from './settings.js';
-import { zoneChip } from './zone-chip.js';
+import type { ZoneChip } from './zones/entry.js';
 
 export interface FieldDeps {
   transport: Transport;
@@ -20,6 +20,8 @@ export interface FieldDeps {
   onChosen?: (fieldId: string, suggestion: Suggestion) => void;
   /** The control belongs to an entity amoCRM has not created yet (a new card, id 0). */
   isNew?: () => boolean;
+  /** The delivery chip's code (zones.js), loaded on first need; null when it cannot be. */
+  zoneChip?: () => Promise<ZoneChip | null>;
 }
 
 
@@ -54,6 +56,8 @@ export class FieldAutocomplete {
       bias: settings.biasCity,
       onLoading: () => guard(() => this.combobox.showLoading()),
       onResults: (query, suggestions) => guard(() => {
+        // The account has zones: fetch the chip's code now, so that it is there at the pick.
+        if (suggestions.some((s) => s.data && 'delivery_zone' in s.data)) void this.deps.zoneChip?.();
         this.hideNotice();
         if (control.ownerDocument.activeElement === control) this.combobox.showResults(query, suggestions);
       }),
@@ -103,10 +107,15 @@ export class FieldAutocomplete {
       const resolved = await this.engine.resolve(suggestion.value).catch(() => null);
       if (resolved) chosen = { ...suggestion, data: { ...resolved.data, ...stripNulls(suggestion.data) } };
     }
-    if (this.control.value.trim() === chosen.value.trim()) this.showChip(zoneChip(this.control.ownerDocument, this.deps.t, chosen.data));
+    if (chosen.data && 'delivery_zone' in chosen.data) {
+      const render = await this.deps.zoneChip?.();
+      if (render && this.control.value.trim() === chosen.value.trim()) this.showChip(render(this.control.ownerDocument, this.deps.t, chosen.data));
+    }
     // The zone is the backend's to decide again when it writes: only the address's parts travel.
-    const { delivery_zone: _zone, delivery_distance_km: _km, ...parts } = chosen.data ?? ({} as Suggestion['data']);
-    chosen = { ...chosen, data: parts as Suggestion['data'] };
+    const parts = { ...chosen.data };
+    delete parts.delivery_zone;
+    delete parts.delivery_distance_km;
+    chosen = { ...chosen, data: parts };
     const fieldId = /CFV\[(\d+)\]/.exec(this.control.name)?.[1] ?? '';
     this.deps.onChosen?.(fieldId, chosen);
     this.deps.transport('/api/address/remember', { value: chosen.value, source: chosen.source, data: chosen.data }, new AbortController().signal, 'POST').catch(() => {});
@@ -114,9 +123,9 @@ export class FieldAutocomplete {
 
   /** Puts the delivery chip (or nothing) under the field, after the list and any notice. */
   private showChip(chip: HTMLElement | null): void {
-    this.chip?.remove();
+    if (this.chip) this.chip.remove();
     this.chip = chip;
-    if (chip) (this.notice ?? (this.combobox.list as Element)).insertAdjacentElement('afterend', chip);
+    if (chip) (this.notice || (this.combobox.list as Element)).insertAdjacentElement('afterend', chip);
   }
 
   private fail(error: BackendError): void {

@@ -22,7 +22,7 @@ export function createTransport(baseUrl: () => string, authorizedAjax: Authorize
       const url = `${baseUrl()}${path}`;
       if (!authorizedAjax) {
         const query = method === 'GET' ? `?${new URLSearchParams(params as Record<string, string>)}` : '';
-        fetch(url + query, { method, signal, headers: { 'Content-Type': raw?.contentType ?? 'application/json', ...headers }, body: method === 'GET' ? undefined : (raw?.body ?? JSON.stringify(params)) })
+        fetch(url + query, { method, signal, headers: { 'Content-Type': raw ? raw.contentType : 'application/json', ...headers }, body: method === 'GET' ? undefined : raw ? raw.body : JSON.stringify(params) })
           .then(async (res) => {
             if (res.ok) return resolve(res.status === 204 ? null : await res.json());
             reject(answerError(res.status, (await res.json().catch(() => ({}))) as Partial<ErrorBody>));
@@ -47,10 +47,6 @@ export function createTransport(baseUrl: () => string, authorizedAjax: Authorize
 /** The backend's error answer (contract/api.ts), or what went wrong before one came. */
 function answerError(status: number, body: Partial<ErrorBody> | undefined): BackendError {
   const error = body?.error;
-  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : undefined);
-  return new BackendError(status, error?.code ?? (status ? 'http_error' : 'network_error'), typeof error?.field === 'string' ? error.field : null, {
-    reason: typeof error?.reason === 'string' ? error.reason : undefined,
-    details: list(error?.details),
-    missing: list(error?.missing),
-  });
+  // The rest of the answer (a zone file's `reason` and `details`…) as it came: the console reads it.
+  return new BackendError(status, error?.code ?? (status ? 'http_error' : 'network_error'), typeof error?.field === 'string' ? error.field : null, (error || {}) as BackendError['extra']);
 }

@@ -2,15 +2,32 @@
  * The delivery chip under an address field after a pick: the zone's name, price, free-delivery
  * threshold, time and distance in the zone's colour, or a warning when the address is outside
  * every zone (or in one marked "no delivery"). Nothing when the account has no zones: the
- * answer then carries no `delivery_zone` at all.
+ * answer then carries no `delivery_zone` at all. Built into zones.js, which script.js loads only
+ * for an account whose answers carry zones (entry.ts), so cards of other accounts never pay for it.
  */
-import type { AddressData } from './suggest.js';
-import { fill, type Translate } from './i18n.js';
+import type { AddressData } from '../suggest.js';
+import { fill, type Translate } from '../i18n.js';
+
+const STYLE_ID = 'amo-address-zone-style';
+const CSS = `.amo-address__zone{display:inline-flex;align-items:center;gap:6px;max-width:100%;margin-top:4px;padding:2px 8px;border-radius:10px;font-size:12px;line-height:18px;color:#1f2a37;background:#f3f5f7;border:1px solid var(--zone-color,#c9d1d9);box-sizing:border-box;overflow-wrap:anywhere}
+.amo-address__zone::before{content:"";flex:none;width:8px;height:8px;border-radius:50%;background:var(--zone-color,#c9d1d9)}
+.amo-address__zone--outside{color:#8a1c1c;background:#fdecec;border-color:#e5a3a3}
+.amo-address__zone--outside::before{background:#c62828}`;
+
+/** The chip's styles, once per page (they hold nothing of an instance, so they are never removed). */
+function injectZoneStyles(doc: Document): void {
+  if (doc.getElementById(STYLE_ID)) return;
+  const style = doc.createElement('style');
+  style.id = STYLE_ID;
+  style.textContent = CSS;
+  doc.head.appendChild(style);
+}
 
 export const CHIP_CLASS = 'amo-address__zone';
 
 export function zoneChip(doc: Document, t: Translate, data: Partial<AddressData> | undefined): HTMLElement | null {
   if (!data || !('delivery_zone' in data)) return null;
+  injectZoneStyles(doc);
   const zone = data.delivery_zone ?? null;
   const chip = doc.createElement('div');
   chip.className = CHIP_CLASS;
