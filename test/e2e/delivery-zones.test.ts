@@ -96,7 +96,7 @@ describe('delivery zones on the console page and in the card', () => {
   });
 
   it('in the card: the chip with zone, price and time in the zone’s colour; a warning outside; nothing after typing on', async () => {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 }, bypassCSP: true }); // axe is injected as a script
     await page.goto(`${app.url}/demo`);
     await page.waitForSelector('body[data-widget-ready="true"]');
     const field = page.locator('[name="CFV[762381]"]');
@@ -108,6 +108,10 @@ describe('delivery zones on the console page and in the card', () => {
     expect(await chip.textContent()).toMatch(/^Авроры · 200 ₽ · бесплатно от 3\s000 ₽ · 60 минут · 6,3 км от склада$/);
     expect(await chip.evaluate((el) => getComputedStyle(el).borderTopColor)).toBe('rgb(86, 219, 64)'); // #56db40
     await page.screenshot({ path: 'test-output/card-zone-chip.png' });
+    // The chip is read out (role=status) and passes axe, contrast included, in the field's block.
+    await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+    const violations = await page.evaluate(`axe.run(document.querySelector('[name="CFV[762381]"]').parentElement, { resultTypes: ['violations'], rules: { region: { enabled: false } } }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`);
+    expect(violations).toEqual([]);
     await field.fill('');
     await page.keyboard.type('Москва Тверская 1', { delay: 20 });
     expect(await chip.count()).toBe(0); // typing on: the chip was about the picked address
