@@ -4,7 +4,7 @@
  */
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { fileURLToPath } from 'node:url';
+import { DIST_DIR, PUBLIC_DIR } from './paths.js';
 import type { System } from './compose.js';
 import { requestLog } from './http/request-log.js';
 import { authRoutes } from './http/auth-routes.js';
@@ -20,9 +20,9 @@ import { adminRoutes } from './http/admin-routes.js';
 import { consoleRoutes } from './http/console-routes.js';
 import { mobileRoutes } from './http/mobile-routes.js';
 import { ZONES_PATH } from './http/delivery-zone-routes.js';
+import { httpMetrics, metricsRoutes } from './http/metrics-routes.js';
 
-export const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
-export const DIST_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
+export { PUBLIC_DIR, DIST_DIR } from './paths.js';
 
 export function createApp(system: System): Express {
   const { config } = system;
@@ -30,7 +30,8 @@ export function createApp(system: System): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
-  app.use(requestLog(system.log));
+  app.use(requestLog(system.log, { queries: config.logQueries }));
+  app.use(httpMetrics(system.metrics));
   app.use(
     helmet({
       // amoCRM loads nothing from us in frames; the callback page is shown top-level or in amoCRM's popup.
@@ -52,7 +53,9 @@ export function createApp(system: System): Express {
     mode: { demo: config.amo === null, geocoder: config.geocoder.provider },
     outboxCounts: () => system.outbox.counts(),
     addressData: system.addressData,
+    readiness: system.readiness,
   }));
+  app.use(metricsRoutes({ metrics: system.metrics, adminToken: config.adminToken }));
   app.use(authRoutes({ connect: system.connect, state: system.oauthState, amo: config.amo }));
   app.use(disconnectRoutes(system.disconnect));
   app.use(addressRoutes({
@@ -65,6 +68,7 @@ export function createApp(system: System): Express {
     adminToken: config.adminToken,
     importer: system.importer,
     zones: system.zones,
+    metrics: system.metrics,
   }));
   app.use(intakeRoutes({ siteKeys: system.siteKeys, intake: system.intake, limitPerMinute: config.intakeRateLimitPerMinute, now: () => system.clock.now(), hitCounters: system.hitCounters }));
   app.use(adminRoutes({

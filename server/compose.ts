@@ -64,14 +64,19 @@ import { ParkedWrites } from './admin/parked-writes.js';
 import { AccountConsole } from './admin/account-console.js';
 import { DeliveryZonesRepository } from './store/delivery-zones-repository.js';
 import { DeliveryZones } from './delivery/delivery-zones.js';
+import { amoResult, Metrics } from './metrics.js';
+import { readiness } from './readiness.js';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
 
 export type System = Awaited<ReturnType<typeof compose>>;
 
-export async function compose(config: Config, log: Logger, options: { clock?: Clock; db?: Db } = {}) {
+export async function compose(config: Config, log: Logger, options: { clock?: Clock; db?: Db; defaultMetrics?: boolean } = {}) {
   const clock = options.clock ?? systemClock;
+  const metrics = new Metrics({ defaultMetrics: options.defaultMetrics ?? true });
   // The SQLite file always holds the address index; with DATABASE_URL the rest is in PostgreSQL.
   const db = options.db ?? openDatabase(config.databasePath, { synchronous: config.sqliteSynchronous });
   const store = await openStore({ ...config, lockHolders: config.outbox.concurrency }, db);
@@ -132,9 +137,9 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     : new PerAccountRateLimiter(config.amoApi.ratePerSecond, () => clock.now());
   const oauth = config.amo ? new OAuthClient(config.amo, http) : null;
   const oauthState = config.amo ? new OAuthState(config.amo.clientSecret, clock) : null;
-  const tokens = new TokenService(accounts, oauth, lifecycle, clock, log, store.locks);
+  const tokens = new TokenService(accounts, oauth, lifecycle, clock, log, store.locks, (result) => metrics.tokenRefreshes.inc({ result }));
   const amoApi = config.amo
-    ? new AmoApi(http, tokens, limiter, lifecycle, clock, log, { baseBackoffMs: config.amoApi.retryBaseMs })
+    ? new AmoApi(http, tokens, limiter, lifecycle, clock, log, { baseBackoffMs: config.amoApi.retryBaseMs, onAnswer: (status, kind) => metrics.amoCalls.inc({ result: amoResult(status, kind) }) })
     : null;
   const crm = amoApi ? new AmoCrm(amoApi, clock) : null;
   if (crm) forgetCached.push((accountId) => crm.forget(accountId));
@@ -172,6 +177,25 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     isOperator: (accountId: number) => config.dataOperators.includes(accountId),
     update: (by: string) => dataUpdates.run(by),
   };
+
+  metrics.watch({
+    outbox: async () => ({ counts: await outbox.counts(), oldestPendingAt: await outbox.oldestPendingAt() }),
+    index: () => {
+      const status = addressData.status();
+      let bytes = 0;
+      try {
+        bytes = status.file ? statSync(join(config.indexDir, status.file)).size : 0;
+      } catch {
+        // Switched away between the two reads: the next scrape sees the new file.
+      }
+      return { file: status.file, bytes, houses: status.counts.houses, streets: status.counts.streets, settlements: status.counts.settlements };
+    },
+    dataUpdate: () => {
+      const status = addressData.status();
+      return { running: status.running !== null, lastAt: status.lastUpdate ? Date.parse(status.lastUpdate.at) : null, lastOk: status.lastUpdate?.ok ?? null };
+    },
+    now: () => clock.now(),
+  });
 
   const timers: Array<ReturnType<typeof setTimeout>> = [];
   /**
@@ -211,6 +235,20 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     book,
     addresses,
     zones,
+    metrics,
+    readiness: readiness({
+      probeWrite: () =>
+        sql.transaction(async (tx) => {
+          await tx.run("INSERT INTO meta (key, value) VALUES ('ready_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [String(clock.now())]);
+          await tx.run("DELETE FROM meta WHERE key = 'ready_probe'");
+        }),
+      probeIndex: () => {
+        servedIndex.current.meta('ready');
+        return servedIndex.fileName;
+      },
+      paths: [config.databasePath, join(config.indexDir, 'CURRENT')],
+      minFreeBytes: config.readyMinFreeBytes,
+    }),
     importer,
     outbox,
     worker,
@@ -223,7 +261,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     mapping,
     webhookUrls,
     intake: new IntakeService({ leads: new IntakeLeadsRepository(sql), outbox, clock, wake, maxPending: config.outbox.maxPendingPerAccount }),
-    webhooks: new WebhookInbox({ events: webhookEvents, outbox, accounts, clock, log, wake }),
+    webhooks: new WebhookInbox({ events: webhookEvents, outbox, accounts, clock, log, wake, onDelivery: (result) => metrics.webhookDeliveries.inc({ result }) }),
     writebackRequests: mapping && amoApi ? new WritebackRequests({ mapping, rights: new UserRights(amoApi, () => clock.now()), writebacks, outbox, addresses, clock, wake }) : null,
     accountSettings: crm ? new AccountSettingsService({ crm, settings, clock, zones }) : null,
     mobileCard: crm ? new MobileCard({ crm, settings }) : null,

@@ -25,6 +25,9 @@ export const envSchema = z.object({
   HOST: doc(z.string().min(1).default('127.0.0.1'), 'the address it listens on (`0.0.0.0` behind a proxy)'),
   PUBLIC_URL: doc(httpUrl.optional(), 'the backend’s public origin; baked into the widget by `build:widget`, allowed by CORS, the base of webhook URLs', '`http://localhost:$PORT`'),
   LOG_LEVEL: doc(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'pino; tokens, codes, signatures and secrets are redacted'),
+  READY_MIN_FREE_DISK_MB: doc(z.coerce.number().int().min(0).default(256), '`/readyz` says not ready when the store’s or the index’s disk has less free space than this'),
+  METRICS_PORT: doc(z.coerce.number().int().min(1).max(65535).optional(), 'also serve `/metrics` without a token on this port, bound to 127.0.0.1 (on the public port it needs `ADMIN_TOKEN`)'),
+  LOG_QUERIES: doc(bool.optional(), 'log what customers typed (`q`, coordinates) in request lines, for debugging; otherwise only its length (README, "Personal data")', '`true` in development, else `false`'),
 
   AMOCRM_CLIENT_ID: doc(z.uuid({ message: 'expected the integration ID (a UUID) from amoCRM' }).optional(), 'the integration’s ID; the three `AMOCRM_CLIENT_*`/`REDIRECT_URI` variables go together, none of them means demo mode'),
   AMOCRM_CLIENT_SECRET: doc(z.string().min(16, 'expected the secret key from amoCRM').optional(), 'the integration’s secret key'),
@@ -134,6 +137,10 @@ export const configSchema = envSchema
       host: env.HOST,
       publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
       logLevel: env.LOG_LEVEL,
+      /** Typed addresses are customers' personal data: request lines carry only their length unless this is on. */
+      logQueries: env.LOG_QUERIES ?? env.NODE_ENV === 'development',
+      metricsPort: env.METRICS_PORT ?? null,
+      readyMinFreeBytes: env.READY_MIN_FREE_DISK_MB * 1024 * 1024,
       /** null in demo mode: suggestions and the demo page work, the OAuth endpoints answer 503. */
       amo,
       // Anonymous suggestion calls are allowed only in demo mode or when explicitly switched off.

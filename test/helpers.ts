@@ -65,7 +65,7 @@ export async function startApp(env: Record<string, string>, options: { clock?: C
   const config = loadConfig({ LOG_LEVEL: 'info', ...env });
   const logs = new LogCapture();
   const log = createLogger(config.logLevel, { destination: logs });
-  const system = await compose(config, log, options);
+  const system = await compose(config, log, { defaultMetrics: false, ...options });
   system.start();
   const server: Server = createServer(createApp(system));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -5,11 +5,11 @@
  * answers; the server switches to its result like any other build (geocoding/served-index.ts).
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { operatorScript } from '../paths.js';
 import type { Logger } from 'pino';
 import { dataStatus } from './data-operations.js';
 
-const DATA_SCRIPT = fileURLToPath(new URL('../../scripts/data.ts', import.meta.url));
+const DATA_SCRIPT = operatorScript('data');
 
 export class DataUpdates {
   private timer: ReturnType<typeof setInterval> | null = null;

@@ -15,6 +15,8 @@ import type { TokenService } from './token-service.js';
 export interface AmoApiOptions {
   maxAttempts?: number;
   baseBackoffMs?: number;
+  /** Each answer amoCRM gave (status 0: unreachable), with the refusal's kind: the metrics count them. */
+  onAnswer?: (status: number, kind?: string) => void;
 }
 
 export interface AmoAccount {
@@ -41,6 +43,7 @@ export const BLOCKED_PAUSE_MS = 10 * 60 * 1000;
 export class AmoApi {
   private readonly maxAttempts: number;
   private readonly baseBackoffMs: number;
+  private readonly onAnswer: (status: number, kind?: string) => void;
 
   constructor(
     private readonly http: AmoHttp,
@@ -53,6 +56,7 @@ export class AmoApi {
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.baseBackoffMs = options.baseBackoffMs ?? 500;
+    this.onAnswer = options.onAnswer ?? (() => {});
   }
 
   getAccount(accountId: number): Promise<AmoAccount> {
@@ -68,9 +72,17 @@ export class AmoApi {
       try {
         return await this.tokens.withAccessToken(accountId, async (account) => {
           await this.limiter.acquire(accountId);
-          const response = await this.http.send({ host: `${account.subdomain}.${account.baseDomain}`, method, path, query, body, headers: { Authorization: `Bearer ${account.accessToken}` } });
-          if (response.status >= 200 && response.status < 300) return response.status === 204 ? null : (response.body as T);
-          throw apiError(response, path);
+          const response = await this.http.send({ host: `${account.subdomain}.${account.baseDomain}`, method, path, query, body, headers: { Authorization: `Bearer ${account.accessToken}` } }).catch((error: unknown) => {
+            if (error instanceof AmoApiError) this.onAnswer(error.amoStatus, error.kind);
+            throw error;
+          });
+          if (response.status >= 200 && response.status < 300) {
+            this.onAnswer(response.status);
+            return response.status === 204 ? null : (response.body as T);
+          }
+          const refused = apiError(response, path);
+          this.onAnswer(response.status, refused.kind);
+          throw refused;
         });
       } catch (error) {
         if (error instanceof AmoApiError && error.kind === 'blocked') {

@@ -28,6 +28,8 @@ export class TokenService {
     private readonly log: Logger,
     /** Held across instances while one refreshes (advisory locks on PostgreSQL). */
     private readonly locks: Locks,
+    /** Each refresh's outcome (the metrics count them). */
+    private readonly onRefresh: (result: 'ok' | 'refused' | 'failed') => void = () => {},
   ) {}
 
   /** A usable account (valid access token) or an AppError the widget can show. */
@@ -123,7 +125,11 @@ export class TokenService {
 
   /** One refresh at `host`; the new pair is stored only if the refresh token we used is still current. */
   private async rotate(account: Account, host: AccountHost): Promise<Account> {
-    const granted = await this.oauth!.refresh(host, account.refreshToken);
+    const granted = await this.oauth!.refresh(host, account.refreshToken).catch((error: unknown) => {
+      this.onRefresh((error as { kind?: string }).kind === 'auth' ? 'refused' : 'failed');
+      throw error;
+    });
+    this.onRefresh('ok');
     const pair = {
       accessToken: granted.accessToken,
       refreshToken: granted.refreshToken,

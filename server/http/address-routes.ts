@@ -12,6 +12,7 @@ import { parseInput } from './validation.js';
 import type { SuggestResponse, WidgetStatus } from '../../contract/api.js';
 import type { DeliveryZones } from '../delivery/delivery-zones.js';
 import { DEMO_ACCOUNT_ID } from '../admin/demo-account.js';
+import type { Metrics } from '../metrics.js';
 
 export interface AddressRouteDeps {
   service: AddressService;
@@ -23,6 +24,7 @@ export interface AddressRouteDeps {
   adminToken: string | null;
   importer: AddressBookImport | null;
   zones: DeliveryZones;
+  metrics: Metrics;
 }
 
 const text = (max: number) =>
@@ -82,6 +84,7 @@ export function addressRoutes(deps: AddressRouteDeps): Router {
   router.get('/api/address/suggest', auth, limiter, async (req, res) => {
     const { q, ...options } = parseInput(suggestSchema, req.query);
     const answer = await deps.service.suggest(req.caller?.accountId ?? null, q, options);
+    deps.metrics.suggestions.inc({ cache: answer.cached ? 'hit' : 'miss' });
     const account = zoneAccount(req);
     const suggestions = account === null ? answer.suggestions : await deps.zones.annotate(account, answer.suggestions);
     res.setHeader('Cache-Control', 'no-store');

@@ -6,6 +6,7 @@ import { requireAdmin } from './admin-auth.js';
 import { AppError } from '../errors.js';
 import { STORAGE_RETRY_AFTER_SECONDS } from '../store/storage-guard.js';
 import type { AddressDataStatus } from '../../contract/api.js';
+import type { Readiness } from '../readiness.js';
 
 export function metaRoutes(deps: {
   health: Store['health'];
@@ -15,8 +16,19 @@ export function metaRoutes(deps: {
   mode: { demo: boolean; geocoder: string };
   outboxCounts?: () => Promise<Record<string, number>>;
   addressData?: { status(): AddressDataStatus; update(by: string): { started: boolean; reason?: string } };
+  readiness?: () => Promise<Readiness>;
 }): Router {
   const router = Router();
+
+  // Ready for traffic (a load balancer's check): the store writes, the index answers, the disks
+  // have room. 503 with the reasons otherwise; /healthz below stays the cheap liveness check.
+  router.get('/readyz', async (_req, res) => {
+    if (!deps.readiness) return void res.json({ status: 'ready' });
+    const { ready, checks } = await deps.readiness();
+    res.setHeader('Cache-Control', 'no-store');
+    if (ready) return void res.json({ status: 'ready', checks });
+    res.status(503).json({ status: 'not_ready', reasons: Object.values(checks).filter((c) => !c.ok).map((c) => c.detail), checks });
+  });
 
   // Degraded (503) while the store cannot write: leads and write-backs are refused with 503 too,
   // suggestions still answer. The reason says what to fix.

@@ -137,6 +137,9 @@ const MIGRATIONS: string[] = [
    );`,
 ];
 
+/** The schema this release writes (`PRAGMA user_version` after its migrations). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 export function openDatabase(path: string, options: { synchronous?: 'FULL' | 'NORMAL' } = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);

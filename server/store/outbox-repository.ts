@@ -197,6 +197,12 @@ export class OutboxRepository<Jobs extends JobMap> {
   }
 
   /** Items per status; with `accountId`, that account's. */
+  /** When the oldest waiting item was made, or null when none waits (the metrics' queue age). */
+  async oldestPendingAt(): Promise<number | null> {
+    const row = await this.sql.get<{ at: number | null }>("SELECT MIN(created_at) AS at FROM outbox WHERE status = 'pending'");
+    return row?.at == null ? null : Number(row.at);
+  }
+
   async counts(accountId?: number): Promise<Record<OutboxStatus, number>> {
     const rows = accountId === undefined
       ? await this.sql.all<{ status: OutboxStatus; n: number }>('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status')

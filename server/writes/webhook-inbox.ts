@@ -15,7 +15,7 @@ import { accountNotConnected, AppError } from '../errors.js';
 
 export class WebhookInbox {
   constructor(
-    private readonly deps: { events: WebhookEventsRepository; outbox: Outbox; accounts: AccountsRepository; clock: Clock; log: Logger; wake(): void },
+    private readonly deps: { events: WebhookEventsRepository; outbox: Outbox; accounts: AccountsRepository; clock: Clock; log: Logger; wake(): void; onDelivery?: (result: 'stored' | 'duplicate') => void },
   ) {}
 
   /**
@@ -41,6 +41,7 @@ export class WebhookInbox {
     const now = this.deps.clock.now();
     const stored = await this.deps.events.recordOnce(hash, accountId, now, (tx) => this.deps.outbox.in(tx).enqueue(accountId, 'webhook', { changed: changedEntities(body) }, now));
     if (stored) this.deps.wake();
+    this.deps.onDelivery?.(stored ? 'stored' : 'duplicate');
     return stored;
   }
 }

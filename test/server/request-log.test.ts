@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { redactUrl } from '../../server/http/request-log.js';
+import { join } from 'node:path';
+import { startApp, tempDir } from '../helpers.js';
 
 const SECRET = 'a1b2c3d4e5f6a7b8c9d0';
 
@@ -25,7 +27,33 @@ describe('request log redaction', () => {
   });
 
   it('leaves other paths alone and still redacts secret query parameters', () => {
-    expect(redactUrl('/api/address/suggest?q=%D0%BC%D0%BE')).toBe('/api/address/suggest?q=%D0%BC%D0%BE');
+    expect(redactUrl('/api/address/suggest?q=%D0%BC%D0%BE', { queries: true })).toBe('/api/address/suggest?q=%D0%BC%D0%BE');
     expect(redactUrl('/api/auth/amocrm/callback?code=abc&referer=x.amocrm.ru')).toBe('/api/auth/amocrm/callback?code=%5Bredacted%5D&referer=x.amocrm.ru');
   });
 });
+
+describe('personal data in request lines', () => {
+  it('what a customer typed is logged as its length only; coordinates too', () => {
+    expect(redactUrl('/api/address/suggest?q=%D0%BC%D0%BE%D1%81&count=7')).toBe('/api/address/suggest?q=%5B3+chars%5D&count=7');
+    expect(redactUrl('/api/console/delivery-zones/check?lon=37.61&lat=55.75')).toBe('/api/console/delivery-zones/check?lon=%5B5+chars%5D&lat=%5B5+chars%5D');
+  });
+
+  it.each([
+    ['production', {}, false],
+    ['production with LOG_QUERIES=true', { LOG_QUERIES: 'true' }, true],
+  ])('%s: the typed address is in the log: %s', async (_what, env, shown) => {
+    const tmp = tempDir();
+    const app = await startApp({ NODE_ENV: 'production', DATABASE_PATH: join(tmp.dir, 'db.sqlite'), ...env });
+    try {
+      await fetch(`${app.url}/api/address/suggest?q=${encodeURIComponent('Самара Авроры 110 кв 5')}`);
+      const line = app.logs.lines.find((l) => l.includes('/api/address/suggest'))!;
+      expect(line).toBeDefined();
+      expect(decodeURIComponent(line.replace(/\+/g, ' ')).includes('Авроры 110 кв 5')).toBe(shown);
+      if (!shown) expect(decodeURIComponent(line.replace(/\+/g, ' '))).toContain('q=[22 chars]');
+    } finally {
+      await app.close();
+      tmp.cleanup();
+    }
+  });
+});
+
