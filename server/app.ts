@@ -92,3 +92,11 @@ export function createApp(system: System): Express {
   app.use(errorMiddleware);
   return app;
 }
+
+/** /metrics alone, without a token: main.ts serves it on METRICS_PORT, bound to 127.0.0.1. */
+export function createMetricsApp(system: System): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(metricsRoutes({ metrics: system.metrics, adminToken: null, open: true }));
+  return app;
+}

@@ -7,9 +7,7 @@ import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { compose, type System } from './compose.js';
-import { createApp } from './app.js';
-import express from 'express';
-import { metricsRoutes } from './http/metrics-routes.js';
+import { createApp, createMetricsApp } from './app.js';
 import { NewerSchemaError } from './store/postgres/migrate.js';
 import { NewerSqliteSchemaError } from './store/database.js';
 
@@ -39,7 +37,7 @@ async function start(): Promise<void> {
   });
 
   // Prometheus on this host scrapes here without a token; never on a public interface.
-  const metricsServer = config.metricsPort ? createServer(express().use(metricsRoutes({ metrics: system.metrics, adminToken: null, open: true }))) : null;
+  const metricsServer = config.metricsPort ? createServer(createMetricsApp(system)) : null;
   metricsServer?.listen(config.metricsPort!, '127.0.0.1', () => log.info({ port: config.metricsPort }, `metrics on http://127.0.0.1:${config.metricsPort}/metrics`));
 
   const stop = (signal: string) => {
