@@ -61,7 +61,7 @@ export function amoEnv(fakeUrl: string, extra: Record<string, string> = {}): Rec
   };
 }
 
-export async function startApp(env: Record<string, string>, options: { clock?: Clock } = {}): Promise<RunningApp> {
+export async function startApp(env: Record<string, string>, options: { clock?: Clock; defaultMetrics?: boolean } = {}): Promise<RunningApp> {
   const config = loadConfig({ LOG_LEVEL: 'info', ...env });
   const logs = new LogCapture();
   const log = createLogger(config.logLevel, { destination: logs });

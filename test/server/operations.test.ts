@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { ADMIN_TOKEN, startApp, tempDir, widgetToken, type RunningApp } from '../helpers.js';
 import { ACCOUNT, eventually, writeEnv, type WriteEnv } from '../writes/write-helpers.js';
 import { freePort, waitForHealth } from '../../scripts/bench/http-load.js';
@@ -99,6 +100,19 @@ describe('/metrics', () => {
     } finally {
       child.kill('SIGTERM');
     }
+  });
+});
+
+describe('the dashboard and alert rules in deploy/', () => {
+  it('use only metrics the server exports', async () => {
+    tmp = tempDir();
+    app = await startApp({ NODE_ENV: 'production', DATABASE_PATH: join(tmp.dir, 'db.sqlite'), ADMIN_TOKEN }, { defaultMetrics: true });
+    await fetch(`${app.url}/api/address/suggest?q=x`);
+    const exported = new Set([...(await scrape(app.url)).text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));
+    const files = ['deploy/grafana/amo-address-dashboard.json', 'deploy/prometheus/amo-address-alerts.yml'];
+    const used = new Set(files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/\bamo_address_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, ''))));
+    expect(used.size).toBeGreaterThan(10);
+    expect([...used].filter((name) => !exported.has(name))).toEqual([]);
   });
 });
 
