@@ -1,7 +1,7 @@
 # amo-address for production: built in one stage with the dev tools, run in another without them.
 #   docker build --build-arg PUBLIC_URL=https://amo-address.example.com -t amo-address .
 #   docker run -p 3000:3000 -v amo-data:/app/data --env-file .env amo-address
-# Not run on the machines this project is built on (no container engine there): README, "Deployment".
+# Not run on the machines this project is built on (no container engine there): docs/operating.md, "Deployment".
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app

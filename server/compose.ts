@@ -199,13 +199,13 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
 
   const timers: Array<ReturnType<typeof setTimeout>> = [];
   /**
-   * Forgets finished work: done outbox items after 30 days (intake items stay: websites may ask for
-   * their status), webhook event hashes after 7 (amoCRM retries within hours), Yandex-derived
-   * address-book entries after the 30 days its terms allow.
+   * Forgets finished work: done outbox items after 30 days (a website lead keeps only its amoCRM
+   * ids then, for its status answer), webhook event hashes after 7 (amoCRM retries within hours),
+   * Yandex-derived address-book entries after the 30 days its terms allow.
    */
   const housekeeping = async (now = clock.now()) => {
-    const purged = { items: await outbox.purgeDone(now, 30 * DAY), events: await webhookEvents.purge(now, 7 * DAY), yandex: await book.purgeExpired(now) };
-    if (purged.items || purged.events || purged.yandex) log.info(purged, 'finished outbox items, old webhook events and expired provider answers purged');
+    const purged = { items: await outbox.purgeDone(now, 30 * DAY), events: await webhookEvents.purge(now, 7 * DAY), yandex: await book.purgeExpired(now), leadContents: await outbox.forgetSentLeadContents(now, 30 * DAY) };
+    if (purged.items || purged.events || purged.yandex || purged.leadContents) log.info(purged, 'finished outbox items, old webhook events, expired provider answers and sent leads’ contents purged');
     // Rows of accounts not connected here (site keys of older releases, items that outlived a
     // disconnect): forgotten as a disconnect forgets them, an hour after they were made.
     const orphans = await accountData.orphans(now - HOUR, config.amo ? [] : [DEMO_ACCOUNT_ID]);

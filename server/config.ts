@@ -1,6 +1,6 @@
 /**
  * The only reader of process.env. One zod schema (`envSchema`) types, defaults and documents
- * every variable — README's configuration table is generated from it and a test keeps the two
+ * every variable — docs/configuration.md's table is generated from it and a test keeps the two
  * equal — and `loadConfig` turns it into the Config the server is built from. A bad value stops
  * start-up with a message that names the variable and what it expects.
  */
@@ -15,7 +15,7 @@ const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-/** A variable's documentation: the README's configuration table is generated from these (scripts/config-table.ts). */
+/** A variable's documentation: the docs/configuration.md's table is generated from these (scripts/config-table.ts). */
 const doc = <T extends z.ZodType>(type: T, meaning: string, shownDefault?: string) => type.meta({ description: meaning, ...(shownDefault ? { shownDefault } : {}) });
 
 /** Every environment variable the server reads, with its type, default and meaning. */
@@ -27,7 +27,7 @@ export const envSchema = z.object({
   LOG_LEVEL: doc(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'pino; tokens, codes, signatures and secrets are redacted'),
   READY_MIN_FREE_DISK_MB: doc(z.coerce.number().int().min(0).default(256), '`/readyz` says not ready when the store’s or the index’s disk has less free space than this'),
   METRICS_PORT: doc(z.coerce.number().int().min(1).max(65535).optional(), 'also serve `/metrics` without a token on this port, bound to 127.0.0.1 (on the public port it needs `ADMIN_TOKEN`)'),
-  LOG_QUERIES: doc(bool.optional(), 'log what customers typed (`q`, coordinates) in request lines, for debugging; otherwise only its length (README, "Personal data")', '`true` in development, else `false`'),
+  LOG_QUERIES: doc(bool.optional(), 'log what customers typed (`q`, coordinates) in request lines, for debugging; otherwise only its length (docs/security.md, "Personal data")', '`true` in development, else `false`'),
 
   AMOCRM_CLIENT_ID: doc(z.uuid({ message: 'expected the integration ID (a UUID) from amoCRM' }).optional(), 'the integration’s ID; the three `AMOCRM_CLIENT_*`/`REDIRECT_URI` variables go together, none of them means demo mode'),
   AMOCRM_CLIENT_SECRET: doc(z.string().min(16, 'expected the secret key from amoCRM').optional(), 'the integration’s secret key'),
@@ -39,7 +39,7 @@ export const envSchema = z.object({
   ),
 
   DATABASE_PATH: doc(z.string().min(1).default('./data/amo-address.db'), 'the SQLite file of accounts, tokens, address books and the outbox (without `DATABASE_URL`)'),
-  INDEX_DIR: doc(z.string().min(1).optional(), 'the address index: `CURRENT` names the file being served; every import or update builds a new file beside it and switches (README, "Address data")', '`index/` beside `DATABASE_PATH`'),
+  INDEX_DIR: doc(z.string().min(1).optional(), 'the address index: `CURRENT` names the file being served; every import or update builds a new file beside it and switches (docs/address-data.md)', '`index/` beside `DATABASE_PATH`'),
   OSM_EXTRACTS_URL: doc(httpUrl.default('https://download.geofabrik.de'), 'where `npm run data` downloads OpenStreetMap extracts (Geofabrik’s layout: `russia/central-fed-district-latest.osm.pbf` and its `.md5`); a mirror works'),
   GAR_RELEASES_URL: doc(httpUrl.default('https://fias.nalog.ru/WebServices/Public/GetAllDownloadFileInfo'), 'the registry’s (ГАР) release list, JSON as the FNS publishes it (`GarXMLFullURL`, `GarXMLDeltaURL` per release); a mirror of the same shape works'),
   OSM_MAX_AGE_DAYS: doc(z.coerce.number().int().min(1).max(3650).default(30), '`npm run data -- update` downloads an OpenStreetMap extract again when the one imported is older than this'),
@@ -50,7 +50,7 @@ export const envSchema = z.object({
   ),
   DATABASE_URL: doc(
     z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres://user:password@host:port/database').optional(),
-    'PostgreSQL for several instances (README, "Several instances"): accounts, tokens, settings, site keys, address books, the outbox and webhooks live there; unset, everything stays in the SQLite file',
+    'PostgreSQL for several instances (docs/operating.md, "Several instances"): accounts, tokens, settings, site keys, address books, the outbox and webhooks live there; unset, everything stays in the SQLite file',
   ),
   DATABASE_POOL_SIZE: doc(z.coerce.number().int().min(2).max(100).default(10), 'connections each instance keeps to PostgreSQL for queries (at least `OUTBOX_CONCURRENCY` + 3); advisory locks use `OUTBOX_CONCURRENCY` + 2 more'),
   TOKEN_ENCRYPTION_KEY: doc(
@@ -209,7 +209,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   return parsed.data;
 }
 
-/** One row per variable for README's table: name, default (as shown) and meaning, in schema order. */
+/** One row per variable for the configuration table: name, default (as shown) and meaning, in schema order. */
 export function configVariables(): Array<{ name: string; shownDefault: string; meaning: string }> {
   return Object.entries(envSchema.shape).map(([name, type]) => {
     const meta = (type.meta() ?? {}) as { description?: string; shownDefault?: string };

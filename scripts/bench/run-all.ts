@@ -1,5 +1,5 @@
 /**
- * npm run bench — prints the figures the README quotes. Everything runs on this machine, on
+ * npm run bench — prints the figures docs/benchmarks.md quotes. Everything runs on this machine, on
  * loopback, with bounded request counts.
  *  1. local geocoder: index build time and size on disk (gazetteer + generated streets/houses —
  *     BENCH_ENTRIES=2000000 for a real size — or a real extract: npm run bench -- --extract

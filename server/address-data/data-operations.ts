@@ -1,5 +1,5 @@
 /**
- * Address data as an operation (README, "Address data"): `add` a region in one command (its
+ * Address data as an operation (docs/address-data.md): `add` a region in one command (its
  * OpenStreetMap extract downloaded and checked, its registry regions read out of the newest full
  * archive by byte ranges), `update` what is new (registry deltas since the index's release, in
  * order; an extract older than OSM_MAX_AGE_DAYS downloaded again), `status` for people and

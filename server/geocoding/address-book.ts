@@ -73,7 +73,7 @@ export class AddressBook {
   /**
    * Where the account delivers, as its own addresses show: the city (or, without one, the region)
    * of most of its latest addresses, or null when they are spread out. Suggestions prefer it when
-   * the widget names no city (README, "Ranking at the scale of a country"). Read again only after
+   * the widget names no city (docs/address-data.md). Read again only after
    * the book changes.
    */
   async home(accountId: number): Promise<string | null> {

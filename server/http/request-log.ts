@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 /** Query parameters whose values never reach a log line. */
 const SECRET_PARAMS = /^(code|state|signature|client_secret|access_token|refresh_token|token|apikey|key)$/i;
 /**
- * Query parameters that carry what a customer typed or where they live (personal data, README
+ * Query parameters that carry what a customer typed or where they live (personal data, docs/security.md
  * "Personal data"): logged as their length only, unless LOG_QUERIES is on.
  */
 const PERSONAL_PARAMS = /^(q|city|region|lat|lon|address|phone|email|name)$/i;

@@ -3,7 +3,7 @@
  * written only by a build (server/address-data), which makes a new file beside the one being
  * served and switches to it when complete; the server opens it read-only (geocoding/served-index).
  *
- * Layout, chosen by measurement (README, "The registry"):
+ * Layout, chosen by measurement (docs/address-data.md):
  * - `places` + `places_fts`: settlements, planning structures and streets (and OpenStreetMap
  *   houses), one FTS5 row each, in importance order (rowid 1 = most important); prefixes of up
  *   to five letters are indexed ("Крас", "Верхн" match thousands of names: at 10 M houses a

@@ -2,7 +2,7 @@
  * Where the shared state lives: the SQLite file (default), or PostgreSQL when DATABASE_URL is
  * set (several instances). Either way the repositories get the same async SQL surface; what
  * differs is the locks (one process vs. advisory locks) and the send window (in memory vs. a
- * shared table). The address index always stays in the SQLite file (README, "Several instances").
+ * shared table). The address index always stays in the SQLite file (docs/operating.md, "Several instances").
  */
 import pg from 'pg';
 import { canRead, schemaVersion, type Db } from './database.js';

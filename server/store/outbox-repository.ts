@@ -196,13 +196,35 @@ export class OutboxRepository<Jobs extends JobMap> {
     return this.sql.run("DELETE FROM outbox WHERE status = 'done' AND kind != 'intake' AND updated_at < ?", [now - doneMs]);
   }
 
-  /** Items per status; with `accountId`, that account's. */
+  /**
+   * A website lead sent to amoCRM more than `afterMs` ago keeps only what its status answer needs
+   * (the amoCRM ids): the customer's name, phone, e-mail, address and message are dropped here,
+   * as amoCRM holds them now (docs/security.md, "Personal data"). Returns how many were emptied.
+   */
+  async forgetSentLeadContents(now: number, afterMs: number): Promise<number> {
+    const rows = await this.sql.all<{ id: number; payload: string; state: string }>(
+      "SELECT id, payload, state FROM outbox WHERE kind = 'intake' AND status = 'done' AND updated_at < ? AND payload NOT LIKE '%\"forgotten\":true%'",
+      [now - afterMs],
+    );
+    for (const row of rows) {
+      const payload = JSON.parse(row.payload) as { intakeId?: string };
+      const state = JSON.parse(row.state) as { leadId?: number; contactId?: number; noteId?: number };
+      await this.sql.run('UPDATE outbox SET payload = ?, state = ? WHERE id = ?', [
+        JSON.stringify({ intakeId: payload.intakeId, lead: null, forgotten: true }),
+        JSON.stringify({ leadId: state.leadId, contactId: state.contactId, noteId: state.noteId }),
+        row.id,
+      ]);
+    }
+    return rows.length;
+  }
+
   /** When the oldest waiting item was made, or null when none waits (the metrics' queue age). */
   async oldestPendingAt(): Promise<number | null> {
     const row = await this.sql.get<{ at: number | null }>("SELECT MIN(created_at) AS at FROM outbox WHERE status = 'pending'");
     return row?.at == null ? null : Number(row.at);
   }
 
+  /** Items per status; with `accountId`, that account's. */
   async counts(accountId?: number): Promise<Record<OutboxStatus, number>> {
     const rows = accountId === undefined
       ? await this.sql.all<{ status: OutboxStatus; n: number }>('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status')

@@ -35,7 +35,7 @@ describe('configuration', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
-  it('README’s configuration table is the one the schema generates (npm run docs:config)', () => {
+  it('docs/configuration.md’s table is the one the schema generates (npm run docs:config)', () => {
     expect(readmeTable()).toBe(configTable());
     expect(configVariables().every((v) => v.meaning.length > 10)).toBe(true); // every variable says what it does
     expect(configTable()).toContain('| `AMOCRM_RATE_PER_SECOND` | `6` |'); // defaults come from the schema itself

@@ -37,6 +37,23 @@ describe('website lead intake', () => {
     expect(note.text).toContain('utm_source=yandex');
   });
 
+  it('30 days after a lead was sent, only its amoCRM ids are kept: its status still answers, what the customer sent is gone', async () => {
+    env = await writeEnv();
+    const key = await createSiteKey(env.app);
+    const { id } = await (await postLead(env.app.url, key, { name: 'Мария Иванова', phone: '+7 917 555 44 33', email: 'maria@example.ru', address: 'самара авроры 110', message: 'Домофон 12' })).json();
+    const view = async () => (await fetch(`${env.app.url}/api/leads/${id}`, { headers: { 'X-Api-Key': key } })).json();
+    await eventually(async () => (await view()).status === 'sent', 'sent');
+    const before = await view();
+    const stored = () => env.app.system.store.sql.all<{ payload: string; state: string }>("SELECT payload, state FROM outbox WHERE kind = 'intake'");
+    expect(JSON.stringify(await stored())).toContain('Мария Иванова');
+    expect((await env.app.system.housekeeping(Date.now() + 29 * 24 * 3600 * 1000)).leadContents).toBe(0);
+    expect((await env.app.system.housekeeping(Date.now() + 31 * 24 * 3600 * 1000)).leadContents).toBe(1);
+    const after = JSON.stringify(await stored());
+    for (const personal of ['Мария', '917', 'maria@', 'Авроры', 'Домофон']) expect(after).not.toContain(personal);
+    expect(await view()).toEqual(before); // the site can still ask how its lead went
+    expect((await env.app.system.housekeeping(Date.now() + 32 * 24 * 3600 * 1000)).leadContents).toBe(0); // once
+  });
+
   it('reuses an existing contact found by phone, checking the real number', async () => {
     env = await writeEnv();
     const existing = env.fake.addEntity(ACCOUNT, 'contacts', { name: 'Иван', custom_fields_values: [{ field_code: 'PHONE', values: [{ value: '+7 (917) 123-45-67', enum_code: 'MOB' }] }] });

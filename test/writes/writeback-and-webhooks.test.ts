@@ -160,7 +160,7 @@ describe('webhooks', () => {
     expect((await deliver(body)).status).toBe(200);
     await eventually(async () => (await env.app.system.outbox.counts()).done === 1, 'processed');
     const later = Date.now() + 31 * 24 * 3600 * 1000;
-    expect((await env.app.system.housekeeping(later))).toEqual({ items: 1, events: 1, yandex: 0, orphanAccounts: 0 });
+    expect((await env.app.system.housekeeping(later))).toEqual({ items: 1, events: 1, yandex: 0, leadContents: 0, orphanAccounts: 0 });
     expect((await env.app.system.outbox.counts()).done).toBe(0);
     const status = await (await admin(env.app, 'GET', '/api/status')).json();
     expect(status.outbox).toEqual({ pending: 0, done: 0, parked: 0 });

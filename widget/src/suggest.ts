@@ -52,7 +52,7 @@ export interface EngineOptions {
 /**
  * How many suggestions each request asks for (the backend's maximum), of which `count` are shown:
  * the rest let the next keys be answered in the page. Measured with `BENCH_ONLY=typing npm run
- * bench` (README, "Typing"): fewer requests per address and the same list times.
+ * bench` (docs/benchmarks.md): fewer requests per address and the same list times.
  */
 export const LOOKAHEAD = 20;
 

@@ -1,7 +1,7 @@
 -- Up Migration
 -- The shared state of several instances (issue 12): the same tables as the SQLite file's
 -- migrations 1–7 (store/database.ts), minus the address index, which every instance keeps in
--- its own read-only SQLite file (README, "Several instances"). Times are epoch milliseconds.
+-- its own read-only SQLite file (docs/operating.md, "Several instances"). Times are epoch milliseconds.
 
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
