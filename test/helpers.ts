@@ -15,6 +15,8 @@ import { compose, type System } from '../server/compose.js';
 import { createApp } from '../server/app.js';
 import type { Clock } from '../server/clock.js';
 import { FakeAmoCrm, type FakeAccount } from './fakes/fake-amocrm.js';
+import { importIntoIndex } from '../server/address-data/osm/import-into-index.js';
+import { readOpenAddressesCsv } from '../server/address-data/osm/read-openaddresses-csv.js';
 
 export const CLIENT_ID = '3f1c2f5e-7a2b-4c1d-9e8f-0a1b2c3d4e5f';
 export const CLIENT_SECRET = 'test-client-secret-0123456789abcdef';
@@ -110,3 +112,22 @@ export async function connectAccount(app: RunningApp, fake: FakeAmoCrm, accountI
   const res = await fetch(`${app.url}/api/auth/amocrm/callback?code=${fake.issueCode(accountId)}&referer=${subdomain}.amocrm.ru`);
   if (res.status !== 200) throw new Error(`connect ${accountId} failed: ${res.status} ${await res.text()}`);
 }
+
+/**
+ * The real app (demo mode unless `env` says otherwise) on its own SQLite file, its index holding
+ * the small real street sample test/fixtures/samara-sample.csv; `close` also removes the folder.
+ */
+export async function startSamaraApp(env: Record<string, string> = {}): Promise<RunningApp> {
+  const tmp = tempDir();
+  const app = await startApp({ NODE_ENV: 'test', DATABASE_PATH: join(tmp.dir, 'db.sqlite'), ...env });
+  await importIntoIndex(app.system.config.indexDir, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
+  app.system.servedIndex.refresh();
+  return {
+    ...app,
+    close: async () => {
+      await app.close();
+      tmp.cleanup();
+    },
+  };
+}
+

@@ -12,6 +12,7 @@ import { ZoneIndex } from './zone-index.js';
 import { readZoneFile, ZoneFileError, type ZoneDraft } from './zone-file.js';
 import type { Polygon } from './geometry.js';
 import type { CustomField, FieldValue } from '../amo/crm.js';
+import type { DeliveryZone } from '../../contract/api.js';
 import { zoneFieldValues, type ZonePart } from './zone-fields.js';
 import { answerOf, type ZoneLookup } from './zone-answer.js';
 
@@ -28,15 +29,8 @@ export interface PointData {
 const PALETTE = ['#ed4543', '#1e98ff', '#56db40', '#ff931e', '#b51eff', '#ffd21e', '#177bc9', '#e6761b', '#97a100', '#595959'];
 export const MAX_WAREHOUSES = 20;
 
-export interface ZoneEdit {
-  id: number;
-  name: string;
-  price: number | null;
-  free_from: number | null;
-  time: string | null;
-  color: string;
-  no_delivery: boolean;
-}
+/** What the admin edits of a zone: all of what answers carry, not its outline. */
+export type ZoneEdit = Omit<DeliveryZone, 'approximate'>;
 
 export class DeliveryZones {
   private readonly compiled = new Map<number, { version: number; index: Promise<ZoneIndex> }>();

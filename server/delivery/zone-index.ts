@@ -16,13 +16,18 @@ interface CompiledZone {
   polygons: BandedPolygon[];
 }
 
-const compileZone = (zone: StoredZone): CompiledZone => ({ zone, bbox: bboxOf(zone.polygons.flat()), polygons: zone.polygons.map((p) => new BandedPolygon(p)) });
+/**
+ * The outline lives on in typed arrays only: the zone kept for answers drops its nested
+ * coordinate arrays (500 zones × 1,000 vertices are half a million small arrays for the
+ * garbage collector to walk on every major collection).
+ */
+const compileZone = (zone: StoredZone): CompiledZone => ({ zone: { ...zone, polygons: [] }, bbox: bboxOf(zone.polygons.flat()), polygons: zone.polygons.map((p) => new BandedPolygon(p)) });
 
 export class ZoneIndex {
   private readonly compiled: CompiledZone[];
 
   constructor(
-    readonly zones: StoredZone[],
+    zones: StoredZone[],
     readonly warehouses: Warehouse[],
     compiled?: CompiledZone[],
   ) {

@@ -4,18 +4,13 @@
  * with every write; instances compare it to know their compiled copy is stale.
  */
 import type { Sql } from './sql.js';
+import type { DeliveryZone } from '../../contract/api.js';
 
 /** An outer ring and its holes, each a closed list of [longitude, latitude]. */
 export type ZonePolygon = Array<Array<[number, number]>>;
 
-export interface StoredZone {
-  id: number;
-  name: string;
-  price: number | null;
-  free_from: number | null;
-  time: string | null;
-  color: string;
-  no_delivery: boolean;
+/** A zone as answers carry it (contract/api.ts), with the file's text and its outline. */
+export interface StoredZone extends Omit<DeliveryZone, 'approximate'> {
   /** The file's own text for the zone. */
   note: string | null;
   polygons: ZonePolygon[];

@@ -4,10 +4,7 @@
  * leave the zones in use untouched.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { amoEnv, connectAccount, startApp, startFakeAmo, tempDir, widgetToken, type RunningApp } from '../helpers.js';
-import { importIntoIndex } from '../../server/address-data/osm/import-into-index.js';
-import { readOpenAddressesCsv } from '../../server/address-data/osm/read-openaddresses-csv.js';
+import { amoEnv, connectAccount, startFakeAmo, startSamaraApp, widgetToken, type RunningApp } from '../helpers.js';
 import type { FakeAmoCrm } from '../fakes/fake-amocrm.js';
 import { SAMARA_ZONES, SAMARA_ZONES_CLOSED } from './samara-zones.js';
 import type { DeliveryZonesView, Suggestion } from '../../contract/api.js';
@@ -15,22 +12,11 @@ import type { DeliveryZonesView, Suggestion } from '../../contract/api.js';
 const GEOJSON = { 'content-type': 'application/geo+json' };
 const JSON_BODY = { 'content-type': 'application/json' };
 
-async function samaraApp(env: Record<string, string>): Promise<{ app: RunningApp; tmp: ReturnType<typeof tempDir> }> {
-  const tmp = tempDir();
-  const app = await startApp({ NODE_ENV: 'test', DATABASE_PATH: join(tmp.dir, 'db.sqlite'), ...env });
-  await importIntoIndex(app.system.config.indexDir, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
-  app.system.servedIndex.refresh();
-  return { app, tmp };
-}
 
 describe('in the demo (no amoCRM credentials: the demo account)', () => {
   let app: RunningApp;
-  let tmp: ReturnType<typeof tempDir>;
-  beforeAll(async () => ({ app, tmp } = await samaraApp({})));
-  afterAll(async () => {
-    await app.close();
-    tmp.cleanup();
-  });
+  beforeAll(async () => void (app = await startSamaraApp()));
+  afterAll(async () => app.close());
   afterEach(async () => {
     await fetch(`${app.url}/api/console/delivery-zones`, { method: 'DELETE' });
     await fetch(`${app.url}/api/console/delivery-zones/warehouses`, { method: 'PUT', headers: JSON_BODY, body: JSON.stringify({ warehouses: [] }) });
@@ -166,17 +152,15 @@ describe('for amoCRM accounts', () => {
   const B = 37000002;
   let fake: FakeAmoCrm;
   let app: RunningApp;
-  let tmp: ReturnType<typeof tempDir>;
   beforeAll(async () => {
     fake = await startFakeAmo({ id: A, subdomain: 'alpha', name: 'A' }, { id: B, subdomain: 'beta', name: 'B' });
-    ({ app, tmp } = await samaraApp(amoEnv(fake.url)));
+    app = await startSamaraApp(amoEnv(fake.url));
     await connectAccount(app, fake, A, 'alpha');
     await connectAccount(app, fake, B, 'beta');
   });
   afterAll(async () => {
     await app.close();
     await fake.stop();
-    tmp.cleanup();
   });
   const as = async (accountId: number, isAdmin: boolean) => ({ 'X-Auth-Token': await widgetToken({ accountId, subdomain: accountId === A ? 'alpha' : 'beta', isAdmin }) });
 

@@ -9,9 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from '../../scripts/chromium.js';
-import { startApp, tempDir, type RunningApp } from '../helpers.js';
-import { importIntoIndex } from '../../server/address-data/osm/import-into-index.js';
-import { readOpenAddressesCsv } from '../../server/address-data/osm/read-openaddresses-csv.js';
+import { startSamaraApp, tempDir, type RunningApp } from '../helpers.js';
 import { SAMARA_ZONES } from '../delivery/samara-zones.js';
 
 let app: RunningApp;
@@ -19,10 +17,8 @@ let browser: Browser;
 let tmp: ReturnType<typeof tempDir>;
 
 beforeAll(async () => {
-  tmp = tempDir();
-  app = await startApp({ NODE_ENV: 'test', DATABASE_PATH: join(tmp.dir, 'db.sqlite') });
-  await importIntoIndex(app.system.config.indexDir, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
-  app.system.servedIndex.refresh();
+  tmp = tempDir(); // the files the admin "picks from disk"
+  app = await startSamaraApp();
   browser = await launchChromium();
   mkdirSync('test-output', { recursive: true });
 });

@@ -6,27 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { launchChromium } from '../../scripts/chromium.js';
-import { join } from 'node:path';
-import { startApp, tempDir, type RunningApp } from '../helpers.js';
-import { importIntoIndex } from '../../server/address-data/osm/import-into-index.js';
-import { readOpenAddressesCsv } from '../../server/address-data/osm/read-openaddresses-csv.js';
-
+import { startSamaraApp, type RunningApp } from '../helpers.js';
 
 let app: RunningApp;
 let browser: Browser;
-let tmp: ReturnType<typeof tempDir>;
 
 beforeAll(async () => {
-  tmp = tempDir();
-  app = await startApp({ NODE_ENV: 'test', DATABASE_PATH: join(tmp.dir, 'db.sqlite') });
-  await importIntoIndex(app.system.config.indexDir, readOpenAddressesCsv('test/fixtures/samara-sample.csv'), 'import:samara');
-  app.system.servedIndex.refresh();
+  app = await startSamaraApp();
   browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
   await app?.close();
-  tmp?.cleanup();
 });
 
 const suggestRequests = (logs: string) => logs.split('\n').filter((l) => l.includes('"url":"/api/address/suggest')).length;
