@@ -2,7 +2,7 @@
 // checkout), else the JavaScript `npm run build` compiled into dist/scripts (a production
 // install, `npm ci --omit=dev`). Plain JavaScript itself, so that it runs without any tooling.
 // node scripts/run.mjs [node flags…] <name> [arguments…]
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -28,5 +28,11 @@ if (!hasTsx && !existsSync(compiled)) {
   console.error(`${compiled} is missing: run npm run build (on a machine with the devDependencies) first`);
   process.exit(2);
 }
-const result = spawnSync(process.execPath, [...flags, ...entry, ...rest], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+// The command runs as a child: a signal that stops this launcher (Ctrl-C, npm's SIGTERM, a
+// timeout) stops it too, so no orphan keeps the import running or the output pipes open.
+const child = spawn(process.execPath, [...flags, ...entry, ...rest], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => {
+  if (signal) process.kill(process.pid, signal);
+  else process.exit(code ?? 1);
+});
