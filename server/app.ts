@@ -22,7 +22,6 @@ import { mobileRoutes } from './http/mobile-routes.js';
 import { ZONES_PATH } from './http/delivery-zone-routes.js';
 import { httpMetrics, metricsRoutes } from './http/metrics-routes.js';
 
-export { PUBLIC_DIR, DIST_DIR } from './paths.js';
 
 export function createApp(system: System): Express {
   const { config } = system;

@@ -180,7 +180,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
 
   metrics.watch({
     outbox: async () => ({ counts: await outbox.counts(), oldestPendingAt: await outbox.oldestPendingAt() }),
-    index: () => {
+    data: () => {
       const status = addressData.status();
       let bytes = 0;
       try {
@@ -188,11 +188,10 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
       } catch {
         // Switched away between the two reads: the next scrape sees the new file.
       }
-      return { file: status.file, bytes, houses: status.counts.houses, streets: status.counts.streets, settlements: status.counts.settlements };
-    },
-    dataUpdate: () => {
-      const status = addressData.status();
-      return { running: status.running !== null, lastAt: status.lastUpdate ? Date.parse(status.lastUpdate.at) : null, lastOk: status.lastUpdate?.ok ?? null };
+      return {
+        index: { file: status.file, bytes, houses: status.counts.houses, streets: status.counts.streets, settlements: status.counts.settlements },
+        update: { running: status.running !== null, lastAt: status.lastUpdate ? Date.parse(status.lastUpdate.at) : null, lastOk: status.lastUpdate?.ok ?? null },
+      };
     },
     now: () => clock.now(),
   });
@@ -237,11 +236,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     zones,
     metrics,
     readiness: readiness({
-      probeWrite: () =>
-        sql.transaction(async (tx) => {
-          await tx.run("INSERT INTO meta (key, value) VALUES ('ready_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [String(clock.now())]);
-          await tx.run("DELETE FROM meta WHERE key = 'ready_probe'");
-        }),
+      probeWrite: () => store.probeWrite(),
       probeIndex: () => {
         servedIndex.current.meta('ready');
         return servedIndex.fileName;

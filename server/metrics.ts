@@ -13,8 +13,11 @@ export type AmoCallResult = 'ok' | '429' | 'rights' | 'blocked' | 'auth' | '5xx'
 /** What the gauges are read from at scrape time (compose.ts wires them). */
 export interface MetricSources {
   outbox(): Promise<{ counts: Record<string, number>; oldestPendingAt: number | null }>;
-  index(): { file: string | null; bytes: number; houses: number; streets: number; settlements: number };
-  dataUpdate(): { running: boolean; lastAt: number | null; lastOk: boolean | null };
+  /** The served index and the address-data update, from one read of the data state. */
+  data(): {
+    index: { file: string | null; bytes: number; houses: number; streets: number; settlements: number };
+    update: { running: boolean; lastAt: number | null; lastOk: boolean | null };
+  };
   now(): number;
 }
 
@@ -32,14 +35,37 @@ export class Metrics {
   readonly tokenRefreshes = new Counter({ name: 'amo_address_token_refreshes_total', help: 'amoCRM token refreshes, by result (ok, refused: the account must reconnect; failed: will be tried again)', labelNames: ['result'], registers: [this.registry] });
   readonly webhookDeliveries = new Counter({ name: 'amo_address_webhook_deliveries_total', help: 'amoCRM webhook deliveries, by what became of them (stored, duplicate)', labelNames: ['result'], registers: [this.registry] });
 
+  /** Counts scrapes: a source is read once per scrape (see `text`). */
+  private scrapes = 0;
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     // Process figures (memory, CPU, event-loop lag, handles): off in tests, which start many servers in one process.
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'amo_address_' });
   }
 
+  /** The Prometheus text of a scrape. */
+  text(): Promise<string> {
+    this.scrapes++;
+    return this.registry.metrics();
+  }
+
+  private oncePerScrape<T>(read: () => T): () => T {
+    let at = -1;
+    let value: T;
+    return () => {
+      if (at !== this.scrapes) {
+        value = read();
+        at = this.scrapes;
+      }
+      return value;
+    };
+  }
+
   /** The gauges read at each scrape. */
-  watch(sources: MetricSources): void {
+  watch(given: MetricSources): void {
     const registers = [this.registry];
+    // Two gauges read each source: one read serves a whole scrape (the outbox's counts are queries).
+    const sources: MetricSources = { outbox: this.oncePerScrape(() => given.outbox()), data: this.oncePerScrape(() => given.data()), now: given.now };
     new Gauge({
       name: 'amo_address_outbox_items',
       help: 'Outbox items (writes to amoCRM) by state: pending, done, parked',
@@ -66,7 +92,7 @@ export class Metrics {
       registers,
       collect() {
         this.reset();
-        const index = sources.index();
+        const { index } = sources.data();
         this.set({ file: index.file ?? 'none' }, index.bytes);
       },
     });
@@ -76,7 +102,7 @@ export class Metrics {
       labelNames: ['kind'],
       registers,
       collect() {
-        const index = sources.index();
+        const { index } = sources.data();
         this.set({ kind: 'house' }, index.houses);
         this.set({ kind: 'street' }, index.streets);
         this.set({ kind: 'settlement' }, index.settlements);
@@ -87,7 +113,7 @@ export class Metrics {
       help: '1 while an address-data import or update runs',
       registers,
       collect() {
-        this.set(sources.dataUpdate().running ? 1 : 0);
+        this.set(sources.data().update.running ? 1 : 0);
       },
     });
     new Gauge({
@@ -95,7 +121,7 @@ export class Metrics {
       help: 'Whether the last address-data update succeeded (1) or failed (0); absent before the first',
       registers,
       collect() {
-        const { lastOk } = sources.dataUpdate();
+        const { lastOk } = sources.data().update;
         this.reset();
         if (lastOk !== null) this.set(lastOk ? 1 : 0);
       },
@@ -105,7 +131,7 @@ export class Metrics {
       help: 'When the last address-data update ended (Unix time)',
       registers,
       collect() {
-        const { lastAt } = sources.dataUpdate();
+        const { lastAt } = sources.data().update;
         this.reset();
         if (lastAt !== null) this.set(lastAt / 1000);
       },

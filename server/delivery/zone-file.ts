@@ -3,7 +3,7 @@
  * Polygon/MultiPolygon), KML or KMZ — into zones ready to store, or refuses it in words. Nothing
  * half-read is ever returned: the zones in use stay as they are until a whole file is good.
  */
-import { describeZone, type ZoneDescription } from './zone-properties.js';
+import { describeZone, namedIn, type ZoneDescription } from './zone-properties.js';
 import { KmlError, readKml, unpackKmz } from './kml-reader.js';
 import { haversineKm, selfCrossing, yieldToLoop, type Polygon, type Position, type Ring } from './geometry.js';
 
@@ -109,8 +109,7 @@ function readGeoJson(body: Buffer): RawFile {
     const polygons: Array<Polygon | 'unclosed'> = [];
     collectPolygons(feature?.geometry, polygons, out, label);
     if (!polygons.length) return void out.skipped++;
-    const explicit = ['title', 'name', 'Name', 'NAME', 'Zone', 'zone'].map((k) => props[k]).find((v) => typeof v === 'string' && v.trim());
-    out.zones.push({ props, description: typeof props.description === 'string' ? props.description : null, color: null, polygons, explicitName: (explicit as string | undefined)?.trim() ?? null, label });
+    out.zones.push({ props, description: typeof props.description === 'string' ? props.description : null, color: null, polygons, explicitName: namedIn(props), label });
   });
   return out;
 }

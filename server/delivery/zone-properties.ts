@@ -20,6 +20,12 @@ export interface ZoneDescription {
 }
 
 const NAME_KEYS = ['title', 'name', 'Name', 'NAME', 'zone_name', 'zoneName', 'Zone', 'zone', 'iconCaption', 'hintContent'];
+
+/** The name a file gives a feature itself, or null (several features with one name are one zone). */
+export function namedIn(props: Record<string, unknown>): string | null {
+  const v = firstOf(props, NAME_KEYS);
+  return v === undefined ? null : String(v).trim();
+}
 const PRICE_KEYS = ['price', 'Price', 'cost', 'delivery_price', 'стоимость', 'цена'];
 const FREE_KEYS = ['free_from', 'freeFrom', 'free_delivery_from', 'min_free'];
 const TIME_KEYS = ['time', 'delivery_time', 'deliveryTime', 'Time', 'время'];

@@ -8,7 +8,8 @@
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { DeliveryZones, ZoneLookup } from '../delivery/delivery-zones.js';
-import { outlines } from '../delivery/delivery-zones.js';
+import { outlines, pointOf } from '../delivery/delivery-zones.js';
+import { answerOf } from '../delivery/zone-answer.js';
 import { ZONE_LIMITS } from '../delivery/zone-file.js';
 import type { ZoneSet } from '../store/delivery-zones-repository.js';
 import type { AddressService } from '../geocoding/address-service.js';
@@ -71,13 +72,7 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
   const { zones, caller, adminOnly } = deps;
   const view = async (accountId: number, set: ZoneSet | null, extra: Partial<DeliveryZonesView> = {}): Promise<DeliveryZonesView> => ({
     zones: (set?.zones ?? []).map((z) => ({
-      id: z.id,
-      name: z.name,
-      price: z.price,
-      free_from: z.free_from,
-      time: z.time,
-      color: z.color,
-      no_delivery: z.no_delivery,
+      ...answerOf(z),
       note: z.note,
       vertices: z.polygons.reduce((sum, p) => sum + p.reduce((s, r) => s + r.length - 1, 0), 0),
       outline: outlines(z.polygons),
@@ -147,10 +142,10 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
     let address: DeliveryZoneCheck['address'];
     if ('q' in input) {
       const hit = await deps.addresses.resolve(accountId, input.q, { language: 'ru' });
-      const point = hit && typeof hit.data.lon === 'number' && typeof hit.data.lat === 'number' ? { lon: hit.data.lon, lat: hit.data.lat } : null;
+      const point = hit ? pointOf(hit.data) : null;
       if (!hit || !point) throw new AppError('address_not_found', `No address with a point matches “${input.q}”.`);
-      address = { value: hit.value, ...point };
-      answer = zones.lookup(index, point.lon, point.lat, !hit.data.house || (hit.data.qc_geo != null && hit.data.qc_geo !== '0'));
+      address = { value: hit.value, lon: point.lon, lat: point.lat };
+      answer = zones.lookup(index, point.lon, point.lat, point.approximate);
     } else answer = zones.lookup(index, input.lon, input.lat, false);
     res.json({ ...answer, ...(address ? { address } : {}) } satisfies DeliveryZoneCheck);
   });

@@ -13,7 +13,7 @@ export function metricsRoutes(deps: { metrics: Metrics; adminToken: string | nul
   router.get('/metrics', guard, async (_req, res) => {
     res.setHeader('Content-Type', deps.metrics.registry.contentType);
     res.setHeader('Cache-Control', 'no-store');
-    res.send(await deps.metrics.registry.metrics());
+    res.send(await deps.metrics.text());
   });
   return router;
 }

@@ -22,15 +22,16 @@ import { GuardedSql, StorageHealth } from './storage-guard.js';
  * on a full disk). A probe that goes through clears the fault.
  */
 async function probed(sql: Sql, storage: StorageHealth): Promise<ReturnType<StorageHealth['fault']>> {
-  if (storage.faulty) {
-    await sql
-      .transaction(async (tx) => {
-        await tx.run("INSERT INTO meta (key, value) VALUES ('health_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", ['x'.repeat(64 * 1024)]);
-        await tx.run("DELETE FROM meta WHERE key = 'health_probe'");
-      })
-      .catch(() => undefined);
-  }
+  if (storage.faulty) await probeWrite(sql, 64 * 1024).catch(() => undefined);
   return storage.fault();
+}
+
+/** A row of `bytes` written and taken back in one transaction; throws when the store cannot write. */
+function probeWrite(sql: Sql, bytes: number): Promise<void> {
+  return sql.transaction(async (tx) => {
+    await tx.run("INSERT INTO meta (key, value) VALUES ('health_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", ['x'.repeat(bytes)]);
+    await tx.run("DELETE FROM meta WHERE key = 'health_probe'");
+  });
 }
 
 export interface Store {
@@ -47,6 +48,8 @@ export interface Store {
    * fault once the disk is back).
    */
   health(): Promise<{ ok: boolean; schemaVersion: number | string | null; storage: ReturnType<StorageHealth['fault']> }>;
+  /** A small write taken back at once (readiness); throws when the store cannot write. */
+  probeWrite(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,6 +71,7 @@ export async function openStore(
         if (!canRead(db)) return { ok: false, schemaVersion: null, storage: storage.fault() };
         return { ok: true, schemaVersion: schemaVersion(db), storage: await probed(sql, storage) };
       },
+      probeWrite: () => probeWrite(sql, 64),
       close: async () => {},
     };
   }
@@ -98,6 +102,7 @@ export async function openStore(
         return { ok: false, schemaVersion: null, storage: storage.fault() };
       }
     },
+    probeWrite: () => probeWrite(sql, 64),
     close: async () => {
       await changes.close();
       if (!lockPool.ended) await lockPool.end();
