@@ -37,6 +37,12 @@ export interface AddressData {
   street_with_type?: string | null;
   house_type?: string | null;
   block_type?: string | null;
+  /** DaData's flat type ("кв", "офис", "пом"), typed after the house; `flat` holds its number. */
+  flat_type?: string | null;
+  /** For the courier, typed after the house ("под 2", "эт 3", "домофон 12К"): not DaData's, named alike. */
+  entrance?: string | null;
+  floor?: string | null;
+  intercom?: string | null;
   /** DaData's qc_geo: 0 the house's own point, 2 its street's, 3 its settlement's, 4 its city's, 5 none. */
   qc_geo?: string | null;
   /**
@@ -95,9 +101,17 @@ export interface Suggestion {
   source: SuggestionSource;
 }
 
+/**
+ * Why a list is not simply what was typed: the house is not in the data (its street and nearest
+ * houses are listed), or the settlement is known but the server has none of its streets.
+ */
+export type SuggestNote = { code: 'house_not_found'; house: string; street: string } | { code: 'no_streets'; settlement: string };
+
 /** GET /api/address/suggest */
 export interface SuggestResponse {
   suggestions: Suggestion[];
+  /** Present only when the list needs a word of explanation. */
+  note?: SuggestNote;
 }
 
 /**

@@ -6,16 +6,26 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
 import type { AddressParts, Geocoder, Suggestion, SuggestOptions } from './types.js';
+import type { SuggestNote } from '../../contract/api.js';
 import { AddressBook, type AddressOrigin } from './address-book.js';
 import { indexText, normalize } from './normalize.js';
+import { detailsText, hasDetails, splitDetails, type AddressDetails } from './address-details.js';
 
 export interface SuggestAnswer {
   suggestions: Suggestion[];
+  /** Why the list is not simply what was typed (geocoding/local-index.ts). */
+  note: SuggestNote | null;
   cached: boolean;
 }
 
+/** A geocoder that can also say why its list is what it is (the embedded index). */
+interface NotingGeocoder extends Geocoder {
+  answer(query: string, options: SuggestOptions): Promise<{ suggestions: Suggestion[]; note: SuggestNote | null }>;
+}
+const notes = (g: Geocoder): g is NotingGeocoder => typeof (g as Partial<NotingGeocoder>).answer === 'function';
+
 export class AddressService {
-  private readonly cache: LRUCache<string, Suggestion[]> | null;
+  private readonly cache: LRUCache<string, { suggestions: Suggestion[]; note: SuggestNote | null }> | null;
 
   constructor(
     private readonly geocoder: Geocoder,
@@ -32,19 +42,22 @@ export class AddressService {
         : null;
   }
 
-  async suggest(accountId: number | null, query: string, requested: SuggestOptions): Promise<SuggestAnswer> {
+  async suggest(accountId: number | null, typed: string, requested: SuggestOptions): Promise<SuggestAnswer> {
+    // The flat, entrance, floor and intercom typed after the house are not looked up: they are
+    // added to every house the address part finds (geocoding/address-details.ts).
+    const { address: query, details } = splitDetails(typed);
     // No city named by the widget: the one the account's own addresses show it delivers to is preferred (a boost, not a filter).
     const home = accountId !== null && !requested.city && !requested.region ? await this.book.home(accountId) : null;
     const options = home ? { ...requested, boost: home } : requested;
     const key = this.cacheKey(accountId, query, options);
     const hit = this.cache?.get(key);
-    if (hit) return { suggestions: hit, cached: true };
+    if (hit) return { ...withDetails(hit, details), cached: true };
     const own = accountId === null ? [] : await this.book.search(accountId, query, options.count);
-    const fresh = own.length >= options.count ? [] : await this.geocoder.suggest(query, options);
-    const suggestions = dedupe([...own, ...fresh]).slice(0, options.count);
+    const fresh = own.length >= options.count ? { suggestions: [], note: null } : notes(this.geocoder) ? await this.geocoder.answer(query, options) : { suggestions: await this.geocoder.suggest(query, options), note: null };
+    const answer = { suggestions: dedupe([...own, ...fresh.suggestions]).slice(0, options.count), note: own.length ? null : fresh.note };
     // A fallback answer is not cached: the provider should be asked again once it recovers.
-    if (!fresh.some((s) => s.source === 'local-fallback')) this.cache?.set(key, suggestions);
-    return { suggestions, cached: false };
+    if (!fresh.suggestions.some((s) => s.source === 'local-fallback')) this.cache?.set(key, answer);
+    return { ...withDetails(answer, details), cached: false };
   }
 
   /** After the index switched to a new build: answers from the old one are not served again. */
@@ -53,8 +66,9 @@ export class AddressService {
   }
 
   async resolve(accountId: number | null, query: string, options: Omit<SuggestOptions, 'count'>): Promise<Suggestion | null> {
-    const { suggestions } = await this.suggest(accountId, query, { ...options, count: 1 });
-    return suggestions[0] ?? null;
+    const { suggestions, note } = await this.suggest(accountId, query, { ...options, count: 1 });
+    // The street of a house the data lacks is not that house.
+    return note ? null : (suggestions[0] ?? null);
   }
 
   async remember(accountId: number, suggestion: { value: string; data?: AddressParts; source?: string }): Promise<void> {
@@ -64,10 +78,27 @@ export class AddressService {
 
   private cacheKey(accountId: number | null, query: string, o: SuggestOptions): string {
     const account = accountId === null ? '-' : `${accountId}:${this.book.version(accountId)}`;
-    // Trailing space matters: "Самара " asks for the next level, "Самара" still types the word.
-    const tail = /\s$/.test(query) ? ' ' : '';
-    return [this.geocoder.name, account, normalize(query) + tail, o.count, o.language, normalize(o.city ?? ''), normalize(o.region ?? ''), normalize(o.boost ?? '')].join('|');
+    // The text as typed, but for case, ё and runs of spaces: a slash, dash or comma can change
+    // the answer ("30/2" is one house, "30 2" is not), and so does a trailing space ("Самара "
+    // asks for the next level, "Самара" still types the word).
+    return [this.geocoder.name, account, queryKey(query), o.count, o.language, normalize(o.city ?? ''), normalize(o.region ?? ''), normalize(o.boost ?? '')].join('|');
   }
+}
+
+/** Texts that get the same answer: case, ё and spaces aside. The widget keys its cache the same way. */
+export const queryKey = (text: string) => text.toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').replace(/^ /, '');
+
+/** The details typed after the house, added to each house of the answer (streets stay as they are). */
+function withDetails<T extends { suggestions: Suggestion[] }>(answer: T, details: AddressDetails | null): T {
+  if (!hasDetails(details)) return answer;
+  const tail = detailsText(details);
+  const fields = { flat_type: details.flat ? details.flat_type : null, flat: details.flat, entrance: details.entrance, floor: details.floor, intercom: details.intercom };
+  return {
+    ...answer,
+    suggestions: answer.suggestions.map((s) =>
+      s.data.house ? { ...s, value: `${s.value}${tail}`, unrestricted_value: `${s.unrestricted_value}${tail}`, data: { ...s.data, ...fields } } : s,
+    ),
+  };
 }
 
 function dedupe(suggestions: Suggestion[]): Suggestion[] {

@@ -12,6 +12,9 @@ import { houseKey, houseTokens } from './house-number.js';
 import { Speller } from './spelling.js';
 import { placeToSuggestion, placeValue } from './place-format.js';
 import { registryHouseRow, type HouseTypes, type RegistryFields } from './registry-format.js';
+import { fromLatin } from './transliteration.js';
+import type { GarHouseRow } from '../store/index-rows.js';
+import type { SuggestNote } from '../../contract/api.js';
 import { registryFields, registryPath } from './registry-path.js';
 import { LRUCache } from 'lru-cache';
 
@@ -34,6 +37,8 @@ export interface PlaceInput {
   value?: string;
 }
 
+/** Houses of one street read to list them in number order (a long avenue has a few hundred). */
+const STREET_HOUSES = 2000;
 /** Candidates read from the index per pass before ranking. */
 const CANDIDATES = 64;
 /** Registry streets (and settlements) whose houses are looked at, per pass; houses read per street. */
@@ -59,7 +64,13 @@ export class LocalIndex implements Geocoder {
   }
 
   async suggest(query: string, options: SuggestOptions): Promise<Suggestion[]> {
-    return this.search(query, options).map((row) => placeToSuggestion(row.gar_id && !row.registry ? { ...row, registry: this.registryFieldsOf(row) as unknown as Record<string, string | null> } : row));
+    return (await this.answer(query, options)).suggestions;
+  }
+
+  /** The suggestions, with a note when the list is not what was asked for (no such house, no streets there). */
+  async answer(query: string, options: SuggestOptions): Promise<{ suggestions: Suggestion[]; note: SuggestNote | null }> {
+    const { rows, note } = this.find(query, options);
+    return { suggestions: rows.map((row) => placeToSuggestion(row.gar_id && !row.registry ? { ...row, registry: this.registryFieldsOf(row) as unknown as Record<string, string | null> } : row)), note };
   }
 
   /** What the registry knows of a registry street or settlement, from `gar_objects` (geocoding/registry-path.ts). */
@@ -76,35 +87,163 @@ export class LocalIndex implements Geocoder {
     return fields;
   }
 
-  /** Prefix pass; then the keyboard-layout retry; then, if still nothing, the same with typos corrected. */
   search(query: string, options: Pick<SuggestOptions, 'count' | 'city' | 'region' | 'boost'>): PlaceRow[] {
+    return this.find(query, options).rows;
+  }
+
+  /**
+   * Prefix passes (with the preferred city, then without); Latin text also read as the wrong
+   * keyboard layout and as transliterated Russian; then, only when they found nothing, the same
+   * with typos corrected, a street without the house typed, and the settlement without streets.
+   * A street or settlement typed whole and followed by a separator (as a pick leaves it) answers
+   * with its next level: the street's houses in number order, the settlement's streets.
+   */
+  private find(query: string, options: Pick<SuggestOptions, 'count' | 'city' | 'region' | 'boost'>): { rows: PlaceRow[]; note: SuggestNote | null } {
     const parsed = parseQuery(query);
+    const parses = [parsed];
     const found = new Map<number, PlaceRow>();
-    const add = (rows: PlaceRow[]) => rows.forEach((r) => found.size < CANDIDATES * 2 && found.set(r.id, r));
+    const add = (rows: PlaceRow[]) => rows.forEach((r) => found.size < CANDIDATES * 2 && !found.has(r.id) && found.set(r.id, r));
+    const passes = (p: ParsedQuery) => {
+      add(this.registryPass(p));
+      add(this.prefixPass(p));
+    };
     // A preferred city (the widget setting) narrows the index query itself: with millions of
     // houses, the 64 most important matches of "Ленина 5" may all be in other cities.
     const preferred = options.city ?? options.region ?? options.boost;
     if (preferred) {
       const cityWords = indexText(preferred).split(' ').filter((w) => w && !parsed.words.includes(w));
-      if (cityWords.length) {
-        add(this.registryPass({ ...parsed, words: [...cityWords, ...parsed.words] }));
-        add(this.prefixPass({ ...parsed, words: [...cityWords, ...parsed.words] }));
-      }
+      if (cityWords.length) passes({ ...parsed, words: [...cityWords, ...parsed.words] });
     }
-    add(this.registryPass(parsed));
-    add(this.prefixPass(parsed));
+    passes(parsed);
     // "Самара, у": the last word may be a type word just begun ("улица"), which the index does not hold.
     if (found.size === 0 && parsed.prefix && parsed.words.length && startsTypeWord(parsed.prefix)) add(this.prefixPass({ ...parsed, prefix: null }));
-    if (found.size < options.count) {
-      const switched = fromQwertyLayout(query);
-      if (switched) add(this.prefixPass(parseQuery(switched)));
+    // Latin letters: the wrong keyboard layout ("vjcrdf"), or Russian transliterated ("moskva").
+    if (found.size < options.count && /[a-z]/i.test(query)) {
+      for (const other of [fromQwertyLayout(query), fromLatin(query)]) {
+        if (!other) continue;
+        const p = parseQuery(other);
+        parses.push(p);
+        passes(p);
+      }
     }
-    // Typos only when the prefix passes found nothing at all.
     if (found.size === 0) {
-      const corrected = this.corrected(parsed);
-      if (corrected) return rank(this.prefixPass(corrected), corrected, options).slice(0, options.count);
+      // Typos only when the exact and prefix passes found nothing at all.
+      for (const p of [...parses]) {
+        const corrected = this.corrected(p);
+        if (!corrected) continue;
+        parses.push(corrected);
+        passes(corrected);
+      }
     }
-    return rank([...found.values()], parsed, options).slice(0, options.count);
+    if (found.size) {
+      const ranked = rank([...found.values()], parses, options);
+      return { rows: this.nextLevel(query, parses, ranked, options.count) ?? ranked.slice(0, options.count), note: null };
+    }
+    return this.withoutHouse(parsed, options) ?? this.settlementWithoutStreets(parsed) ?? { rows: [], note: null };
+  }
+
+  /**
+   * A street or settlement typed whole and followed by a separator ("г Москва, ул Гончарова, "):
+   * the street's houses in number order, or the settlement's streets. The place itself stays first
+   * unless the text is its own value (it was just picked: offering it again would loop).
+   */
+  private nextLevel(query: string, parses: ParsedQuery[], ranked: PlaceRow[], count: number): PlaceRow[] | null {
+    const [top] = ranked;
+    if (!top || !/[\s,]$/.test(query) || top.kind === 'house') return null;
+    const whole = parses.some((p) => p.house === null && p.prefix === null && p.words.length && placeText(top) === p.normalized);
+    if (!whole) return null;
+    const picked = normalize(query) === normalize(top.value);
+    const next = top.kind === 'street' ? this.housesOf(top) : this.streetsOf(top, count);
+    return [...(picked ? [] : [top]), ...next].slice(0, count);
+  }
+
+  /** Every house of a street (OpenStreetMap or registry), in number order: 1, 2, 2к1, 2а, 10. */
+  private housesOf(street: PlaceRow): PlaceRow[] {
+    if (street.gar_id) {
+      return this.registryHouses(street, this.places.housesOf(street.gar_id, '', STREET_HOUSES)).sort(byHouseNumber);
+    }
+    const expression = ftsExpression({ words: placeText(street).split(' ').filter(Boolean), prefix: null });
+    if (!expression) return [];
+    return this.places
+      .match(expression, STREET_HOUSES)
+      .filter((r) => r.kind === 'house' && r.street === street.street && r.city === street.city && r.settlement === street.settlement)
+      .sort(byHouseNumber);
+  }
+
+  /** A settlement's streets, most important first. */
+  private streetsOf(settlement: PlaceRow, count: number): PlaceRow[] {
+    const expression = ftsExpression({ words: placeText(settlement).split(' ').filter(Boolean), prefix: null });
+    if (!expression) return [];
+    const name = settlement.city ?? settlement.settlement;
+    return this.places
+      .match(expression, STREET_HOUSES)
+      .filter((r) => r.kind === 'street' && (r.city === name || r.settlement === name))
+      .slice(0, count);
+  }
+
+  /**
+   * A house the data does not have ("бутырская 5"): the street, then its houses nearest to the
+   * number typed, with a note saying so. Null when no street matches the words before the number.
+   */
+  private withoutHouse(parsed: ParsedQuery, options: Pick<SuggestOptions, 'count' | 'city' | 'region' | 'boost'>): { rows: PlaceRow[]; note: SuggestNote } | null {
+    if (!parsed.house) return null;
+    const token = houseTokens(parsed.house)[0];
+    const words = parsed.prefix === token ? parsed.words : parsed.words.at(-1) === token ? parsed.words.slice(0, -1) : null;
+    if (!words?.length) return null;
+    // The last word before the number may be unfinished ("бутыр 5").
+    const street: ParsedQuery = { ...parsed, words: words.slice(0, -1), prefix: words.at(-1)!, house: null, housePartial: false, normalized: words.join(' ') };
+    const streetsOnly = (p: ParsedQuery) => this.prefixPass(p).filter((r) => r.kind === 'street');
+    let candidates = streetsOnly(street);
+    let used = street;
+    if (!candidates.length) {
+      const corrected = this.corrected(street);
+      if (corrected) {
+        candidates = streetsOnly(corrected);
+        used = corrected;
+      }
+    }
+    const [best] = rank(candidates, [used], options);
+    if (!best) return null;
+    const wanted = houseNumber(parsed.house);
+    const houses = this.housesOf(best).sort((a, b) => Math.abs(houseNumber(houseKeyOf(a)) - wanted) - Math.abs(houseNumber(houseKeyOf(b)) - wanted) || byHouseNumber(a, b));
+    return { rows: [best, ...houses].slice(0, options.count), note: { code: 'house_not_found', house: parsed.house, street: best.value } };
+  }
+
+  /**
+   * Nothing found, but the first words name a settlement the index knows ("казань баумана 10" on
+   * an index without Kazan's streets): the settlement, with a note that its streets are not in the data.
+   */
+  private settlementWithoutStreets(parsed: ParsedQuery): { rows: PlaceRow[]; note: SuggestNote } | null {
+    const words = parsed.words.filter((w) => !/^\d/.test(w));
+    for (let n = Math.min(words.length, 3); n >= 1; n--) {
+      const name = words.slice(0, n);
+      const settlement = this.prefixPass({ ...parsed, words: name, prefix: null }).find((r) => r.kind === 'settlement' && placeText(r) === name.join(' '));
+      if (!settlement) continue;
+      const expression = ftsExpression({ words: name, prefix: null })!;
+      const city = settlement.city ?? settlement.settlement;
+      if (this.places.match(expression, 200).some((r) => r.kind !== 'settlement' && (r.city === city || r.settlement === city))) return null;
+      return { rows: [settlement], note: { code: 'no_streets', settlement: settlement.value } };
+    }
+    return null;
+  }
+
+  /** Registry houses of one street or settlement as answer rows. */
+  private registryHouses(parent: PlaceRow, houses: GarHouseRow[]): PlaceRow[] {
+    if (!houses.length) return [];
+    const fields = this.registryFieldsOf(parent);
+    if (!fields) return [];
+    const types = this.houseTypesOf(this.places);
+    return houses.map((house) => registryHouseRow(parent, house, types, fields));
+  }
+
+  private houseTypesOf(places: PlacesRepository): HouseTypes {
+    let types = this.houseTypes.get(places);
+    if (!types) {
+      const all = places.garTypes();
+      const short = (kind: string) => new Map([...(all.get(kind) ?? new Map<number, { short: string }>())].map(([id, t]) => [id, t.short]));
+      this.houseTypes.set(places, (types = { house: short('house'), addhouse: short('addhouse') }));
+    }
+    return types;
   }
 
   private prefixPass(parsed: ParsedQuery): PlaceRow[] {
@@ -127,21 +266,8 @@ export class LocalIndex implements Geocoder {
     const expression = ftsExpression({ words, prefix });
     if (!expression) return [];
     const places = this.places;
-    const parents = places.matchRegistry(expression, REGISTRY_PARENTS);
-    if (!parents.length) return [];
-    let types = this.houseTypes.get(places);
-    if (!types) {
-      const all = places.garTypes();
-      const short = (kind: string) => new Map([...(all.get(kind) ?? new Map<number, { short: string }>())].map(([id, t]) => [id, t.short]));
-      this.houseTypes.set(places, (types = { house: short('house'), addhouse: short('addhouse') }));
-    }
     const rows: PlaceRow[] = [];
-    for (const parent of parents) {
-      const houses = places.housesOf(parent.gar_id!, parsed.house, HOUSES_PER_PARENT);
-      if (!houses.length) continue;
-      const fields = this.registryFieldsOf(parent);
-      if (fields) for (const house of houses) rows.push(registryHouseRow(parent, house, types, fields));
-    }
+    for (const parent of places.matchRegistry(expression, REGISTRY_PARENTS)) rows.push(...this.registryHouses(parent, places.housesOf(parent.gar_id!, parsed.house, HOUSES_PER_PARENT)));
     return rows;
   }
 
@@ -209,10 +335,12 @@ function* rowsOf(places: Iterable<PlaceInput>, source: string): Iterable<NewPlac
  * переулок before the улица of the same name); the typed text as the place's own name (exact,
  * then ending it); then importance (population, precision), the order rows arrive in.
  */
-function rank(rows: PlaceRow[], parsed: ParsedQuery, options: Pick<SuggestOptions, 'city' | 'region' | 'boost'>): PlaceRow[] {
+function rank(rows: PlaceRow[], parses: ParsedQuery[], options: Pick<SuggestOptions, 'city' | 'region' | 'boost'>): PlaceRow[] {
   const preferred = options.city ?? options.region ?? options.boost;
   const bias = preferred ? normalize(preferred) : null;
-  const tier = (row: PlaceRow) => {
+  // Each row by the reading of the text that suits it best (as typed, as transliterated, corrected).
+  const tier = (row: PlaceRow) => parses.map((parsed) => tierFor(row, parsed)).reduce((best, t) => (compareTiers(t, best) < 0 ? t : best));
+  const tierFor = (row: PlaceRow, parsed: ParsedQuery) => {
     const biased = bias && normalize(`${row.city ?? ''} ${row.region ?? ''} ${row.settlement ?? ''}`).includes(bias) ? 0 : 1;
     let house = 0;
     if (parsed.house) {
@@ -226,8 +354,25 @@ function rank(rows: PlaceRow[], parsed: ParsedQuery, options: Pick<SuggestOption
   };
   return rows
     .map((row, order) => ({ row, order, tier: tier(row) }))
-    .sort((a, b) => a.tier[0] - b.tier[0] || a.tier[1] - b.tier[1] || a.tier[2] - b.tier[2] || a.tier[3] - b.tier[3] || a.order - b.order)
+    .sort((a, b) => compareTiers(a.tier, b.tier) || a.order - b.order)
     .map((r) => r.row);
+}
+
+const compareTiers = (a: number[], b: number[]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3];
+
+const houseKeyOf = (row: PlaceRow) => row.house_key ?? houseKey(row.house, row.block) ?? '';
+
+/** The leading number of a house key ("17к1" → 17), or Infinity for none. */
+function houseNumber(key: string): number {
+  const m = /^\d+/.exec(key);
+  return m ? Number(m[0]) : Number.POSITIVE_INFINITY;
+}
+
+/** Number order: 2 before 10, and 2 before 2а, 2к1, 2с1. */
+function byHouseNumber(a: PlaceRow, b: PlaceRow): number {
+  const ka = houseKeyOf(a);
+  const kb = houseKeyOf(b);
+  return houseNumber(ka) - houseNumber(kb) || ka.length - kb.length || (ka < kb ? -1 : ka > kb ? 1 : 0);
 }
 
 /**

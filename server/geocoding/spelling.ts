@@ -32,7 +32,10 @@ export class Speller {
       const against = asPrefix ? candidate.slice(0, word.length) : candidate;
       const edits = editDistance(word, against);
       const similarity = trigramSimilarity(word, asPrefix ? candidate.slice(0, word.length + 1) : candidate);
-      if (edits > maxEdits && similarity < MIN_SIMILARITY) continue;
+      if (edits > maxEdits && (similarity < MIN_SIMILARITY || candidate.length < word.length)) continue;
+      // Two slips in a short word that also change its first letter make another word, not a
+      // typo of this one ("тверская" is not Северская).
+      if (edits >= 2 && word.length <= 8 && against[0] !== word[0]) continue;
       const rank: [number, number, number] = [Math.min(edits, maxEdits + 1), Math.abs(against.length - word.length), -similarity];
       if (!best || compare(rank, best.rank) < 0) best = { word: candidate, rank };
     }

@@ -88,7 +88,7 @@ export function addressRoutes(deps: AddressRouteDeps): Router {
     const account = zoneAccount(req);
     const suggestions = account === null ? answer.suggestions : await deps.zones.annotate(account, answer.suggestions);
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ suggestions } satisfies SuggestResponse);
+    res.json((answer.note ? { suggestions, note: answer.note } : { suggestions }) satisfies SuggestResponse);
   });
 
   router.get('/api/address/resolve', auth, limiter, async (req, res) => {

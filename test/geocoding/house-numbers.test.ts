@@ -64,7 +64,9 @@ describe('house numbers', () => {
   });
 
   it('a house number never matches a postal code; a postal code typed alone does', () => {
-    expect(values('Ленинградская улица 4')).toEqual([]); // no house 4, though a postcode starts with 4
+    // No house 4, though a postcode starts with 4: the street and its nearest houses (the note says so), no postcode match.
+    expect(values('Ленинградская улица 4')).toEqual(['Москва, Ленинградская улица', 'Москва, Ленинградская улица, д 8', 'Москва, Ленинградская улица, д 80']);
+    expect(index.search('Ленинградская улица 4', { count: 5 }).every((r) => !r.house?.startsWith('4'))).toBe(true);
     expect(values('Ленинградская улица 8')[0]).toBe('Москва, Ленинградская улица, д 8');
     expect(values('443017')).toContain('Москва, Ленинградская улица, д 8');
   });

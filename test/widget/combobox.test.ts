@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AddressWidget } from '../../widget/src/address-widget.js';
-import { BackendError, LOOKAHEAD, type Suggestion } from '../../widget/src/suggest.js';
+import { BackendError, debounceFor, type Suggestion } from '../../widget/src/suggest.js';
 import { AUTOCOMPLETE_OFF } from '../../widget/src/combobox.js';
 import en from '../../widget/i18n/en.json' with { type: 'json' };
 import ru from '../../widget/i18n/ru.json' with { type: 'json' };
@@ -96,7 +96,7 @@ describe('combobox in a card', () => {
     expect(t.suggestCalls()).toHaveLength(0);
     vi.advanceTimersByTime(1);
     expect(t.suggestCalls()).toHaveLength(1);
-    expect(t.suggestCalls()[0].params).toMatchObject({ q: 'Самар', count: LOOKAHEAD }); // 7 are shown; the rest answer the next keys in the page
+    expect(t.suggestCalls()[0].params).toMatchObject({ q: 'Самар', count: 7 }); // as many as are shown: no list is made in the page
   });
 
   it('drops a stale answer and aborts the request in flight', () => {
@@ -199,7 +199,7 @@ describe('combobox in a card', () => {
     expect(t.input.value).toBe(RESULTS[2].value);
   });
 
-  it('picking a street keeps the list open with a trailing space and asks for houses at once', async () => {
+  it('picking a street keeps the list open with ", " after it and asks for its houses at once', async () => {
     const t = setup();
     t.type('Самара Авр');
     vi.advanceTimersByTime(150);
@@ -207,9 +207,14 @@ describe('combobox in a card', () => {
     t.suggestCalls()[0].resolve({ suggestions: [street] });
     await Promise.resolve();
     t.list().querySelector('li')!.dispatchEvent(new MouseEvent('mousedown', { bubbles: true, cancelable: true }));
-    expect(t.input.value).toBe('Самара, ул Авроры ');
+    expect(t.input.value).toBe('Самара, ул Авроры, ');
     expect(t.suggestCalls()).toHaveLength(2); // no debounce wait
-    expect(t.suggestCalls()[1].params.q).toBe('Самара, ул Авроры ');
+    expect(t.suggestCalls()[1].params.q).toBe('Самара, ул Авроры, ');
+    // The backend answers "<street>, " with the street's houses: the list moves on, never loops.
+    t.suggestCalls()[1].resolve({ suggestions: RESULTS });
+    await Promise.resolve();
+    expect(t.options()).toEqual(RESULTS.map((r) => r.value));
+    expect(t.list().dataset.query).toBe('Самара, ул Авроры, ');
   });
 
   it('resolves a chosen house once for postal code and coordinates and keeps them', async () => {
@@ -225,64 +230,80 @@ describe('combobox in a card', () => {
     await vi.waitFor(() => expect(t.calls.some((c) => c.path === '/api/address/remember')).toBe(true));
   });
 
-  /** A full answer (LOOKAHEAD suggestions: there may be more) to what is typed first. */
-  const full = Array.from({ length: LOOKAHEAD }, (_, i) => house(`Самара, ул Авроры, д ${110 + i}`, String(110 + i)));
-  async function answered(t: ReturnType<typeof setup>, typed: string, suggestions: Suggestion[]) {
+  async function answered(t: ReturnType<typeof setup>, typed: string, suggestions: Suggestion[], note?: unknown) {
     t.type(typed);
     vi.advanceTimersByTime(150);
-    t.suggestCalls()[0].resolve({ suggestions });
+    t.suggestCalls().at(-1)!.resolve(note ? { suggestions, note } : { suggestions });
     await Promise.resolve();
   }
 
-  it('answers from the in-page cache without a second request', async () => {
+  it('the same text again (case, ё and spaces aside) is answered from the page, without a second request', async () => {
     const t = setup();
-    await answered(t, 'Самар', full);
-    t.type('Самара'); // the answer was full (LOOKAHEAD): there may be more, so it asks
+    await answered(t, 'Самар', RESULTS);
+    t.type('Самара');
     vi.advanceTimersByTime(150);
-    t.type('Самар');
+    t.type('САМАР');
     vi.advanceTimersByTime(150);
     expect(t.suggestCalls()).toHaveLength(2);
-    expect(t.options()).toEqual(full.slice(0, 7).map((r) => r.value)); // count 7 of them shown
+    expect(t.options()).toEqual(RESULTS.map((r) => r.value));
+    expect(t.list().dataset.query).toBe('САМАР');
   });
 
-  it('a longer text whose shorter form got a complete list is answered from it, without asking', async () => {
+  it('a longer text is never answered with a list filtered in the page: the old list stays marked as the old text’s until the backend answers', async () => {
     const t = setup();
-    await answered(t, 'Самара Авроры', RESULTS); // 3 of the 20 asked for: every match is here
-    t.type('Самара Авроры 11');
-    expect(t.options()).toEqual(RESULTS.map((r) => r.value)); // at once, no debounce
+    await answered(t, 'Самара Авроры', RESULTS); // 3 rows: the page does not take them for every match
     t.type('Самара Авроры 112');
+    expect(t.list().dataset.query).toBe('Самара Авроры'); // what is shown still says which text it answers
+    expect(t.options()).toEqual(RESULTS.map((r) => r.value));
+    vi.advanceTimersByTime(150);
+    expect(t.suggestCalls()).toHaveLength(2);
+    t.suggestCalls()[1].resolve({ suggestions: [RESULTS[1]] });
+    await Promise.resolve();
     expect(t.options()).toEqual([RESULTS[1].value]);
     expect(t.list().dataset.query).toBe('Самара Авроры 112');
-    t.type('Самара Авроры 112 корп'); // nothing in the list holds "корп": the backend is asked
-    vi.advanceTimersByTime(150);
-    expect(t.suggestCalls()).toHaveLength(2);
   });
 
-  it('answered in the page, a whole match goes first, as the backend ranks it', async () => {
+  it('a space or a comma makes another text: the backend answers it (a street followed by a comma lists its houses)', async () => {
     const t = setup();
-    await answered(t, 'москва руставели 6', [house('Москва, улица Руставели, д 6А к1', '6А'), house('Москва, улица Руставели, д 6А', '6А'), house('Москва, улица Руставели, д 6', '6')]);
-    t.type('москва руставели 6а');
-    expect(t.options()).toEqual(['Москва, улица Руставели, д 6А', 'Москва, улица Руставели, д 6А к1']);
-    expect(t.suggestCalls()).toHaveLength(1);
-  });
-
-  it('a space or a comma after a word asks nothing new: the answer for the word stands', async () => {
-    const t = setup();
-    await answered(t, 'Самара', full);
+    await answered(t, 'Самара', RESULTS);
     t.type('Самара,');
     t.type('Самара, ');
     vi.advanceTimersByTime(500);
-    expect(t.suggestCalls()).toHaveLength(1);
-    expect(t.list().dataset.query).toBe('Самара, ');
-    // Typed while its request is on its way: the same request answers it.
+    expect(t.suggestCalls()).toHaveLength(2);
+    expect(t.suggestCalls()[1].params.q).toBe('Самара, ');
+    // Typed again while its request is on its way: the same request answers it.
     t.type('Самара, Авр');
     vi.advanceTimersByTime(150);
-    t.type('Самара, Авр ');
+    t.type('Самара, Ав');
+    t.type('Самара, Авр');
     vi.advanceTimersByTime(500);
-    expect(t.suggestCalls()).toHaveLength(2);
-    t.suggestCalls()[1].resolve({ suggestions: full });
+    expect(t.suggestCalls()).toHaveLength(3);
+    t.suggestCalls()[2].resolve({ suggestions: RESULTS });
     await Promise.resolve();
-    expect(t.list().dataset.query).toBe('Самара, Авр ');
+    expect(t.list().dataset.query).toBe('Самара, Авр');
+  });
+
+  it('waits out a word being typed, asks soon after a separator and at once for a house number', () => {
+    const d = { word: 300, separator: 150, house: 50 };
+    expect(debounceFor('москва рустав', d)).toBe(300);
+    expect(debounceFor('москва руставели ', d)).toBe(150);
+    expect(debounceFor('москва руставели,', d)).toBe(150);
+    for (const text of ['москва руставели 1', 'москва руставели 12а', 'руставели д.1', 'руставели 12 к', 'руставели 12 корп 1', 'руставели 30/2', 'аргуновская 18 кв 5']) expect(debounceFor(text, d), text).toBe(50);
+    expect(debounceFor('2-я новоостанкинская', d)).toBe(300);
+  });
+
+  it('says when the house is not in the data (the street and its nearest houses are listed) and when a settlement has no streets', async () => {
+    const t = setup();
+    await answered(t, 'Самара Авроры 5', RESULTS, { code: 'house_not_found', house: '5', street: 'Самара, ул Авроры' });
+    expect(t.options()).toEqual(RESULTS.map((r) => r.value));
+    expect(document.querySelector('.amo-address__notice')!.textContent).toBe("House 5 is not in the server's data: here are the street and its nearest houses");
+    const kazan: Suggestion = { value: 'Казань', unrestricted_value: 'Россия, Казань', data: data({ city: 'Казань' }), source: 'local' };
+    await answered(t, 'казань баумана 10', [kazan], { code: 'no_streets', settlement: 'Казань' });
+    expect(t.options()).toEqual(['Казань']);
+    expect(document.querySelector('.amo-address__notice')!.textContent).toBe('The server has no streets of “Казань” yet: pick the settlement or type the address by hand');
+    expect(document.querySelector('.amo-address__status')!.textContent).not.toContain('spelling');
+    await answered(t, 'Самара Авроры 110', [RESULTS[0]]);
+    expect(document.querySelector('.amo-address__notice')).toBeNull(); // the note was about the older list
   });
 
   it('attaching twice never doubles handlers; destroy removes everything and restores the input', async () => {

@@ -4,9 +4,9 @@
  * amoCRM's page: every callback is guarded.
  */
 import { Combobox } from './combobox.js';
-import { BackendError, SuggestEngine, type Suggestion, type Transport } from './suggest.js';
+import { BackendError, SuggestEngine, type Suggestion, type SuggestNote, type Transport } from './suggest.js';
 import { setControlValue, type FieldControl } from './card.js';
-import { resultsText, type Translate } from './i18n.js';
+import { fill, resultsText, type Translate } from './i18n.js';
 import { WIDGET_DEFAULTS, type WidgetSettings } from './settings.js';
 import type { ZoneChip } from './zones/entry.js';
 
@@ -15,6 +15,7 @@ export interface FieldDeps {
   settings: WidgetSettings;
   t: Translate;
   jquery?: (el: Element) => { trigger(event: string): unknown };
+  /** One quiet time for every kind of typing (tests); the measured defaults otherwise. */
   debounceMs?: number;
   /** Where a chosen suggestion (with its resolved parts) is kept, by field id. */
   onChosen?: (fieldId: string, suggestion: Suggestion) => void;
@@ -50,16 +51,18 @@ export class FieldAutocomplete {
     });
     this.engine = new SuggestEngine({
       transport: deps.transport,
-      debounceMs: deps.debounceMs ?? WIDGET_DEFAULTS.debounceMs,
+      debounce: deps.debounceMs === undefined ? WIDGET_DEFAULTS.debounce : { word: deps.debounceMs, separator: deps.debounceMs, house: deps.debounceMs },
       minChars: settings.minChars,
       count: settings.count,
       bias: settings.biasCity,
       onLoading: () => guard(() => this.combobox.showLoading()),
-      onResults: (query, suggestions) => guard(() => {
+      onResults: (query, suggestions, note) => guard(() => {
         // The account has zones: fetch the chip's code now, so that it is there at the pick.
         if (suggestions.some((s) => s.data && 'delivery_zone' in s.data)) void this.deps.zoneChip?.();
         this.hideNotice();
-        if (control.ownerDocument.activeElement === control) this.combobox.showResults(query, suggestions);
+        if (control.ownerDocument.activeElement !== control) return;
+        this.combobox.showResults(query, suggestions);
+        if (note) this.showNotice(noteText(t, note));
       }),
       onIdle: () => guard(() => this.combobox.close()),
       onError: (error) => guard(() => this.fail(error)),
@@ -79,8 +82,9 @@ export class FieldAutocomplete {
     const aboveHouse = !d.house && !!(d.street || d.city || d.settlement);
     const focused = this.control.ownerDocument.activeElement === this.control;
     if (aboveHouse && focused) {
-      // Like DaData's plugin: a street (or city) is a step, not a destination; ask for the next level.
-      const next = `${suggestion.value} `;
+      // Like DaData's plugin: a street (or city) is a step, not a destination; the backend answers
+      // "<street>, " with the street's houses and "<city>, " with its streets.
+      const next = `${suggestion.value}, `;
       this.write(next);
       this.engine.now(next);
       return;
@@ -154,6 +158,11 @@ export class FieldAutocomplete {
     this.notice?.remove();
     this.notice = null;
   }
+}
+
+/** Why the list is what it is, in words: "Дома 5 нет в данных…", "По Казань нет улиц…". */
+function noteText(t: Translate, note: SuggestNote): string {
+  return note.code === 'house_not_found' ? fill(t('address.house_not_found'), { house: note.house }) : fill(t('address.no_streets'), { settlement: note.settlement });
 }
 
 function stripNulls<T extends object>(data: T | undefined): Partial<T> {

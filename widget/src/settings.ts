@@ -15,8 +15,11 @@ export const WIDGET_DEFAULTS = {
   fieldIds: [762381],
   minChars: { value: 3, min: 1, max: 10 },
   count: { value: 7, min: 1, max: 20 },
-  /** Milliseconds of quiet typing before a suggestion request. */
-  debounceMs: 100,
+  /**
+   * Milliseconds of quiet typing before a suggestion request (suggest.ts debounceFor): inside a
+   * word, after a separator, while a house number is typed. Chosen by measuring (docs/benchmarks.md, typing).
+   */
+  debounce: { word: 300, separator: 150, house: 50 },
 } as const;
 
 export interface SavedSettings {

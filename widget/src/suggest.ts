@@ -1,12 +1,12 @@
 /**
- * The suggestion engine: debounce, minimum length, an in-page cache per query, abort of the
- * request in flight when a newer query starts, and the rule that only the answer to the latest
- * query is ever shown (geocoding-notes, DaData's plugin). It never touches the DOM.
+ * The suggestion engine: debounce, minimum length, an in-page cache of the backend's answers per
+ * text, abort of the request in flight when a newer query starts, and the rule that only the
+ * answer to the latest text is ever shown (geocoding-notes, DaData's plugin). It never touches the DOM.
  */
 // One contract with the backend: the widget renders exactly what the server answers.
-import type { AddressData, ErrorCode, Suggestion as ServerSuggestion } from '../../contract/api.js';
+import type { AddressData, ErrorCode, SuggestNote, Suggestion as ServerSuggestion } from '../../contract/api.js';
 
-export type { AddressData };
+export type { AddressData, SuggestNote };
 export type Suggestion = Omit<ServerSuggestion, 'source'> & { source: string };
 
 /** A call to the backend that can be aborted; rejects with a BackendError. */
@@ -38,41 +38,53 @@ export class BackendError extends Error {
 
 export interface EngineOptions {
   transport: Transport;
-  debounceMs: number;
+  /** Quiet milliseconds before asking, by what is being typed (`debounceFor`). */
+  debounce: Debounce;
   minChars: number;
   count: number;
   bias: string | null;
-  onResults(query: string, suggestions: Suggestion[]): void;
+  onResults(query: string, suggestions: Suggestion[], note: SuggestNote | null): void;
   onLoading(query: string): void;
   onError(error: BackendError): void;
   /** Too short to ask: the view closes its list. */
   onIdle(): void;
 }
 
+/** Quiet milliseconds before asking: inside a word, after a separator, and while a house number is typed. */
+export interface Debounce {
+  word: number;
+  separator: number;
+  house: number;
+}
+
 /**
- * How many suggestions each request asks for (the backend's maximum), of which `count` are shown:
- * the rest let the next keys be answered in the page. Measured with `BENCH_ONLY=typing npm run
- * bench` (docs/benchmarks.md): fewer requests per address and the same list times.
+ * How long to wait before asking for `text`. A word being typed is waited out (a list for half a
+ * street name is rarely the one wanted); a finished word or a house number is asked at once, as
+ * the list for it is what the manager looks at next. Measured with `npm run bench` (typing):
+ * docs/benchmarks.md has the requests and the times of each choice.
  */
-export const LOOKAHEAD = 20;
+export function debounceFor(text: string, debounce: Debounce): number {
+  if (/[\s,.]$/.test(text)) return debounce.separator;
+  return /(?:^|[\s,])(?:д\.?\s*)?\d[\p{L}\p{N}/-]*$/u.test(text) || /\d[\s,]*(?:к|корп|с|стр)\.?\s*\d*$/iu.test(text) ? debounce.house : debounce.word;
+}
 
 export class SuggestEngine {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private inflight: AbortController | null = null;
   private inflightKey = '';
   private latest = '';
-  private readonly cache = new Map<string, Suggestion[]>();
+  /** The backend's answers by text (queryKey): a list is shown only for the text it answers. */
+  private readonly cache = new Map<string, Answer>();
   /** Requests actually sent (the benchmark and the tests read it). */
   requestsSent = 0;
 
   constructor(private readonly options: EngineOptions) {}
 
   /**
-   * The input changed to `text` (as typed). Asks the backend only when nothing it already said
-   * answers this text: the same text again (also with a trailing space or comma), a longer text
-   * whose shorter form got a complete list (each request asks for LOOKAHEAD suggestions and
-   * shows `count`: an answer shorter than LOOKAHEAD held every match, so the longer text's
-   * matches are among them), or a text whose request is already on its way.
+   * The input changed to `text` (as typed). Shows the backend's answer for exactly this text when
+   * it has one (the same text typed again), waits for the request already on its way for it, or
+   * asks after the quiet time `debounceFor` gives. A list is never made in the page: any list
+   * shown is the backend's answer for the text it says it answers.
    */
   input(text: string): void {
     this.latest = text;
@@ -83,39 +95,15 @@ export class SuggestEngine {
       this.options.onIdle();
       return;
     }
-    const key = cacheKey(text);
-    const known = this.cache.get(key)?.slice(0, this.options.count) ?? this.fromCompleteList(key, text);
+    const key = queryKey(text);
+    const known = this.cache.get(key);
     if (known) {
       this.abort();
-      this.options.onResults(text, known);
+      this.options.onResults(text, known.suggestions, known.note);
       return;
     }
     if (this.inflight && this.inflightKey === key) return; // its answer will be shown for this text
-    this.timer = setTimeout(() => this.fetch(text), this.options.debounceMs);
-  }
-
-  /** The matches among a complete list for a shorter form of the text, or null to ask. */
-  private fromCompleteList(key: string, text: string): Suggestion[] | null {
-    let best: string | null = null;
-    for (const [known, list] of this.cache) {
-      if (list.length >= LOOKAHEAD || list.length === 0 || !key.startsWith(known) || known.length < this.options.minChars) continue;
-      if (best === null || known.length > best.length) best = known;
-    }
-    if (best === null) return null;
-    const typed = words(text);
-    const matches = this.cache.get(best)!.filter((s) => {
-      const have = words(s.value);
-      return typed.every((w) => have.some((h) => h.startsWith(w)));
-    });
-    if (!matches.length) return null;
-    // As the backend ranks a whole match first: a suggestion that ends with the last typed word
-    // ("д 6А" for "…6а", before "д 6А к1") goes before those that only start with it.
-    const last = typed[typed.length - 1];
-    const whole = matches.filter((s) => {
-      const have = words(s.value);
-      return have[have.length - 1] === last;
-    });
-    return [...whole, ...matches.filter((s) => !whole.includes(s))].slice(0, this.options.count);
+    this.timer = setTimeout(() => this.fetch(text), debounceFor(text, this.options.debounce));
   }
 
   /** Ask at once (after a pick that stops above house level, the next level is wanted now). */
@@ -153,20 +141,20 @@ export class SuggestEngine {
     this.timer = null;
     this.abort();
     const controller = new AbortController();
+    const key = queryKey(text);
     this.inflight = controller;
-    this.inflightKey = cacheKey(text);
+    this.inflightKey = key;
     this.options.onLoading(text);
-    const params: Record<string, string | number> = { q: text, count: Math.max(LOOKAHEAD, this.options.count) };
+    const params: Record<string, string | number> = { q: text, count: this.options.count };
     if (this.options.bias) params.city = this.options.bias;
     this.requestsSent++;
     try {
-      const body = (await this.options.transport('/api/address/suggest', params, controller.signal)) as { suggestions?: Suggestion[] };
-      const suggestions = Array.isArray(body?.suggestions) ? body.suggestions : [];
-      this.cache.set(cacheKey(text), suggestions);
-      // Only the answer to the latest query is shown (for the text as it now reads: a space
-      // typed meanwhile asks nothing new); a stale one is dropped.
-      if (controller.signal.aborted || cacheKey(text) !== cacheKey(this.latest)) return;
-      this.options.onResults(this.latest, suggestions.slice(0, this.options.count));
+      const body = (await this.options.transport('/api/address/suggest', params, controller.signal)) as { suggestions?: Suggestion[]; note?: SuggestNote };
+      const answer: Answer = { suggestions: Array.isArray(body?.suggestions) ? body.suggestions.slice(0, this.options.count) : [], note: body?.note ?? null };
+      this.cache.set(key, answer);
+      // Only the answer for the text as it now reads is shown; a stale one is dropped.
+      if (controller.signal.aborted || key !== queryKey(this.latest)) return;
+      this.options.onResults(this.latest, answer.suggestions, answer.note);
     } catch (error) {
       if (controller.signal.aborted) return;
       this.options.onError(error instanceof BackendError ? error : new BackendError(0, 'network_error'));
@@ -181,7 +169,10 @@ export class SuggestEngine {
   }
 }
 
-/** One key for texts that ask the same: case, ё, spaces and trailing commas or dots do not change the answer. */
-const cacheKey = (text: string) => text.toLowerCase().replace(/ё/g, 'е').replace(/[\s,.]+/g, ' ').trim();
+interface Answer {
+  suggestions: Suggestion[];
+  note: SuggestNote | null;
+}
 
-const words = (text: string) => text.toLowerCase().replace(/ё/g, 'е').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+/** Texts the backend answers alike: case, ё and runs of spaces aside (server/geocoding/address-service.ts queryKey). */
+const queryKey = (text: string) => text.toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').replace(/^ /, '');
