@@ -7,14 +7,17 @@
  *   abbrev     "ул. Косинская, д. 3"            (ул., пр-т, пер., д., к., стр.)
  *   city first "москва косинская улица 3"       (lower case)
  *   typo       "Косинсквя улица 3"              (one letter of the street name replaced)
+ *   flat       "Косинская улица 3 кв 12"        (a flat appended: right only if the answer keeps it)
  * and the bench prints top-1 and top-5 for the whole string, the share of the string typed when
- * the right house first enters the top 5, and the in-process latency of every keystroke.
+ * the right house first enters the top 5 (the journey: what the manager sees key by key), and the
+ * in-process latency of every keystroke. Each text goes through the answer path the server uses
+ * (AddressService: details split off, the embedded index, details kept), with no answer cache.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve, join } from 'node:path';
 import { openIndexDatabase } from '../../server/store/index-database.js';
-import { PlacesRepository, type PlaceRow } from '../../server/store/places-repository.js';
+import { PlacesRepository } from '../../server/store/places-repository.js';
 import { LocalIndex } from '../../server/geocoding/local-index.js';
 import { ensureGazetteer } from '../../server/address-data/gazetteer.js';
 import { importRecords } from '../../server/address-data/osm/import-addresses.js';
@@ -23,6 +26,10 @@ import { houseKey } from '../../server/geocoding/house-number.js';
 import { normalize } from '../../server/geocoding/normalize.js';
 import type { AddressRecord } from '../../server/address-data/osm/address-record.js';
 import { percentiles, fmt } from './http-load.js';
+import { AddressService } from '../../server/geocoding/address-service.js';
+import { AddressBook } from '../../server/geocoding/address-book.js';
+import type { AddressBookRepository } from '../../server/store/address-book-repository.js';
+import type { Suggestion } from '../../server/geocoding/types.js';
 import { generatedAddresses } from './generate-addresses.js';
 
 // Real extracts live beside the project (../shared/realdata, SOURCES.md there), never in it.
@@ -40,7 +47,7 @@ const EXTRACTS: Array<{ file: string; city: string | null }> = [
   { file: 'valhalla-liechtenstein.osm.pbf', city: null },
 ];
 const SAMPLE = Number(process.env.QUALITY_SAMPLE ?? 120);
-const VARIANTS = ['written', 'abbrev', 'cityFirst', 'typo'] as const;
+const VARIANTS = ['written', 'abbrev', 'cityFirst', 'typo', 'flat'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 const ABBREVIATIONS: Array<[RegExp, string]> = [
@@ -80,11 +87,15 @@ function query(r: AddressRecord & { typedCity: string }, variant: Variant, seed:
   if (variant === 'written') return /[а-яё]/i.test(r.street) ? `${r.street} ${r.house}` : `${r.house} ${r.street}`;
   if (variant === 'abbrev') return abbreviated(r);
   if (variant === 'cityFirst') return `${(r.city ?? r.typedCity).toLowerCase()} ${r.street.toLowerCase()} ${r.house.toLowerCase()}`;
+  if (variant === 'flat') return `${query(r, 'written', seed)} кв ${flatOf(seed)}`;
   return withTypo(r, seed);
 }
 
-const isRight = (row: PlaceRow, r: AddressRecord) =>
-  row.kind === 'house' && normalize(row.street ?? '') === normalize(r.street) && houseKey(row.house, row.block) === houseKey(r.house, r.block ?? null);
+const flatOf = (seed: number) => String(1 + ((seed * 37) % 240));
+
+/** The intended house; with a flat typed, only an answer that keeps the flat. */
+const isRight = (s: Suggestion, r: AddressRecord, flat: string | null) =>
+  !!s.data.house && normalize(s.data.street ?? '') === normalize(r.street) && houseKey(s.data.house, s.data.block) === houseKey(r.house, r.block ?? null) && (flat === null || s.data.flat === flat);
 
 /** A deterministic sample: every n-th address, distinct by street and house. */
 function sample<T extends AddressRecord>(records: T[], n: number): T[] {
@@ -128,37 +139,45 @@ try {
   const entries = (db.prepare('SELECT COUNT(*) AS n FROM places').get() as { n: number }).n;
   console.log(`index: ${entries} entries`);
   console.log(`\n${truth.length} addresses × ${VARIANTS.length} ways of typing, prefix by prefix from 3 characters, top 5 asked each time`);
+  // No account: the address book is never read (AddressService asks it only for an account).
+  const service = new AddressService(index, new AddressBook({} as AddressBookRepository), { now: () => Date.now() } as never, { ttlSeconds: 0, maxBytes: 0 });
   const latencies: number[] = [];
+  const journey: Partial<Record<Variant, number>> = {};
   for (const variant of VARIANTS) {
     let top1 = 0;
     let top5 = 0;
     let shown = 0;
     const shares: number[] = [];
-    truth.forEach((r, n) => {
+    for (const [n, r] of truth.entries()) {
       const text = query(r, variant, n);
+      const flat = variant === 'flat' ? flatOf(n) : null;
       let entered: number | null = null;
       for (let i = 3; i <= text.length; i++) {
         const prefix = text.slice(0, i);
         if (prefix.trim().length < 3) continue;
         const started = performance.now();
-        const rows = index.search(prefix, { count: 5 });
+        const rows = (await service.suggest(null, prefix, { count: 5, language: 'ru' })).suggestions;
         latencies.push(performance.now() - started);
-        if (entered === null && rows.some((row) => isRight(row, r))) entered = i / text.length;
+        // The journey: the share typed when the house (with its flat, once the flat is typed whole) is in the list.
+        const wanted = flat !== null && i === text.length ? flat : null;
+        if (entered === null && rows.some((row) => isRight(row, r, wanted))) entered = i / text.length;
         if (i === text.length) {
-          if (rows[0] && isRight(rows[0], r)) top1++;
+          if (rows[0] && isRight(rows[0], r, flat)) top1++;
           else if (process.env.QUALITY_SHOW === variant && shown++ < 25) console.log(`  miss: ${JSON.stringify(text)} (${r.street} | ${r.house}) → ${rows.slice(0, 3).map((row) => row.value).join(' ‖ ') || 'nothing'}`);
-          if (rows.some((row) => isRight(row, r))) top5++;
+          if (rows.some((row) => isRight(row, r, flat))) top5++;
         }
       }
       shares.push(entered ?? 1.5);
-    });
+    }
     const share = percentiles(shares.filter((s) => s <= 1));
     const pct = (k: number) => `${((100 * k) / truth.length).toFixed(1)}%`;
     console.log(
       `${variant.padEnd(10)} top-1 ${pct(top1).padStart(6)}  top-5 ${pct(top5).padStart(6)}  ` +
         `right house in the top 5 after typing: median ${fmt(share.p50 * 100)}% of the string, p95 ${fmt(share.p95 * 100)}% (never: ${shares.filter((s) => s > 1).length})`,
     );
+    journey[variant] = share.p50 * 100;
   }
+  console.log(`bench:quality-journey: the intended house first in the top 5 after a median ${fmt(journey.written!)}% of the address typed (city first ${fmt(journey.cityFirst!)}%, with a typo ${fmt(journey.typo!)}%), ${fmt(journey.flat!)}% with a flat appended`);
   const ms = percentiles(latencies);
   console.log(`\nlatency per keystroke, in-process, ${latencies.length} searches: p50 ${fmt(ms.p50)} ms  p95 ${fmt(ms.p95)} ms  p99 ${fmt(ms.p99)} ms`);
   db.close();

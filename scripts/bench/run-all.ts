@@ -10,8 +10,9 @@
  *     the suggestions being rendered, minus the backend's own time.
  *  3. writes (writes-bench.ts): intake accepted/s and time-to-202, webhook time-to-200, outbox
  *     drain rate against amoCRM's 7/s.
- *  4. typing (typing-bench.ts): the built widget in Chromium typing 5 real addresses at human
- *     speed against a backend answering in 60 ms: requests per address, last key → list.
+ *  4. typing (typing-bench.ts): the built widget in Chromium typing real addresses at human
+ *     speed against a backend answering in 60 ms, on the demo's real index and on a generated one:
+ *     requests per address, last key → the backend's list, and lists that are not the backend's.
  *  5. delivery zones (zones-bench.ts): 500 zones × 1,000 vertices in one account, the zone of a
  *     point and of a 7-suggestion answer, and the suggestion latency with those zones on.
  * BENCH_ONLY=typing runs 4 alone and ends with its one-line summary; BENCH_ONLY=zones runs 5's lookups alone.
@@ -53,15 +54,31 @@ async function zonesSummary(): Promise<void> {
   console.log(`bench:zones: lookup p50 ${z.lookup.p50.toFixed(4)} ms p95 ${z.lookup.p95.toFixed(4)} ms p99 ${z.lookup.p99.toFixed(4)} ms per point; an answer of 7 suggestions p95 ${z.answer.p95.toFixed(4)} ms   (target p95 <= 0.1 ms per answer)`);
 }
 
-/** The typing figures, each address, then the summary line (its wording is what a reader greps for). */
+/**
+ * The typing figures on both data sets, each address, then the summary lines (their wording is
+ * what a reader greps for): one `bench:typing` line per data set, then `bench:typing-lists`.
+ */
 async function typingSummary(): Promise<void> {
-  const typing = await benchTyping();
-  console.log(`\n== typing ==`);
-  for (const a of typing.perAddress) console.log(`  ${a.text.padEnd(34)} ${String(a.requests).padStart(2)} requests, last key → list ${a.lastKeyToListMs === null ? 'never' : `${a.lastKeyToListMs.toFixed(0)} ms`}, ${a.sameList ? 'the backend’s list' : a.sameFirst ? 'the backend’s first, not its whole list' : 'NOT the backend’s first suggestion'}`);
-  const same = typing.perAddress.filter((a) => a.sameFirst).length;
-  console.log(`  the list shown for the whole text starts with the backend's own first answer for it: ${same} of ${typing.perAddress.length}; is the backend's whole list: ${typing.perAddress.filter((a) => a.sameList).length}`);
-  // The issue's template, word for word: `bench:typing: <n> requests per address, last key to list p50 <ms> p95 <ms> at a 60 ms backend`.
-  console.log(`bench:typing: ${typing.requestsPerAddress.toFixed(1)} requests per address, last key to list p50 ${typing.lastKeyToList.p50.toFixed(0)} p95 ${typing.lastKeyToList.p95.toFixed(0)} at a 60 ms backend`);
+  let wrong = 0;
+  let pauses = 0;
+  const lines: string[] = [];
+  for (const dataset of ['demo', 'generated'] as const) {
+    const typing = await benchTyping({ dataset });
+    console.log(`\n== typing (${dataset === 'demo' ? "the demo's real index: Moscow from OpenStreetMap, г Байконур from the registry" : 'generated: common street names in 300 settlements, most prefixes with 20+ matches'}) ==`);
+    for (const a of typing.perAddress) console.log(`  ${a.text.padEnd(40)} ${String(a.requests).padStart(2)} requests (DaData's plugin ${String(a.dadata).padStart(2)}), last key → the backend's list ${a.lastKeyToListMs === null ? 'NEVER' : `${a.lastKeyToListMs.toFixed(0)} ms`}`);
+    console.log(`  lists laid out while typing that were not the backend's answer for their text: ${typing.wrongWhileTyping} of ${typing.listsWhileTyping}`);
+    console.log(`  lists at 1.2 s pauses (word by word) that differ from the backend's: ${typing.wrongAtPauses} of ${typing.pauses}`);
+    for (const e of typing.examples) console.log(`    ${e}`);
+    console.log(`  typed prefixes that match 20 places or more: ${(typing.crowdedPrefixes * 100).toFixed(0)}%`);
+    console.log(`  DaData's default plugin on the same keys: ${typing.dadataRequestsPerAddress.toFixed(1)} requests per address (target: at most half)`);
+    // The issue's template, word for word: `bench:typing: <n> requests per address, last key to list p50 <ms> p95 <ms> at a 60 ms backend`.
+    lines.push(`bench:typing: ${typing.requestsPerAddress.toFixed(1)} requests per address, last key to list p50 ${typing.lastKeyToList.p50.toFixed(0)} p95 ${typing.lastKeyToList.p95.toFixed(0)} at a 60 ms backend`);
+    console.log(`  (${dataset}) ${lines.at(-1)}`);
+    wrong += typing.wrongAtPauses + typing.wrongWhileTyping;
+    pauses += typing.pauses + typing.listsWhileTyping;
+  }
+  for (const line of lines) console.log(line);
+  console.log(`bench:typing-lists: ${wrong} of ${pauses} lists differ from the backend`);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'amo-address-bench-'));
