@@ -63,6 +63,30 @@ describe('demo card page in a real browser', () => {
     await page.close();
   });
 
+  it('a street picked with the mouse, a tap or the keyboard lists its houses at once, never the street again', async () => {
+    for (const how of ['click', 'tap', 'keyboard'] as const) {
+      const context = await browser.newContext(how === 'tap' ? { viewport: { width: 375, height: 700 }, hasTouch: true, isMobile: true } : { viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      const field = await typeInDemo(page, how === 'tap' ? 'tap' : 'click');
+      const street = page.locator('.amo-address__item', { hasText: /^Самара, улица Авроры$/ });
+      if (how === 'keyboard') {
+        const rows = (await page.locator('.amo-address__item').allTextContents()).map((t) => t.trim());
+        for (let i = 0; i <= rows.indexOf('Самара, улица Авроры'); i++) await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Enter');
+      } else if (how === 'tap') await street.tap();
+      else await street.click();
+      expect(await field.inputValue(), how).toBe('Самара, улица Авроры, ');
+      // The backend's answer for "<street>, ": its houses, in number order.
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('.amo-address__list')!.dataset.query === 'Самара, улица Авроры, ');
+      const houses = (await page.locator('.amo-address__item').allTextContents()).map((t) => t.trim());
+      expect(houses.length, how).toBeGreaterThan(1);
+      expect(houses.every((h) => /^Самара, улица Авроры, д \d/.test(h)), how).toBe(true);
+      const numbers = houses.map((h) => Number(/д (\d+)/.exec(h)![1]));
+      expect(numbers, how).toEqual([...numbers].sort((a, b) => a - b));
+      await context.close();
+    }
+  });
+
   it('Save shows the address and its resolved parts, picked with the mouse', async () => {
     const page = await browser.newPage();
     await page.goto(`${app.url}/demo?lang=en`);
