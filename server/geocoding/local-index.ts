@@ -102,17 +102,24 @@ export class LocalIndex implements Geocoder {
     const parsed = parseQuery(query);
     const parses = [parsed];
     const found = new Map<number, PlaceRow>();
-    const add = (rows: PlaceRow[]) => rows.forEach((r) => found.size < CANDIDATES * 2 && !found.has(r.id) && found.set(r.id, r));
-    const passes = (p: ParsedQuery) => {
-      add(this.registryPass(p));
-      add(this.prefixPass(p));
+    /** Which readings of the text found each row: a row is ranked by the best of those only. */
+    const readings = new Map<number, ParsedQuery[]>();
+    const add = (rows: PlaceRow[], by: ParsedQuery = parsed) =>
+      rows.forEach((r) => {
+        if (!found.has(r.id) && found.size >= CANDIDATES * 2) return;
+        found.set(r.id, found.get(r.id) ?? r);
+        readings.set(r.id, [...(readings.get(r.id) ?? []), by]);
+      });
+    const passes = (p: ParsedQuery, by: ParsedQuery = p) => {
+      add(this.registryPass(p), by);
+      add(this.prefixPass(p), by);
     };
     // A preferred city (the widget setting) narrows the index query itself: with millions of
     // houses, the 64 most important matches of "Ленина 5" may all be in other cities.
     const preferred = options.city ?? options.region ?? options.boost;
     if (preferred) {
       const cityWords = indexText(preferred).split(' ').filter((w) => w && !parsed.words.includes(w));
-      if (cityWords.length) passes({ ...parsed, words: [...cityWords, ...parsed.words] });
+      if (cityWords.length) passes({ ...parsed, words: [...cityWords, ...parsed.words] }, parsed);
     }
     passes(parsed);
     // "Самара, у": the last word may be a type word just begun ("улица"), which the index does not hold.
@@ -136,7 +143,7 @@ export class LocalIndex implements Geocoder {
       }
     }
     if (found.size) {
-      const ranked = rank([...found.values()], parses, options);
+      const ranked = rank([...found.values()], (row) => readings.get(row.id) ?? [parsed], options);
       return { rows: this.nextLevel(query, parses, ranked, options.count) ?? ranked.slice(0, options.count), note: null };
     }
     return this.withoutHouse(parsed, options) ?? this.settlementWithoutStreets(parsed) ?? { rows: [], note: null };
@@ -335,11 +342,11 @@ function* rowsOf(places: Iterable<PlaceInput>, source: string): Iterable<NewPlac
  * переулок before the улица of the same name); the typed text as the place's own name (exact,
  * then ending it); then importance (population, precision), the order rows arrive in.
  */
-function rank(rows: PlaceRow[], parses: ParsedQuery[], options: Pick<SuggestOptions, 'city' | 'region' | 'boost'>): PlaceRow[] {
+function rank(rows: PlaceRow[], readingsOf: ParsedQuery[] | ((row: PlaceRow) => ParsedQuery[]), options: Pick<SuggestOptions, 'city' | 'region' | 'boost'>): PlaceRow[] {
   const preferred = options.city ?? options.region ?? options.boost;
   const bias = preferred ? normalize(preferred) : null;
   // Each row by the reading of the text that suits it best (as typed, as transliterated, corrected).
-  const tier = (row: PlaceRow) => parses.map((parsed) => tierFor(row, parsed)).reduce((best, t) => (compareTiers(t, best) < 0 ? t : best));
+  const tier = (row: PlaceRow) => (typeof readingsOf === 'function' ? readingsOf(row) : readingsOf).map((parsed) => tierFor(row, parsed)).reduce((best, t) => (compareTiers(t, best) < 0 ? t : best));
   const tierFor = (row: PlaceRow, parsed: ParsedQuery) => {
     const biased = bias && normalize(`${row.city ?? ''} ${row.region ?? ''} ${row.settlement ?? ''}`).includes(bias) ? 0 : 1;
     let house = 0;
