@@ -3,48 +3,20 @@
  * codes the widget acts on, and the status answer. Types only, so the widget's bundle gains
  * nothing; both sides import this one module (the server never exports these from its own files).
  */
+import type { DadataAddressData } from './dadata.js';
+export type { DadataAddressData };
 
-/** Our answer shape: DaData's suggestion (geocoding-notes, "Our answer shape"). Missing parts are null. */
-export interface AddressData {
-  country: string | null;
-  region: string | null;
-  city: string | null;
-  settlement: string | null;
-  street: string | null;
-  house: string | null;
-  block: string | null;
-  flat: string | null;
-  postal_code: string | null;
+/**
+ * Our answer shape: DaData's suggestion (contract/dadata.ts), every key of its `data` present
+ * (null when unknown), written by one builder for every source (server/geocoding/answer-builder.ts);
+ * beside DaData's keys, the point as numbers and what DaData has no key for.
+ */
+export type AddressData = DadataAddressData & {
+  /** The point as numbers (DaData's `geo_lat`/`geo_lon` hold the same as strings). */
   lat: number | null;
   lon: number | null;
-  /** What the registry (ГАР) knows, in DaData's field names: on answers from the registry only. */
-  fias_id?: string | null;
-  fias_level?: string | null;
-  house_fias_id?: string | null;
-  street_fias_id?: string | null;
-  settlement_fias_id?: string | null;
-  city_fias_id?: string | null;
-  area_fias_id?: string | null;
-  region_fias_id?: string | null;
-  kladr_id?: string | null;
-  okato?: string | null;
-  oktmo?: string | null;
-  region_with_type?: string | null;
-  area?: string | null;
-  area_with_type?: string | null;
-  city_with_type?: string | null;
-  settlement_with_type?: string | null;
-  street_with_type?: string | null;
-  house_type?: string | null;
-  block_type?: string | null;
-  /** DaData's flat type ("кв", "офис", "пом"), typed after the house; `flat` holds its number. */
-  flat_type?: string | null;
-  /** For the courier, typed after the house ("под 2", "эт 3", "домофон 12К"): not DaData's, named alike. */
-  entrance?: string | null;
-  floor?: string | null;
-  intercom?: string | null;
-  /** DaData's qc_geo: 0 the house's own point, 2 its street's, 3 its settlement's, 4 its city's, 5 none. */
-  qc_geo?: string | null;
+  /** The intercom code typed after the house ("домофон 12К"): not DaData's; named like its `entrance` and `floor`. */
+  intercom: string | null;
   /**
    * The account's delivery zone holding this point (null: outside every zone); absent when the
    * account has no zones or the answer has no point. `approximate`: the street's or settlement's point.
@@ -52,7 +24,7 @@ export interface AddressData {
   delivery_zone?: DeliveryZone | null;
   /** Straight-line km to the account's nearest warehouse; absent without zones or warehouses. */
   delivery_distance_km?: number | null;
-}
+};
 
 export interface DeliveryZone {
   id: number;
@@ -85,12 +57,6 @@ export interface DeliveryZoneCheck {
   /** With ?q=: the address the text resolved to. */
   address?: { value: string; lon: number; lat: number } | null;
 }
-
-/** The registry fields above, for code that copies them. */
-export const REGISTRY_FIELDS = [
-  'fias_id', 'fias_level', 'house_fias_id', 'street_fias_id', 'settlement_fias_id', 'city_fias_id', 'area_fias_id', 'region_fias_id', 'kladr_id', 'okato', 'oktmo',
-  'region_with_type', 'area', 'area_with_type', 'city_with_type', 'settlement_with_type', 'street_with_type', 'house_type', 'block_type', 'qc_geo',
-] as const satisfies ReadonlyArray<keyof AddressData>;
 
 export type SuggestionSource = 'local' | 'account' | 'dadata' | 'yandex' | 'photon' | 'nominatim' | 'local-fallback';
 

@@ -39,13 +39,14 @@ export const valueLimit = (field: CustomField): number | null => (field.type ===
 /** The field's values for an address in the field's own shape. */
 export function addressValue(field: CustomField, value: string, data: Partial<AddressData> | null | undefined): FieldValue {
   if (field.type !== 'smart_address') return { field_id: field.id, values: [{ value }] };
-  const line1 = [data?.street, data?.house && `д ${data.house}`, data?.block].filter(Boolean).join(', ');
+  // DaData's parts: "ул Авроры, д 110, к 2" (the street with its type; older answers carried it in `street`).
+  const line1 = [data?.street_with_type ?? data?.street, data?.house && `${data.house_type ?? 'д'} ${data.house}`, data?.block && `${data.block_type ?? 'к'} ${data.block}`].filter(Boolean).join(', ');
   const parts: Record<(typeof SMART_PARTS)[number], string | null | undefined> = {
     // Without a parsed street the whole text is the first line: nothing typed is lost.
     address_line_1: line1 || value,
-    address_line_2: data?.flat ? `кв ${data.flat}` : null,
+    address_line_2: data?.flat ? `${data.flat_type ?? 'кв'} ${data.flat}` : null,
     city: data?.city ?? data?.settlement,
-    state: data?.region,
+    state: data?.region_with_type ?? data?.region,
     zip: data?.postal_code,
     country: data?.country,
   };

@@ -62,12 +62,11 @@ export class AddressBook {
 
   async search(accountId: number, query: string, limit: number): Promise<Suggestion[]> {
     const { words, prefix } = parseQuery(query);
-    return (await this.rows.search(accountId, { words, prefix }, limit)).map((row) => ({
-      value: row.value,
-      unrestricted_value: row.value,
-      data: JSON.parse(row.data) as AddressData,
-      source: 'account' as const,
-    }));
+    return (await this.rows.search(accountId, { words, prefix }, limit)).map((row) => {
+      // Stored by older releases with fewer keys: every answer has all of DaData's (answer-builder.ts).
+      const data = addressData(JSON.parse(row.data) as AddressParts);
+      return { value: row.value, unrestricted_value: [data.postal_code, row.value].filter(Boolean).join(', '), data, source: 'account' as const };
+    });
   }
 
   /**

@@ -100,14 +100,3 @@ export function splitDetails(text: string): { address: string; details: AddressD
 export function hasDetails(details: AddressDetails | null): details is AddressDetails {
   return !!details && DETAIL_KEYS.some((k) => details[k] !== null && k !== 'flat_type');
 }
-
-/** The details as DaData writes them after the house: ", кв 5", then ours: ", подъезд 2, этаж 3, домофон 12К". */
-export function detailsText(details: AddressDetails): string {
-  const parts = [
-    details.flat ? `${details.flat_type ?? 'кв'} ${details.flat}` : null,
-    details.entrance ? `подъезд ${details.entrance}` : null,
-    details.floor ? `этаж ${details.floor}` : null,
-    details.intercom ? `домофон ${details.intercom}` : null,
-  ].filter(Boolean);
-  return parts.length ? `, ${parts.join(', ')}` : '';
-}

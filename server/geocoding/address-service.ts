@@ -9,7 +9,8 @@ import type { AddressParts, Geocoder, Suggestion, SuggestOptions } from './types
 import type { SuggestNote } from '../../contract/api.js';
 import { AddressBook, type AddressOrigin } from './address-book.js';
 import { indexText, normalize } from './normalize.js';
-import { detailsText, hasDetails, splitDetails, type AddressDetails } from './address-details.js';
+import { hasDetails, splitDetails, type AddressDetails } from './address-details.js';
+import { addressData, dadataValues } from './answer-builder.js';
 
 export interface SuggestAnswer {
   suggestions: Suggestion[];
@@ -88,18 +89,22 @@ export class AddressService {
 /** Texts that get the same answer: case, ё and spaces aside. The widget keys its cache the same way. */
 export const queryKey = (text: string) => text.toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').replace(/^ /, '');
 
-/** The details typed after the house, added to each house of the answer (streets stay as they are). */
+/** The details typed after the house, added to each house of the answer (streets stay as they are), values rewritten by the one builder. */
 function withDetails<T extends { suggestions: Suggestion[] }>(answer: T, details: AddressDetails | null): T {
   if (!hasDetails(details)) return answer;
-  const tail = detailsText(details);
-  const fields = { flat_type: details.flat ? details.flat_type : null, flat: details.flat, entrance: details.entrance, floor: details.floor, intercom: details.intercom };
+  const fields = { flat_type: details.flat ? details.flat_type : null, flat_type_full: null, flat: details.flat, entrance: details.entrance, floor: details.floor, intercom: details.intercom };
   return {
     ...answer,
-    suggestions: answer.suggestions.map((s) =>
-      s.data.house ? { ...s, value: `${s.value}${tail}`, unrestricted_value: `${s.unrestricted_value}${tail}`, data: { ...s.data, ...fields } } : s,
-    ),
+    suggestions: answer.suggestions.map((s) => {
+      if (!s.data.house) return s;
+      const data = addressData({ ...s.data, ...fields });
+      return { ...s, ...dadataValues(data, s.value), data: { ...data, ...zoneOf(s.data) } };
+    }),
   };
 }
+
+/** The zone fields an answer carries (added after the cache), kept as they are. */
+const zoneOf = (d: Suggestion['data']) => ('delivery_zone' in d ? { delivery_zone: d.delivery_zone, delivery_distance_km: d.delivery_distance_km } : {});
 
 function dedupe(suggestions: Suggestion[]): Suggestion[] {
   const seen = new Set<string>();

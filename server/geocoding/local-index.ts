@@ -157,9 +157,13 @@ export class LocalIndex implements Geocoder {
   private nextLevel(query: string, parses: ParsedQuery[], ranked: PlaceRow[], count: number): PlaceRow[] | null {
     const [top] = ranked;
     if (!top || !/[\s,]$/.test(query) || top.kind === 'house') return null;
-    const whole = parses.some((p) => p.house === null && p.prefix === null && p.words.length && placeText(top) === p.normalized);
+    // Every word of the place typed, and nothing else but its region's ("Самарская обл, г Самара, ул Авроры, ").
+    const own = placeText(top).split(' ');
+    const region = indexText(top.region).split(' ');
+    const whole = parses.some((p) => p.house === null && p.prefix === null && p.words.length && own.every((w) => p.words.includes(w)) && p.words.every((w) => own.includes(w) || region.includes(w)));
     if (!whole) return null;
-    const picked = normalize(query) === normalize(top.value);
+    // Just picked: the text is the place's value as stored or as answered (answer-builder.ts).
+    const picked = [top.value, placeToSuggestion(top).value].some((v) => normalize(query) === normalize(v));
     const next = top.kind === 'street' ? this.housesOf(top) : this.streetsOf(top, count);
     return [...(picked ? [] : [top]), ...next].slice(0, count);
   }

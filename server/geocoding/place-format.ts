@@ -3,7 +3,7 @@
  * with only the parts the data really has.
  */
 import type { PlaceRow } from '../store/places-repository.js';
-import { addressData, type AddressParts, type Suggestion } from './types.js';
+import { buildSuggestion, type AddressParts, type Suggestion } from './types.js';
 
 
 const countryNames = new Intl.DisplayNames(['ru'], { type: 'region' });
@@ -28,16 +28,14 @@ export function placeValue(parts: { city?: string | null; settlement?: string | 
   return [parts.city, parts.settlement, parts.street, house, block].filter(Boolean).join(', ');
 }
 
+/** A stored place as our answer (answer-builder.ts); a registry place keeps its registry value, already in DaData's spelling. */
 export function placeToSuggestion(row: PlaceRow): Suggestion {
   const registry = (row.registry ?? null) as AddressParts | null;
-  // A registry value already starts with its region ("Респ Татарстан, г Казань, …").
-  const unrestricted = [row.postal_code, row.country, registry ? null : row.region, row.value].filter(Boolean).join(', ');
-  return {
-    value: row.value,
-    unrestricted_value: unrestricted,
-    data: addressData({
+  return buildSuggestion(
+    {
       ...registry,
       country: row.country,
+      country_code: row.country_code,
       region: row.region,
       city: row.city,
       settlement: row.settlement,
@@ -47,7 +45,8 @@ export function placeToSuggestion(row: PlaceRow): Suggestion {
       postal_code: row.postal_code,
       lat: row.lat,
       lon: row.lon,
-    }),
-    source: 'local',
-  };
+    },
+    'local',
+    row.value,
+  );
 }

@@ -94,13 +94,13 @@ describe('the widget in an amoCRM card, cross-origin', () => {
     await page.keyboard.type('самара авроры 112', { delay: 30 });
     await page.waitForSelector('#contact-address + .amo-address__list .amo-address__item');
     await page.keyboard.press('Enter');
-    expect(await page.locator('#contact-address').inputValue()).toBe('Самара, улица Авроры, д 112');
+    expect(await page.locator('#contact-address').inputValue()).toBe('г Самара, ул Авроры, д 112');
     await page.waitForFunction(() => (window as unknown as { widget: { amoAddress: { chosen: Map<string, unknown> } } }).widget.amoAddress.chosen.size === 2);
 
     await page.locator('#save_and_close_contacts_link').click();
     await eventually(() => env.fake.patches.length === 2, 'both write-backs reached amoCRM');
     const contact = env.fake.entities.get(ACCOUNT)!.contacts.get(contactId);
-    expect(fieldValue(contact, 762391)).toBe('Самара, улица Авроры, д 112');
+    expect(fieldValue(contact, 762391)).toBe('г Самара, ул Авроры, д 112');
     const lead = env.fake.entities.get(ACCOUNT)!.leads.get(leadId);
     expect(fieldValue(lead, 762381)).toBe(first);
     expect(fieldValue(lead, 762385)).toBe('443017');

@@ -136,8 +136,8 @@ describe('the admin console in amoCRM’s advanced settings', () => {
     await expect.poll(() => message(page, 'writes').textContent()).toBe('Возвращено в очередь: 2.');
 
     // The address book: imported from the account's cards with progress, then cleared.
-    env.fake.addEntity(ACCOUNT, 'leads', { name: 'A', custom_fields_values: [{ field_id: 762381, values: [{ value: 'Самара, улица Авроры, д 110' }] }] });
-    env.fake.addEntity(ACCOUNT, 'contacts', { name: 'B', custom_fields_values: [{ field_id: 762391, values: [{ value: 'Самара, улица Авроры, д 112' }] }] });
+    env.fake.addEntity(ACCOUNT, 'leads', { name: 'A', custom_fields_values: [{ field_id: 762381, values: [{ value: 'г Самара, ул Авроры, д 110' }] }] });
+    env.fake.addEntity(ACCOUNT, 'contacts', { name: 'B', custom_fields_values: [{ field_id: 762391, values: [{ value: 'г Самара, ул Авроры, д 112' }] }] });
     await page.click('[data-key="import-book"]');
     await page.waitForSelector('progress[data-progress="done"]', { timeout: 20_000 });
     expect(await page.locator('[data-count="book"]').textContent()).toBe('Адресов этого аккаунта: 2');

@@ -52,7 +52,7 @@ describe('demo card page in a real browser', () => {
 
     const value = await field.inputValue();
     expect(value).toBe(items[1].trim());
-    expect(value).toMatch(/^Самара, улица Авроры/);
+    expect(value).toMatch(/^г Самара, ул Авроры/);
     expect(await page.locator('#card_holder').getAttribute('class')).toContain('card--changed');
     expect(await page.locator('#save_and_close_contacts_link').isEnabled()).toBe(true);
     expect(errors).toEqual([]);
@@ -68,19 +68,19 @@ describe('demo card page in a real browser', () => {
       const context = await browser.newContext(how === 'tap' ? { viewport: { width: 375, height: 700 }, hasTouch: true, isMobile: true } : { viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
       const field = await typeInDemo(page, how === 'tap' ? 'tap' : 'click');
-      const street = page.locator('.amo-address__item', { hasText: /^Самара, улица Авроры$/ });
+      const street = page.locator('.amo-address__item', { hasText: /^г Самара, ул Авроры$/ });
       if (how === 'keyboard') {
         const rows = (await page.locator('.amo-address__item').allTextContents()).map((t) => t.trim());
-        for (let i = 0; i <= rows.indexOf('Самара, улица Авроры'); i++) await page.keyboard.press('ArrowDown');
+        for (let i = 0; i <= rows.indexOf('г Самара, ул Авроры'); i++) await page.keyboard.press('ArrowDown');
         await page.keyboard.press('Enter');
       } else if (how === 'tap') await street.tap();
       else await street.click();
-      expect(await field.inputValue(), how).toBe('Самара, улица Авроры, ');
+      expect(await field.inputValue(), how).toBe('г Самара, ул Авроры, ');
       // The backend's answer for "<street>, ": its houses, in number order.
-      await page.waitForFunction(() => document.querySelector<HTMLElement>('.amo-address__list')!.dataset.query === 'Самара, улица Авроры, ');
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('.amo-address__list')!.dataset.query === 'г Самара, ул Авроры, ');
       const houses = (await page.locator('.amo-address__item').allTextContents()).map((t) => t.trim());
       expect(houses.length, how).toBeGreaterThan(1);
-      expect(houses.every((h) => /^Самара, улица Авроры, д \d/.test(h)), how).toBe(true);
+      expect(houses.every((h) => /^г Самара, ул Авроры, д \d/.test(h)), how).toBe(true);
       const numbers = houses.map((h) => Number(/д (\d+)/.exec(h)![1]));
       expect(numbers, how).toEqual([...numbers].sort((a, b) => a - b));
       await context.close();
@@ -94,11 +94,11 @@ describe('demo card page in a real browser', () => {
     await page.locator('[name="CFV[762381]"]').click();
     await page.keyboard.type('Самара Авроры 110', { delay: 40 });
     await page.locator('.amo-address__item', { hasText: 'д 110' }).click();
-    expect(await page.locator('[name="CFV[762381]"]').inputValue()).toBe('Самара, улица Авроры, д 110');
+    expect(await page.locator('[name="CFV[762381]"]').inputValue()).toBe('г Самара, ул Авроры, д 110');
     await page.waitForFunction(() => (window as unknown as { demoWidget: { amoAddress: { chosen: Map<string, unknown> } } }).demoWidget.amoAddress.chosen.size > 0);
     await page.locator('#save_and_close_contacts_link').click();
     const saved = JSON.parse(await page.locator('#saved').innerText());
-    expect(saved.custom_fields_values).toEqual([{ field_id: 762381, values: [{ value: 'Самара, улица Авроры, д 110' }] }]);
+    expect(saved.custom_fields_values).toEqual([{ field_id: 762381, values: [{ value: 'г Самара, ул Авроры, д 110' }] }]);
     expect(saved.address_parts).toMatchObject({ postal_code: '443017', house: '110', lat: 53.1867 });
     await page.close();
   });
@@ -161,7 +161,7 @@ describe('on a phone and on a desktop screen', () => {
     // A phone with a keyboard attached: the arrow keys and Enter pick too.
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
-    expect(await field.inputValue()).toMatch(/^Самара, Ленинградская улица/);
+    expect(await field.inputValue()).toMatch(/^г Самара, ул Ленинградская/);
     await context.close();
   });
 
@@ -175,12 +175,12 @@ describe('on a phone and on a desktop screen', () => {
     await page.screenshot({ path: 'test-output/desktop-1280x800-list.png' });
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
-    expect(await field.inputValue()).toMatch(/^Самара, улица Авроры/);
+    expect(await field.inputValue()).toMatch(/^г Самара, ул Авроры/);
     // And with the mouse.
     await field.fill('');
     await page.keyboard.type('Самара Авроры 11', { delay: 30 });
     await page.locator('.amo-address__item', { hasText: 'д 112' }).click();
-    expect(await field.inputValue()).toBe('Самара, улица Авроры, д 112');
+    expect(await field.inputValue()).toBe('г Самара, ул Авроры, д 112');
     await page.close();
   });
 });

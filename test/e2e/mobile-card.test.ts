@@ -70,13 +70,13 @@ describe('the mobile app’s lead card', () => {
     expect(box!.x).toBeGreaterThanOrEqual(0);
     expect(box!.x + box!.width).toBeLessThanOrEqual(375);
     await item.tap();
-    expect(await field.inputValue()).toBe('Самара, улица Авроры, д 110');
+    expect(await field.inputValue()).toBe('г Самара, ул Авроры, д 110');
     mkdirSync('test-output', { recursive: true });
     await page.screenshot({ path: 'test-output/mobile-card-375x700.png' });
     // Save once the pick is resolved (its postcode): the page says when it is too early.
     expect(await saveAndRead(page)).toMatch(/^Сохранено/);
     const lead = env.fake.entities.get(ACCOUNT)!.leads.get(leadId)!;
-    await eventually(() => fieldValue(lead, 762381) === 'Самара, улица Авроры, д 110', 'written to amoCRM');
+    await eventually(() => fieldValue(lead, 762381) === 'г Самара, ул Авроры, д 110', 'written to amoCRM');
     expect(fieldValue(lead, 762385)).toBe('443017');
     await page.context().close();
   });

@@ -40,7 +40,7 @@ export class FakeProviders {
         suggestions: [
           {
             value: 'г Самара, ул Авроры, д 110',
-            unrestricted_value: '443017, Самарская обл, г Самара, Советский р-н, ул Авроры, д 110',
+            unrestricted_value: '443017, г Самара, Советский р-н, ул Авроры, д 110',
             data: {
               postal_code: '443017', country: 'Россия', country_iso_code: 'RU', region_with_type: 'Самарская обл', city_with_type: 'г Самара',
               settlement_with_type: null, street_with_type: 'ул Авроры', house: '110', block: null, flat: null,
@@ -49,7 +49,7 @@ export class FakeProviders {
           },
           {
             value: 'г Самара, ул Авроры',
-            unrestricted_value: '443000, Самарская обл, г Самара, ул Авроры',
+            unrestricted_value: '443000, г Самара, ул Авроры',
             data: { postal_code: null, country: 'Россия', region_with_type: 'Самарская обл', city_with_type: 'г Самара', street_with_type: 'ул Авроры', house: null, geo_lat: '53.1900', geo_lon: '50.1800' },
           },
         ],

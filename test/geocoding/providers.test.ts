@@ -1,3 +1,4 @@
+import { DADATA_ADDRESS_KEYS } from '../../contract/dadata.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { FakeProviders } from '../fakes/fake-providers.js';
@@ -41,12 +42,15 @@ describe.each(PROVIDERS)('%s adapter', (provider, env, key) => {
     expect(first.data).toMatchObject({ house: '110', flat: null, block: null });
     expect(first.data.city).toMatch(/Самара/);
     expect(first.data.street).toMatch(/Авроры/);
-    expect(Object.keys(first.data).sort()).toEqual(['block', 'city', 'country', 'flat', 'house', 'lat', 'lon', 'postal_code', 'region', 'settlement', 'street'].sort());
-    if (provider === 'yandex') {
-      expect(first.data).toMatchObject({ lat: null, lon: null, region: 'Самарская область', postal_code: null }); // Geosuggest has no coordinates
-      expect(first.value).toBe('Самара, улица Авроры, 110');
+    // Every key of DaData's data (contract/dadata.ts), ours beside them: one builder for every source.
+    expect(Object.keys(first.data).sort()).toEqual([...DADATA_ADDRESS_KEYS, 'lat', 'lon', 'intercom'].sort());
+    if (provider === 'dadata') {
+      expect(first.data).toMatchObject({ fias_id: expect.any(String), street_with_type: 'ул Авроры', geo_lat: '53.1867', lat: 53.1867 }); // DaData's own fields kept
+    } else if (provider === 'yandex') {
+      expect(first.data).toMatchObject({ lat: null, lon: null, geo_lat: null, region: 'Самарская', region_with_type: 'Самарская обл', postal_code: null }); // Geosuggest has no coordinates
+      expect(first.value).toBe('г Самара, ул Авроры, д 110');
     } else {
-      expect(first.data).toMatchObject({ postal_code: '443017', lat: 53.1867 });
+      expect(first.data).toMatchObject({ postal_code: '443017', lat: 53.1867, geo_lat: '53.1867', street_with_type: 'ул Авроры', house: '110', house_type: 'д' });
     }
   });
 
@@ -55,7 +59,7 @@ describe.each(PROVIDERS)('%s adapter', (provider, env, key) => {
     fake.slowMs = 1000;
     const suggestions = await suggest('Самар');
     expect(suggestions.length).toBeGreaterThan(0);
-    expect(suggestions[0]).toMatchObject({ value: 'Самара', source: 'local-fallback' });
+    expect(suggestions[0]).toMatchObject({ value: 'г Самара', source: 'local-fallback' });
   });
 
   it('opens the circuit after repeated failures and stops calling the provider', async () => {

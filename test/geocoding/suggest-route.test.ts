@@ -128,7 +128,7 @@ describe('input validation', () => {
     expect(res.status).toBe(200);
     const { suggestions } = await res.json();
     expect(suggestions).toHaveLength(2);
-    expect(suggestions[0].value).toBe('Самара');
+    expect(suggestions[0].value).toBe('г Самара');
   });
 });
 
@@ -144,10 +144,10 @@ describe('ranking and the account address book', () => {
     expect(remember.status).toBe(204);
     const mine = await suggestAs(ACME, 'Самар');
     expect(mine[0]).toMatchObject({ value: 'Самара, ул Садовая, д 12, кв 4', source: 'account' });
-    expect(mine[1].value).toBe('Самара');
+    expect(mine[1].value).toBe('г Самара');
     const theirs = await suggestAs(OTHER, 'Самар', 'other');
     expect(theirs.map((s) => s.value)).not.toContain('Самара, ул Садовая, д 12, кв 4');
-    expect(theirs[0].value).toBe('Самара');
+    expect(theirs[0].value).toBe('г Самара');
   });
 
   it('imports the addresses already in the account’s leads and contacts from amoCRM', async () => {

@@ -74,7 +74,7 @@ describe.skipIf(!hasRealdata || !hasGar)('the typing journey on the demo data', 
 
   it('a street typed whole and a space lists the street, then its houses in number order', async () => {
     const list = await values('москва звездный ');
-    expect(list[0]).toBe('Москва, Звёздный бульвар');
+    expect(list[0]).toBe('г Москва, Звёздный б-р');
     const numbers = list.slice(1).map((v) => Number(/д (\d+)/.exec(v)![1]));
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
     expect((await values('москва академика ')).length).toBe(7);
@@ -82,12 +82,12 @@ describe.skipIf(!hasRealdata || !hasGar)('the typing journey on the demo data', 
 
   it('a picked street ("<value>, ") lists its houses at once and never offers the street again', async () => {
     const street = (await ask('москва гончарова')).suggestions[0];
-    expect(street.value).toBe('Москва, улица Гончарова');
+    expect(street.value).toBe('г Москва, ул Гончарова');
     const houses = (await ask(`${street.value}, `)).suggestions;
     expect(houses.length).toBe(7);
-    expect(houses.every((h) => h.data.street === 'улица Гончарова' && h.data.house)).toBe(true);
+    expect(houses.every((h) => h.data.street_with_type === 'ул Гончарова' && h.data.house)).toBe(true);
     expect(houses.map((h) => h.value)).not.toContain(street.value);
-    expect(houses[0].value).toBe('Москва, улица Гончарова, д 3');
+    expect(houses[0].value).toBe('г Москва, ул Гончарова, д 3');
     // The same on a registry street.
     const gagarina = (await ask('байконур гагарина')).suggestions[0];
     expect(gagarina.value).toBe('г Байконур, ул Гагарина');
@@ -104,13 +104,14 @@ describe.skipIf(!hasRealdata || !hasGar)('the typing journey on the demo data', 
 
   it('a flat, office, entrance, floor or intercom typed after the house keeps the house and is kept in the answer', async () => {
     const [flat] = (await ask('аргуновская 18 кв 5')).suggestions;
-    expect(flat.value).toBe('Москва, Аргуновская улица, д 18, кв 5');
-    expect(flat.data).toMatchObject({ house: '18', flat_type: 'кв', flat: '5', entrance: null, floor: null, intercom: null });
-    expect((await values('аргуновская 18 офис 5'))[0]).toBe('Москва, Аргуновская улица, д 18, офис 5');
-    expect((await values('аргуновская 18 подъезд 2'))[0]).toBe('Москва, Аргуновская улица, д 18, подъезд 2');
-    expect((await values('милашенкова 9 к2 кв 7'))[0]).toBe('Москва, улица Милашенкова, д 9 к2, кв 7');
+    expect(flat.value).toBe('г Москва, ул Аргуновская, д 18, кв 5');
+    expect(flat.unrestricted_value).toBe(`${flat.data.postal_code ? `${flat.data.postal_code}, ` : ''}г Москва, ул Аргуновская, д 18, кв 5`);
+    expect(flat.data).toMatchObject({ house: '18', flat_type: 'кв', flat_type_full: 'квартира', flat: '5', entrance: null, floor: null, intercom: null, fias_level: '8' }); // a flat only typed: its house's level, as DaData answers
+    expect((await values('аргуновская 18 офис 5'))[0]).toBe('г Москва, ул Аргуновская, д 18, офис 5');
+    expect((await values('аргуновская 18 подъезд 2'))[0]).toBe('г Москва, ул Аргуновская, д 18, подъезд 2');
+    expect((await values('милашенкова 9 к2 кв 7'))[0]).toBe('г Москва, ул Милашенкова, д 9 к 2, кв 7');
     const [all] = (await ask('аргуновская д 18 кв 5 под 2 эт 3 домофон 5К')).suggestions;
-    expect(all.value).toBe('Москва, Аргуновская улица, д 18, кв 5, подъезд 2, этаж 3, домофон 5К');
+    expect(all.value).toBe('г Москва, ул Аргуновская, д 18, кв 5, подъезд 2, этаж 3, домофон 5К');
     expect(all.data).toMatchObject({ flat: '5', entrance: '2', floor: '3', intercom: '5К' });
     // The flat being typed keeps the house's list: nothing empties it.
     for (const partial of ['аргуновская 18 к', 'аргуновская 18 кв', 'аргуновская 18 кв ', 'аргуновская 18 кв 5']) expect((await values(partial)).length, partial).toBeGreaterThan(0);
@@ -118,15 +119,15 @@ describe.skipIf(!hasRealdata || !hasGar)('the typing journey on the demo data', 
 
   it('a typo with a house number finds registry houses as it does map houses', async () => {
     expect((await values('гагрина 5'))[0]).toBe('г Байконур, ул Гагарина, д 5');
-    expect((await values('милашенкво 9'))[0]).toMatch(/^Москва, улица Милашенкова, д 9/);
+    expect((await values('милашенкво 9'))[0]).toMatch(/^г Москва, ул Милашенкова, д 9/);
   });
 
   it('a house the data lacks shows its street and the nearest houses, with a note', async () => {
     const answer = await ask('бутырская 5');
     expect(answer.note).toEqual({ code: 'house_not_found', house: '5', street: 'Москва, Бутырская улица' });
-    expect(answer.suggestions[0].value).toBe('Москва, Бутырская улица');
+    expect(answer.suggestions[0].value).toBe('г Москва, ул Бутырская');
     expect(answer.suggestions.length).toBeGreaterThan(1);
-    expect(answer.suggestions.slice(1).every((s) => s.data.street === 'Бутырская улица' && s.data.house)).toBe(true);
+    expect(answer.suggestions.slice(1).every((s) => s.data.street_with_type === 'ул Бутырская' && s.data.house)).toBe(true);
     const registry = await ask('байконур гагарина 6');
     expect(registry.note).toMatchObject({ code: 'house_not_found', house: '6' });
     expect(registry.suggestions.slice(1, 4).map((s) => s.data.house)).toEqual(['5', '5а', '7']); // nearest to 6, then in number order
@@ -135,24 +136,24 @@ describe.skipIf(!hasRealdata || !hasGar)('the typing journey on the demo data', 
   });
 
   it('Latin letters: transliterated Russian and the wrong keyboard layout', async () => {
-    expect((await values('moskva argunovskaya 18'))[0]).toBe('Москва, Аргуновская улица, д 18');
-    expect((await values('ulitsa goncharova'))[0]).toBe('Москва, улица Гончарова');
+    expect((await values('moskva argunovskaya 18'))[0]).toBe('г Москва, ул Аргуновская, д 18');
+    expect((await values('ulitsa goncharova'))[0]).toBe('г Москва, ул Гончарова');
     expect((await values('ul. Gagarina 5'))[0]).toBe('г Байконур, ул Гагарина, д 5');
     const moskva = await values('moskva');
-    expect(moskva[0]).toBe('Москва'); // the capital before the village of Moskva (Tajikistan)
+    expect(moskva[0]).toBe('г Москва'); // the capital before the village of Moskva (Tajikistan)
     expect(moskva).toContain('Moskva');
-    expect((await values('vjcrdf fhueyjdcrfz 18'))[0]).toBe('Москва, Аргуновская улица, д 18');
+    expect((await values('vjcrdf fhueyjdcrfz 18'))[0]).toBe('г Москва, ул Аргуновская, д 18');
   });
 
   it('a short word is not turned into another place: no Тверская here, so no Северская', async () => {
-    expect(await values('северская')).toContain('Северская'); // the settlement, in the gazetteer
-    expect(await values('тверская')).not.toContain('Северская');
+    expect(await values('северская')).toContain('г Северская'); // the settlement, in the gazetteer
+    expect(await values('тверская')).not.toContain('г Северская');
   });
 
   it('a known settlement without streets in the data says so, instead of blaming the spelling', async () => {
     const answer = await ask('казань баумана 10');
     expect(answer.note).toEqual({ code: 'no_streets', settlement: 'Казань' });
-    expect(answer.suggestions.map((s) => s.value)).toEqual(['Казань']);
+    expect(answer.suggestions.map((s) => s.value)).toEqual(['г Казань']);
     // Moscow has streets here: a street it lacks is "nothing found", not "no streets".
     expect((await ask('москва несуществующая 10')).note).toBeUndefined();
   });

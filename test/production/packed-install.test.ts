@@ -57,7 +57,7 @@ describe('a production install from the packed project', () => {
       const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
       expect(health).toMatchObject({ status: 'ok', database: { ok: true, writable: true } });
       const answer = await (await fetch(`http://127.0.0.1:${port}/api/address/suggest?q=${encodeURIComponent('Самара')}`)).json();
-      expect(answer.suggestions[0].value).toBe('Самара');
+      expect(answer.suggestions[0].value).toBe('г Самара');
       const backup = spawnSync(process.execPath, ['scripts/run.mjs', 'backup', join(data, 'copy.db')], { cwd: app, env, encoding: 'utf8' });
       expect(backup.stdout + backup.stderr).toMatch(/^backup: .*copy\.db/m);
       expect(backup.status).toBe(0);

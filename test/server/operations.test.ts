@@ -56,7 +56,7 @@ describe('/metrics', () => {
     const id = env.fake.addEntity(ACCOUNT, 'leads', { name: 'Сделка', custom_fields_values: null });
     env.fake.failNext('status429');
     const token = await widgetToken({ accountId: ACCOUNT, isAdmin: true });
-    const write = await fetch(`${env.app.url}/api/amocrm/leads/${id}/address`, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Auth-Token': token }, body: JSON.stringify({ fieldId: 762381, value: 'Самара, улица Авроры, д 110' }) });
+    const write = await fetch(`${env.app.url}/api/amocrm/leads/${id}/address`, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Auth-Token': token }, body: JSON.stringify({ fieldId: 762381, value: 'г Самара, ул Авроры, д 110' }) });
     expect(write.status).toBe(202);
     await eventually(async () => (await env!.app.system.outbox.counts()).done >= 1, 'written');
     const after = (await scrape(env.app.url)).text;

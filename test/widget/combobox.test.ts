@@ -7,7 +7,7 @@ import en from '../../widget/i18n/en.json' with { type: 'json' };
 import ru from '../../widget/i18n/ru.json' with { type: 'json' };
 import { resultsText, translator } from '../../widget/src/i18n.js';
 
-const data = (parts: Partial<Suggestion['data']> = {}): Suggestion['data'] => ({ country: 'Россия', region: null, city: 'Самара', settlement: null, street: null, house: null, block: null, flat: null, postal_code: null, lat: null, lon: null, ...parts });
+const data = (parts: Partial<Suggestion['data']> = {}): Suggestion['data'] => ({ country: 'Россия', region: null, city: 'Самара', settlement: null, street: null, house: null, block: null, flat: null, postal_code: null, lat: null, lon: null, ...parts }) as Suggestion['data'];
 const house = (value: string, n: string): Suggestion => ({ value, unrestricted_value: value, data: data({ street: 'ул Авроры', house: n }), source: 'local' });
 const RESULTS = [house('Самара, ул Авроры, д 110', '110'), house('Самара, ул Авроры, д 112', '112'), house('Самара, ул Авроры, д 114', '114')];
 

@@ -46,7 +46,7 @@ describe('per-account limits', () => {
       fetch(`${env.app.url}/api/amocrm/leads/${leadId}/address`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'X-Auth-Token': await widgetToken({ accountId: ACCOUNT }) },
-        body: JSON.stringify({ fieldId: 762381, value: `Самара, улица Авроры, д ${100 + i}` }),
+        body: JSON.stringify({ fieldId: 762381, value: `г Самара, ул Авроры, д ${100 + i}` }),
       });
     const writes = [];
     for (let i = 0; i < 4; i++) writes.push(await write(i));

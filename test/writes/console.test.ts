@@ -87,8 +87,8 @@ describe('the admin console API', () => {
   });
 
   it('imports the address book from the account’s cards with progress, and clears it', async () => {
-    env.fake.addEntity(ACCOUNT, 'leads', { name: 'A', custom_fields_values: [{ field_id: 762381, values: [{ value: 'Самара, улица Авроры, д 110' }] }] });
-    env.fake.addEntity(ACCOUNT, 'leads', { name: 'B', custom_fields_values: [{ field_id: 762381, values: [{ value: 'Самара, улица Авроры, д 112' }] }] });
+    env.fake.addEntity(ACCOUNT, 'leads', { name: 'A', custom_fields_values: [{ field_id: 762381, values: [{ value: 'г Самара, ул Авроры, д 110' }] }] });
+    env.fake.addEntity(ACCOUNT, 'leads', { name: 'B', custom_fields_values: [{ field_id: 762381, values: [{ value: 'г Самара, ул Авроры, д 112' }] }] });
     expect((await call('POST', '/api/console/address-book/import')).status).toBe(202);
     await eventually(async () => (await state()).addressBook.import?.status === 'done', 'imported');
     const s = await state();

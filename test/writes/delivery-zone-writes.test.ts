@@ -27,7 +27,7 @@ async function zonedAccount(options: Array<{ id: number; value: string; sort: nu
   const token = await widgetToken({ accountId: ACCOUNT, isAdmin: true });
   const res = await fetch(`${env.app.url}/api/console/delivery-zones`, { method: 'PUT', headers: { 'content-type': 'application/geo+json', 'X-Auth-Token': token }, body: SAMARA_ZONES });
   if (res.status !== 200) throw new Error(`zones: ${res.status} ${await res.text()}`);
-  await env.app.system.zones.setWarehouses(ACCOUNT, [{ address: 'Самара, Ленинградская улица, д 5', lon: 50.1, lat: 53.2 }]);
+  await env.app.system.zones.setWarehouses(ACCOUNT, [{ address: 'г Самара, ул Ленинградская, д 5', lon: 50.1, lat: 53.2 }]);
 }
 
 const mapZone = (leads: Record<string, number>) => admin(env.app, 'PUT', `/api/admin/accounts/${ACCOUNT}/settings`, { fields: { leads: { address: 762381, ...leads } } });
@@ -59,8 +59,8 @@ describe('the zone in the lead fields the admin maps', () => {
     const writeBack = (value: string, data: Record<string, unknown>) =>
       fetch(`${env.app.url}/api/amocrm/leads/${id}/address`, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Auth-Token': token }, body: JSON.stringify({ fieldId: 762381, value, data }) });
     // The zone is placed from the point: a zone the caller claims plays no part.
-    expect((await writeBack('Самара, улица Авроры, д 110', { house: '110', lat: 53.1867, lon: 50.192, delivery_zone: 'Центр' })).status).toBe(202);
-    await eventually(() => fieldValue(lead(id), 762381) === 'Самара, улица Авроры, д 110', 'written');
+    expect((await writeBack('г Самара, ул Авроры, д 110', { house: '110', lat: 53.1867, lon: 50.192, delivery_zone: 'Центр' })).status).toBe(202);
+    await eventually(() => fieldValue(lead(id), 762381) === 'г Самара, ул Авроры, д 110', 'written');
     expect(values(id, ZONE)).toEqual([{ value: 'Авроры', enum_id: 11 }]);
     expect(values(id, PRICE)).toEqual([{ value: 200 }]);
     expect(values(id, DISTANCE)).toEqual([{ value: '6.3' }]);
@@ -77,7 +77,7 @@ describe('the zone in the lead fields the admin maps', () => {
     expect(last).not.toHaveProperty('_embedded');
 
     // Back inside a zone: the tag comes off.
-    expect((await writeBack('Самара, Ленинградская улица, д 7', { house: '7', lat: 53.201, lon: 50.101 })).status).toBe(202);
+    expect((await writeBack('г Самара, ул Ленинградская, д 7', { house: '7', lat: 53.201, lon: 50.101 })).status).toBe(202);
     await eventually(() => tags(id).length === 0, 'tag removed');
     expect(values(id, ZONE)).toEqual([{ value: 'Центр', enum_id: 12 }]);
   });

@@ -28,7 +28,7 @@ describe('website lead intake', () => {
     const amocrm = view.amocrm as { leadId: number; contactId: number; noteId: number };
     const lead = env.fake.entities.get(ACCOUNT)!.leads.get(amocrm.leadId)!;
     expect(lead.name).toBe(`Иван Петров: заявка с сайта [${id}]`);
-    expect(fieldValue(lead, 762381)).toBe('Самара, улица Авроры, д 110'); // the first streetaddress field, from /custom_fields
+    expect(fieldValue(lead, 762381)).toBe('г Самара, ул Авроры, д 110'); // the first streetaddress field, from /custom_fields
     expect((lead._embedded as { contacts: Array<{ id: number }> }).contacts[0].id).toBe(amocrm.contactId);
     const contact = env.fake.entities.get(ACCOUNT)!.contacts.get(amocrm.contactId)!;
     expect(JSON.stringify(contact.custom_fields_values)).toContain('+79171234567');

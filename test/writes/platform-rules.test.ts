@@ -15,7 +15,7 @@ const OTHER = 36000002;
 let env: WriteEnv;
 afterEach(() => env?.close());
 
-const ADDRESS = { value: 'Самара, улица Авроры, д 110', data: { city: 'Самара', street: 'улица Авроры', house: '110', postal_code: '443017', region: 'Самарская', country: 'Россия' } };
+const ADDRESS = { value: 'г Самара, ул Авроры, д 110', data: { city: 'Самара', street: 'улица Авроры', house: '110', postal_code: '443017', region: 'Самарская', country: 'Россия' } };
 
 async function writeBack(entity: string, id: number, body: unknown, accountId = ACCOUNT) {
   return fetch(`${env.app.url}/api/amocrm/${entity}/${id}/address`, {
@@ -58,7 +58,7 @@ describe('webhooks: one account can never touch another', () => {
 
   it('field values in the body are never trusted: the address is re-read through API v4', async () => {
     env = await writeEnv();
-    const id = env.fake.addEntity(ACCOUNT, 'leads', { name: 'A', custom_fields_values: [{ field_id: 762381, values: [{ value: 'Самара, улица Авроры, д 110' }] }] });
+    const id = env.fake.addEntity(ACCOUNT, 'leads', { name: 'A', custom_fields_values: [{ field_id: 762381, values: [{ value: 'г Самара, ул Авроры, д 110' }] }] });
     // The body claims another address; amoCRM holds the normalised one: nothing to write.
     const claimed = { id, name: 'A', custom_fields_values: [{ field_id: 762381, values: [{ value: 'самара ленинградская 5' }] }] };
     expect((await deliver(webhookBody(ACCOUNT, 'acme', 'leads', 'update', [claimed as never]))).status).toBe(200);
@@ -88,7 +88,7 @@ describe('webhooks: one account can never touch another', () => {
     expect(body).not.toContain('companies');
     expect(body).toContain(`${encodeURIComponent('[values][0]')}=1700000000`);
     expect((await deliver(body)).status).toBe(200);
-    await eventually(() => fieldValue(env.fake.entities.get(ACCOUNT)!.companies.get(id), 762393) === 'Самара, улица Авроры, д 112', 'company normalised');
+    await eventually(() => fieldValue(env.fake.entities.get(ACCOUNT)!.companies.get(id), 762393) === 'г Самара, ул Авроры, д 112', 'company normalised');
     expect(env.fake.patches[0]).toMatchObject({ entity: 'companies', id });
   });
 });
@@ -136,7 +136,7 @@ describe('write-back: only an address field of that very entity, in its own shap
     await eventually(() => env.fake.patches.length === 1, 'written');
     const values = (env.fake.patches[0].body as { custom_fields_values: Array<{ field_id: number; values: Array<{ value: string; enum_code: string }> }> }).custom_fields_values[0].values;
     expect(values).toEqual([
-      { value: 'улица Авроры, д 110', enum_code: 'address_line_1' },
+      { value: 'ул Авроры, д 110', enum_code: 'address_line_1' },
       { value: 'Самара', enum_code: 'city' },
       { value: 'Самарская', enum_code: 'state' },
       { value: '443017', enum_code: 'zip' },

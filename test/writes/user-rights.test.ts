@@ -17,7 +17,7 @@ afterEach(async () => {
   env = undefined as unknown as WriteEnv;
 });
 
-const VALUE = { fieldId: 762381, value: 'Самара, улица Авроры, д 110', data: { city: 'Самара', house: '110' } };
+const VALUE = { fieldId: 762381, value: 'г Самара, ул Авроры, д 110', data: { city: 'Самара', house: '110' } };
 const MANAGER = 501;
 const COLLEAGUE = 502; // in the manager's group
 const OTHER = 503; // in another group

@@ -9,7 +9,7 @@ afterEach(async () => {
   env = undefined as unknown as WriteEnv; // closed: a later test that shares another app must not close it twice
 });
 
-const SUGGESTION = { value: 'Самара, улица Авроры, д 110', data: { city: 'Самара', street: 'улица Авроры', house: '110', postal_code: '443017', lat: 53.1867, lon: 50.192 } };
+const SUGGESTION = { value: 'г Самара, ул Авроры, д 110', data: { city: 'Самара', street: 'улица Авроры', house: '110', postal_code: '443017', lat: 53.1867, lon: 50.192 } };
 
 async function writeBack(entity: string, id: number | string, body: unknown, token?: string, on: WriteEnv = env) {
   return fetch(`${on.app.url}/api/amocrm/${entity}/${id}/address`, {
@@ -121,7 +121,7 @@ describe('webhooks', () => {
     const res = await deliver(webhookBody(ACCOUNT, 'acme', 'leads', 'add', [lead as never]));
     expect(res.status).toBe(200);
     expect(performance.now() - started).toBeLessThan(1000);
-    await eventually(() => fieldValue(lead, 762381) === 'Самара, улица Авроры, д 112', 'normalised');
+    await eventually(() => fieldValue(lead, 762381) === 'г Самара, ул Авроры, д 112', 'normalised');
     // The update event our PATCH caused arrives and is processed...
     await eventually(async () => env.fake.webhookDeliveries.length >= 1 && (await env.app.system.outbox.counts()).pending === 0 && (await env.app.system.outbox.counts()).done >= 2, 'echo processed');
     await env.app.system.worker.whenIdle();
@@ -150,7 +150,7 @@ describe('webhooks', () => {
     expect(duplicates.filter((d) => d === false)).toHaveLength(1);
     await eventually(async () => (await env.app.system.outbox.counts()).done === 1, 'processed');
     expect(env.fake.patches).toHaveLength(1);
-    expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(a), 762381)).toBe('Самара, Ленинградская улица, д 5');
+    expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(a), 762381)).toBe('г Самара, ул Ленинградская, д 5');
     expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(b), 762381)).toBe('Самара, Несуществующая улица 99');
   });
 
@@ -168,11 +168,11 @@ describe('webhooks', () => {
 
   it('reads long lists (qs turns arrays over 20 into objects)', async () => {
     env = await writeEnv();
-    const ids = Array.from({ length: 25 }, (_, i) => env.fake.addEntity(ACCOUNT, 'leads', { name: `L${i}`, custom_fields_values: [{ field_id: 762381, values: [{ value: i === 24 ? 'самара авроры 114а' : 'Самара, улица Авроры, д 110' }] }] }));
+    const ids = Array.from({ length: 25 }, (_, i) => env.fake.addEntity(ACCOUNT, 'leads', { name: `L${i}`, custom_fields_values: [{ field_id: 762381, values: [{ value: i === 24 ? 'самара авроры 114а' : 'г Самара, ул Авроры, д 110' }] }] }));
     const body = webhookBody(ACCOUNT, 'acme', 'leads', 'add', ids.map((id) => env.fake.entities.get(ACCOUNT)!.leads.get(id) as never));
     expect((await deliver(body)).status).toBe(200);
     await eventually(async () => (await env.app.system.outbox.counts()).done === 1, 'processed');
-    expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(ids[24]), 762381)).toBe('Самара, улица Авроры, д 114А');
+    expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(ids[24]), 762381)).toBe('г Самара, ул Авроры, д 114А');
   });
 
   it('refuses a wrong secret (404) and an account that is not connected (409, as everywhere), storing nothing', async () => {

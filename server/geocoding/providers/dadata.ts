@@ -29,23 +29,7 @@ export class DadataGeocoder implements Geocoder {
       headers: { Authorization: `Token ${this.apiKey}`, Accept: 'application/json', 'Content-Type': 'application/json' },
       data: { query, count: options.count, language: options.language, ...(locations.length ? { locations } : {}) },
     });
-    return (body.suggestions ?? []).map((s) => ({
-      value: s.value,
-      unrestricted_value: s.unrestricted_value ?? s.value,
-      data: addressData({
-        country: s.data.country,
-        region: s.data.region_with_type,
-        city: s.data.city_with_type,
-        settlement: s.data.settlement_with_type,
-        street: s.data.street_with_type,
-        house: s.data.house,
-        block: s.data.block,
-        flat: s.data.flat,
-        postal_code: s.data.postal_code,
-        lat: s.data.geo_lat,
-        lon: s.data.geo_lon,
-      }),
-      source: 'dadata',
-    }));
+    // DaData's answer is kept whole (its fias ids, types and spelling); the builder only adds what ours carry beside it.
+    return (body.suggestions ?? []).map((s) => ({ value: s.value, unrestricted_value: s.unrestricted_value ?? s.value, data: addressData(s.data), source: 'dadata' as const }));
   }
 }

@@ -3,7 +3,7 @@
  * nominatim.openstreetmap.org (geocoding-notes, Providers).
  */
 import type { Geocoder, Suggestion, SuggestOptions } from '../types.js';
-import { addressData } from '../types.js';
+import { buildSuggestion } from '../types.js';
 import { placeValue } from '../place-format.js';
 import { providerRequest } from './provider-http.js';
 
@@ -38,10 +38,5 @@ function toSuggestion(place: NominatimPlace): Suggestion {
   const a = place.address ?? {};
   const city = a.city ?? a.town ?? a.village ?? null;
   const value = placeValue({ city, street: a.road ?? null, house: a.house_number ?? null }) || place.display_name || '';
-  return {
-    value,
-    unrestricted_value: place.display_name ?? value,
-    data: addressData({ country: a.country, region: a.state, city, street: a.road, house: a.house_number, postal_code: a.postcode, lat: place.lat, lon: place.lon }),
-    source: 'nominatim',
-  };
+  return buildSuggestion({ country: a.country, country_code: a.country_code, region: a.state, city, street: a.road, house: a.house_number, postal_code: a.postcode, lat: place.lat, lon: place.lon }, 'nominatim', value);
 }

@@ -1,6 +1,6 @@
 /** A self-hosted Photon (komoot; OpenStreetMap data), built for search-as-you-type (geocoding-notes). */
 import type { Geocoder, Suggestion, SuggestOptions } from '../types.js';
-import { addressData } from '../types.js';
+import { buildSuggestion } from '../types.js';
 import { placeValue } from '../place-format.js';
 import { providerRequest } from './provider-http.js';
 
@@ -37,10 +37,5 @@ function toSuggestion(feature: PhotonFeature): Suggestion {
   const city = p.city ?? (isPlace ? p.name : undefined) ?? null;
   const street = p.street ?? (p.osm_key === 'highway' ? p.name : undefined) ?? null;
   const value = placeValue({ city, street, house: p.housenumber ?? null }) || p.name || '';
-  return {
-    value,
-    unrestricted_value: [p.postcode, p.country, p.state, value].filter(Boolean).join(', '),
-    data: addressData({ country: p.country, region: p.state, city, street, house: p.housenumber, postal_code: p.postcode, lat, lon }),
-    source: 'photon',
-  };
+  return buildSuggestion({ country: p.country, country_code: p.countrycode, region: p.state, city, street, house: p.housenumber, postal_code: p.postcode, lat, lon }, 'photon', value);
 }

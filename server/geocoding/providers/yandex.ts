@@ -3,7 +3,7 @@
  * come from `address.component` (print_address=1). Its answers may be cached ≤ 30 days.
  */
 import type { Geocoder, Suggestion, SuggestOptions } from '../types.js';
-import { addressData } from '../types.js';
+import { buildSuggestion } from '../types.js';
 import { providerRequest } from './provider-http.js';
 
 const DEFAULT_URL = 'https://suggest-maps.yandex.ru/v1/suggest';
@@ -42,16 +42,5 @@ function toSuggestion(result: YandexResult): Suggestion {
   const country = first('COUNTRY');
   const formatted = result.address?.formatted_address ?? [result.title?.text, result.subtitle?.text].filter(Boolean).join(', ');
   const value = country && formatted.startsWith(`${country}, `) ? formatted.slice(country.length + 2) : formatted;
-  return {
-    value,
-    unrestricted_value: formatted,
-    data: addressData({
-      country,
-      region: last('PROVINCE'),
-      city: first('LOCALITY'),
-      street: first('STREET'),
-      house: first('HOUSE'),
-    }),
-    source: 'yandex',
-  };
+  return buildSuggestion({ country, region: last('PROVINCE'), city: first('LOCALITY'), street: first('STREET'), house: first('HOUSE') }, 'yandex', value);
 }
