@@ -15,7 +15,7 @@ import { AccountsRepository } from '../server/store/accounts-repository.js';
 import { SiteKeyIssuer } from '../server/admin/site-key-issuer.js';
 import { systemClock } from '../server/clock.js';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { account: { type: 'string' }, name: { type: 'string' } } });
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { account: { type: 'string' }, name: { type: 'string' }, origins: { type: 'string' } } });
 const [command, id] = positionals;
 const config = loadConfig();
 const db = openDatabase(config.databasePath);
@@ -27,7 +27,10 @@ try {
   if (command === 'create') {
     const accountId = Number(values.account);
     if (!Number.isSafeInteger(accountId) || accountId <= 0 || !values.name?.trim()) throw new Error('create needs --account <id> and --name <site>');
-    const { siteKey, key } = await issuer.create(accountId, values.name.trim());
+    // --origins "https://shop.example https://www.shop.example": the browsers' origins the key works from (DaData-compatible API).
+    const origins = values.origins ? values.origins.split(/[\s,]+/).filter(Boolean) : [];
+    if (origins.some((o) => !/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(o))) throw new Error('--origins takes origins such as https://shop.example (scheme and host, no path)');
+    const { siteKey, key } = await issuer.create(accountId, values.name.trim(), origins);
     console.log(`site key ${siteKey.id} for account ${accountId} (${siteKey.name}):\n${key}\nStore it in the website's configuration; it is not shown again.`);
   } else if (command === 'list') {
     for (const k of await keys.list()) console.log(`${k.id}\taccount ${k.accountId}\t${k.name}\t${k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'}`);
@@ -35,7 +38,7 @@ try {
     if (!(await keys.revoke(Number(id), Date.now()))) throw new Error(`no active site key ${id}`);
     console.log(`site key ${id} revoked`);
   } else {
-    throw new Error('usage: npm run site-key -- create --account <id> --name <site> | list | revoke <id>');
+    throw new Error('usage: npm run site-key -- create --account <id> --name <site> [--origins "https://shop.example …"] | list | revoke <id>');
   }
 } catch (error) {
   console.error((error as Error).message);

@@ -15,6 +15,7 @@ import { staticRoutes } from './http/static-routes.js';
 import { addressRoutes } from './http/address-routes.js';
 import { webhookRoutes } from './http/webhook-routes.js';
 import { intakeRoutes } from './http/intake-routes.js';
+import { dadataRoutes } from './http/dadata-routes.js';
 import { writebackRoutes } from './http/writeback-routes.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { consoleRoutes } from './http/console-routes.js';
@@ -39,6 +40,8 @@ export function createApp(system: System): Express {
   );
   // Webhooks parse their own (large, bracket-keyed) form bodies: before the general parsers.
   app.use(webhookRoutes({ urls: system.webhookUrls, inbox: system.webhooks, perMinute: config.webhookRateLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now() }));
+  // DaData's API answers its own errors (a body that is not JSON too) in DaData's shape: before the general parsers.
+  app.use(dadataRoutes({ service: system.addresses, siteKeys: system.siteKeys, limitPerMinute: config.rateLimitPerMinute, now: () => system.clock.now(), hitCounters: system.hitCounters }));
   // A zone file may be sent as application/json: its route reads it (up to its own limit, after
   // the admin check), so the general 32 KB parser leaves that one request alone.
   app.use(express.json({ limit: '32kb', type: (req) => /^application\/json\b/iu.test(String(req.headers['content-type'] ?? '')) && !(req.method === 'PUT' && req.url?.split('?')[0] === ZONES_PATH) }));

@@ -117,9 +117,9 @@ export class AccountConsole {
     return retried;
   }
 
-  async createSiteKey(accountId: number, name: string) {
-    const { siteKey, key } = await this.deps.siteKeyIssuer.create(accountId, name);
-    return { id: siteKey.id, name: siteKey.name, key };
+  async createSiteKey(accountId: number, name: string, origins: string[] = []) {
+    const { siteKey, key } = await this.deps.siteKeyIssuer.create(accountId, name, origins);
+    return { id: siteKey.id, name: siteKey.name, key, origins: siteKey.origins };
   }
 
   async revokeSiteKey(accountId: number, id: number): Promise<void> {

@@ -15,14 +15,14 @@ export class SiteKeyIssuer {
     private readonly deps: { siteKeys: SiteKeysRepository; accounts: AccountsRepository; clock: Clock; maxPerAccount: number; demo: boolean },
   ) {}
 
-  async create(accountId: number, name: string): Promise<{ siteKey: SiteKey; key: string }> {
+  async create(accountId: number, name: string, origins: string[] = []): Promise<{ siteKey: SiteKey; key: string }> {
     const { siteKeys, accounts, clock, maxPerAccount, demo } = this.deps;
     if (!(demo && accountId === DEMO_ACCOUNT_ID)) {
       const status = await accounts.status(accountId);
       if (status === null) throw accountNotConnected(accountId);
       if (status === 'reconnect_required') throw reconnectRequired(accountId);
     }
-    const created = await siteKeys.createWithin(accountId, name, clock.now(), maxPerAccount);
+    const created = await siteKeys.createWithin(accountId, name, clock.now(), maxPerAccount, origins);
     if (!created) throw new AppError('site_key_limit', `Account ${accountId} already has ${maxPerAccount} active site keys: revoke one it no longer uses first (SITE_KEYS_PER_ACCOUNT sets the number).`);
     return created;
   }

@@ -9,7 +9,7 @@ import type { AccountSettingsService } from '../admin/account-settings-service.j
 import type { WebhookSubscriptions } from '../admin/webhook-subscriptions.js';
 import { AppError, notConfigured } from '../errors.js';
 import { requireAdmin } from './admin-auth.js';
-import { parseInput } from './validation.js';
+import { parseInput, webOrigins } from './validation.js';
 import { perAccountLimit, type AccountLimitDeps } from './account-limits.js';
 
 function positiveId(value: unknown, field: string): number {
@@ -42,8 +42,8 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   // Per account even for the operator: a loop in a provisioning script stops at the limit.
   const keyLimit = perAccountLimit(deps, { name: 'site-keys', perMinute: deps.writesPerMinute, account: (req) => (Number.isSafeInteger(req.body?.accountId) ? Number(req.body.accountId) : null), message: 'Too many site keys asked for this account; wait a minute.' });
   router.post('/api/admin/site-keys', keyLimit, async (req, res) => {
-    const body = parseInput(z.object({ accountId: z.number().int().positive(), name: z.string().trim().min(1).max(100) }).strict(), req.body);
-    const { siteKey, key } = await deps.siteKeyIssuer.create(body.accountId, body.name);
+    const body = parseInput(z.object({ accountId: z.number().int().positive(), name: z.string().trim().min(1).max(100), origins: webOrigins.optional() }).strict(), req.body);
+    const { siteKey, key } = await deps.siteKeyIssuer.create(body.accountId, body.name, body.origins);
     res.status(201).json({ ...siteKey, key, note: 'Shown once: store it in the website’s configuration.' });
   });
   router.get('/api/admin/site-keys', async (_req, res) => void res.json({ siteKeys: await deps.siteKeys.list() }));

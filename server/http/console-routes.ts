@@ -13,7 +13,7 @@ import type { AccountSettingsService } from '../admin/account-settings-service.j
 import { accountSettingsSchema } from '../store/account-settings-repository.js';
 import { AppError, notConfigured } from '../errors.js';
 import { widgetAuth, widgetCors } from './widget-auth.js';
-import { parseInput } from './validation.js';
+import { parseInput, webOrigins } from './validation.js';
 import { DEMO_ACCOUNT_ID } from '../admin/demo-account.js';
 import { perAccountLimit, type AccountLimitDeps } from './account-limits.js';
 import { mountDeliveryZoneRoutes } from './delivery-zone-routes.js';
@@ -74,8 +74,8 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Router {
   });
 
   router.post('/api/console/site-keys', adminOnly, async (req, res) => {
-    const { name } = parseInput(z.object({ name: z.string().trim().min(1, 'must name the website').max(100) }).strict(), req.body);
-    res.status(201).json(await deps.console.createSiteKey(caller(req).accountId, name));
+    const { name, origins } = parseInput(z.object({ name: z.string().trim().min(1, 'must name the website').max(100), origins: webOrigins.optional() }).strict(), req.body);
+    res.status(201).json(await deps.console.createSiteKey(caller(req).accountId, name, origins));
   });
   router.delete('/api/console/site-keys/:id', adminOnly, async (req, res) => {
     await deps.console.revokeSiteKey(caller(req).accountId, positiveId(req.params.id));

@@ -135,6 +135,8 @@ const MIGRATIONS: string[] = [
      version     INTEGER NOT NULL,
      updated_at  INTEGER NOT NULL
    );`,
+  // 10: a site key may name the web origins allowed to use it from a browser (PostgreSQL: 0004)
+  `ALTER TABLE site_keys ADD COLUMN origins TEXT;`,
 ];
 
 /** The schema this release writes (`PRAGMA user_version` after its migrations). */

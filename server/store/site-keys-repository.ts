@@ -11,6 +11,8 @@ export interface SiteKey {
   createdAt: number;
   revokedAt: number | null;
   lastUsedAt: number | null;
+  /** Web origins a browser may use the key from ("https://shop.example"); empty: any (as a key used by a server). */
+  origins: string[];
 }
 
 const hash = (key: string) => createHash('sha256').update(key).digest('hex');
@@ -22,15 +24,15 @@ export class SiteKeysRepository {
    * A new key, unless the account already has `max` active ones (then null). The count and the
    * insert are one statement, so two requests at once cannot both take the last place.
    */
-  async createWithin(accountId: number, name: string, now: number, max: number): Promise<{ siteKey: SiteKey; key: string } | null> {
+  async createWithin(accountId: number, name: string, now: number, max: number, origins: string[] = []): Promise<{ siteKey: SiteKey; key: string } | null> {
     const key = `ak_${randomBytes(24).toString('base64url')}`;
     const row = await this.sql.get<{ id: number }>(
-      `INSERT INTO site_keys (account_id, name, key_hash, created_at)
-       SELECT ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM site_keys WHERE account_id = ? AND revoked_at IS NULL) < ?
+      `INSERT INTO site_keys (account_id, name, key_hash, created_at, origins)
+       SELECT ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM site_keys WHERE account_id = ? AND revoked_at IS NULL) < ?
        RETURNING id`,
-      [accountId, name, hash(key), now, accountId, max],
+      [accountId, name, hash(key), now, origins.length ? origins.join(' ') : null, accountId, max],
     );
-    return row ? { siteKey: { id: row.id, accountId, name, createdAt: now, revokedAt: null, lastUsedAt: null }, key } : null;
+    return row ? { siteKey: { id: row.id, accountId, name, createdAt: now, revokedAt: null, lastUsedAt: null, origins }, key } : null;
   }
 
   /** The active key's record, or null for an unknown or revoked key. A use is noted (at most once a minute). */
@@ -65,5 +67,6 @@ interface Row {
   created_at: number;
   revoked_at: number | null;
   last_used_at: number | null;
+  origins: string | null;
 }
-const toSiteKey = (r: Row): SiteKey => ({ id: r.id, accountId: r.account_id, name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at });
+const toSiteKey = (r: Row): SiteKey => ({ id: r.id, accountId: r.account_id, name: r.name, createdAt: r.created_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at, origins: r.origins ? r.origins.split(' ') : [] });

@@ -14,7 +14,7 @@ const TABLES: Array<{ table: string; columns: string[]; serial?: boolean }> = [
   { table: 'meta', columns: ['key', 'value'] },
   { table: 'accounts', columns: ['account_id', 'subdomain', 'base_domain', 'access_token', 'refresh_token', 'expires_at', 'status', 'last_error', 'connected_at', 'updated_at', 'blocked_until'] },
   { table: 'account_settings', columns: ['account_id', 'settings', 'updated_at'] },
-  { table: 'site_keys', columns: ['id', 'account_id', 'name', 'key_hash', 'created_at', 'revoked_at', 'last_used_at'], serial: true },
+  { table: 'site_keys', columns: ['id', 'account_id', 'name', 'key_hash', 'created_at', 'revoked_at', 'last_used_at', 'origins'], serial: true },
   { table: 'account_addresses', columns: ['id', 'account_id', 'normalized', 'value', 'data', 'origin', 'uses', 'last_used_at'], serial: true },
   { table: 'outbox', columns: ['id', 'account_id', 'kind', 'payload', 'state', 'status', 'dedupe_key', 'attempts', 'next_attempt_at', 'lease_until', 'last_error', 'created_at', 'updated_at'], serial: true },
   { table: 'intake_leads', columns: ['id', 'site_key_id', 'account_id', 'outbox_id', 'created_at', 'idempotency_key'] },
