@@ -103,7 +103,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
   const local = new LocalIndex(servedIndex);
   const addressBookRows = new AddressBookRepository(sql);
   const book = new AddressBook(addressBookRows, store.changes);
-  const addresses = new AddressService(createGeocoder(config.geocoder, local, clock, log), book, clock, config.cache);
+  const addresses = new AddressService(createGeocoder(config.geocoder, local, clock, log), book, clock, config.cache, (lat, lon, radius, count) => local.nearest(lat, lon, radius, count));
   // Delivery zones: each account's, compiled in memory per stored version.
   const zones = new DeliveryZones({ repo: new DeliveryZonesRepository(sql), changes: store.changes, clock });
   servedIndex.onSwitch((file, switchMs) => {

@@ -11,6 +11,7 @@ import { AddressBook, type AddressOrigin } from './address-book.js';
 import { indexText, normalize } from './normalize.js';
 import { hasDetails, splitDetails, type AddressDetails } from './address-details.js';
 import { addressData, dadataValues } from './answer-builder.js';
+import { pointOf } from './coordinates.js';
 
 export interface SuggestAnswer {
   suggestions: Suggestion[];
@@ -33,6 +34,8 @@ export class AddressService {
     private readonly book: AddressBook,
     private readonly clock: Clock,
     cache: { ttlSeconds: number; maxBytes: number },
+    /** The houses nearest to a point (the embedded index): a pasted point or map link is answered with them. */
+    private readonly nearest: ((lat: number, lon: number, radiusMeters: number, count: number) => Suggestion[]) | null = null,
   ) {
     // Capped by bytes, not entries: an answer of 7 suggestions with all their parts is ~14 KB as
     // JS objects, so an entry cap says little about memory. The size is the answer's JSON length
@@ -44,6 +47,9 @@ export class AddressService {
   }
 
   async suggest(accountId: number | null, typed: string, requested: SuggestOptions): Promise<SuggestAnswer> {
+    // "55.7558, 37.6173" or a map link pasted into the field: the houses nearest to it.
+    const point = this.nearest ? pointOf(typed) : null;
+    if (point) return { suggestions: this.nearest!(point.lat, point.lon, PASTED_POINT_RADIUS_M, requested.count), note: null, cached: false };
     // The flat, entrance, floor and intercom typed after the house are not looked up: they are
     // added to every house the address part finds (geocoding/address-details.ts).
     const { address: query, details } = splitDetails(typed);
@@ -85,6 +91,9 @@ export class AddressService {
     return [this.geocoder.name, account, queryKey(query), o.count, o.language, normalize(o.city ?? ''), normalize(o.region ?? ''), normalize(o.boost ?? '')].join('|');
   }
 }
+
+/** How far from a pasted point its houses are looked for: a map pin a street's width away from the door. */
+const PASTED_POINT_RADIUS_M = 300;
 
 /** Texts that get the same answer: case, ё and spaces aside. The widget keys its cache the same way. */
 export const queryKey = (text: string) => text.toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').replace(/^ /, '');

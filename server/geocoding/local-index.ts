@@ -70,7 +70,7 @@ export class LocalIndex implements Geocoder {
   /** The suggestions, with a note when the list is not what was asked for (no such house, no streets there). */
   async answer(query: string, options: SuggestOptions): Promise<{ suggestions: Suggestion[]; note: SuggestNote | null }> {
     const { rows, note } = this.find(query, options);
-    return { suggestions: rows.map((row) => placeToSuggestion(row.gar_id && !row.registry ? { ...row, registry: this.registryFieldsOf(row) as unknown as Record<string, string | null> } : row)), note };
+    return { suggestions: rows.map((row) => this.toSuggestion(row)), note };
   }
 
   /** What the registry knows of a registry street or settlement, from `gar_objects` (geocoding/registry-path.ts). */
@@ -238,6 +238,58 @@ export class LocalIndex implements Geocoder {
     return null;
   }
 
+  /**
+   * DaData's findById: a registry house or object by its FIAS id, or by its KLADR code (houses
+   * by the whole code, objects by its beginning).
+   */
+  findById(id: string, count: number): Suggestion[] {
+    const places = this.places;
+    const rows: PlaceRow[] = [];
+    const trimmed = id.trim();
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(trimmed)) {
+      const house = places.houseByGuid(Buffer.from(trimmed.replace(/-/g, ''), 'hex'));
+      const parent = house ? places.garPlace(house.parent) : undefined;
+      if (house && parent) rows.push(...this.registryHouses(parent, [house]));
+      const object = house ? undefined : places.objectByGuid(trimmed);
+      const place = object ? places.garPlace(object.objectid) : undefined;
+      if (place) rows.push(place);
+    } else if (/^\d{11,19}$/.test(trimmed)) {
+      for (const house of places.housesByKladr(trimmed, count)) {
+        const parent = places.garPlace(house.parent);
+        if (parent) rows.push(...this.registryHouses(parent, [house]));
+      }
+      // A street's 17 digits or a settlement's 13 end in "00" for its actuality: matched by the code's beginning.
+      for (const object of places.objectsByKladr(trimmed.replace(/00$/, ''), count)) {
+        const place = places.garPlace(object.objectid);
+        if (place) rows.push(place);
+      }
+    }
+    return rows.slice(0, count).map((row) => this.toSuggestion(row));
+  }
+
+  /** DaData's geolocate: the houses nearest to a point within `radiusMeters`, nearest first. */
+  nearest(lat: number, lon: number, radiusMeters: number, count: number): Suggestion[] {
+    const places = this.places;
+    const dLat = radiusMeters / 111_320;
+    const dLon = radiusMeters / (111_320 * Math.max(0.01, Math.cos((lat * Math.PI) / 180)));
+    const box = [lat - dLat, lat + dLat, lon - dLon, lon + dLon] as const;
+    const rows: PlaceRow[] = [...places.housesInBox(...box, 500)];
+    for (const house of places.registryHousesInBox(...box, 500)) {
+      const parent = places.garPlace(house.parent);
+      if (parent) rows.push(...this.registryHouses(parent, [house]));
+    }
+    return rows
+      .map((row) => ({ row, meters: metersBetween(lat, lon, row.lat!, row.lon!) }))
+      .filter((r) => r.meters <= radiusMeters)
+      .sort((a, b) => a.meters - b.meters)
+      .slice(0, count)
+      .map((r) => this.toSuggestion(r.row));
+  }
+
+  private toSuggestion(row: PlaceRow): Suggestion {
+    return placeToSuggestion(row.gar_id && !row.registry ? { ...row, registry: this.registryFieldsOf(row) as unknown as Record<string, string | null> } : row);
+  }
+
   /** Registry houses of one street or settlement as answer rows. */
   private registryHouses(parent: PlaceRow, houses: GarHouseRow[]): PlaceRow[] {
     if (!houses.length) return [];
@@ -367,6 +419,13 @@ function rank(rows: PlaceRow[], readingsOf: ParsedQuery[] | ((row: PlaceRow) => 
     .map((row, order) => ({ row, order, tier: tier(row) }))
     .sort((a, b) => compareTiers(a.tier, b.tier) || a.order - b.order)
     .map((r) => r.row);
+}
+
+/** Great-circle distance in metres (haversine). */
+function metersBetween(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const rad = Math.PI / 180;
+  const a = Math.sin(((lat2 - lat1) * rad) / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
+  return 2 * 6_371_000 * Math.asin(Math.sqrt(a));
 }
 
 const compareTiers = (a: number[], b: number[]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3];

@@ -44,7 +44,8 @@ const common = {
 const query = z
   .string({ error: 'is required' })
   .refine((v) => v.trim().length >= 1, 'must not be empty')
-  .refine((v) => v.trim().length <= 300, 'must be at most 300 characters')
+  // A map link pasted for its point may be long (Google's carry their whole view): up to 2,000.
+  .refine((v) => v.trim().length <= (/^\s*https?:\/\//i.test(v) ? 2000 : 300), 'must be at most 300 characters (a map link: 2,000)')
   .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not contain control characters')
   .transform((v) => v.replace(/^\s+/, '').replace(/\s+$/, (s) => (s ? ' ' : '')));
 const suggestSchema = z.object({

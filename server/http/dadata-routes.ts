@@ -38,8 +38,24 @@ const suggestBody = z.object({
   division: z.enum(['administrative', 'municipal']).optional(),
 });
 
+/** The embedded index's lookups by id and by point (geocoding/local-index.ts). */
+export interface AddressLookups {
+  findById(id: string, count: number): Suggestion[];
+  nearest(lat: number, lon: number, radiusMeters: number, count: number): Suggestion[];
+}
+
+const findBody = z.object({ query: z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(100), count: z.number().int().min(1).max(20).default(10) });
+const geolocateBody = z.object({
+  lat: z.number({ error: 'must be a number' }).min(-90).max(90),
+  lon: z.number({ error: 'must be a number' }).min(-180).max(180),
+  count: z.number().int().min(1).max(20).default(10),
+  radius_meters: z.number().min(1).max(1000).default(100),
+  language: z.enum(['ru', 'en']).default('ru'),
+});
+
 export interface DadataRouteDeps {
   service: AddressService;
+  lookups: AddressLookups;
   siteKeys: SiteKeysRepository;
   limitPerMinute: number;
   now: () => number;
@@ -117,10 +133,22 @@ export function dadataRoutes(deps: DadataRouteDeps): Router {
     res.json({ suggestions });
   });
 
+  // By FIAS id (a house's or an object's) or KLADR code, as DaData's findById/address.
+  router.post(`${DADATA_PREFIX}/findById/address`, keyAuth, limiter, (req, res) => {
+    const body = parse(findBody, req.body);
+    res.json({ suggestions: deps.lookups.findById(body.query, body.count).map((s) => toDadata(s, [], 'country')) });
+  });
+
+  // The houses nearest to a point, as DaData's geolocate/address (radius_meters up to 1000, 100 by default).
+  router.post(`${DADATA_PREFIX}/geolocate/address`, keyAuth, limiter, (req, res) => {
+    const body = parse(geolocateBody, req.body);
+    res.json({ suggestions: deps.lookups.nearest(body.lat, body.lon, body.radius_meters, body.count).map((s) => toDadata(s, [], 'country')) });
+  });
+
   // No IP data here: DaData's plugin then simply does not bias by the visitor's city.
   router.get(`${DADATA_PREFIX}/iplocate/address`, keyAuth, (_req, res) => void res.json({ location: null }));
 
-  router.use(DADATA_PREFIX, (_req, _res, next) => next(new DadataHttpError(404, 'Not Found', 'This server answers DaData\'s address methods only: suggest/address, iplocate/address and status/address.')));
+  router.use(DADATA_PREFIX, (_req, _res, next) => next(new DadataHttpError(404, 'Not Found', 'This server answers DaData\'s address methods only: suggest, findById, geolocate, iplocate and status, for address.')));
   const errors: ErrorRequestHandler = (error, _req, res, _next) => {
     if (error instanceof DadataHttpError) return void res.status(error.status).json(dadataError(error.status, error.reason, error.message));
     const status = (error as { status?: number }).status;

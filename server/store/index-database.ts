@@ -20,8 +20,8 @@ import { dirname } from 'node:path';
 import type { Db } from './database.js';
 import type { NewPlaceRow } from './index-rows.js';
 
-/** Bumped when the layout changes: a file of another layout is rebuilt, never read. */
-export const INDEX_LAYOUT = 2;
+/** Bumped when the layout changes: a file of another layout is rebuilt, never read; LOOKUPS take layout 2 to 3 in place. */
+export const INDEX_LAYOUT = 3;
 
 const SCHEMA = `
   CREATE TABLE places (
@@ -82,11 +82,25 @@ const SCHEMA = `
 /** Houses are found through their parent (a street's gar_id) and the beginning of their number. */
 const HOUSE_PARENT_INDEX = 'CREATE INDEX gar_houses_parent ON gar_houses(parent, key)';
 
+/**
+ * Layout 3: what DaData's findById and geolocate ask (server/geocoding/address-lookups.ts): a
+ * registry object or house by its FIAS id or KLADR code, and the houses near a point (by latitude
+ * band, then longitude). A layout-2 file gets them when it is next built (at start, once).
+ */
+const LOOKUPS = `
+  CREATE INDEX IF NOT EXISTS gar_objects_guid ON gar_objects(guid);
+  CREATE INDEX IF NOT EXISTS gar_houses_guid ON gar_houses(guid);
+  CREATE INDEX IF NOT EXISTS gar_houses_kladr ON gar_houses(kladr) WHERE kladr IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS gar_houses_lat ON gar_houses(lat) WHERE lat IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS places_lat ON places(lat) WHERE lat IS NOT NULL AND kind = 'house';
+`;
+
 export function openIndexDatabase(path: string, options: { readonly?: boolean } = {}): Db {
   if (options.readonly) {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     const layout = db.pragma('user_version', { simple: true });
-    if (layout !== INDEX_LAYOUT) {
+    // A layout-2 file is still served (it lacks only the lookups) until its next build adds them.
+    if (layout !== INDEX_LAYOUT && layout !== 2) {
       db.close();
       throw new Error(`${path}: an address index of layout ${String(layout)}, this release reads ${INDEX_LAYOUT}`);
     }
@@ -102,6 +116,10 @@ export function openIndexDatabase(path: string, options: { readonly?: boolean } 
   if (layout === 0) {
     db.exec(SCHEMA);
     db.exec(HOUSE_PARENT_INDEX);
+    db.exec(LOOKUPS);
+    db.pragma(`user_version = ${INDEX_LAYOUT}`);
+  } else if (layout === 2) {
+    db.exec(LOOKUPS);
     db.pragma(`user_version = ${INDEX_LAYOUT}`);
   } else if (layout !== INDEX_LAYOUT) {
     db.close();

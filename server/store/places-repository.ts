@@ -70,6 +70,40 @@ export class PlacesRepository {
     return types;
   }
 
+  /** A registry house by its FIAS id (`gar_houses_guid`, layout 3). */
+  houseByGuid(guid: Buffer): GarHouseRow | undefined {
+    return this.db.prepare('SELECT * FROM gar_houses WHERE guid = ?').get(guid) as GarHouseRow | undefined;
+  }
+
+  /** A registry address object (street, settlement…) by its FIAS id (`gar_objects_guid`, layout 3). */
+  objectByGuid(guid: string): GarObjectRow | undefined {
+    return this.db.prepare('SELECT * FROM gar_objects WHERE guid = ? COLLATE NOCASE').get(guid) as GarObjectRow | undefined;
+  }
+
+  /** Registry houses by their KLADR code (`gar_houses_kladr`). */
+  housesByKladr(code: string, limit: number): GarHouseRow[] {
+    return this.db.prepare('SELECT * FROM gar_houses WHERE kladr = ? LIMIT ?').all(code, limit) as GarHouseRow[];
+  }
+
+  /**
+   * Registry objects whose KLADR code (kept in their params) starts with `code`. A scan of the
+   * objects' table (no index: the code lives in a JSON text): some hundred milliseconds on a
+   * country's registry, for a lookup a site makes once per stored address.
+   */
+  objectsByKladr(code: string, limit: number): GarObjectRow[] {
+    return this.db.prepare(`SELECT * FROM gar_objects WHERE params LIKE ? ORDER BY level LIMIT ?`).all(`%"kladr":"${code.replace(/[%_"]/g, '')}%`, limit) as GarObjectRow[];
+  }
+
+  /** Houses (OpenStreetMap, CSV) with a point in the box, by latitude band (`places_lat`). */
+  housesInBox(south: number, north: number, west: number, east: number, limit: number): PlaceRow[] {
+    return this.db.prepare("SELECT * FROM places WHERE kind = 'house' AND lat IS NOT NULL AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? LIMIT ?").all(south, north, west, east, limit) as PlaceRow[];
+  }
+
+  /** Registry houses with their own point in the box (`gar_houses_lat`). */
+  registryHousesInBox(south: number, north: number, west: number, east: number, limit: number): GarHouseRow[] {
+    return this.db.prepare('SELECT * FROM gar_houses WHERE lat IS NOT NULL AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? LIMIT ?').all(south, north, west, east, limit) as GarHouseRow[];
+  }
+
   /** The first `limit` places (in importance order) matching an FTS5 expression. */
   match(expression: string, limit: number): PlaceRow[] {
     return this.matchStmt.all(expression, limit);

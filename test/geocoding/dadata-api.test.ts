@@ -10,6 +10,9 @@ import { startSamaraApp, type RunningApp } from '../helpers.js';
 import { DEMO_ACCOUNT_ID } from '../../server/admin/demo-account.js';
 import { DADATA_ADDRESS_KEYS } from '../../contract/dadata.js';
 import { withoutRegion } from '../../server/http/dadata-routes.js';
+import { IndexBuild } from '../../server/address-data/index-build.js';
+import { importGar } from '../../server/address-data/gar/import-gar.js';
+import { BAIKONUR, hasGar } from '../address-data/gar-fixtures.js';
 
 /** DaData's documented data object: every key, each a string or null (metro, history_values: lists; divisions: anything). */
 export const dadataDataSchema = z
@@ -35,6 +38,11 @@ async function suggest(body: Record<string, unknown>) {
 
 beforeAll(async () => {
   app = await startSamaraApp();
+  // The registry's real г Байконур beside the Samara streets: findById reads FIAS ids and KLADR codes.
+  if (hasGar) {
+    await IndexBuild.run(app.system.config.indexDir, (build) => importGar(build, BAIKONUR));
+    app.system.servedIndex.refresh();
+  }
   key = (await app.system.siteKeyIssuer.create(DEMO_ACCOUNT_ID, 'shop')).key;
   limited = (await app.system.siteKeyIssuer.create(DEMO_ACCOUNT_ID, 'limited shop', ['https://shop.example'])).key;
 });
@@ -113,5 +121,46 @@ describe("DaData's suggest/address on our server", () => {
     expect(pre.headers.get('access-control-allow-headers')).toMatch(/Authorization/i);
     await app.system.addresses.remember(DEMO_ACCOUNT_ID, { value: 'г Самара, ул Тайная, д 1', data: { city: 'Самара', street: 'Тайная', house: '1' } });
     expect((await suggest({ query: 'самара тайная' })).suggestions.map((s) => s.value)).not.toContain('г Самара, ул Тайная, д 1');
+  });
+
+  it.skipIf(!hasGar)('findById/address: a registry house or street by its FIAS id, a house by its KLADR code', async () => {
+    const [house] = (await suggest({ query: 'байконур гагарина 5' })).suggestions;
+    expect(house.data.house_fias_id).toMatch(/^[0-9a-f-]{36}$/);
+    const byId = async (query: string) => {
+      const res = await call('/findById/address', { query });
+      expect(res.status).toBe(200);
+      const json = await res.json();
+      expect(() => dadataAnswerSchema.parse(json)).not.toThrow();
+      return json.suggestions as Array<{ value: string; data: Record<string, string | null> }>;
+    };
+    expect((await byId(house.data.house_fias_id!))[0]).toMatchObject({ value: house.value, data: { house_fias_id: house.data.house_fias_id } });
+    const [street] = await byId(house.data.street_fias_id!);
+    expect(street.value).toBe('г Байконур, ул Гагарина');
+    expect(street.data).toMatchObject({ street_fias_id: house.data.street_fias_id, house: null, fias_level: '7' });
+    // Байконур's houses carry no KLADR code of their own: the one they answer with is their street's, and finds the street.
+    expect(house.data.kladr_id).toMatch(/^\d{17}$/);
+    expect((await byId(house.data.kladr_id!)).map((s) => s.value)).toContain('г Байконур, ул Гагарина');
+    expect(await byId('00000000-0000-0000-0000-000000000000')).toEqual([]);
+    expect((await call('/findById/address', { query: '' })).status).toBe(400);
+  });
+
+  it('geolocate/address: the houses nearest to a point within the radius, nearest first', async () => {
+    const res = await call('/geolocate/address', { lat: 53.1867, lon: 50.192, radius_meters: 100, count: 3 });
+    expect(res.status).toBe(200);
+    const json = await res.json();
+    expect(() => dadataAnswerSchema.parse(json)).not.toThrow();
+    expect(json.suggestions[0].value).toBe('г Самара, ул Авроры, д 110');
+    expect(json.suggestions.length).toBeGreaterThan(1);
+    const far = await (await call('/geolocate/address', { lat: 53.3, lon: 50.5, radius_meters: 100 })).json();
+    expect(far.suggestions).toEqual([]);
+    for (const body of [{ lat: 95, lon: 50 }, { lat: '53', lon: 50 }, { lat: 53, lon: 50, radius_meters: 5000 }]) expect((await call('/geolocate/address', body)).status, JSON.stringify(body)).toBe(400);
+  });
+
+  it('in the card, a pasted point or map link is answered with its nearest houses', async () => {
+    const ask = async (q: string) => ((await (await fetch(`${app.url}/api/address/suggest?${new URLSearchParams({ q })}`)).json()) as { suggestions: Array<{ value: string }> }).suggestions.map((s) => s.value);
+    expect((await ask('53.1867, 50.1920'))[0]).toBe('г Самара, ул Авроры, д 110');
+    expect((await ask('https://yandex.ru/maps/51/samara/?ll=50.192000%2C53.186700&z=18'))[0]).toBe('г Самара, ул Авроры, д 110');
+    expect((await ask('https://www.openstreetmap.org/#map=19/53.18670/50.19200'))[0]).toBe('г Самара, ул Авроры, д 110');
+    expect(await ask('0.0, 0.0')).not.toContain('г Самара, ул Авроры, д 110');
   });
 });
