@@ -38,6 +38,9 @@ const FULL_OF = new Map(TYPES.map((t) => [t.short.toLowerCase(), t.full]));
 const FULL_OF_EXTRA: Record<string, string> = { д: 'дом', к: 'корпус', стр: 'строение', зд: 'здание', влд: 'владение', уч: 'участок', соор: 'сооружение', кв: 'квартира', офис: 'офис', пом: 'помещение', р: 'район', 'р-н': 'район', п: 'поселок', с: 'село', рп: 'рабочий поселок', пгт: 'поселок городского типа', тер: 'территория', лит: 'литера' };
 const fullOf = (short: string | null) => (short ? (FULL_OF.get(short.toLowerCase()) ?? FULL_OF_EXTRA[short.toLowerCase()] ?? null) : null);
 
+/** Keys DaData always fills (typed clients declare them `string`): "" when unknown. */
+export const ALWAYS_TEXT = ['country', 'country_iso_code', 'region', 'region_type', 'region_type_full', 'region_with_type', 'region_fias_id', 'region_kladr_id', 'region_iso_code', 'fias_id', 'fias_code', 'fias_level', 'fias_actuality_state', 'kladr_id'] as const;
+
 /** Cities of federal significance: the city is its own region (DaData: region "Москва", type "г"). */
 const FEDERAL_CITIES: Record<string, { iso: string | null; district: string }> = {
   Москва: { iso: 'RU-MOW', district: 'Центральный' },
@@ -106,6 +109,11 @@ export function addressData(parts: AddressParts): AddressData {
   if (d.flat_type && !d.flat_type_full) d.flat_type_full = fullOf(d.flat_type as string);
   d.fias_level ??= russian ? levelOf(d) : '-1';
   d.qc_geo ??= lat === null ? '5' : qcGeoOf(d);
+  // DaData fills its identifiers and the region for every Russian address, and typed clients
+  // declare them as strings (react-dadata: `fias_id: string`): where we do not know one it is
+  // "", never null, so such a client never meets a null there. docs/dadata-api.md lists them.
+  for (const key of ALWAYS_TEXT) d[key] ??= '';
+  d.capital_marker ??= capitalOf(d.region as string | null, d.city as string | null) ? '2' : '0';
   const intercom = text(parts.intercom);
   return { ...(d as DadataAddressData), lat, lon, intercom } as AddressData;
 }
