@@ -9,7 +9,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addRegion, dataStatus, updateData, type DataSettings } from '../../server/address-data/data-operations.js';
-import { DataError } from '../../server/address-data/index-build.js';
+import { DataError, ensureServedIndex } from '../../server/address-data/index-build.js';
+import { INDEX_LAYOUT, openIndexDatabase } from '../../server/store/index-database.js';
 import { currentIndexFile } from '../../server/store/index-files.js';
 import { FakeMirror } from '../fakes/fake-mirror.js';
 import { tempDir } from '../helpers.js';
@@ -96,4 +97,27 @@ describe.skipIf(!hasGar || !hasRealdata)('npm run data against a mirror', () => 
     await expect(updateData(settings)).rejects.toThrow(/no region added yet: npm run data -- add <region>/);
     await expect(addRegion({ ...settings, garReleasesUrl: `${mirror.url}/osm/asia/kazakhstan-latest.osm.pbf.md5` }, 'baikonur')).rejects.toThrow(/not the registry's release list|no release list/);
   }, 60_000);
+});
+
+describe('an index of the previous layout (2)', () => {
+  it('is still served, and gains the lookups of layout 3 when the server starts', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      ensureServedIndex(dir);
+      const first = currentIndexFile(dir)!;
+      const old = openIndexDatabase(first);
+      old.exec('DROP INDEX gar_objects_guid; DROP INDEX gar_houses_guid; DROP INDEX gar_houses_kladr; DROP INDEX gar_houses_lat; DROP INDEX places_lat;');
+      old.pragma('user_version = 2');
+      old.close();
+      openIndexDatabase(first, { readonly: true }).close(); // served as it is
+      expect(ensureServedIndex(dir).built).toBe(true);
+      const upgraded = openIndexDatabase(currentIndexFile(dir)!, { readonly: true });
+      expect(upgraded.pragma('user_version', { simple: true })).toBe(INDEX_LAYOUT);
+      const names = (upgraded.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as Array<{ name: string }>).map((r) => r.name);
+      expect(names).toEqual(expect.arrayContaining(['gar_objects_guid', 'gar_houses_guid', 'gar_houses_kladr', 'gar_houses_lat', 'places_lat']));
+      upgraded.close();
+    } finally {
+      cleanup();
+    }
+  });
 });

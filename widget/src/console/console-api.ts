@@ -23,7 +23,7 @@ export class ConsoleApi {
   state = () => this.call<ConsoleState>('GET', '/state');
   choices = () => this.call<ConsoleChoices>('GET', '/fields');
   saveSettings = (settings: ConsoleSettings) => this.call<{ settings: ConsoleSettings }>('PUT', '/settings', settings);
-  createSiteKey = (name: string) => this.call<{ id: number; name: string; key: string }>('POST', '/site-keys', { name });
+  createSiteKey = (name: string, origins: string) => this.call<{ id: number; name: string; key: string }>('POST', '/site-keys', origins.trim() ? { name, origins } : { name });
   revokeSiteKey = (id: number) => this.call<null>('DELETE', `/site-keys/${id}`);
   parked = () => this.call<ConsoleWrites>('GET', '/writes');
   retry = (id?: number) => this.call<{ retried: number }>('POST', id === undefined ? '/writes/retry' : `/writes/${id}/retry`);

@@ -193,13 +193,16 @@ export class ConsolePage {
     const parts: Array<Node | false> = [h(this.doc, 'p', { class: 'amo-console__note' }, this.t('console.keys.intro'))];
     if (s.canManage) {
       const name = h(this.doc, 'input', { id: 'amo-console-key-name', 'data-key': 'key-name', maxlength: 100, autocomplete: 'off' });
+      // The sites whose pages may use the key in a browser (DaData's plugin pointed at us, docs/dadata-api.md).
+      const origins = h(this.doc, 'input', { id: 'amo-console-key-origins', 'data-key': 'key-origins', maxlength: 600, autocomplete: 'off', placeholder: 'https://shop.example' });
       const create = () => void this.act('keys', async () => {
-        const created = await this.api.createSiteKey(name.value);
+        const created = await this.api.createSiteKey(name.value, origins.value);
         this.newKey = { name: created.name, key: created.key };
         return this.t('console.keys.created');
       });
       name.addEventListener('keydown', (e) => e.key === 'Enter' && create());
       parts.push(h(this.doc, 'p', { class: 'amo-console__row' }, h(this.doc, 'label', { for: 'amo-console-key-name' }, this.t('console.keys.name')), name, this.button('create-key', this.t('console.keys.create'), create, { primary: true })));
+      parts.push(h(this.doc, 'p', { class: 'amo-console__row' }, h(this.doc, 'label', { for: 'amo-console-key-origins' }, this.t('console.keys.origins')), origins));
     }
     if (this.newKey) {
       const shown = h(this.doc, 'input', { id: 'amo-console-new-key', class: 'amo-console__key', readonly: true, value: this.newKey.key, 'data-key': 'new-key', 'aria-label': this.newKey.name });
