@@ -8,7 +8,7 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, 
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../store/database.js';
-import { finishBuildWrites, INDEX_LAYOUT, legacyImportedPlaces, openIndexDatabase, startBuildWrites } from '../store/index-database.js';
+import { finishBuildWrites, INDEX_LAYOUT, layoutOf, legacyImportedPlaces, openIndexDatabase, startBuildWrites } from '../store/index-database.js';
 import { currentIndexFile, pointCurrentAt } from '../store/index-files.js';
 import { PlacesRepository } from '../store/places-repository.js';
 import { LocalIndex } from '../geocoding/local-index.js';
@@ -133,7 +133,7 @@ export function ensureServedIndex(dir: string, legacy?: Db): { built: boolean; p
 function gazetteerChanged(file: string): boolean {
   const db = openIndexDatabase(file, { readonly: true });
   try {
-    if (db.pragma('user_version', { simple: true }) !== INDEX_LAYOUT) return true;
+    if (layoutOf(db) !== INDEX_LAYOUT) return true;
     const index = new LocalIndex(new PlacesRepository(db));
     return ensureGazetteer(index, undefined, { dryRun: true }) > 0;
   } finally {

@@ -38,3 +38,16 @@ export function perAccountLimit(
     },
   });
 }
+
+/** A budget a minute per key a request is counted under (a site key, an IP), shared by the instances as the per-account ones. */
+export function perKeyLimit(deps: AccountLimitDeps, options: { name: string; perMinute: number; key: (req: Request) => string; refuse: RequestHandler }): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: options.perMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: options.key,
+    ...(deps.hitCounters ? { store: new SharedLimitStore(deps.hitCounters, options.name, deps.now) } : {}),
+    handler: options.refuse,
+  });
+}

@@ -7,12 +7,11 @@
  */
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import cors from 'cors';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AddressService } from '../geocoding/address-service.js';
 import type { SiteKeysRepository, SiteKey } from '../store/site-keys-repository.js';
 import type { HitCountersRepository } from '../store/hit-counters-repository.js';
-import { SharedLimitStore } from './shared-limit-store.js';
+import { perKeyLimit } from './account-limits.js';
 import { DADATA_ADDRESS_KEYS, type DadataAddressData, type DadataError, type DadataSuggestion } from '../../contract/dadata.js';
 import type { Suggestion } from '../../contract/api.js';
 
@@ -97,14 +96,11 @@ export function dadataRoutes(deps: DadataRouteDeps): Router {
     req.dadataKey = key;
     next();
   };
-  const limiter = rateLimit({
-    windowMs: 60_000,
-    limit: deps.limitPerMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    keyGenerator: (req) => `dadata-key:${req.dadataKey!.id}`,
-    ...(deps.hitCounters ? { store: new SharedLimitStore(deps.hitCounters, 'dadata', deps.now) } : {}),
-    handler: (_req, res) => void res.status(429).setHeader('Retry-After', '60').json(dadataError(429, 'Too Many Requests', 'Too many requests with this key; wait a minute.')),
+  const limiter = perKeyLimit(deps, {
+    name: 'dadata',
+    perMinute: deps.limitPerMinute,
+    key: (req) => `dadata-key:${req.dadataKey!.id}`,
+    refuse: (_req, res) => void res.status(429).setHeader('Retry-After', '60').json(dadataError(429, 'Too Many Requests', 'Too many requests with this key; wait a minute.')),
   });
 
   // suggestions-jquery asks this first and shows nothing unless `search` is true.

@@ -1,12 +1,12 @@
 import { Router, type RequestHandler } from 'express';
 import cors from 'cors';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import type { SiteKey, SiteKeysRepository } from '../store/site-keys-repository.js';
 import type { IntakeService } from '../writes/intake-service.js';
 import { intakeSchema } from '../intake/intake-schema.js';
 import { AppError } from '../errors.js';
 import { parseInput } from './validation.js';
-import { SharedLimitStore } from './shared-limit-store.js';
+import { perKeyLimit } from './account-limits.js';
 import type { HitCountersRepository } from '../store/hit-counters-repository.js';
 
 declare module 'express-serve-static-core' {
@@ -35,14 +35,11 @@ export function intakeRoutes(deps: {
     req.site = site;
     next();
   };
-  const limiter = rateLimit({
-    windowMs: 60_000,
-    limit: deps.limitPerMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    keyGenerator: (req) => (req.site ? `site:${req.site.id}` : `ip:${ipKeyGenerator(req.ip ?? '')}`),
-    ...(deps.hitCounters ? { store: new SharedLimitStore(deps.hitCounters, 'intake', deps.now) } : {}),
-    handler: (_req, _res, next) => next(new AppError('rate_limited', 'Too many leads from this site; wait a minute.', { retryAfterSeconds: 60 })),
+  const limiter = perKeyLimit(deps, {
+    name: 'intake',
+    perMinute: deps.limitPerMinute,
+    key: (req) => (req.site ? `site:${req.site.id}` : `ip:${ipKeyGenerator(req.ip ?? '')}`),
+    refuse: (_req, _res, next) => next(new AppError('rate_limited', 'Too many leads from this site; wait a minute.', { retryAfterSeconds: 60 })),
   });
   router.use('/api/leads', cors({ origin: true, allowedHeaders: ['X-Api-Key', 'Authorization', 'Content-Type', 'Idempotency-Key'], exposedHeaders: ['Idempotent-Replayed'], methods: ['GET', 'POST'], maxAge: 600 }));
 

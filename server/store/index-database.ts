@@ -128,6 +128,11 @@ export function openIndexDatabase(path: string, options: { readonly?: boolean } 
   return db;
 }
 
+/** The layout an open index file was written in. */
+export function layoutOf(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
 /** A build's copy is thrown away on any failure, so it needs no journal while it is written. */
 export function startBuildWrites(db: Db): void {
   db.pragma('journal_mode = OFF');

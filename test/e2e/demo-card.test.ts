@@ -59,7 +59,8 @@ describe('demo card page in a real browser', () => {
 
     const requests = suggestRequests(app.logs.text) - before;
     expect(requests).toBeGreaterThan(0);
-    expect(requests).toBeLessThanOrEqual(2); // no more than the pauses in the typing
+    // Ten keys, two pauses: a request at each pause, not one a key (a loaded machine may stretch a key's gap past the 300 ms a word is waited out).
+    expect(requests).toBeLessThanOrEqual(4);
     await page.close();
   });
 

@@ -41,7 +41,7 @@ describe.skipIf(!postgresUrl)('several instances on one PostgreSQL', () => {
   it('an account connected through one instance is connected on all of them, with one copy of its tokens', async () => {
     for (const app of instances) expect((await app.system.accounts.find(ACCOUNT))?.status).toBe('connected');
     const health = await (await fetch(`${instances[2].url}/healthz`)).json();
-    expect(health.database).toEqual({ ok: true, writable: true, schemaVersion: '0003_delivery_zones' });
+    expect(health.database).toEqual({ ok: true, writable: true, schemaVersion: '0004_site_key_origins' });
   });
 
   it('100 concurrent calls over 3 instances at expiry cause exactly one refresh', async () => {
@@ -152,7 +152,7 @@ describe.skipIf(!postgresUrl)('PostgreSQL migrations', () => {
 
   it('run once, are idempotent, and a database migrated by a newer release is refused', async () => {
     const url = await freshDatabase();
-    expect(await migratePostgres(url)).toEqual(['0001_initial', '0002_intake_idempotency', '0003_delivery_zones']);
+    expect(await migratePostgres(url)).toEqual(['0001_initial', '0002_intake_idempotency', '0003_delivery_zones', '0004_site_key_origins']);
     expect(await migratePostgres(url)).toEqual([]);
     const client = new pg.Client({ connectionString: url });
     await client.connect();
