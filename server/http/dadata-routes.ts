@@ -122,8 +122,14 @@ export function dadataRoutes(deps: DadataRouteDeps): Router {
     const answer = await deps.service.suggest(null, query, { count: 20, language: body.language, city, region });
     const from = body.from_bound?.value ?? 'country';
     const to = body.to_bound?.value ?? 'flat';
+    // locations_boost: what lies in the given places first, the order kept within each part (DaData ranks them first).
+    const boost = body.locations_boost ?? [];
+    const boosted = (s: Suggestion) => (boost.some((l) => matches(s, l)) ? 0 : 1);
     const suggestions = answer.suggestions
       .filter((s) => inBounds(s, from, to) && (!locations.length || locations.some((l) => matches(s, l))))
+      .map((s, order) => ({ s, order }))
+      .sort((a, b) => boosted(a.s) - boosted(b.s) || a.order - b.order)
+      .map(({ s }) => s)
       .slice(0, body.count)
       .map((s) => toDadata(s, body.restrict_value ? locations : [], from));
     res.json({ suggestions });

@@ -163,4 +163,30 @@ describe("DaData's suggest/address on our server", () => {
     expect((await ask('https://www.openstreetmap.org/#map=19/53.18670/50.19200'))[0]).toBe('г Самара, ул Авроры, д 110');
     expect(await ask('0.0, 0.0')).not.toContain('г Самара, ул Авроры, д 110');
   });
+
+  it('locations_boost puts what lies in the given place first', async () => {
+    const plain = (await suggest({ query: 'лен', count: 20 })).suggestions;
+    const last = plain.at(-1)!;
+    expect(last.data.city).not.toBe(plain[0].data.city); // several places answer: the boost has something to move
+    const boosted = (await suggest({ query: 'лен', count: 20, locations_boost: [{ city: last.data.city! }] })).suggestions;
+    expect(boosted[0].data.city).toBe(last.data.city);
+    expect(new Set(boosted.map((s) => s.value))).toEqual(new Set(plain.map((s) => s.value))); // the same answers, reordered
+  });
+
+  it("past the key's rate: 429 in DaData's shape with Retry-After, for that key only", async () => {
+    const tight = await startSamaraApp({ RATE_LIMIT_PER_MINUTE: '2' });
+    try {
+      const [a, b] = [(await tight.system.siteKeyIssuer.create(DEMO_ACCOUNT_ID, 'a')).key, (await tight.system.siteKeyIssuer.create(DEMO_ACCOUNT_ID, 'b')).key];
+      const ask = (k: string) => fetch(`${tight.url}${BASE}/suggest/address`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Token ${k}` }, body: '{"query":"самара"}' });
+      expect((await ask(a)).status).toBe(200);
+      expect((await ask(a)).status).toBe(200);
+      const refused = await ask(a);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('60');
+      expect(await refused.json()).toMatchObject({ family: 'CLIENT_ERROR', reason: 'Too Many Requests' });
+      expect((await ask(b)).status).toBe(200);
+    } finally {
+      await tight.close();
+    }
+  });
 });
