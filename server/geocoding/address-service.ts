@@ -60,7 +60,10 @@ export class AddressService {
     const hit = this.cache?.get(key);
     if (hit) return { ...withDetails(hit, details), cached: true };
     const own = accountId === null ? [] : await this.book.search(accountId, query, options.count);
-    const fresh = own.length >= options.count ? { suggestions: [], note: null } : notes(this.geocoder) ? await this.geocoder.answer(query, options) : { suggestions: await this.geocoder.suggest(query, options), note: null };
+    // The embedded index is asked for a few more than wanted: answers that read the same (a
+    // settlement both in the gazetteer and in an extract) are dropped below, and a list must
+    // still be full when more match ("мос", count 20, answered 19 before).
+    const fresh = own.length >= options.count ? { suggestions: [], note: null } : notes(this.geocoder) ? await this.geocoder.answer(query, { ...options, count: options.count + DEDUPE_SLACK }) : { suggestions: await this.geocoder.suggest(query, options), note: null };
     const answer = { suggestions: dedupe([...own, ...fresh.suggestions]).slice(0, options.count), note: own.length ? null : fresh.note };
     // A fallback answer is not cached: the provider should be asked again once it recovers.
     if (!fresh.suggestions.some((s) => s.source === 'local-fallback')) this.cache?.set(key, answer);
@@ -91,6 +94,9 @@ export class AddressService {
     return [this.geocoder.name, account, queryKey(query), o.count, o.language, normalize(o.city ?? ''), normalize(o.region ?? ''), normalize(o.boost ?? '')].join('|');
   }
 }
+
+/** Extra answers asked of the embedded index, for those the dedupe drops. */
+const DEDUPE_SLACK = 5;
 
 /** How far from a pasted point its houses are looked for: a map pin a street's width away from the door. */
 const PASTED_POINT_RADIUS_M = 300;
