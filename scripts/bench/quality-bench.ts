@@ -23,7 +23,7 @@ import { ensureGazetteer } from '../../server/address-data/gazetteer.js';
 import { importRecords } from '../../server/address-data/osm/import-addresses.js';
 import { readerFor } from '../../server/address-data/osm/readers.js';
 import { houseKey } from '../../server/geocoding/house-number.js';
-import { normalize } from '../../server/geocoding/normalize.js';
+import { indexText, normalize } from '../../server/geocoding/normalize.js';
 import type { AddressRecord } from '../../server/address-data/osm/address-record.js';
 import { percentiles, fmt } from './http-load.js';
 import { AddressService } from '../../server/geocoding/address-service.js';
@@ -95,7 +95,8 @@ const flatOf = (seed: number) => String(1 + ((seed * 37) % 240));
 
 /** The intended house; with a flat typed, only an answer that keeps the flat. */
 const isRight = (s: Suggestion, r: AddressRecord, flat: string | null) =>
-  !!s.data.house && normalize(s.data.street ?? '') === normalize(r.street) && houseKey(s.data.house, s.data.block) === houseKey(r.house, r.block ?? null) && (flat === null || s.data.flat === flat);
+  // The street by its name (answers keep its type apart, DaData's way: street "Гончарова", street_type "ул"), the house by its canonical key.
+  !!s.data.house && indexText(s.data.street ?? '') === indexText(r.street) && houseKey(s.data.block ? `${s.data.house} ${s.data.block_type ?? 'к'}${s.data.block}` : s.data.house) === houseKey(r.house, r.block ?? null) && (flat === null || s.data.flat === flat);
 
 /** A deterministic sample: every n-th address, distinct by street and house. */
 function sample<T extends AddressRecord>(records: T[], n: number): T[] {
