@@ -295,15 +295,21 @@ describe('combobox in a card', () => {
   it('says when the house is not in the data (the street and its nearest houses are listed) and when a settlement has no streets', async () => {
     const t = setup();
     await answered(t, 'Самара Авроры 5', RESULTS, { code: 'house_not_found', house: '5', street: 'Самара, ул Авроры' });
-    expect(t.options()).toEqual(RESULTS.map((r) => r.value));
-    expect(document.querySelector('.amo-address__notice')!.textContent).toBe("House 5 is not in the server's data: here are the street and its nearest houses");
+    expect([...document.querySelectorAll('.amo-address__item')].map((li) => li.textContent)).toEqual(RESULTS.map((r) => r.value));
+    // In the popup, as its first row: a disabled option, never highlighted or picked.
+    const caption = document.querySelector('.amo-address__list .amo-address__caption')!;
+    expect(caption.textContent).toBe("House 5 is not in the server's data: here are the street and its nearest houses");
+    expect(caption.getAttribute('aria-disabled')).toBe('true');
+    t.key('ArrowDown');
+    expect(t.input.value).toBe(RESULTS[0].value);
+    expect(document.querySelector('.amo-address__live')!.textContent).toContain('House 5 is not');
     const kazan: Suggestion = { value: 'Казань', unrestricted_value: 'Россия, Казань', data: data({ city: 'Казань' }), source: 'local' };
     await answered(t, 'казань баумана 10', [kazan], { code: 'no_streets', settlement: 'Казань' });
-    expect(t.options()).toEqual(['Казань']);
-    expect(document.querySelector('.amo-address__notice')!.textContent).toBe('The server has no streets of “Казань” yet: pick the settlement or type the address by hand');
+    expect([...document.querySelectorAll('.amo-address__item')].map((li) => li.textContent)).toEqual(['Казань']);
+    expect(document.querySelector('.amo-address__caption')!.textContent).toBe('The server has no streets of “Казань” yet: pick the settlement or type the address by hand');
     expect(document.querySelector('.amo-address__status')!.textContent).not.toContain('spelling');
     await answered(t, 'Самара Авроры 110', [RESULTS[0]]);
-    expect(document.querySelector('.amo-address__notice')).toBeNull(); // the note was about the older list
+    expect(document.querySelector('.amo-address__caption')).toBeNull(); // the note was about the older list
   });
 
   it('attaching twice never doubles handlers; destroy removes everything and restores the input', async () => {

@@ -116,7 +116,11 @@ export class Combobox {
     this.showStatus(this.texts.loading, false);
   }
 
-  showResults(query: string, suggestions: Suggestion[]): void {
+  /**
+   * `caption`: why the list is what it is ("Дома 5 нет в данных сервера…"), shown as its first row:
+   * a disabled option (read out, never highlighted or picked), inside the popup where it is seen.
+   */
+  showResults(query: string, suggestions: Suggestion[], caption: string | null = null): void {
     this.items = suggestions;
     this.active = -1;
     this.input.removeAttribute('aria-activedescendant');
@@ -124,21 +128,28 @@ export class Combobox {
     this.list.dataset.query = query;
     if (!suggestions.length) return this.showStatus(this.texts.nothingFound, true);
     const doc = this.input.ownerDocument;
-    this.list.replaceChildren(
-      ...suggestions.map((s, i) => {
-        const li = doc.createElement('li');
-        li.id = `${this.id}-${i}`;
-        li.className = 'amo-address__item';
-        li.setAttribute('role', 'option');
-        li.setAttribute('aria-selected', 'false');
-        li.dataset.index = String(i);
-        li.append(...highlightMatches(doc, s.value, query));
-        return li;
-      }),
-    );
+    const rows = suggestions.map((s, i) => {
+      const li = doc.createElement('li');
+      li.id = `${this.id}-${i}`;
+      li.className = 'amo-address__item';
+      li.setAttribute('role', 'option');
+      li.setAttribute('aria-selected', 'false');
+      li.dataset.index = String(i);
+      li.append(...highlightMatches(doc, s.value, query));
+      return li;
+    });
+    if (caption) {
+      const li = doc.createElement('li');
+      li.className = 'amo-address__caption';
+      li.setAttribute('role', 'option');
+      li.setAttribute('aria-disabled', 'true');
+      li.textContent = caption;
+      rows.unshift(li);
+    }
+    this.list.replaceChildren(...rows);
     this.status.hidden = true;
     this.open();
-    this.live.textContent = this.texts.results(suggestions.length);
+    this.live.textContent = (caption ? `${caption}. ` : '') + this.texts.results(suggestions.length);
   }
 
   close(): void {

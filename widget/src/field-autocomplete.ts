@@ -61,8 +61,7 @@ export class FieldAutocomplete {
         if (suggestions.some((s) => s.data && 'delivery_zone' in s.data)) void this.deps.zoneChip?.();
         this.hideNotice();
         if (control.ownerDocument.activeElement !== control) return;
-        this.combobox.showResults(query, suggestions);
-        if (note) this.showNotice(noteText(t, note));
+        this.combobox.showResults(query, suggestions, note ? noteText(t, note) : null);
       }),
       onIdle: () => guard(() => this.combobox.close()),
       onError: (error) => guard(() => this.fail(error)),

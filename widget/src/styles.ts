@@ -10,6 +10,7 @@ const CSS = `
 .amo-address__status{position:absolute;z-index:1000;margin:2px 0 0;padding:6px 10px;background:#fff;border:1px solid #c9d1d9;border-radius:4px;box-shadow:0 4px 12px rgba(0,0,0,.12);color:#5f6b7a;font:13px/1.4 inherit;box-sizing:border-box}
 .amo-address__live{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 .amo-address__notice{margin-top:2px;font-size:12px;color:#8a5300}
+.amo-address__caption{padding:6px 10px;font-size:12px;color:#8a5300}
 `;
 
 /**
