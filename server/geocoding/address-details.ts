@@ -15,7 +15,7 @@ export interface AddressDetails {
   intercom: string | null;
 }
 
-export const DETAIL_KEYS = ['flat_type', 'flat', 'entrance', 'floor', 'intercom'] as const satisfies ReadonlyArray<keyof AddressDetails>;
+const DETAIL_KEYS = ['flat_type', 'flat', 'entrance', 'floor', 'intercom'] as const satisfies ReadonlyArray<keyof AddressDetails>;
 
 type DetailKind = 'flat' | 'entrance' | 'floor' | 'intercom';
 
@@ -45,7 +45,7 @@ const FRACTION_FLAT = /(\d{1,5}[а-я]?\/\d{1,4}[а-я]?)-(\d{1,4})([\s,.]*)$/iu
 /** The text before details must end in a house: its last word holds a digit ("18", "9 к2", "17А"). */
 const ENDS_WITH_HOUSE = /\d[\p{L}\p{N}/-]*[\s,.]*$/u;
 
-export function noDetails(): AddressDetails {
+function noDetails(): AddressDetails {
   return { flat_type: null, flat: null, entrance: null, floor: null, intercom: null };
 }
 
