@@ -8,7 +8,7 @@ import type { AddressBookImport } from '../geocoding/address-book-import.js';
 import { AppError } from '../errors.js';
 import { widgetAuth, widgetCors } from './widget-auth.js';
 import { requireAdmin } from './admin-auth.js';
-import { parseInput } from './validation.js';
+import { addressPart, parseInput } from './validation.js';
 import type { SuggestResponse, WidgetStatus } from '../../contract/api.js';
 import type { DeliveryZones } from '../delivery/delivery-zones.js';
 import { DEMO_ACCOUNT_ID } from '../admin/demo-account.js';
@@ -57,7 +57,7 @@ const resolveSchema = z.object({ q: query, ...common });
 const rememberSchema = z.object({
   value: text(300),
   source: z.string().max(30).optional(),
-  data: z.record(z.string(), z.union([z.string().max(200), z.number(), z.null()])).optional(),
+  data: z.record(z.string(), addressPart).optional(),
 });
 
 export function addressRoutes(deps: AddressRouteDeps): Router {

@@ -20,3 +20,10 @@ export const webOrigins = z
   .transform((list) => [...new Set(list.map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean))])
   .refine((list) => list.length <= 10, 'must name at most 10 origins')
   .refine((list) => list.every((o) => /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(o)), 'must be origins such as https://shop.example (scheme and host, no path)');
+
+/**
+ * One part of an address's `data` as the widget sends it back: DaData's scalars (text up to 200
+ * characters, numbers, null) and its lists (`history_values`, `metro`, `divisions`: a street's
+ * former names, the nearest stations), which a DaData answer carries and a pick keeps.
+ */
+export const addressPart = z.union([z.string().max(200), z.number(), z.null(), z.array(z.union([z.string().max(200), z.record(z.string(), z.union([z.string().max(200), z.number(), z.null()]))])).max(20), z.record(z.string(), z.unknown())]);

@@ -5,15 +5,14 @@ import type { EntityType } from '../amo/api-client.js';
 import type { WritebackRequests } from '../writes/writeback-requests.js';
 import { AppError, notConfigured } from '../errors.js';
 import { widgetAuth, widgetCors } from './widget-auth.js';
-import { parseInput } from './validation.js';
+import { addressPart, parseInput } from './validation.js';
 import { perAccountLimit, type AccountLimitDeps } from './account-limits.js';
 
-const partValue = z.union([z.string().max(200), z.number(), z.null()]);
 const bodySchema = z
   .object({
     fieldId: z.number({ error: 'must be the address field id (a number)' }).int().positive(),
     value: z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(300, 'must be at most 300 characters'),
-    data: z.record(z.string(), partValue).optional(),
+    data: z.record(z.string(), addressPart).optional(),
     source: z.string().max(30).optional(),
   })
   .strict();

@@ -128,6 +128,15 @@ describe('write-back: only an address field of that very entity, in its own shap
     await eventually(() => env.fake.patches.length === 1, 'written');
   });
 
+  it("a pick's data with DaData's lists (a street's former names, the nearest stations) is taken, not refused", async () => {
+    env = await writeEnv();
+    const leadId = env.fake.addEntity(ACCOUNT, 'leads', { name: 'L' });
+    const data = { ...ADDRESS.data, history_values: ['ул Старая'], metro: [{ name: 'Тверская', line: 'Замоскворецкая', distance: 0.4 }], divisions: null };
+    expect((await writeBack('leads', leadId, { fieldId: 762381, value: ADDRESS.value, data })).status).toBe(202);
+    await eventually(() => env.fake.patches.length === 1, 'written');
+    expect((await writeBack('leads', leadId, { fieldId: 762381, value: ADDRESS.value, data: { ...data, history_values: 'x'.repeat(201) } })).status).toBe(400);
+  });
+
   it('a smart_address field is written one value per part, tagged with its enum_code', async () => {
     env = await writeEnv();
     env.fake.fields.contacts.push({ id: 762399, name: 'Адрес (полный)', type: 'smart_address' });
