@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import type { AddressParts, Geocoder, Suggestion, SuggestOptions } from './types.js';
 import type { SuggestNote } from '../../contract/api.js';
 import { AddressBook, type AddressOrigin } from './address-book.js';
-import { indexText, normalize } from './normalize.js';
+import { indexText, normalize, splitRegion } from './normalize.js';
 import { hasDetails, splitDetails, type AddressDetails } from './address-details.js';
 import { addressData, dadataValues } from './answer-builder.js';
 import { pointOf } from './coordinates.js';
@@ -52,10 +52,13 @@ export class AddressService {
     if (point) return { suggestions: this.nearest!(point.lat, point.lon, PASTED_POINT_RADIUS_M, requested.count), note: null, cached: false };
     // The flat, entrance, floor and intercom typed after the house are not looked up: they are
     // added to every house the address part finds (geocoding/address-details.ts).
-    const { address: query, details } = splitDetails(typed);
+    const { address, details } = splitDetails(typed);
+    // Our own full spelling typed back (a DaData client's enrichment, a webhook, a resolve): its region is a preference.
+    const { rest: query, region } = splitRegion(address);
+    const named = region && !requested.city && !requested.region ? { ...requested, region } : requested;
     // No city named by the widget: the one the account's own addresses show it delivers to is preferred (a boost, not a filter).
-    const home = accountId !== null && !requested.city && !requested.region ? await this.book.home(accountId) : null;
-    const options = home ? { ...requested, boost: home } : requested;
+    const home = accountId !== null && !named.city && !named.region ? await this.book.home(accountId) : null;
+    const options = home ? { ...named, boost: home } : named;
     const key = this.cacheKey(accountId, query, options);
     const hit = this.cache?.get(key);
     if (hit) return { ...withDetails(hit, details), cached: true };

@@ -246,3 +246,22 @@ export function trigramSimilarity(a: string, b: string): number {
   for (const g of ga) if (gb.has(g)) shared++;
   return shared / (ga.size + gb.size - shared || 1);
 }
+
+const LEADING_POSTCODE = /^\s*\d{6},\s*(?=\S)/;
+const LEADING_REGION = /^\s*([^,]+\s(?:обл|край|АО|Аобл)|Респ\s[^,]+|[^,]+\sРесп),\s*(?=\S)/u;
+
+/**
+ * An address written the way our answers write it in full ("443017, Самарская обл, г Тольятти,
+ * ул Ленина, д 5": DaData's unrestricted value, or a value outside a region's capital): the index
+ * holds no region words, so a leading postal code is read past and the region comes back apart,
+ * to be preferred rather than required.
+ */
+export function splitRegion(text: string): { rest: string; region: string | null } {
+  const rest = text.replace(LEADING_POSTCODE, '');
+  const region = LEADING_REGION.exec(rest);
+  // The region's name without its type ("Самарская обл" → самарская): what the ranking's preference compares.
+  return region ? { rest: rest.slice(region[0].length), region: indexText(region[1]) || null } : { rest, region: null };
+}
+
+/** The text without a leading postal code and region (splitRegion). */
+export const withoutRegion = (text: string) => splitRegion(text).rest;

@@ -115,11 +115,8 @@ export function dadataRoutes(deps: DadataRouteDeps): Router {
     const locations = body.locations ?? [];
     const city = locations.length === 1 ? (stringOf(locations[0].city) ?? stringOf(locations[0].settlement)) : undefined;
     const region = locations.length === 1 && !city ? stringOf(locations[0].region) : undefined;
-    // The plugin enriches a pick by asking for its own unrestricted value: our index holds no
-    // region words, so the region we put there is read past.
-    const query = withoutRegion(body.query);
     // No account's own address book: a website's visitors never see the addresses of the account's customers.
-    const answer = await deps.service.suggest(null, query, { count: 20, language: body.language, city, region });
+    const answer = await deps.service.suggest(null, body.query, { count: 20, language: body.language, city, region });
     const from = body.from_bound?.value ?? 'country';
     const to = body.to_bound?.value ?? 'flat';
     // locations_boost: what lies in the given places first, the order kept within each part (DaData ranks them first).
@@ -173,11 +170,6 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
 }
 
 const stringOf = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
-
-/** "443017, Самарская обл, г Самара, ул Авроры, д 110" → "г Самара, ул Авроры, д 110": a leading postal code and region read past. */
-export function withoutRegion(query: string): string {
-  return query.replace(/^\s*\d{6},\s*(?=\S)/, '').replace(/^\s*(?:[^,]+\s(?:обл|край|АО|Аобл)|Респ\s[^,]+|[^,]+\sРесп),\s*(?=\S)/u, '');
-}
 
 function inBounds(s: Suggestion, from: Bound, to: Bound): boolean {
   const level = BOUNDS.indexOf(LEVEL_OF[s.data.fias_level ?? '8'] ?? 'house');

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { startSamaraApp, type RunningApp } from '../helpers.js';
 import { DEMO_ACCOUNT_ID } from '../../server/admin/demo-account.js';
 import { DADATA_ADDRESS_KEYS } from '../../contract/dadata.js';
-import { withoutRegion } from '../../server/http/dadata-routes.js';
+import { withoutRegion } from '../../server/geocoding/normalize.js';
 import { IndexBuild } from '../../server/address-data/index-build.js';
 import { importGar } from '../../server/address-data/gar/import-gar.js';
 import { BAIKONUR, hasGar } from '../address-data/gar-fixtures.js';
@@ -83,6 +83,9 @@ describe("DaData's suggest/address on our server", () => {
     const [enriched] = (await suggest({ query: picked.unrestricted_value, count: 1 })).suggestions;
     expect(enriched.value).toBe(picked.value);
     expect(enriched.data.geo_lat).toBe(picked.data.geo_lat);
+    // The same read-back on every path (the widget's resolve, webhooks, website leads): the region is a preference, not a word to find.
+    const resolved = await (await fetch(`${app.url}/api/address/resolve?${new URLSearchParams({ q: picked.unrestricted_value })}`)).json();
+    expect(resolved.suggestion.value).toBe(picked.value);
   });
 
   it('status/address answers search: true (the plugin asks it first); iplocate has no IP data', async () => {
