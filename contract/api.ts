@@ -4,6 +4,7 @@
  * nothing; both sides import this one module (the server never exports these from its own files).
  */
 import type { DadataAddressData } from './dadata.js';
+import type { DeliveryRate, DistancePricing, Verdict } from './delivery.js';
 export type { DadataAddressData };
 
 /**
@@ -17,6 +18,10 @@ export type AddressData = DadataAddressData & {
   lon: number | null;
   /** The intercom code typed after the house ("домофон 12К"): not DaData's; named like its `entrance` and `floor`. */
   intercom: string | null;
+  /** Will a courier find it (contract/delivery.ts): from the point's quality and what was matched. */
+  verdict: Verdict;
+  /** The courier's words typed with the address (the card's detail inputs, a website's `courier_comment`); not DaData's. */
+  courier_comment?: string | null;
   /**
    * The account's delivery zone holding this point (null: outside every zone); absent when the
    * account has no zones or the answer has no point. `approximate`: the street's or settlement's point.
@@ -24,12 +29,16 @@ export type AddressData = DadataAddressData & {
   delivery_zone?: DeliveryZone | null;
   /** Straight-line km to the account's nearest warehouse; absent without zones or warehouses. */
   delivery_distance_km?: number | null;
+  /** What delivery here costs before the order is known (null: not delivered); absent when the account prices nothing. */
+  delivery_rate?: DeliveryRate | null;
 };
 
 export interface DeliveryZone {
   id: number;
   name: string;
   price: number | null;
+  /** The smallest order delivered to this zone. */
+  min_order: number | null;
   free_from: number | null;
   time: string | null;
   color: string;
@@ -44,18 +53,35 @@ export interface DeliveryZonesView {
   warehouses: Array<{ id: number; address: string; lon: number; lat: number }>;
   source: { format: string; uploadedAt: string; bytes: number } | null;
   version: number;
+  /** The price by distance from the nearest warehouse, or null when the account has none. */
+  pricing: DistancePricing | null;
+  /** The base map's tiles (the server's MAP_TILES_URL) and their attribution, or null: a plain background. */
+  map: { tilesUrl: string; attribution: string | null } | null;
   /** What the file said that the admin should know, after an upload. */
-  warnings?: string[];
+  warnings?: ZoneWarning[];
   /** Zone names the mapped select field has no option for (the lead field then stays empty for them). */
   unmatchedOptions?: string[];
+}
+
+/**
+ * Something a zone file said that was read differently from how it was written: `code` for the
+ * console to word in the admin's language (with `count`, `zones`, `km` for its plural forms), `text` in English.
+ */
+export interface ZoneWarning {
+  code: 'merged' | 'three_d' | 'self_crossing' | 'far_from_warehouses' | 'outside_russia' | 'skipped';
+  count?: number;
+  zones?: number;
+  km?: number;
+  text: string;
 }
 
 /** GET /api/console/delivery-zones/check */
 export interface DeliveryZoneCheck {
   delivery_zone: DeliveryZone | null;
   delivery_distance_km: number | null;
-  /** With ?q=: the address the text resolved to. */
-  address?: { value: string; lon: number; lat: number } | null;
+  delivery_rate: DeliveryRate | null;
+  /** With ?q=: the address the text resolved to, and how sure the index is of it. */
+  address?: { value: string; lon: number; lat: number; verdict: Verdict; qc_geo: string | null } | null;
 }
 
 export type SuggestionSource = 'local' | 'account' | 'dadata' | 'yandex' | 'photon' | 'nominatim' | 'local-fallback';
@@ -144,7 +170,13 @@ export interface AddressDataStatus {
 export interface ConsoleChoices {
   fields: Record<'leads' | 'contacts' | 'companies', Array<{ id: number; name: string; type: string; code: string | null; enums?: Array<{ id: number; value: string }> }>>;
   pipelines: Array<{ id: number; name: string; statuses: Array<{ id: number; name: string }> }>;
-  settings: { pipelineId?: number; statusId?: number; fields: Partial<Record<'leads' | 'contacts' | 'companies', { address?: number; postalCode?: number; city?: number; coordinates?: number; zoneName?: number; zonePrice?: number; zoneDistance?: number }>> };
+  settings: {
+    pipelineId?: number;
+    statusId?: number;
+    /** The tag for an address weaker than a house with its own point. */
+    uncheckedTag?: string;
+    fields: Partial<Record<'leads' | 'contacts' | 'companies', Partial<Record<'address' | 'postalCode' | 'city' | 'coordinates' | 'zoneName' | 'zonePrice' | 'zoneDistance' | 'flat' | 'entrance' | 'floor' | 'intercom' | 'courierComment' | 'verdict', number>>>>;
+  };
 }
 
 /** GET /api/console/writes?status=parked */

@@ -105,7 +105,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     const { zip, dir } = await buildWidget({ development, backendUrl: process.env.PUBLIC_URL ?? (development ? `http://localhost:${process.env.PORT ?? 3000}` : '') });
     const kb = (file: string) => (readFileSync(join(dir, file)).length / 1024).toFixed(1);
-    console.log(`widget built${development ? ' for development' : ''}: ${zip} (script.js ${kb('script.js')} KB; console.js, the advanced settings page only, ${kb('console.js')} KB; zones.js, the delivery chip, ${kb('zones.js')} KB)`);
+    console.log(`widget built${development ? ' for development' : ''}: ${zip} (script.js ${kb('script.js')} KB; console.js, the advanced settings page only, ${kb('console.js')} KB; delivery.js, the panel after a pick, ${kb("delivery.js")} KB)`);
   } catch (error) {
     if (!(error instanceof BuildRefused)) throw error;
     console.error(error.message);

@@ -103,13 +103,14 @@ export function checkWidgetZip(zipPath: string, options: { development?: boolean
   if (manifest?.locations?.some((l) => l.startsWith('advanced_settings'))) {
     const consoleJs = files.get('console.js')?.toString('utf8');
     if (!consoleJs) problems.push('console.js is missing: the advanced_settings location loads it');
-    else if (!/^\s*define\(/.test(consoleJs)) problems.push('console.js must be an AMD module (define(factory))');
+    // A license line (Leaflet's) may come first.
+    else if (!/^\s*(?:\/\*[\s\S]*?\*\/\s*)?define\(/.test(consoleJs)) problems.push('console.js must be an AMD module (define(factory))');
   }
 
-  // A card loads zones.js (the delivery chip) through RequireJS when its account has zones.
-  const zonesJs = files.get('zones.js')?.toString('utf8');
-  if (!zonesJs) problems.push('zones.js is missing: cards of accounts with delivery zones load it');
-  else if (!/^\s*define\(/.test(zonesJs)) problems.push('zones.js must be an AMD module (define(factory))');
+  // A card loads delivery.js (verdict, delivery chip, courier's details) through RequireJS at the first pick.
+  const deliveryJs = files.get('delivery.js')?.toString('utf8');
+  if (!deliveryJs) problems.push('delivery.js is missing: cards load it at the first pick');
+  else if (!/^\s*define\(/.test(deliveryJs)) problems.push('delivery.js must be an AMD module (define(factory))');
 
   // The mobile app opens mobile.frame_url in a WebView with ?token= (amoCRM's mobile widgets page).
   if (manifest?.locations?.includes('mobile_card')) {

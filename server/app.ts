@@ -36,6 +36,8 @@ export function createApp(system: System): Express {
     helmet({
       // amoCRM loads nothing from us in frames; the callback page is shown top-level or in amoCRM's popup.
       crossOriginResourcePolicy: { policy: 'cross-origin' },
+      // The demo console's map may show the configured tile provider's images (MAP_TILES_URL).
+      contentSecurityPolicy: { directives: { imgSrc: ["'self'", 'data:', ...(config.map ? [new URL(config.map.tilesUrl.replace(/\{[a-z]\}/gu, '0')).origin] : [])] } },
     }),
   );
   // Webhooks parse their own (large, bracket-keyed) form bodies: before the general parsers.
@@ -85,7 +87,7 @@ export function createApp(system: System): Express {
     webhookSubscriptions: system.webhookSubscriptions,
     clock: system.clock,
   }));
-  app.use(consoleRoutes({ console: system.console, accountSettings: system.accountSettings, verifier: system.verifier, publicUrl: config.publicUrl, writesPerMinute: config.accountWriteLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now(), zones: system.zones, addresses: system.addresses }));
+  app.use(consoleRoutes({ console: system.console, accountSettings: system.accountSettings, verifier: system.verifier, publicUrl: config.publicUrl, writesPerMinute: config.accountWriteLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now(), zones: system.zones, addresses: system.addresses, map: config.map }));
   app.use(writebackRoutes({ requests: system.writebackRequests, verifier: system.verifier, publicUrl: config.publicUrl, perMinute: config.accountWriteLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now() }));
   app.use(mobileRoutes({ card: system.mobileCard, verifier: system.verifier, publicDir: PUBLIC_DIR, distDir: DIST_DIR }));
   app.use(staticRoutes({ publicDir: PUBLIC_DIR, distDir: DIST_DIR }));

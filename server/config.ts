@@ -72,6 +72,11 @@ export const envSchema = z.object({
   ),
   DADATA_URL: doc(httpUrl.optional(), 'tests only: DaData’s endpoint (a fake provider on loopback)'),
   YANDEX_SUGGEST_URL: doc(httpUrl.optional(), 'tests only: Yandex’s endpoint (a fake provider on loopback)'),
+  MAP_TILES_URL: doc(
+    z.string().regex(/^https:\/\/[^\s]+$/u, 'expected an https URL template').refine((u) => ['{z}', '{x}', '{y}'].every((p) => u.includes(p)), 'must hold {z}, {x} and {y}').optional(),
+    'base map tiles for the console’s map of the zones, an XYZ template (`https://tile.example/{z}/{x}/{y}.png`); only a provider whose terms allow it (docs/delivery-zones.md, "The map"); without it the zones are drawn on a plain background',
+  ),
+  MAP_TILES_ATTRIBUTION: doc(z.string().min(1).max(300).optional(), 'the attribution the tile provider requires, shown on the map (plain text)'),
   GEOCODER_TIMEOUT_MS: doc(z.coerce.number().int().min(50).max(30000).default(1500), 'per provider call; on timeout or failure the answer comes from `local` (`source: "local-fallback"`)'),
   SUGGEST_CACHE_TTL_SECONDS: doc(z.coerce.number().int().min(0).max(86400).default(600), 'how long a suggestion answer is cached (0: no cache)'),
   SUGGEST_CACHE_MAX_MB: doc(z.coerce.number().min(0).max(4096).default(64), 'all cached answers together take at most this many megabytes'),
@@ -164,6 +169,7 @@ export const configSchema = envSchema
         yandexSuggestUrl: env.YANDEX_SUGGEST_URL,
         timeoutMs: env.GEOCODER_TIMEOUT_MS,
       },
+      map: env.MAP_TILES_URL ? { tilesUrl: env.MAP_TILES_URL, attribution: env.MAP_TILES_ATTRIBUTION ?? null } : null,
       cache: { ttlSeconds: env.SUGGEST_CACHE_TTL_SECONDS, maxBytes: Math.round(env.SUGGEST_CACHE_MAX_MB * 1024 * 1024) },
       rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
       amoApi: {

@@ -52,6 +52,7 @@ async function zonesSummary(): Promise<void> {
   console.log(`\n== delivery zones ==`);
   console.log(`500 zones × 1,000 vertices (${(z.bytes / 1048576).toFixed(1)} MB GeoJSON): read and checked in ${z.readMs.toFixed(0)} ms, compiled in ${z.compileMs.toFixed(0)} ms; ${(z.inside * 100).toFixed(0)} % of the 100,000 points fall in a zone`);
   console.log(`bench:zones: lookup p50 ${z.lookup.p50.toFixed(4)} ms p95 ${z.lookup.p95.toFixed(4)} ms p99 ${z.lookup.p99.toFixed(4)} ms per point; an answer of 7 suggestions p95 ${z.answer.p95.toFixed(4)} ms   (target p95 <= 0.1 ms per answer)`);
+  console.log(`bench:delivery-price: zone, distance, verdict, rate and the quote for an order, an answer of 7 suggestions p50 ${z.priced.p50.toFixed(4)} ms p95 ${z.priced.p95.toFixed(4)} ms p99 ${z.priced.p99.toFixed(4)} ms   (target p95 <= 0.1 ms per answer)`);
 }
 
 /**

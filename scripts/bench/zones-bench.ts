@@ -4,6 +4,11 @@
  * compile it, and per lookup (the zone of one point) and per answer (7 suggestions placed),
  * each as p50/p95/p99 over 100,000 points spread over the city and beyond it.
  */
+import { addressData } from '../../server/geocoding/answer-builder.js';
+import { verdictOf } from '../../server/geocoding/verdict.js';
+import { rateOf } from '../../server/delivery/delivery-rate.js';
+import { answerOf } from '../../server/delivery/zone-answer.js';
+import { quoteDelivery, type DistancePricing } from '../../contract/delivery.js';
 import { readZoneFile } from '../../server/delivery/zone-file.js';
 import { ZoneIndex } from '../../server/delivery/zone-index.js';
 import type { StoredZone } from '../../server/store/delivery-zones-repository.js';
@@ -38,12 +43,12 @@ export function generatedZones(count = 500, vertices = 1000, seed = 1): string {
   return JSON.stringify({ type: 'FeatureCollection', metadata: { name: 'bench', creator: 'Yandex Map Constructor' }, features });
 }
 
-export async function benchZones(): Promise<{ lookup: ReturnType<typeof percentiles>; answer: ReturnType<typeof percentiles>; readMs: number; compileMs: number; inside: number; bytes: number }> {
+export async function benchZones(): Promise<{ lookup: ReturnType<typeof percentiles>; answer: ReturnType<typeof percentiles>; priced: ReturnType<typeof percentiles>; readMs: number; compileMs: number; inside: number; bytes: number }> {
   const file = Buffer.from(generatedZones());
   const read0 = performance.now();
   const read = await readZoneFile(file, { area: { warehouses: [] } });
   const readMs = performance.now() - read0;
-  const zones: StoredZone[] = read.zones.map((z, i) => ({ id: i + 1, name: z.name ?? '', price: z.price, free_from: z.freeFrom, time: z.time, color: z.color ?? '#000000', no_delivery: false, note: null, polygons: z.polygons }));
+  const zones: StoredZone[] = read.zones.map((z, i) => ({ id: i + 1, name: z.name ?? '', price: z.price, min_order: z.minOrder, free_from: z.freeFrom, time: z.time, color: z.color ?? '#000000', no_delivery: false, note: null, polygons: z.polygons }));
   const compile0 = performance.now();
   const index = new ZoneIndex(zones, [{ id: 1, address: 'склад', lon: CITY.lon, lat: CITY.lat }]);
   const compileMs = performance.now() - compile0;
@@ -70,5 +75,24 @@ export async function benchZones(): Promise<{ lookup: ReturnType<typeof percenti
     }
     answers.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
-  return { lookup: percentiles(lookups), answer: percentiles(answers), readMs, compileMs, inside: inside / points.length, bytes: file.length };
+  // The verdict and the price for an order, per answer of 7: what each suggestion gains beyond the
+  // zone lookup (verdict from the parts, the rate from the zone or the distance bands, the quote).
+  const pricing: DistancePricing = { mode: 'beyond_zones', bands: [{ up_to_km: 5, price: 300 }, { up_to_km: 10, price: 500 }], per_km_beyond: 50, min_order: 1000, free_from: 5000 };
+  const parts = Array.from({ length: 7 }, (_, i) => addressData({ country: 'Россия', region: 'Москва', city: 'Москва', street: 'ул Тверская', house: String(i + 1), flat: i % 2 ? '5' : null, lat: CITY.lat, lon: CITY.lon, qc_geo: i % 3 ? '0' : '2' }));
+  const priced: number[] = [];
+  let sink = 0;
+  for (let i = 0; i + 7 <= 70_000; i += 7) {
+    const t0 = process.hrtime.bigint();
+    for (let j = 0; j < 7; j++) {
+      const [x, y] = points[i + j];
+      const zone = index.locate(x, y);
+      const km = index.distanceKm(x, y);
+      const verdict = verdictOf(parts[j]);
+      const quote = quoteDelivery(rateOf(zone ? answerOf(zone) : null, km, pricing), (i % 9000) + 500);
+      sink += verdict.length + (quote.price ?? 0);
+    }
+    priced.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  if (sink < 0) console.log(sink);
+  return { lookup: percentiles(lookups), answer: percentiles(answers), priced: percentiles(priced), readMs, compileMs, inside: inside / points.length, bytes: file.length };
 }

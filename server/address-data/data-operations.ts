@@ -147,7 +147,9 @@ export function dataStatus(indexDir: string, options: { counts?: boolean } = {})
     try {
       const places = new PlacesRepository(db);
       const registry = new RegistryRepository(db).counts();
-      counts = { ...places.kindCounts(), withPostcode: registry.withPostcode, withPoint: registry.withPoint };
+      // Every house a reader means: OpenStreetMap's (with their points) and the registry's (points only when matched).
+      const own = places.houseQuality();
+      counts = { ...places.kindCounts(), withPostcode: registry.withPostcode + own.withPostcode, withPoint: registry.withPoint + own.withPoint };
       counts.houses += registry.houses;
       registryVersions = Object.fromEntries(Object.entries(places.metaLike('gar:version:')).map(([k, v]) => [k.slice('gar:version:'.length), v]));
       // Files imported by hand (npm run import:addresses) are sources too.

@@ -11,6 +11,7 @@ import type { AccountSettings, AccountSettingsRepository } from '../store/accoun
 import { AppError } from '../errors.js';
 import type { DeliveryZones } from '../delivery/delivery-zones.js';
 import { ZONE_PARTS, missingOptions, zoneFieldProblem } from '../delivery/zone-fields.js';
+import { DETAIL_PARTS, detailFieldProblem, type DetailPart } from '../outbox/field-mapping.js';
 
 const ENTITIES: EntityType[] = ['leads', 'contacts', 'companies'];
 
@@ -58,6 +59,11 @@ export class AccountSettingsService {
             const missing = missingOptions(field, ((await this.deps.zones.get(accountId))?.zones ?? []).map((z) => z.name));
             if (missing.length) throw new AppError('zone_options_missing', `"${at}": the list field “${field.name}” has no option for the zone(s) ${missing.map((m) => `“${m}”`).join(', ')}; add them in amoCRM or choose a text field.`, { field: at, missing });
           }
+          continue;
+        }
+        if ((DETAIL_PARTS as readonly string[]).includes(part) || part === 'verdict') {
+          const problem = detailFieldProblem(field, part as DetailPart | 'verdict');
+          if (problem) throw new AppError('unsupported_field_type', `"${at}": ${problem}.`, { field: at });
           continue;
         }
         // Only types we can write (reference §6): a legal_entity, list, number or date field is refused here, in words.

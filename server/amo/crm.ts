@@ -30,6 +30,8 @@ interface Contact {
 }
 export interface CrmEntity {
   id: number;
+  /** A lead's budget (amoCRM's `price`); absent for contacts and companies. */
+  price?: number | null;
   custom_fields_values?: FieldValue[] | null;
 }
 
@@ -96,9 +98,10 @@ export class AmoCrm {
     return body?._embedded?.leads?.find((l) => l.name.includes(marker))?.id ?? null;
   }
 
-  async createLead(accountId: number, lead: { name: string; pipelineId?: number; statusId?: number; contactId: number; fields: FieldValue[]; tags?: string[] }): Promise<number> {
+  async createLead(accountId: number, lead: { name: string; price?: number; pipelineId?: number; statusId?: number; contactId: number; fields: FieldValue[]; tags?: string[] }): Promise<number> {
     const item = {
       name: lead.name,
+      ...(lead.price !== undefined ? { price: Math.round(lead.price) } : {}),
       ...(lead.pipelineId ? { pipeline_id: lead.pipelineId } : {}),
       ...(lead.statusId ? { status_id: lead.statusId } : {}),
       ...(lead.fields.length ? { custom_fields_values: lead.fields } : {}),

@@ -10,11 +10,14 @@ import type { DeliveryZonesRepository, StoredZone, Warehouse, ZoneSet, ZoneSourc
 import { AppError } from '../errors.js';
 import { ZoneIndex } from './zone-index.js';
 import { readZoneFile, ZoneFileError, type ZoneDraft } from './zone-file.js';
+import type { ZoneWarning } from '../../contract/api.js';
 import type { Polygon } from './geometry.js';
 import type { CustomField, FieldValue } from '../amo/crm.js';
 import type { DeliveryZone } from '../../contract/api.js';
 import { zoneFieldValues, type ZonePart } from './zone-fields.js';
 import { answerOf, type ZoneLookup } from './zone-answer.js';
+import { rateOf } from './delivery-rate.js';
+import type { DistancePricing } from '../../contract/delivery.js';
 
 export type { DeliveryZoneAnswer, ZoneLookup } from './zone-answer.js';
 
@@ -54,7 +57,7 @@ export class DeliveryZones {
       version: 0,
       index: this.deps.repo.get(accountId).then((set) => {
         entry.version = set?.version ?? 0;
-        return ZoneIndex.build(set?.zones ?? [], set?.warehouses ?? []);
+        return ZoneIndex.build(set?.zones ?? [], set?.warehouses ?? [], set?.pricing ?? null);
       }),
     };
     this.compiled.set(accountId, entry);
@@ -64,33 +67,36 @@ export class DeliveryZones {
     return entry.index;
   }
 
-  /** Zone and distance for a point; `approximate` when the point is not the house's own. */
+  /** Zone, distance and rate for a point; `approximate` when the point is not the house's own. */
   lookup(index: ZoneIndex, lon: number, lat: number, approximate: boolean): ZoneLookup {
     const zone = index.hasZones ? index.locate(lon, lat) : null;
-    return { delivery_zone: zone ? { ...answerOf(zone), ...(approximate ? { approximate: true as const } : {}) } : null, delivery_distance_km: index.distanceKm(lon, lat) };
+    const answer = zone ? { ...answerOf(zone), ...(approximate ? { approximate: true as const } : {}) } : null;
+    const km = index.distanceKm(lon, lat);
+    return { delivery_zone: answer, delivery_distance_km: km, delivery_rate: rateOf(answer, km, index.pricing) };
   }
 
   /**
    * The zone and distance for an address's parts, or null when the account has neither zones nor
    * warehouses, or the address has no point.
    */
-  async locate(accountId: number, data: PointData | null | undefined): Promise<(ZoneLookup & { hasZones: boolean }) | null> {
+  async locate(accountId: number, data: PointData | null | undefined): Promise<(ZoneLookup & { hasZones: boolean; prices: boolean }) | null> {
     const point = pointOf(data);
     if (!point) return null;
     const index = await this.index(accountId);
     if (!index.hasZones && !index.warehouses.length) return null;
-    return { ...this.lookup(index, point.lon, point.lat, point.approximate), hasZones: index.hasZones };
+    return { ...this.lookup(index, point.lon, point.lat, point.approximate), hasZones: index.hasZones, prices: index.prices };
   }
 
   /**
    * The lead field values and tag change for an address: the mapped zone fields, and the
    * "outside" tag added (outside every zone, or in a "no delivery" one) or taken off.
    */
-  async forLead(accountId: number, zoneFields: Partial<Record<ZonePart, CustomField>>, data: PointData | null | undefined): Promise<{ fields: FieldValue[]; tag: 'add' | 'remove' | null }> {
+  async forLead(accountId: number, zoneFields: Partial<Record<ZonePart, CustomField>>, data: PointData | null | undefined, budget: number | null = null): Promise<{ fields: FieldValue[]; tag: 'add' | 'remove' | null }> {
     const found = await this.locate(accountId, data);
     if (!found) return { fields: [], tag: null };
-    const outside = found.delivery_zone === null || found.delivery_zone.no_delivery;
-    return { fields: zoneFieldValues(zoneFields, found), tag: found.hasZones ? (outside ? 'add' : 'remove') : null };
+    // Outside: not delivered to (outside every zone with no price by distance, a "no delivery" zone, too far).
+    const outside = found.prices ? found.delivery_rate === null : found.delivery_zone === null || found.delivery_zone.no_delivery;
+    return { fields: zoneFieldValues(zoneFields, found, budget), tag: found.hasZones || found.prices ? (outside ? 'add' : 'remove') : null };
   }
 
   /**
@@ -104,7 +110,10 @@ export class DeliveryZones {
       const point = pointOf(s.data as PointData);
       if (!point) return s;
       const found = this.lookup(index, point.lon, point.lat, point.approximate);
-      return { ...s, data: { ...s.data, ...(index.hasZones ? { delivery_zone: found.delivery_zone } : {}), delivery_distance_km: found.delivery_distance_km } };
+      return {
+        ...s,
+        data: { ...s.data, ...(index.hasZones ? { delivery_zone: found.delivery_zone } : {}), delivery_distance_km: found.delivery_distance_km, ...(index.prices ? { delivery_rate: found.delivery_rate } : {}) },
+      };
     });
   }
 
@@ -113,7 +122,7 @@ export class DeliveryZones {
   }
 
   /** Reads a file and, only if all of it is good, swaps every zone for its zones at once. */
-  async replace(accountId: number, body: Buffer, options: { allowSelfCrossing: boolean }): Promise<{ set: ZoneSet; warnings: string[]; skipped: number }> {
+  async replace(accountId: number, body: Buffer, options: { allowSelfCrossing: boolean }): Promise<{ set: ZoneSet; warnings: ZoneWarning[]; skipped: number }> {
     const current = await this.deps.repo.get(accountId);
     let read;
     try {
@@ -125,7 +134,7 @@ export class DeliveryZones {
     const firstId = Math.max(0, ...(current?.zones ?? []).map((z) => z.id)) + 1;
     const zones = read.zones.map((draft, i) => storedZone(draft, firstId + i, i));
     const source: ZoneSource = { format: read.format, uploadedAt: this.deps.clock.now(), bytes: body.length };
-    const set = await this.write(accountId, (prev) => ({ zones, warehouses: prev?.warehouses ?? [], source }));
+    const set = await this.write(accountId, (prev) => ({ zones, warehouses: prev?.warehouses ?? [], source, pricing: prev?.pricing ?? null }));
     return { set, warnings: read.warnings, skipped: read.skipped };
   }
 
@@ -138,18 +147,24 @@ export class DeliveryZones {
       if (ids.size !== edits.length || edits.length !== zones.length || edits.some((e) => !byId.has(e.id))) {
         throw new AppError('invalid_body', `List every zone once, by its id (${zones.map((z) => z.id).join(', ') || 'there are none'}), in the order they should be tried; nothing was changed.`, { field: 'zones' });
       }
-      return { zones: edits.map((e) => ({ ...byId.get(e.id)!, ...e })), warehouses: prev?.warehouses ?? [], source: prev?.source ?? null };
+      return { zones: edits.map((e) => ({ ...byId.get(e.id)!, ...e })), warehouses: prev?.warehouses ?? [], source: prev?.source ?? null, pricing: prev?.pricing ?? null };
     });
   }
 
   async setWarehouses(accountId: number, warehouses: Array<Omit<Warehouse, 'id'>>): Promise<ZoneSet> {
     if (warehouses.length > MAX_WAREHOUSES) throw new AppError('invalid_body', `At most ${MAX_WAREHOUSES} warehouses; nothing was changed.`, { field: 'warehouses' });
-    return this.write(accountId, (prev) => ({ zones: prev?.zones ?? [], warehouses: warehouses.map((w, i) => ({ id: i + 1, ...w })), source: prev?.source ?? null }));
+    return this.write(accountId, (prev) => ({ zones: prev?.zones ?? [], warehouses: warehouses.map((w, i) => ({ id: i + 1, ...w })), source: prev?.source ?? null, pricing: prev?.pricing ?? null }));
   }
 
-  /** Removes every zone (the warehouses stay). */
+  /** The price by distance (null: none). Bands are kept in order of distance. */
+  async setPricing(accountId: number, pricing: DistancePricing | null): Promise<ZoneSet> {
+    const sorted = pricing ? { ...pricing, bands: [...pricing.bands].sort((a, b) => a.up_to_km - b.up_to_km) } : null;
+    return this.write(accountId, (prev) => ({ zones: prev?.zones ?? [], warehouses: prev?.warehouses ?? [], source: prev?.source ?? null, pricing: sorted }));
+  }
+
+  /** Removes every zone (the warehouses and the price by distance stay). */
   async clear(accountId: number): Promise<ZoneSet> {
-    return this.write(accountId, (prev) => ({ zones: [], warehouses: prev?.warehouses ?? [], source: null }));
+    return this.write(accountId, (prev) => ({ zones: [], warehouses: prev?.warehouses ?? [], source: null, pricing: prev?.pricing ?? null }));
   }
 
   /** Read, change, write if nobody wrote meanwhile (else again), then tell the other instances. */
@@ -171,7 +186,7 @@ export class DeliveryZones {
 
 
 function storedZone(draft: ZoneDraft, id: number, i: number): StoredZone {
-  return { id, name: draft.name ?? `Зона ${i + 1}`, price: draft.price, free_from: draft.freeFrom, time: draft.time, color: draft.color ?? PALETTE[i % PALETTE.length], no_delivery: draft.noDelivery, note: draft.note, polygons: draft.polygons };
+  return { id, name: draft.name ?? `Зона ${i + 1}`, price: draft.price, min_order: draft.minOrder, free_from: draft.freeFrom, time: draft.time, color: draft.color ?? PALETTE[i % PALETTE.length], no_delivery: draft.noDelivery, note: draft.note, polygons: draft.polygons };
 }
 
 /** The point of an address and whether it is the house's own (DaData's qc_geo 0) or an approximation. */

@@ -6,6 +6,7 @@
  */
 import type { CustomField, FieldValue } from '../amo/crm.js';
 import type { ZoneLookup } from './zone-answer.js';
+import { quoteDelivery } from '../../contract/delivery.js';
 
 export const ZONE_PARTS = ['zoneName', 'zonePrice', 'zoneDistance'] as const;
 export type ZonePart = (typeof ZONE_PARTS)[number];
@@ -33,8 +34,12 @@ export function missingOptions(field: CustomField, names: string[]): string[] {
   return [...new Set(names)].filter((n) => !options.some((o) => same(o.value, n)));
 }
 
-/** Field values for the zone parts the mapping has a field for. */
-export function zoneFieldValues(fields: Partial<Record<ZonePart, CustomField>>, found: ZoneLookup): FieldValue[] {
+/**
+ * Field values for the zone parts the mapping has a field for. The price is the delivery's for
+ * this order (the lead's budget): 0 when it is free from the budget, the zone's or distance's price
+ * otherwise, empty when nothing is delivered there (contract/delivery.ts, quoteDelivery).
+ */
+export function zoneFieldValues(fields: Partial<Record<ZonePart, CustomField>>, found: ZoneLookup, budget: number | null = null): FieldValue[] {
   const out: FieldValue[] = [];
   const zone = found.delivery_zone;
   const served = zone !== null && !zone.no_delivery;
@@ -51,7 +56,7 @@ export function zoneFieldValues(fields: Partial<Record<ZonePart, CustomField>>, 
     if (!field) return;
     out.push({ field_id: field.id, values: value === null ? null : [{ value: field.type === 'numeric' ? value : String(value) }] });
   };
-  number(fields.zonePrice, served ? zone.price : null);
+  number(fields.zonePrice, quoteDelivery(found.delivery_rate, budget).price);
   number(fields.zoneDistance, found.delivery_distance_km);
   return out;
 }

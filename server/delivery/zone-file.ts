@@ -6,6 +6,7 @@
 import { describeZone, namedIn, type ZoneDescription } from './zone-properties.js';
 import { KmlError, readKml, unpackKmz } from './kml-reader.js';
 import { haversineKm, selfCrossing, yieldToLoop, type Polygon, type Position, type Ring } from './geometry.js';
+import type { ZoneWarning } from '../../contract/api.js';
 
 export const ZONE_LIMITS = {
   zones: 500,
@@ -27,8 +28,8 @@ export interface ReadZoneFile {
   zones: ZoneDraft[];
   /** Features that are not areas (points, lines), counted, not used. */
   skipped: number;
-  /** What was read differently from how it was written, in words (3-D positions, merged zones). */
-  warnings: string[];
+  /** What was read differently from how it was written (3-D positions, merged zones): a code the console words, and the words. */
+  warnings: ZoneWarning[];
 }
 
 /** Where the account's zones may plausibly be: near its warehouses, else in Russia. */
@@ -164,7 +165,7 @@ const RUSSIA = (p: Position) => p[1] >= 41 && p[1] <= 82 && (p[0] >= 19 || p[0] 
 const NEAR_WAREHOUSE_KM = 200;
 
 async function finish(raw: RawFile, format: ZoneFileFormat, options: ReadOptions): Promise<ReadZoneFile> {
-  const warnings: string[] = [];
+  const warnings: ZoneWarning[] = [];
   if (!raw.zones.length) throw new ZoneFileError(`The file has no areas (polygons)${raw.skipped ? `, only ${raw.skipped} points or lines` : ''}: draw the zones as polygons and export again.`, 'no_zones');
   const unclosed = raw.zones.filter((z) => z.polygons.includes('unclosed'));
   if (unclosed.length) {
@@ -187,9 +188,12 @@ async function finish(raw: RawFile, format: ZoneFileFormat, options: ReadOptions
       if (key) byName.set(key, copy);
     }
   }
-  if (merged.length < raw.zones.length) warnings.push(`${raw.zones.length - merged.length} area(s) share a name with another and were joined to it: ${merged.length} zones.`);
+  if (merged.length < raw.zones.length) {
+    const count = raw.zones.length - merged.length;
+    warnings.push({ code: 'merged', count, zones: merged.length, text: `${count} area(s) share a name with another and were joined to it: ${merged.length} zones.` });
+  }
   if (merged.length > ZONE_LIMITS.zones) throw new ZoneFileError(`The file has ${merged.length} zones; at most ${ZONE_LIMITS.zones} are kept per account.`, 'too_many_zones');
-  if (raw.threeD) warnings.push('Positions carry a height (3-D); the height is ignored.');
+  if (raw.threeD) warnings.push({ code: 'three_d', text: 'Positions carry a height (3-D); the height is ignored.' });
 
   const crossings: string[] = [];
   const zones: ZoneDraft[] = [];
@@ -213,7 +217,7 @@ async function finish(raw: RawFile, format: ZoneFileFormat, options: ReadOptions
   if (crossings.length && !options.allowSelfCrossing) {
     throw new ZoneFileError(`${crossings.length} ring(s) cross themselves: ${crossings.slice(0, 5).join('; ')}${crossings.length > 5 ? '; …' : ''}. Fix them in the editor, or upload again with “use anyway” (inside is then decided even–odd, as Yandex Maps fills them).`, 'self_crossing', crossings);
   }
-  if (crossings.length) warnings.push(`${crossings.length} ring(s) cross themselves; inside is decided even–odd.`);
+  if (crossings.length) warnings.push({ code: 'self_crossing', count: crossings.length, text: `${crossings.length} ring(s) cross themselves; inside is decided even–odd.` });
 
   // An explicit order from the file (sadboe's `priority`: inner zones first); otherwise the file's.
   if (zones.some((z) => z.priority !== null)) {
@@ -231,7 +235,7 @@ function dropRepeats(ring: Ring): Ring {
  * warehouses, or in Russia when it has none) and every one would be with longitude and latitude
  * exchanged, the file was written lat,lon (ymaps' default order; ../shared/zones file 9).
  */
-function checkCoordinates(all: Position[], area: PlausibleArea): string | null {
+function checkCoordinates(all: Position[], area: PlausibleArea): ZoneWarning | null {
   const plausible = area.warehouses.length ? (p: Position) => area.warehouses.some((w) => haversineKm(p[0], p[1], w[0], w[1]) <= NEAR_WAREHOUSE_KM) : RUSSIA;
   const valid = (p: Position) => Math.abs(p[0]) <= 180 && Math.abs(p[1]) <= 90;
   const swapped = (p: Position): Position => [p[1], p[0]];
@@ -243,6 +247,10 @@ function checkCoordinates(all: Position[], area: PlausibleArea): string | null {
   }
   const bad = all.find((p) => !valid(p));
   if (bad) throw new ZoneFileError(`A position ${bad[0]}, ${bad[1]} is outside the Earth's longitude (±180) or latitude (±90); the file is not in longitude/latitude degrees.`, 'bad_coordinates');
-  if (!sample.some(plausible)) return area.warehouses.length ? `No zone is within ${NEAR_WAREHOUSE_KM} km of a warehouse: check that this is the right map.` : 'No zone is in Russia: check that this is the right map.';
+  if (!sample.some(plausible)) {
+    return area.warehouses.length
+      ? { code: 'far_from_warehouses', km: NEAR_WAREHOUSE_KM, text: `No zone is within ${NEAR_WAREHOUSE_KM} km of a warehouse: check that this is the right map.` }
+      : { code: 'outside_russia', text: 'No zone is in Russia: check that this is the right map.' };
+  }
   return null;
 }

@@ -5,6 +5,7 @@
  */
 import { BandedPolygon, haversineKm, inBbox, bboxOf, yieldToLoop, type Bbox } from './geometry.js';
 import type { StoredZone, Warehouse } from '../store/delivery-zones-repository.js';
+import type { DistancePricing } from '../../contract/delivery.js';
 
 export interface ZoneHit {
   zone: StoredZone;
@@ -29,6 +30,7 @@ export class ZoneIndex {
   constructor(
     zones: StoredZone[],
     readonly warehouses: Warehouse[],
+    readonly pricing: DistancePricing | null = null,
     compiled?: CompiledZone[],
   ) {
     this.compiled = compiled ?? zones.map(compileZone);
@@ -39,7 +41,7 @@ export class ZoneIndex {
    * 1,000 vertices take a few hundred milliseconds to compile, which must not stall every other
    * account's suggestions (npm run bench, "delivery zones").
    */
-  static async build(zones: StoredZone[], warehouses: Warehouse[]): Promise<ZoneIndex> {
+  static async build(zones: StoredZone[], warehouses: Warehouse[], pricing: DistancePricing | null = null): Promise<ZoneIndex> {
     const compiled: CompiledZone[] = [];
     let vertices = 0;
     for (const zone of zones) {
@@ -50,11 +52,16 @@ export class ZoneIndex {
         await yieldToLoop();
       }
     }
-    return new ZoneIndex(zones, warehouses, compiled);
+    return new ZoneIndex(zones, warehouses, pricing, compiled);
   }
 
   get hasZones(): boolean {
     return this.compiled.length > 0;
+  }
+
+  /** Whether answers carry a delivery rate: the account has zones, or prices by distance from a warehouse. */
+  get prices(): boolean {
+    return this.hasZones || (this.pricing !== null && this.warehouses.length > 0);
   }
 
   /** The first zone (in the account's order) that holds the point, or null. */

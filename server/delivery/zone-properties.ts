@@ -10,6 +10,8 @@ export interface ZoneDescription {
   name: string | null;
   price: number | null;
   freeFrom: number | null;
+  /** The smallest order delivered ("минимальный заказ 1500 ₽", `min_order`). */
+  minOrder: number | null;
   time: string | null;
   color: string | null;
   noDelivery: boolean;
@@ -28,6 +30,7 @@ export function namedIn(props: Record<string, unknown>): string | null {
 }
 const PRICE_KEYS = ['price', 'Price', 'cost', 'delivery_price', 'стоимость', 'цена'];
 const FREE_KEYS = ['free_from', 'freeFrom', 'free_delivery_from', 'min_free'];
+const MIN_ORDER_KEYS = ['min_order', 'minOrder', 'min_sum', 'minimum_order', 'min_order_sum', 'минимальный_заказ'];
 const TIME_KEYS = ['time', 'delivery_time', 'deliveryTime', 'Time', 'время'];
 const PRIORITY_KEYS = ['priority', 'order', 'sort'];
 
@@ -37,6 +40,7 @@ const AMOUNT = String.raw`(\d{1,3}(?:[ \u00a0]\d{3})+|\d+)(?:[.,]\d{1,2})?`;
 const PRICE_RE = new RegExp(`${AMOUNT}\\s*${CURRENCY}`, 'iu');
 const FREE_FROM_RE = new RegExp(String.raw`(?:бесплатн\p{L}*(?:\s+доставк\p{L}*)?|free(?:\s+delivery)?)[^\d\n]{0,40}?(?:от|from|over|на|>=?)\s*${AMOUNT}\s*(?:${CURRENCY})?`, 'iu');
 const FREE_FROM_AFTER_RE = new RegExp(String.raw`от\s*${AMOUNT}\s*(?:${CURRENCY})?\s*[-–—:]?\s*бесплатн\p{L}*`, 'iu');
+const MIN_ORDER_RE = new RegExp(String.raw`(?:мин(?:имальн\p{L}*|\.)?\s*(?:сумм\p{L}*\s+)?заказ\p{L}*|заказ\p{L}*\s+от|min(?:imum|\.)?\s+order)[^\d\n]{0,20}?(?:от|from)?\s*${AMOUNT}\s*(?:${CURRENCY})?`, 'iu');
 const TIME_RE = /(\d+(?:[.,]\d+)?(?:\s*[-–—]\s*\d+(?:[.,]\d+)?)?\s*(?:минут\p{L}*|мин\.?|час(?:а|ов)?(?!\p{L})|ч\.|дн(?:я|ей)(?!\p{L})|день|сут\p{L}*|minutes?|min(?!\p{L})|hours?|days?))/iu;
 const NO_DELIVERY_RE = /не\s+возим|не\s+доставляем|нет\s+доставки|доставки\s+нет|без\s+доставки|no\s+delivery|not\s+delivered|sin\s+env[ií]o/iu;
 const FREE_RE = /^\s*(?:free|бесплатн)/iu;
@@ -119,6 +123,13 @@ export function describeZone(props: Record<string, unknown>, description: string
     }
   }
 
+  let minOrder = numeric(firstOf(props, MIN_ORDER_KEYS));
+  const min = text.match(MIN_ORDER_RE);
+  if (min) {
+    minOrder ??= number(min[1]);
+    text = text.replace(min[0], ' ');
+  }
+
   let price = numeric(firstOf(props, PRICE_KEYS));
   const nameText = explicitName !== undefined ? humane(String(explicitName)) : null;
   if (price === null && nameText) {
@@ -150,6 +161,7 @@ export function describeZone(props: Record<string, unknown>, description: string
     name: name || null,
     price,
     freeFrom,
+    minOrder,
     time: time || null,
     color: cssColor(props.fill) ?? cssColor(props.stroke) ?? cssColor(props['marker-color']) ?? cssColor(props.color),
     noDelivery: NO_DELIVERY_RE.test(`${nameText ?? ''}\n${note ?? ''}`),

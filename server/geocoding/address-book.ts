@@ -54,8 +54,9 @@ export class AddressBook {
   async remember(accountId: number, value: string, data: AddressParts, origin: AddressOrigin, now: number): Promise<void> {
     const normalized = indexText(value);
     if (!normalized) return;
-    // An upsert keeps `uses`; the normalised text (the FTS column) never changes on update.
-    await this.rows.save({ accountId, normalized, value, data: JSON.stringify(addressData(data)), origin, uses: origin === 'widget' ? 1 : 0, now });
+    // An upsert keeps `uses`; the normalised text (the FTS column) never changes on update. A
+    // courier's comment is for one order, not the address: the book never keeps it.
+    await this.rows.save({ accountId, normalized, value, data: JSON.stringify(addressData({ ...data, courier_comment: null })), origin, uses: origin === 'widget' ? 1 : 0, now });
     this.bump(accountId);
     this.announce(accountId);
   }

@@ -10,6 +10,7 @@ import { DADATA_ADDRESS_KEYS, type DadataAddressData } from '../../contract/dada
 import type { AddressData, Suggestion, SuggestionSource } from '../../contract/api.js';
 import { parseHouse } from './house-number.js';
 import { withType } from './registry-format.js';
+import { verdictOf } from './verdict.js';
 
 /** Parts as sources give them: any DaData key, coordinates as numbers or strings, anything missing. */
 export type AddressParts = Partial<Record<keyof AddressData | 'country_code', unknown>>;
@@ -115,7 +116,8 @@ export function addressData(parts: AddressParts): AddressData {
   for (const key of ALWAYS_TEXT) d[key] ??= '';
   d.capital_marker ??= capitalOf(d.region as string | null, d.city as string | null) ? '2' : '0';
   const intercom = text(parts.intercom);
-  return { ...(d as DadataAddressData), lat, lon, intercom } as AddressData;
+  const comment = text(parts.courier_comment);
+  return { ...(d as DadataAddressData), lat, lon, intercom, ...(comment ? { courier_comment: comment } : {}), verdict: verdictOf(d) } as AddressData;
 }
 
 /** The *_type, *_type_full and *_with_type of what a source named in one string ("улица Гончарова"). */

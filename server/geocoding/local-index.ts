@@ -17,6 +17,7 @@ import type { GarHouseRow } from '../store/index-rows.js';
 import type { SuggestNote } from '../../contract/api.js';
 import { registryFields, registryPath } from './registry-path.js';
 import { LRUCache } from 'lru-cache';
+import { SettlementPoints } from './settlement-points.js';
 
 export interface PlaceInput {
   kind: PlaceRow['kind'];
@@ -52,6 +53,7 @@ export class LocalIndex implements Geocoder {
   private readonly houseTypes = new WeakMap<PlacesRepository, HouseTypes>();
   /** Registry fields of the streets and settlements answered lately, per index file (a switch starts afresh). */
   private readonly fieldCache = new WeakMap<PlacesRepository, LRUCache<number, RegistryFields>>();
+  private readonly towns = new SettlementPoints();
 
   /** A repository of its own (imports, tests), or the served index that a build may switch under it. */
   constructor(places: PlacesRepository | PlacesSource) {
@@ -287,7 +289,13 @@ export class LocalIndex implements Geocoder {
   }
 
   private toSuggestion(row: PlaceRow): Suggestion {
-    return placeToSuggestion(row.gar_id && !row.registry ? { ...row, registry: this.registryFieldsOf(row) as unknown as Record<string, string | null> } : row);
+    let full = row.gar_id && !row.registry ? { ...row, registry: this.registryFieldsOf(row) as unknown as Record<string, string | null> } : row;
+    if (full.lat === null || full.lon === null) {
+      // No point of its own nor its street's: the settlement's, marked approximate, so a zone is still found.
+      const town = this.towns.find(this.places, full);
+      if (town) full = { ...full, lat: town.lat, lon: town.lon, registry: { ...full.registry, qc_geo: town.qc } };
+    }
+    return placeToSuggestion(full);
   }
 
   /** Registry houses of one street or settlement as answer rows. */

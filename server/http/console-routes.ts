@@ -30,6 +30,8 @@ export interface ConsoleRouteDeps extends AccountLimitDeps {
   publicUrl: string;
   zones: DeliveryZones;
   addresses: AddressService;
+  /** MAP_TILES_URL and its attribution (the console's map of the zones). */
+  map?: { tilesUrl: string; attribution: string | null } | null;
 }
 
 function caller(req: Request): { accountId: number; isAdmin: boolean } {
@@ -108,6 +110,7 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Router {
     caller,
     adminOnly,
     // Without amoCRM (the demo) there are no lead fields to check against.
+    map: deps.map ?? null,
     optionGaps: (accountId, names) => (deps.accountSettings ? deps.accountSettings.zoneOptionGaps(accountId, names) : Promise.resolve([])),
   });
   return router;

@@ -24,6 +24,8 @@ export interface DeliveryZoneRouteDeps {
   addresses: AddressService;
   caller(req: Request): { accountId: number; isAdmin: boolean };
   adminOnly: RequestHandler;
+  /** The base map's tiles for the console (MAP_TILES_URL), or null: zones on a plain background. */
+  map: DeliveryZonesView['map'];
   /** Zone names a mapped select field of leads has no option for ([] when none is mapped). */
   optionGaps(accountId: number, names: string[]): Promise<string[]>;
 }
@@ -40,6 +42,7 @@ const editSchema = z
             id: z.number().int().positive(),
             name: z.string().trim().min(1, 'must not be empty').max(100),
             price: money,
+            min_order: money.default(null),
             free_from: money,
             time: z.string().trim().max(60).nullable(),
             color: z.string().regex(/^#[0-9a-f]{6}$/iu, 'must be a colour like #1e98ff').transform((c) => c.toLowerCase()),
@@ -63,6 +66,25 @@ const warehousesSchema = z
     ),
   })
   .strict();
+const km = z.number({ error: 'must be a number of kilometres' }).positive('must be more than 0').max(1000);
+const pricingSchema = z
+  .object({
+    pricing: z
+      .object({
+        mode: z.enum(['beyond_zones', 'instead_of_zones'], { error: 'must be beyond_zones or instead_of_zones' }),
+        bands: z
+          .array(z.object({ up_to_km: km, price: money.unwrap() }).strict())
+          .max(20, 'at most 20 bands')
+          .refine((bands) => new Set(bands.map((b) => b.up_to_km)).size === bands.length, 'two bands end at the same distance'),
+        per_km_beyond: money,
+        min_order: money,
+        free_from: money,
+      })
+      .strict()
+      .refine((p) => p.bands.length > 0 || p.per_km_beyond !== null, 'give at least one band or a price per kilometre')
+      .nullable(),
+  })
+  .strict();
 const checkSchema = z.union([
   z.object({ lon: z.coerce.number({ error: 'must be a number' }).min(-180).max(180), lat: z.coerce.number({ error: 'must be a number' }).min(-90).max(90) }).strict(),
   z.object({ q: z.string().trim().min(3, 'must be an address of at least 3 characters').max(300) }).strict(),
@@ -80,6 +102,8 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
     warehouses: set?.warehouses ?? [],
     source: set?.source ? { format: set.source.format, uploadedAt: new Date(set.source.uploadedAt).toISOString(), bytes: set.source.bytes } : null,
     version: set?.version ?? 0,
+    pricing: set?.pricing ?? null,
+    map: deps.map,
     ...extra,
     unmatchedOptions: await deps.optionGaps(accountId, (set?.zones ?? []).map((z) => z.name)),
   });
@@ -98,7 +122,7 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
     }
     const allowSelfCrossing = req.query.allow_self_crossing === 'true';
     const { set, warnings, skipped } = await zones.replace(accountId, req.body, { allowSelfCrossing });
-    if (skipped) warnings.push(`${skipped} point(s) or line(s) in the file are not areas and were left out.`);
+    if (skipped) warnings.push({ code: 'skipped', count: skipped, text: `${skipped} point(s) or line(s) in the file are not areas and were left out.` });
     res.json(await view(accountId, set, { warnings }));
   });
 
@@ -134,6 +158,13 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
     res.json(await view(accountId, await zones.setWarehouses(accountId, found)));
   });
 
+  // The price by distance from the nearest warehouse; `{"pricing": null}` removes it.
+  router.put(`${ZONES_PATH}/pricing`, adminOnly, async (req, res) => {
+    const { accountId } = caller(req);
+    const { pricing } = parseInput(pricingSchema, req.body);
+    res.json(await view(accountId, await zones.setPricing(accountId, pricing)));
+  });
+
   router.get(`${ZONES_PATH}/check`, async (req, res) => {
     const { accountId } = caller(req);
     const input = parseInput(checkSchema, req.query);
@@ -144,7 +175,7 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
       const hit = await deps.addresses.resolve(accountId, input.q, { language: 'ru' });
       const point = hit ? pointOf(hit.data) : null;
       if (!hit || !point) throw new AppError('address_not_found', `No address with a point matches “${input.q}”.`);
-      address = { value: hit.value, lon: point.lon, lat: point.lat };
+      address = { value: hit.value, lon: point.lon, lat: point.lat, verdict: hit.data.verdict, qc_geo: hit.data.qc_geo };
       answer = zones.lookup(index, point.lon, point.lat, point.approximate);
     } else answer = zones.lookup(index, input.lon, input.lat, false);
     res.json({ ...answer, ...(address ? { address } : {}) } satisfies DeliveryZoneCheck);

@@ -27,6 +27,14 @@ export const intakeSchema = z
       }),
     email: z.email({ error: 'must be an email address' }).max(254, 'must be at most 254 characters').optional(),
     address: text(300).optional(),
+    // What the courier needs (docs/api.md): each to the lead field the admin mapped, else after the address.
+    flat: text(20).optional(),
+    entrance: text(20).optional(),
+    floor: text(20).optional(),
+    intercom: text(20).optional(),
+    courier_comment: text(200).optional(),
+    // The order's sum: the lead's budget, and what the delivery price is worked out for.
+    price: z.number({ error: 'must be the order sum (a number)' }).min(0, 'must not be negative').max(1_000_000_000).optional(),
     message: text(5000).optional(),
     source: text(100).optional(),
     productId: z.union([text(100), z.number().int().nonnegative()]).transform(String).optional(),

@@ -6,6 +6,7 @@
 import type { EntityType } from '../amo/api-client.js';
 import type { AddressData, Suggestion } from '../geocoding/types.js';
 import type { IntakeLead } from '../intake/intake-schema.js';
+import type { Verdict } from '../../contract/delivery.js';
 import type { ChangedEntities } from '../intake/webhook-changes.js';
 import type { OutboxItemOf, OutboxItem as StoredItem, OutboxRepository } from '../store/outbox-repository.js';
 
@@ -15,7 +16,8 @@ export interface IntakePayload {
   lead: IntakeLead;
 }
 export interface IntakeState {
-  address?: Pick<Suggestion, 'value' | 'data'> | null;
+  /** The normalised address (the text as typed when nothing replaced it) and how sure the match is. */
+  address?: (Pick<Suggestion, 'value'> & { data: Partial<AddressData> | null; verdict?: Verdict }) | null;
   contactId?: number;
   contactCreateStarted?: boolean;
   leadId?: number;
@@ -31,6 +33,8 @@ export interface WritebackPayload {
   fieldId: number;
   value: string;
   data: Partial<AddressData> | null;
+  /** How sure the match is, when the caller matched free text (ambiguous); else it follows from `data`. */
+  verdict?: Verdict;
 }
 
 /** The entities a webhook said changed: their address is re-read and normalised. */

@@ -16,12 +16,22 @@ export const entityFieldsSchema = z
     zoneName: fieldId.optional(),
     zonePrice: fieldId.optional(),
     zoneDistance: fieldId.optional(),
+    // What the courier needs beyond the address (text or number fields); unmapped ones stay in the address line.
+    flat: fieldId.optional(),
+    entrance: fieldId.optional(),
+    floor: fieldId.optional(),
+    intercom: fieldId.optional(),
+    courierComment: fieldId.optional(),
+    // The verdict in words ("дом найден, точка по улице"): a text field.
+    verdict: fieldId.optional(),
   })
   .strict();
 export const accountSettingsSchema = z
   .object({
     pipelineId: z.number().int().positive().optional(),
     statusId: z.number().int().positive().optional(),
+    // The tag put on an entity whose address is weaker than a house with its own point ("адрес не проверен"); absent: none.
+    uncheckedTag: z.string().trim().min(1, 'must not be empty').max(50, 'must be at most 50 characters').optional(),
     // Required: a body without it (empty, or not JSON) must not erase a saved mapping; `{}` clears it.
     fields: z.object({ leads: entityFieldsSchema.optional(), contacts: entityFieldsSchema.optional(), companies: entityFieldsSchema.optional() }, { error: 'is required (an object per entity; {} clears the mapping)' }).strict(),
   })

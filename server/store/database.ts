@@ -137,6 +137,8 @@ const MIGRATIONS: string[] = [
    );`,
   // 10: a site key may name the web origins allowed to use it from a browser (PostgreSQL: 0004)
   `ALTER TABLE site_keys ADD COLUMN origins TEXT;`,
+  // 11: an account's price by distance from its warehouses, beside its zones (PostgreSQL: 0005)
+  `ALTER TABLE delivery_zones ADD COLUMN pricing TEXT;`,
 ];
 
 /** The schema this release writes (`PRAGMA user_version` after its migrations). */

@@ -5,6 +5,7 @@
  */
 import type { Sql } from './sql.js';
 import type { DeliveryZone } from '../../contract/api.js';
+import type { DistancePricing } from '../../contract/delivery.js';
 
 /** An outer ring and its holes, each a closed list of [longitude, latitude]. */
 export type ZonePolygon = Array<Array<[number, number]>>;
@@ -33,6 +34,8 @@ export interface ZoneSet {
   zones: StoredZone[];
   warehouses: Warehouse[];
   source: ZoneSource | null;
+  /** The price by distance from the nearest warehouse (beyond the zones or instead of them). */
+  pricing: DistancePricing | null;
   version: number;
   updatedAt: number;
 }
@@ -41,12 +44,14 @@ export class DeliveryZonesRepository {
   constructor(private readonly sql: Sql) {}
 
   async get(accountId: number): Promise<ZoneSet | null> {
-    const row = await this.sql.get<{ zones: string; warehouses: string; source: string | null; version: number; updated_at: number }>(
-      'SELECT zones, warehouses, source, version, updated_at FROM delivery_zones WHERE account_id = ?',
+    const row = await this.sql.get<{ zones: string; warehouses: string; source: string | null; pricing: string | null; version: number; updated_at: number }>(
+      'SELECT zones, warehouses, source, pricing, version, updated_at FROM delivery_zones WHERE account_id = ?',
       [accountId],
     );
     if (!row) return null;
-    return { zones: JSON.parse(row.zones), warehouses: JSON.parse(row.warehouses), source: row.source ? JSON.parse(row.source) : null, version: Number(row.version), updatedAt: Number(row.updated_at) };
+    // Zones saved before the minimum order existed read as having none.
+    const zones = (JSON.parse(row.zones) as StoredZone[]).map((z) => ({ ...z, min_order: z.min_order ?? null }));
+    return { zones, warehouses: JSON.parse(row.warehouses), source: row.source ? JSON.parse(row.source) : null, pricing: row.pricing ? JSON.parse(row.pricing) : null, version: Number(row.version), updatedAt: Number(row.updated_at) };
   }
 
   /** The stored version, or 0: a cheap check that a compiled copy is current. */
@@ -60,15 +65,15 @@ export class DeliveryZonesRepository {
    * new version, or null when another write came first (the caller reads again and retries).
    */
   async save(accountId: number, set: Omit<ZoneSet, 'version' | 'updatedAt'>, expected: number, now: number): Promise<number | null> {
-    const values = [JSON.stringify(set.zones), JSON.stringify(set.warehouses), set.source ? JSON.stringify(set.source) : null];
+    const values = [JSON.stringify(set.zones), JSON.stringify(set.warehouses), set.source ? JSON.stringify(set.source) : null, set.pricing ? JSON.stringify(set.pricing) : null];
     if (expected === 0) {
       const inserted = await this.sql.run(
-        'INSERT INTO delivery_zones (account_id, zones, warehouses, source, version, updated_at) VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (account_id) DO NOTHING',
+        'INSERT INTO delivery_zones (account_id, zones, warehouses, source, pricing, version, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (account_id) DO NOTHING',
         [accountId, ...values, now],
       );
       return inserted ? 1 : null;
     }
-    const updated = await this.sql.run('UPDATE delivery_zones SET zones = ?, warehouses = ?, source = ?, version = version + 1, updated_at = ? WHERE account_id = ? AND version = ?', [
+    const updated = await this.sql.run('UPDATE delivery_zones SET zones = ?, warehouses = ?, source = ?, pricing = ?, version = version + 1, updated_at = ? WHERE account_id = ? AND version = ?', [
       ...values,
       now,
       accountId,

@@ -134,6 +134,11 @@ export class PlacesRepository {
     return { settlements: n('settlement'), streets: n('street'), houses: n('house') };
   }
 
+  /** Houses of the places table (OpenStreetMap, files imported by hand) with a postcode and with a point. */
+  houseQuality(): { withPostcode: number; withPoint: number } {
+    return this.db.prepare("SELECT COUNT(postal_code) AS withPostcode, COUNT(lat) AS withPoint FROM places WHERE kind = 'house'").get() as { withPostcode: number; withPoint: number };
+  }
+
   countBySource(): Record<string, number> {
     const rows = this.db.prepare('SELECT source, COUNT(*) AS n FROM places GROUP BY source').all() as Array<{ source: string; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.source, r.n]));

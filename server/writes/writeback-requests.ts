@@ -35,9 +35,12 @@ export class WritebackRequests {
     // The pick joins the account's address book whether or not the field changes.
     await addresses.remember(accountId, { value: body.value, data: body.data ?? {}, source: body.source });
     const last = await writebacks.last({ accountId, entity, entityId, fieldId: body.fieldId });
-    if (last?.value === body.value) return { status: 'unchanged' };
+    // Details with fields of their own are not in the line: a changed floor alone must still be written.
+    const ownDetails = Object.keys(target.details).length > 0;
+    if (last?.value === body.value && !ownDetails) return { status: 'unchanged' };
     // One item per (target, value, last write): a double click queues one write.
-    const dedupe = `wb:${accountId}:${entity}:${entityId}:${body.fieldId}:${createHash('sha256').update(body.value).digest('hex').slice(0, 16)}:${last?.writtenAt ?? 0}`;
+    const detailsKey = ownDetails ? JSON.stringify((['flat', 'entrance', 'floor', 'intercom', 'courier_comment'] as const).map((k) => body.data?.[k] ?? null)) : '';
+    const dedupe = `wb:${accountId}:${entity}:${entityId}:${body.fieldId}:${createHash('sha256').update(body.value + detailsKey).digest('hex').slice(0, 16)}:${last?.writtenAt ?? 0}`;
     const payload: WritebackPayload = { entity, entityId, fieldId: body.fieldId, value: body.value, data: body.data ? addressData(body.data) : null };
     const { id, duplicate } = await outbox.enqueue(accountId, 'writeback', payload, clock.now(), dedupe);
     this.deps.wake();

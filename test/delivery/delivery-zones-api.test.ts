@@ -39,7 +39,7 @@ describe('in the demo (no amoCRM credentials: the demo account)', () => {
     expect(view.zones[0].outline[0][0]).toHaveLength(5);
     const [house] = await suggest('Самара Авроры 110');
     expect(house.value).toBe('г Самара, ул Авроры, д 110');
-    expect(house.data.delivery_zone).toEqual({ id: view.zones[0].id, name: 'Авроры', price: 200, free_from: 3000, time: '60 минут', color: '#56db40', no_delivery: false });
+    expect(house.data.delivery_zone).toEqual({ id: view.zones[0].id, name: 'Авроры', price: 200, min_order: null, free_from: 3000, time: '60 минут', color: '#56db40', no_delivery: false });
     expect(house.data.delivery_distance_km).toBeNull(); // no warehouse yet
     // Moscow is outside every zone: null, not absent.
     const [moscow] = await suggest('Москва Тверская 1');
@@ -136,7 +136,7 @@ describe('in the demo (no amoCRM credentials: the demo account)', () => {
     // The crossing file is taken when the admin says so.
     const anyway = await upload(cases[3][1], GEOJSON, '?allow_self_crossing=true');
     expect(anyway.status).toBe(200);
-    expect(((await anyway.json()) as DeliveryZonesView).warnings?.join(' ')).toMatch(/cross themselves/);
+    expect(((await anyway.json()) as DeliveryZonesView).warnings?.map((w) => w.text).join(" ")).toMatch(/cross themselves/);
   });
 
   it('a GeoJSON sent as application/json is a zone file, not a 32 KB JSON body', async () => {

@@ -66,7 +66,7 @@ describe.skipIf(!hasZones)('real exports (../shared/zones)', () => {
     const taken = await readZoneFile(real('nastart-tma_spb-lo_delivery.geojson'), { ...RUSSIA, allowSelfCrossing: true });
     expect(taken.zones).toHaveLength(70);
     expect(taken.skipped).toBe(249); // the price points
-    expect(taken.warnings.join(' ')).toMatch(/cross themselves/);
+    expect(taken.warnings.map((w) => w.text).join(' ')).toMatch(/cross themselves/);
     expect(taken.zones.filter((z) => z.noDelivery).length).toBe(2); // "Доставка не возим"
     expect(taken.zones[0]).toMatchObject({ name: 'зона 3', price: 200 });
   });
@@ -93,7 +93,7 @@ describe.skipIf(!hasZones)('real exports (../shared/zones)', () => {
       ['Фіолетова зона', 100, 4],
     ]);
     expect(kyiv.zones[1].color).toBe('#ce93d8'); // #poly-CE93D8-… through its StyleMap
-    expect(kyiv.warnings.join(' ')).toMatch(/height \(3-D\)/);
+    expect(kyiv.warnings.map((w) => w.text).join(' ')).toMatch(/height \(3-D\)/);
     expect(kyiv.zones[0].polygons[0][0][0]).toHaveLength(2);
   });
 
@@ -105,7 +105,7 @@ describe.skipIf(!hasZones)('real exports (../shared/zones)', () => {
     const rosario = await readZoneFile(real('proveeexpress_rosario_zonas.kmz'), RUSSIA);
     expect(rosario.format).toBe('kmz');
     expect(rosario.zones.map((z) => z.name)).toContain('Zona Centro');
-    expect(rosario.warnings.join(' ')).toMatch(/No zone is in Russia/);
+    expect(rosario.warnings.map((w) => w.text).join(' ')).toMatch(/No zone is in Russia/);
   });
 
   it('QGIS MultiPolygons named by their day are one zone each', async () => {
@@ -149,7 +149,7 @@ describe('bad input is refused in words', () => {
   it('3-D positions are read with the height dropped, and said', async () => {
     const file = await readZoneFile(Buffer.from(collection(feature([square(50.1, 53.2).map(([x, y]) => [x, y, 120])]))), RUSSIA);
     expect(file.zones[0].polygons[0][0][0]).toEqual([50.1, 53.2]);
-    expect(file.warnings).toContain('Positions carry a height (3-D); the height is ignored.');
+    expect(file.warnings).toContainEqual({ code: "three_d", text: "Positions carry a height (3-D); the height is ignored." });
   });
 
   it('over the limits: more than 500 zones, a zone of more than 10,000 vertices', async () => {

@@ -33,7 +33,7 @@ function random(seed: number): () => number {
   return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
 }
 
-const stored = (id: number, polygons: Polygon[], extra: Partial<StoredZone> = {}): StoredZone => ({ id, name: `z${id}`, price: null, free_from: null, time: null, color: '#000000', no_delivery: false, note: null, polygons, ...extra });
+const stored = (id: number, polygons: Polygon[], extra: Partial<StoredZone> = {}): StoredZone => ({ id, name: `z${id}`, price: null, min_order: null, free_from: null, time: null, color: "#000000", no_delivery: false, note: null, polygons, ...extra });
 const square = (lon: number, lat: number, d: number): Polygon => [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]];
 
 describe.skipIf(!hasZones)('on the real exports', () => {

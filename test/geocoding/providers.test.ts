@@ -43,7 +43,7 @@ describe.each(PROVIDERS)('%s adapter', (provider, env, key) => {
     expect(first.data.city).toMatch(/Самара/);
     expect(first.data.street).toMatch(/Авроры/);
     // Every key of DaData's data (contract/dadata.ts), ours beside them: one builder for every source.
-    expect(Object.keys(first.data).sort()).toEqual([...DADATA_ADDRESS_KEYS, 'lat', 'lon', 'intercom'].sort());
+    expect(Object.keys(first.data).sort()).toEqual([...DADATA_ADDRESS_KEYS, 'lat', 'lon', 'intercom', 'verdict'].sort());
     if (provider === 'dadata') {
       expect(first.data).toMatchObject({ fias_id: expect.any(String), street_with_type: 'ул Авроры', geo_lat: '53.1867', lat: 53.1867 }); // DaData's own fields kept
     } else if (provider === 'yandex') {

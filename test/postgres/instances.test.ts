@@ -152,7 +152,7 @@ describe.skipIf(!postgresUrl)('PostgreSQL migrations', () => {
 
   it('run once, are idempotent, and a database migrated by a newer release is refused', async () => {
     const url = await freshDatabase();
-    expect(await migratePostgres(url)).toEqual(['0001_initial', '0002_intake_idempotency', '0003_delivery_zones', '0004_site_key_origins']);
+    expect(await migratePostgres(url)).toEqual(['0001_initial', '0002_intake_idempotency', '0003_delivery_zones', '0004_site_key_origins', '0005_delivery_pricing']);
     expect(await migratePostgres(url)).toEqual([]);
     const client = new pg.Client({ connectionString: url });
     await client.connect();

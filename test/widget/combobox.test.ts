@@ -596,85 +596,107 @@ describe('the field’s own entity', () => {
     }));
 });
 
-describe('the delivery chip after a pick', () => {
-  // amoCRM's RequireJS, as the card page has it: zones.js is the built zones/entry.ts.
+describe('the delivery panel after a pick', () => {
+  // amoCRM's RequireJS, as the card page has it: delivery.js is the built delivery/entry.ts.
   const loaded: string[] = [];
   beforeEach(() => {
     loaded.length = 0;
     (globalThis as unknown as { requirejs: unknown }).requirejs = (deps: string[], ok: (m: unknown) => void, fail: (e: unknown) => void) => {
       loaded.push(...deps);
-      import('../../widget/src/zones/entry.js').then((m) => ok(m.default), fail);
+      import('../../widget/src/delivery/entry.js').then((m) => ok(m.default), fail);
     };
   });
-  afterEach(() => delete (globalThis as unknown as { requirejs?: unknown }).requirejs);
-
-  const zoned = (zone: Suggestion['data']['delivery_zone'], km: number | null = 4.2): Suggestion => ({
-    ...RESULTS[0],
-    data: data({ street: 'ул Авроры', house: '110', postal_code: '443017', lat: 53.1867, lon: 50.192, delivery_zone: zone, delivery_distance_km: km }),
+  afterEach(() => {
+    delete (globalThis as unknown as { requirejs?: unknown }).requirejs;
+    document.querySelector('input[name="lead[PRICE]"]')?.remove();
   });
-  const AURORA = { id: 3, name: 'Авроры', price: 1200, free_from: 3000, time: '60 минут', color: '#56db40', no_delivery: false };
+
+  const zoned = (zone: Suggestion['data']['delivery_zone'], km: number | null = 4.2, extra: Partial<Suggestion['data']> = {}): Suggestion => {
+    const d = data({ street: 'ул Авроры', house: '110', postal_code: '443017', lat: 53.1867, lon: 50.192, qc_geo: '0', verdict: 'house', delivery_zone: zone, delivery_distance_km: km, ...extra });
+    const rate = zone && !zone.no_delivery ? { basis: 'zone' as const, price: zone.price, min_order: zone.min_order, free_from: zone.free_from, time: zone.time } : null;
+    return { ...RESULTS[0], data: { ...d, delivery_rate: rate } };
+  };
+  const AURORA = { id: 3, name: 'Авроры', price: 1200, min_order: 2000, free_from: 3000, time: '60 минут', color: '#56db40', no_delivery: false };
+  const budget = (value: string) => document.getElementById('card_holder')!.insertAdjacentHTML('afterbegin', `<input name="lead[PRICE]" value="${value}">`);
 
   async function pick(t: ReturnType<typeof setup>, suggestion: Suggestion): Promise<HTMLElement | null> {
     await showResults(t, 'Самара Авр', [suggestion]);
     t.key('ArrowDown');
     t.key('Enter');
     await vi.waitFor(() => expect(t.calls.some((c) => c.path === '/api/address/remember')).toBe(true));
+    await vi.waitFor(() => expect(document.querySelector('.amo-address__delivery')).not.toBeNull());
     return document.querySelector<HTMLElement>('.amo-address__zone');
   }
+  const words = (chip: HTMLElement | null) => chip?.textContent?.replace(/\u00a0/g, ' ');
 
-  it('zones.js is loaded only for an account whose answers carry zones, once, when its first list shows', async () => {
-    const plain = setup();
-    await showResults(plain, 'Самара Авр');
-    expect(loaded).toEqual([]);
-    live.splice(0).forEach((w) => w.destroy());
+  it('delivery.js is loaded once, when the first list shows, so the pick finds it there', async () => {
     const t = setup();
     await showResults(t, 'Самара Авр', [zoned(AURORA)]);
     await showResults(t, 'Самара Авро', [zoned(AURORA)]);
-    expect(loaded).toEqual(['/zones.js']);
+    expect(loaded).toEqual(['/delivery.js']);
   });
 
-  it('shows the zone, price, free-from, time and distance in the zone’s colour, then goes when the manager types', async () => {
+  it('prices the delivery for the lead’s budget and again when the budget changes; goes when the manager types', async () => {
     const t = setup();
+    budget('3 500');
     const chip = await pick(t, zoned(AURORA));
-    expect(chip?.textContent).toBe('Авроры · 1,200 ₽ · free from 3,000 ₽ · 60 минут · 4.2 km from the warehouse');
+    expect(words(chip)).toBe('Авроры · free (order ₽3,500 ≥ ₽3,000) · 60 минут · 4.2 km from the warehouse');
     expect(chip?.style.getPropertyValue('--zone-color')).toBe('#56db40');
-    expect(chip?.getAttribute('role')).toBe('status');
-    expect(chip?.previousElementSibling?.className).toMatch(/amo-address__(list|notice)/); // under the field, after the list
+    const input = document.querySelector<HTMLInputElement>('input[name="lead[PRICE]"]')!;
+    input.value = '1500';
+    input.dispatchEvent(new Event('input'));
+    expect(words(document.querySelector('.amo-address__zone'))).toBe('Авроры · minimum order ₽2,000 — ₽500 short · 60 минут · 4.2 km from the warehouse');
+    expect(document.querySelector('.amo-address__zone')!.className).toContain('amo-address__zone--outside');
+    expect(document.querySelector('.amo-address__verdict')?.textContent).toBe('house found, its own point');
     t.type('Самара Авроры 11');
-    expect(document.querySelector('.amo-address__zone')).toBeNull();
+    expect(document.querySelector('.amo-address__delivery')).toBeNull();
   });
 
-  it('warns outside every zone and in a "no delivery" zone; says when the point is the street’s', async () => {
+  it('without a budget names the price and its terms; warns outside every zone and in a "no delivery" zone', async () => {
+    expect(words(await pick(setup(), zoned(AURORA)))).toBe('Авроры · delivery ₽1,200 · free from ₽3,000 · minimum order ₽2,000 · 60 минут · 4.2 km from the warehouse');
+    live.splice(0).forEach((w) => w.destroy());
     const outside = await pick(setup(), zoned(null));
     expect(outside?.className).toContain('amo-address__zone--outside');
-    expect(outside?.textContent).toBe('Outside the delivery zones · 4.2 km from the warehouse');
+    expect(words(outside)).toBe('outside the delivery zones · 4.2 km from the warehouse');
     live.splice(0).forEach((w) => w.destroy());
-    const closed = await pick(setup(), zoned({ ...AURORA, name: 'Перекрыто', no_delivery: true }, null));
-    expect(closed?.textContent).toBe('No delivery: Перекрыто');
-    live.splice(0).forEach((w) => w.destroy());
-    const street = await pick(setup(), zoned({ ...AURORA, price: 0, approximate: true }, null));
-    expect(street?.textContent).toBe("Авроры · free · 60 минут · by the street's point, not the house's");
+    expect(words(await pick(setup(), zoned({ ...AURORA, name: 'Перекрыто', no_delivery: true }, null)))).toBe('no delivery: Перекрыто');
   });
 
-  it('nothing when the account has no zones; the zone never travels back to the server', async () => {
+  it('a house with its street’s point is a warning in words, its zone marked approximate', async () => {
+    const chip = await pick(setup(), zoned({ ...AURORA, price: 0, min_order: null, free_from: null, approximate: true }, null, { qc_geo: '2', verdict: 'house_approximate' }));
+    expect(words(chip)).toBe("Авроры · free · 60 минут · zone by the street's or settlement's point");
+    const verdict = document.querySelector('.amo-address__verdict')!;
+    expect(verdict.className).toContain('amo-address__verdict--weak');
+    expect(verdict.getAttribute('role')).toBe('status');
+  });
+
+  it('the courier’s details are filled from what was typed, and an edit rewrites the field and the write-back', async () => {
     (globalThis as unknown as { APP: unknown }).APP = { getBaseEntity: () => 'leads', data: { current_card: { id: 4242 } } };
     try {
       const t = setup();
-      expect(await pick(t, { ...RESULTS[0], data: data({ street: 'ул Авроры', house: '110', postal_code: '443017', lat: 53.1, lon: 50.1 }) })).toBeNull();
-      live.splice(0).forEach((w) => w.destroy());
-      const z = setup();
+      const typed = { ...zoned(AURORA), value: 'г Самара, ул Авроры, д 110, кв 5, подъезд 2' };
+      typed.data = { ...typed.data, flat_type: 'кв', flat: '5', entrance: '2' };
+      await pick(t, typed);
+      const input = (key: string) => document.querySelector<HTMLInputElement>(`.amo-address__details input[data-detail="${key}"]`)!;
+      expect(input('flat').value).toBe('5');
+      expect(input('entrance').value).toBe('2');
+      expect(input('floor').value).toBe('');
+      input('floor').value = '3';
+      input('floor').dispatchEvent(new Event('input'));
+      input('intercom').value = '12к';
+      input('intercom').dispatchEvent(new Event('input'));
+      input('courier_comment').value = 'позвонить за час';
+      input('courier_comment').dispatchEvent(new Event('input'));
+      expect(t.input.value).toBe('г Самара, ул Авроры, д 110, кв 5, подъезд 2, этаж 3, домофон 12К');
       document.getElementById('card_holder')!.insertAdjacentHTML('beforeend', '<button id="save_and_close_contacts_link">Save</button>');
-      expect(await pick(z, zoned(AURORA))).not.toBeNull();
-      const remembered = z.calls.find((c) => c.path === '/api/address/remember')!;
-      expect(remembered.params.data).not.toHaveProperty('delivery_zone');
       document.getElementById('save_and_close_contacts_link')!.click();
-      const write = z.calls.find((c) => c.path === '/api/amocrm/leads/4242/address')!;
-      expect(write.params.data).toMatchObject({ lat: 53.1867, lon: 50.192 });
-      expect(write.params.data).not.toHaveProperty('delivery_zone');
-      expect(write.params.data).not.toHaveProperty('delivery_distance_km');
+      const write = t.calls.find((c) => c.path === '/api/amocrm/leads/4242/address')!;
+      expect(write.params.value).toBe('г Самара, ул Авроры, д 110, кв 5, подъезд 2, этаж 3, домофон 12К');
+      expect(write.params.data).toMatchObject({ flat: '5', entrance: '2', floor: '3', intercom: '12К', courier_comment: 'позвонить за час' });
     } finally {
       delete (globalThis as unknown as { APP?: unknown }).APP;
     }
   });
 });
+
 

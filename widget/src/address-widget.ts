@@ -6,7 +6,7 @@ import type { WidgetStatus } from '../../contract/api.js';
 import { controlEntity, fieldControls, fieldIdOf, SAVE_BUTTON, type FieldControl } from './card.js';
 import { currentEntity, loadAmdModule, pageLanguage } from './amo-globals.js';
 import type mountConsole from './console/entry.js';
-import type { ZoneChip } from './zones/entry.js';
+import type { DeliveryPanelModule } from './delivery/entry.js';
 import { FieldAutocomplete, guard } from './field-autocomplete.js';
 import { translator, type Translate } from './i18n.js';
 import { resolveSettings, settingsProblems, type SavedSettings, type WidgetSettings } from './settings.js';
@@ -50,8 +50,8 @@ export class AddressWidget {
   private settingsBody: Element | null = null;
   private attachQueued = false;
   private console: { destroy(): void } | null = null;
-  /** zones.js, once asked for (a failed load means no chip until the page loads again). */
-  private zoneChip: Promise<ZoneChip | null> | undefined;
+  /** delivery.js, once asked for (a failed load means no panel until the page loads again). */
+  private delivery: Promise<DeliveryPanelModule | null> | undefined;
 
   constructor(private readonly host: WidgetHost) {}
 
@@ -261,7 +261,7 @@ export class AddressWidget {
           jquery: this.host.jquery() as never,
           debounceMs: this.host.debounceMs,
           onChosen: (fieldId, suggestion) => this.chosen.set(fieldId, suggestion),
-          zoneChip: () => (this.zoneChip ??= loadAmdModule<ZoneChip>(`${this.host.path?.() ?? ''}/zones.js`).catch(() => null)),
+          delivery: () => (this.delivery ??= loadAmdModule<DeliveryPanelModule>(`${this.host.path?.() ?? ''}/delivery.js`).catch(() => null)),
           isNew: () => {
             const card = currentEntity();
             return card !== null && controlEntity(control, card).id === 0;

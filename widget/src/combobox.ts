@@ -155,6 +155,7 @@ export class Combobox {
   close(): void {
     this.list.hidden = true;
     this.status.hidden = true;
+    this.live.textContent = ''; // a closed list's count must not be read out after a pick
     this.items = [];
     this.active = -1;
     this.input.setAttribute('aria-expanded', 'false');

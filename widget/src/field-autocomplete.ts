@@ -8,7 +8,7 @@ import { BackendError, SuggestEngine, type Suggestion, type SuggestNote, type Tr
 import { setControlValue, type FieldControl } from './card.js';
 import { fill, resultsText, type Translate } from './i18n.js';
 import { WIDGET_DEFAULTS, type WidgetSettings } from './settings.js';
-import type { ZoneChip } from './zones/entry.js';
+import type { DeliveryPanel, DeliveryPanelModule } from './delivery/entry.js';
 
 export interface FieldDeps {
   transport: Transport;
@@ -21,8 +21,8 @@ export interface FieldDeps {
   onChosen?: (fieldId: string, suggestion: Suggestion) => void;
   /** The control belongs to an entity amoCRM has not created yet (a new card, id 0). */
   isNew?: () => boolean;
-  /** The delivery chip's code (zones.js), loaded on first need; null when it cannot be. */
-  zoneChip?: () => Promise<ZoneChip | null>;
+  /** The panel under the field after a pick (delivery.js: verdict, chip, courier's details), loaded on first need; null when it cannot be. */
+  delivery?: () => Promise<DeliveryPanelModule | null>;
 }
 
 
@@ -30,7 +30,7 @@ export class FieldAutocomplete {
   readonly engine: SuggestEngine;
   readonly combobox: Combobox;
   private notice: HTMLElement | null = null;
-  private chip: HTMLElement | null = null;
+  private panel: DeliveryPanel | null = null;
   private blocked = false;
   /** Set while we write the control ourselves: that `input` event is not the person typing. */
   private writing = false;
@@ -43,7 +43,7 @@ export class FieldAutocomplete {
     this.combobox = new Combobox(control, { loading: t('address.loading'), nothingFound: t('address.nothing_found'), listLabel: t('address.list_label'), results: (n) => resultsText(t, n) }, {
       onType: (text) => guard(() => {
         if (this.writing) return;
-        this.showChip(null); // the chip was about the picked address, not what is typed now
+        this.showPanel(null); // the panel was about the picked address, not what is typed now
         if (!this.blocked) this.engine.input(text);
       }),
       onPick: (s) => guard(() => this.pick(s)),
@@ -57,8 +57,8 @@ export class FieldAutocomplete {
       bias: settings.biasCity,
       onLoading: () => guard(() => this.combobox.showLoading()),
       onResults: (query, suggestions, note) => guard(() => {
-        // The account has zones: fetch the chip's code now, so that it is there at the pick.
-        if (suggestions.some((s) => s.data && 'delivery_zone' in s.data)) void this.deps.zoneChip?.();
+        // Fetch the panel's code now, so that it is there at the pick.
+        void this.deps.delivery?.();
         this.hideNotice();
         if (control.ownerDocument.activeElement !== control) return;
         this.combobox.showResults(query, suggestions, note ? noteText(t, note) : null);
@@ -73,7 +73,7 @@ export class FieldAutocomplete {
     this.combobox.destroy();
     this.notice?.remove();
     this.notice = null;
-    this.showChip(null);
+    this.showPanel(null);
   }
 
   private pick(suggestion: Suggestion): void {
@@ -110,25 +110,20 @@ export class FieldAutocomplete {
       const resolved = await this.engine.resolve(suggestion.value).catch(() => null);
       if (resolved) chosen = { ...suggestion, data: { ...resolved.data, ...stripNulls(suggestion.data) } };
     }
-    if (chosen.data && 'delivery_zone' in chosen.data) {
-      const render = await this.deps.zoneChip?.();
-      if (render && this.control.value.trim() === chosen.value.trim()) this.showChip(render(this.control.ownerDocument, this.deps.t, chosen.data));
-    }
-    // The zone is the backend's to decide again when it writes: only the address's parts travel.
-    const parts = { ...chosen.data };
-    delete parts.delivery_zone;
-    delete parts.delivery_distance_km;
-    chosen = { ...chosen, data: parts };
     const fieldId = /CFV\[(\d+)\]/.exec(this.control.name)?.[1] ?? '';
+    const mount = await this.deps.delivery?.();
+    // A detail edited under the field: the field says it too, and the write-back takes it.
+    if (mount && this.control.value.trim() === chosen.value.trim()) this.showPanel(mount(this.control.ownerDocument, this.deps.t, chosen, (s) => (this.write(s.value), this.deps.onChosen?.(fieldId, s))));
+    // Zone and price travel too, unused: the backend decides them again when it writes.
     this.deps.onChosen?.(fieldId, chosen);
     this.deps.transport('/api/address/remember', { value: chosen.value, source: chosen.source, data: chosen.data }, new AbortController().signal, 'POST').catch(() => {});
   }
 
-  /** Puts the delivery chip (or nothing) under the field, after the list and any notice. */
-  private showChip(chip: HTMLElement | null): void {
-    if (this.chip) this.chip.remove();
-    this.chip = chip;
-    if (chip) (this.notice || (this.combobox.list as Element)).insertAdjacentElement('afterend', chip);
+  /** Puts the delivery panel (or nothing) under the field, after the list and any notice. */
+  private showPanel(panel: DeliveryPanel | null): void {
+    this.panel?.destroy();
+    this.panel = panel;
+    if (panel) (this.notice || (this.combobox.list as Element)).insertAdjacentElement('afterend', panel.el);
   }
 
   private fail(error: BackendError): void {

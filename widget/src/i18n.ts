@@ -25,8 +25,13 @@ export function fill(text: string, values: Record<string, string | number>): str
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
 
-/** "5 адресов: …" — the count in the texts' own language and plural form (Intl.PluralRules). */
-export function resultsText(t: Translate, n: number): string {
-  const form = new Intl.PluralRules(t('address.plural_locale')).select(n) as 'one' | 'few' | 'many' | 'other';
-  return fill(t(`address.results_${form}`), { n });
+/**
+ * "4 зоны", "5 зон", "1 дом": `<key>_<form>` in the texts' own language and plural form
+ * (Intl.PluralRules: ru one/few/many/other, en one/other), with `{n}` and the other values filled.
+ */
+export function plural(t: Translate, key: string, n: number, values: Record<string, string | number> = {}): string {
+  return fill(t(`${key}_${new Intl.PluralRules(t('address.plural_locale')).select(n)}` as I18nKey), { n, ...values });
 }
+
+/** "5 адресов: …" */
+export const resultsText = (t: Translate, n: number) => plural(t, 'address.results', n);

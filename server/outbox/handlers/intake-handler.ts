@@ -4,12 +4,14 @@
  * address fields → the message as a note. A create that may have happened (started, no id
  * saved) is looked up before it is tried again, so a retry never makes a second one.
  */
-import type { AmoCrm } from '../../amo/crm.js';
+import type { AmoCrm, FieldValue } from '../../amo/crm.js';
 import type { AddressService } from '../../geocoding/address-service.js';
-import { normalizeAddress } from '../../geocoding/normalize-address.js';
+import { checkAddress } from '../../geocoding/normalize-address.js';
 import type { AccountSettingsRepository } from '../../store/account-settings-repository.js';
 import type { IntakeLead } from '../../intake/intake-schema.js';
-import { addressFieldValues, fitsTarget, type FieldMapping } from '../field-mapping.js';
+import { addressFieldValues, fitsTarget, verdictValues, withDetails, type FieldMapping } from '../field-mapping.js';
+import { budgetOf } from '../../../contract/delivery.js';
+import { verdictOf } from '../../geocoding/verdict.js';
 import type { Locks } from '../../store/keyed-lock.js';
 import type { JobHandler } from '../jobs.js';
 import type { DeliveryZones } from '../../delivery/delivery-zones.js';
@@ -35,8 +37,11 @@ export function intakeHandler(deps: IntakeDeps): JobHandler<'intake'> {
     const { state } = step;
 
     if (state.address === undefined) {
-      const found = lead.address ? await normalizeAddress(deps.addresses, accountId, lead.address) : null;
-      await step.save({ address: found ? { value: found.value, data: found.data } : null });
+      const check = lead.address ? await checkAddress(deps.addresses, accountId, lead.address) : null;
+      const found = check?.replacement;
+      // The details the form sent win over those read from the address text.
+      const data = { ...(found?.data ?? {}), ...typedDetails(lead) };
+      await step.save({ address: check ? { value: found?.value ?? lead.address!, data, verdict: check.verdict } : null });
     }
 
     if (state.contactId === undefined) {
@@ -57,13 +62,22 @@ export function intakeHandler(deps: IntakeDeps): JobHandler<'intake'> {
       else {
         const settings = await deps.settings.get(accountId);
         const target = await deps.mapping.forEntity(accountId, 'leads');
-        const addressText = state.address?.value ?? lead.address;
-        // A value the field would refuse (over 256 characters in a text field) is never sent.
-        const fields = target && addressText && fitsTarget(target, addressText) ? addressFieldValues(target, addressText, state.address?.data) : [];
-        // The lead's delivery zone from the normalised address's point; outside every zone, a tag says so.
-        const delivery = await deps.zones.forLead(accountId, target?.zone ?? {}, state.address?.data);
+        const address = state.address;
+        const fields: FieldValue[] = [];
+        const tags: string[] = [];
+        if (target && address) {
+          const { line, fields: details } = withDetails(target, address.value, address.data);
+          // A value the field would refuse (over 256 characters in a text field) is never sent.
+          if (fitsTarget(target, line)) fields.push(...addressFieldValues(target, line, address.data), ...details);
+          const verdict = verdictValues(target, address.verdict ?? verdictOf(address.data ?? {}));
+          fields.push(...verdict.fields);
+          tags.push(...(verdict.tags.add ?? []));
+        }
+        // The lead's delivery zone and price from the normalised address's point and the order's sum; outside every zone, a tag says so.
+        const delivery = await deps.zones.forLead(accountId, target?.zone ?? {}, address?.data, budgetOf(lead.price));
+        if (delivery.tag === 'add') tags.push(OUTSIDE_TAG);
         await step.save({ leadCreateStarted: true });
-        const leadId = await deps.crm.createLead(accountId, { name: `${lead.name}: заявка с сайта ${marker}`, pipelineId: settings.pipelineId, statusId: settings.statusId, contactId: state.contactId!, fields: [...fields, ...delivery.fields], tags: delivery.tag === 'add' ? [OUTSIDE_TAG] : [] });
+        const leadId = await deps.crm.createLead(accountId, { name: `${lead.name}: заявка с сайта ${marker}`, price: lead.price, pipelineId: settings.pipelineId, statusId: settings.statusId, contactId: state.contactId!, fields: [...fields, ...delivery.fields], tags });
         await step.save({ leadId });
       }
     }
@@ -78,6 +92,17 @@ export function intakeHandler(deps: IntakeDeps): JobHandler<'intake'> {
       }
     }
   };
+}
+
+/** The courier's details the form sent as fields of their own, in the answer's keys. */
+function typedDetails(lead: IntakeLead): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (lead.flat) Object.assign(out, { flat: lead.flat, flat_type: 'кв' });
+  if (lead.entrance) out.entrance = lead.entrance;
+  if (lead.floor) out.floor = lead.floor;
+  if (lead.intercom) out.intercom = lead.intercom;
+  if (lead.courier_comment) out.courier_comment = lead.courier_comment;
+  return out;
 }
 
 /** The message, plus what the site told us about where the lead came from. */

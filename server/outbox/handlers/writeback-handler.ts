@@ -2,9 +2,11 @@
  * Writes a chosen address (and the parts the account mapped: postal code, city, coordinates)
  * into a lead, contact or company. A PATCH of the same values is safe to repeat.
  */
-import type { AmoCrm } from '../../amo/crm.js';
+import type { AmoCrm, FieldValue } from '../../amo/crm.js';
 import type { WritebacksRepository } from '../../store/writebacks-repository.js';
-import { addressFieldValues, fitsTarget, type FieldMapping } from '../field-mapping.js';
+import { addressFieldValues, fitsTarget, verdictValues, withDetails, type FieldMapping } from '../field-mapping.js';
+import { verdictOf } from '../../geocoding/verdict.js';
+import { budgetOf, type Verdict } from '../../../contract/delivery.js';
 import { AppError } from '../../errors.js';
 import { readAddress } from '../../amo/address-fields.js';
 import type { JobHandler, WritebackPayload } from '../jobs.js';
@@ -13,6 +15,11 @@ import { OUTSIDE_TAG } from '../../delivery/zone-fields.js';
 
 export interface AddressWriter {
   write(accountId: number, payload: WritebackPayload): Promise<void>;
+  /**
+   * An address left as it was typed (not found, only its street, several places fit): only the
+   * verdict's field and tag are written, and the text recorded, so the webhook our write causes is ours.
+   */
+  flag(accountId: number, payload: Omit<WritebackPayload, 'data'> & { verdict: Verdict }): Promise<void>;
 }
 
 /** Shared by the write-back and the webhook normaliser: one way to write an address. */
@@ -21,14 +28,31 @@ export function addressWriter(deps: { crm: AmoCrm; mapping: FieldMapping; writeb
     async write(accountId, p) {
       // Checked again when sent: the admin may have changed the mapping or the field since.
       const target = await deps.mapping.authorize(accountId, p.entity, p.fieldId);
-      if (!fitsTarget(target, p.value)) throw new AppError('value_too_long', `The address is longer than field ${p.fieldId} accepts (256 characters for a text field).`);
-      const values = addressFieldValues(target, p.value, p.data);
-      // A lead's delivery zone, placed here from the address's point (never taken from the caller).
-      const delivery = p.entity === 'leads' ? await deps.zones.forLead(accountId, target.zone, p.data) : { fields: [], tag: null };
-      await deps.crm.updateFields(accountId, p.entity, p.entityId, [...values, ...delivery.fields], delivery.tag === 'add' ? { add: [OUTSIDE_TAG] } : delivery.tag === 'remove' ? { remove: [OUTSIDE_TAG] } : {});
+      const { line, fields: detailFields } = withDetails(target, p.value, p.data);
+      if (!fitsTarget(target, line)) throw new AppError('value_too_long', `The address is longer than field ${p.fieldId} accepts (256 characters for a text field).`);
+      const values = addressFieldValues(target, line, p.data);
+      // The verdict from the address's own parts (an ambiguous or unfound text is said so by the caller that matched it).
+      const verdict = verdictValues(target, p.verdict ?? verdictOf(p.data ?? {}));
+      // A lead's delivery zone and price, placed here from the address's point and the lead's own
+      // budget as amoCRM holds it (never taken from the caller).
+      let delivery: { fields: FieldValue[]; tag: 'add' | 'remove' | null } = { fields: [], tag: null };
+      if (p.entity === 'leads') {
+        const budget = target.zone.zonePrice ? budgetOf((await deps.crm.entities(accountId, 'leads', [p.entityId]))[0]?.price) : null;
+        delivery = await deps.zones.forLead(accountId, target.zone, p.data, budget);
+      }
+      const add = [...(delivery.tag === 'add' ? [OUTSIDE_TAG] : []), ...(verdict.tags.add ?? [])];
+      const remove = [...(delivery.tag === 'remove' ? [OUTSIDE_TAG] : []), ...(verdict.tags.remove ?? [])];
+      await deps.crm.updateFields(accountId, p.entity, p.entityId, [...values, ...detailFields, ...verdict.fields, ...delivery.fields], { ...(add.length ? { add } : {}), ...(remove.length ? { remove } : {}) });
       // Recorded as it will read back (a smart_address reads as its parts joined), so the webhook
       // our own write causes is recognised.
-      await deps.writebacks.record({ accountId, entity: p.entity, entityId: p.entityId, fieldId: p.fieldId }, readAddress(target.address, values) ?? p.value, deps.now());
+      await deps.writebacks.record({ accountId, entity: p.entity, entityId: p.entityId, fieldId: p.fieldId }, readAddress(target.address, values) ?? line, deps.now());
+    },
+    async flag(accountId, p) {
+      const target = await deps.mapping.authorize(accountId, p.entity, p.fieldId);
+      const verdict = verdictValues(target, p.verdict);
+      if (!verdict.fields.length && !verdict.tags.add?.length && !verdict.tags.remove?.length) return;
+      await deps.crm.updateFields(accountId, p.entity, p.entityId, verdict.fields, verdict.tags);
+      await deps.writebacks.record({ accountId, entity: p.entity, entityId: p.entityId, fieldId: p.fieldId }, p.value, deps.now());
     },
   };
 }

@@ -20,7 +20,7 @@ const TABLES: Array<{ table: string; columns: string[]; serial?: boolean }> = [
   { table: 'intake_leads', columns: ['id', 'site_key_id', 'account_id', 'outbox_id', 'created_at', 'idempotency_key'] },
   { table: 'webhook_events', columns: ['hash', 'account_id', 'received_at'] },
   { table: 'writebacks', columns: ['account_id', 'entity', 'entity_id', 'field_id', 'value', 'written_at'] },
-  { table: 'delivery_zones', columns: ['account_id', 'zones', 'warehouses', 'source', 'version', 'updated_at'] },
+  { table: 'delivery_zones', columns: ['account_id', 'zones', 'warehouses', 'source', 'pricing', 'version', 'updated_at'] },
 ];
 
 export class TargetNotEmptyError extends Error {}

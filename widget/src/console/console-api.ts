@@ -1,6 +1,7 @@
 /** The console's calls to the backend (/api/console/*, contract/api.ts), through the widget's transport. */
 import type { ConsoleChoices, ConsoleState, ConsoleWrites, DeliveryZoneCheck, DeliveryZonesView } from '../../../contract/api.js';
 import type { Transport } from '../suggest.js';
+import type { DistancePricing } from '../../../contract/delivery.js';
 
 /** The content type a zone file is sent with, from its name (the backend also reads its first bytes). */
 export function zoneFileType(name: string): string {
@@ -9,7 +10,7 @@ export function zoneFileType(name: string): string {
   return 'application/geo+json';
 }
 
-export type ZoneEdit = Pick<DeliveryZonesView['zones'][number], 'id' | 'name' | 'price' | 'free_from' | 'time' | 'color' | 'no_delivery'>;
+export type ZoneEdit = Pick<DeliveryZonesView['zones'][number], 'id' | 'name' | 'price' | 'min_order' | 'free_from' | 'time' | 'color' | 'no_delivery'>;
 
 export type ConsoleSettings = ConsoleChoices['settings'];
 
@@ -36,6 +37,8 @@ export class ConsoleApi {
     this.transport(`/api/console/delivery-zones${allowSelfCrossing ? '?allow_self_crossing=true' : ''}`, {}, new AbortController().signal, 'PUT', { body: file, contentType: zoneFileType(name) }) as Promise<DeliveryZonesView>;
   editZones = (zones: ZoneEdit[]) => this.call<DeliveryZonesView>('PATCH', '/delivery-zones', { zones });
   clearZones = () => this.call<DeliveryZonesView>('DELETE', '/delivery-zones');
-  setWarehouses = (warehouses: Array<{ address: string }>) => this.call<DeliveryZonesView>('PUT', '/delivery-zones/warehouses', { warehouses });
+  setWarehouses = (warehouses: Array<{ address: string; lon?: number; lat?: number }>) => this.call<DeliveryZonesView>('PUT', '/delivery-zones/warehouses', { warehouses });
+  setPricing = (pricing: DistancePricing | null) => this.call<DeliveryZonesView>('PUT', '/delivery-zones/pricing', { pricing });
   checkZone = (q: string) => this.call<DeliveryZoneCheck>('GET', '/delivery-zones/check', { q });
+  checkPoint = (lon: number, lat: number) => this.call<DeliveryZoneCheck>('GET', '/delivery-zones/check', { lon: String(lon), lat: String(lat) });
 }

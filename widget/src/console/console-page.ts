@@ -320,7 +320,7 @@ export class ConsolePage {
     for (const o of d.sources.openStreetMap) parts.push(p(fill(this.t('console.data.osm'), { extract: o.extract, date: this.date(o.importedAt), houses: n(o.houses) })));
     if (d.sources.registry) {
       const regions = Object.entries(d.sources.registry.regions).map(([code, version]) => `${code} (${version})`).join(', ');
-      parts.push(p(fill(this.t('console.data.registry'), { release: d.sources.registry.release ?? '—', regions }), { 'data-data': 'registry' }));
+      parts.push(p(fill(this.t('console.data.registry'), { release: d.sources.registry.release ?? (Object.values(d.sources.registry.regions).sort().pop() || '—'), regions }), { 'data-data': 'registry' }));
     }
     const c = d.counts;
     parts.push(p(fill(this.t('console.data.counts'), { settlements: n(c.settlements), streets: n(c.streets), houses: n(c.houses), withPostcode: n(c.withPostcode), withPoint: n(c.withPoint) }), { 'data-data': 'counts' }));

@@ -12,7 +12,7 @@ const CSS = `
 .amo-console__error{color:#c8331e}
 .amo-console__ok{color:#2e7d32}
 .amo-console__button{display:inline-block;height:36px;padding:0 16px;margin:4px 8px 4px 0;border:1px solid #d4d5d8;border-radius:3px;background:#fbfafb;color:#313942;font:inherit;line-height:34px;text-decoration:none;cursor:pointer}
-.amo-console__button--primary{background:#4c8bf7;border-color:#4c8bf7;color:#fff}
+.amo-console__button--primary{background:#1a5fd0;border-color:#1a5fd0;color:#fff}
 .amo-console__button[disabled]{opacity:.5;cursor:default}
 .amo-console button:focus-visible,.amo-console a:focus-visible,.amo-console select:focus-visible,.amo-console input:focus-visible,.amo-console summary:focus-visible{outline:2px solid #1c5fd6;outline-offset:2px}
 .amo-console select,.amo-console input{height:36px;padding:0 8px;border:1px solid #d4d5d8;border-radius:3px;background:#fff;font:inherit;color:inherit;max-width:100%}

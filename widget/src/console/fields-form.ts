@@ -12,7 +12,11 @@ export type Entity = 'leads' | 'contacts' | 'companies';
 export const ENTITIES: Entity[] = ['leads', 'contacts', 'companies'];
 /** The zone parts go to lead fields only (the console's "Зоны доставки" says which zone, price, distance). */
 export const ZONE_PARTS = ['zoneName', 'zonePrice', 'zoneDistance'] as const;
-export const PARTS = ['address', 'postalCode', 'city', 'coordinates', ...ZONE_PARTS] as const;
+/** What the courier needs, and the verdict in words: any entity's text (or number) fields. */
+export const DETAIL_PARTS = ['flat', 'entrance', 'floor', 'intercom', 'courierComment', 'verdict'] as const;
+export const PARTS = ['address', 'postalCode', 'city', 'coordinates', ...ZONE_PARTS, ...DETAIL_PARTS] as const;
+/** The tag an admin may have put on entities whose address needs a call. */
+export const DEFAULT_UNCHECKED_TAG = 'адрес не проверен';
 type Part = (typeof PARTS)[number];
 
 const chosenId = (e: Event) => Number((e.target as HTMLSelectElement).value) || undefined;
@@ -65,6 +69,19 @@ export class FieldsForm {
       none(),
       ...(pipeline?.statuses ?? []).map((st) => h(this.doc, 'option', { value: st.id, selected: st.id === this.draft.statusId }, st.name)),
     );
+    const tagged = this.draft.uncheckedTag !== undefined;
+    const tag = h(this.doc, 'input', { id: 'amo-console-unchecked-tag', 'data-key': 'unchecked-tag', maxlength: 50, disabled: !tagged, value: this.draft.uncheckedTag ?? DEFAULT_UNCHECKED_TAG, onInput: (e: Event) => (this.draft.uncheckedTag = (e.target as HTMLInputElement).value.trim() || DEFAULT_UNCHECKED_TAG) });
+    const toggle = h(this.doc, 'input', {
+      type: 'checkbox',
+      id: 'amo-console-unchecked-on',
+      'data-key': 'unchecked-on',
+      checked: tagged,
+      onChange: (e: Event) => {
+        if ((e.target as HTMLInputElement).checked) this.draft.uncheckedTag = tag.value.trim() || DEFAULT_UNCHECKED_TAG;
+        else delete this.draft.uncheckedTag;
+        this.redraw();
+      },
+    });
     return h(
       this.doc,
       'div',
@@ -73,6 +90,9 @@ export class FieldsForm {
       pipelines,
       h(this.doc, 'label', { for: 'amo-console-status' }, this.t('console.fields.status')),
       statuses,
+      h(this.doc, 'p', { class: 'amo-console__row' }, toggle, h(this.doc, 'label', { for: 'amo-console-unchecked-on' }, this.t('console.fields.unchecked_on'))),
+      h(this.doc, 'label', { for: 'amo-console-unchecked-tag' }, this.t('console.fields.unchecked_tag')),
+      tag,
     );
   }
 

@@ -9,7 +9,7 @@ import type { MobileCardState } from '../../../contract/api.js';
 import ru from '../../i18n/ru.json';
 import en from '../../i18n/en.json';
 import { FieldAutocomplete } from '../field-autocomplete.js';
-import { zoneChip } from '../zones/zone-chip.js';
+import { deliveryPanel } from '../delivery/delivery-panel.js';
 import { fill, translator, type Translate } from '../i18n.js';
 import { resolveSettings } from '../settings.js';
 import { injectStyles } from '../styles.js';
@@ -50,8 +50,8 @@ export function startMobileCard(doc: Document, at: Location): void {
     let chosen: Suggestion | null = null;
     const settings = resolveSettings({ field_ids: String(card.field.id) }, at.origin);
     // The field's list, notices and announcements, exactly as in the web card.
-    // The page is the backend's own, not the zip's: the chip is bundled into it.
-    new FieldAutocomplete(input, { transport, settings, t, onChosen: (_id, suggestion) => (chosen = suggestion), zoneChip: () => Promise.resolve(zoneChip) });
+    // The page is the backend's own, not the zip's: the delivery panel is bundled into it.
+    new FieldAutocomplete(input, { transport, settings, t, onChosen: (_id, suggestion) => (chosen = suggestion), delivery: () => Promise.resolve(deliveryPanel) });
     save.addEventListener('click', () => {
       if (!chosen || chosen.value !== input.value.trim()) return void say(t('mobile.pick_first'));
       save.disabled = true;
