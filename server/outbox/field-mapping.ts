@@ -158,13 +158,31 @@ const DETAIL_VALUE: Record<DetailPart, (d: Details) => string | null> = {
 };
 
 /**
- * The address line and the detail fields: every detail with a field of its own goes there; the
- * rest are written after the address in DaData's style ("…, д 18, кв 5, подъезд 2, этаж 3,
- * домофон 12К"), whatever the typed value said of them (the card's inputs may have changed them).
+ * The address line and the detail fields. With no detail mapped, the line is the value as given
+ * (the card rewrites it itself when a detail is edited), plus a courier's comment it lacks. With
+ * some mapped, each mapped detail goes to its field and the rest are written after the address in
+ * DaData's style ("…, д 18, кв 5, подъезд 2, этаж 3, домофон 12К"). A detail is the data's when the
+ * data names it (null: none), else the one typed in the value.
  */
 export function withDetails(target: AddressTarget, value: string, data: Partial<AddressData> | null | undefined): { line: string; fields: FieldValue[] } {
-  const d = (data ?? {}) as Details;
-  const base = splitDetails(value.replace(/,\s*комментарий:.*$/su, '')).address.replace(/[\s,]+$/u, '');
+  const given = (data ?? {}) as Details;
+  const limit = valueLimit(target.address);
+  const comment = given.courier_comment ? `комментарий: ${given.courier_comment}` : null;
+  const fit = (line: string) => (limit !== null && line.length > limit && comment && !target.details.courierComment ? `${line.slice(0, limit - 1)}…` : line);
+  const withoutComment = value.replace(/,\s*комментарий:.*$/su, '');
+  if (!Object.keys(target.details).length) return { line: fit(comment ? `${withoutComment}, ${comment}` : value), fields: [] };
+  const split = splitDetails(withoutComment);
+  const typed = (split.details ?? {}) as Partial<Details>;
+  const has = (key: keyof Details) => data !== null && data !== undefined && key in data;
+  const d: Details = {
+    flat_type: has('flat') ? (given.flat_type ?? null) : (typed.flat_type ?? null),
+    flat: has('flat') ? (given.flat ?? null) : (typed.flat ?? null),
+    entrance: has('entrance') ? (given.entrance ?? null) : (typed.entrance ?? null),
+    floor: has('floor') ? (given.floor ?? null) : (typed.floor ?? null),
+    intercom: has('intercom') ? (given.intercom ?? null) : (typed.intercom ?? null),
+    courier_comment: given.courier_comment ?? null,
+  };
+  const base = split.address.replace(/[\s,]+$/u, '');
   const fields: FieldValue[] = [];
   const inLine: string[] = [];
   for (const part of DETAIL_PARTS) {
@@ -178,11 +196,7 @@ export function withDetails(target: AddressTarget, value: string, data: Partial<
     const text = DETAIL_TEXT[part](d);
     if (text) inLine.push(text);
   }
-  let line = [base, ...inLine].join(', ');
-  const limit = valueLimit(target.address);
-  // A long comment is shortened to fit a text field rather than refusing the whole address.
-  if (limit !== null && line.length > limit && d.courier_comment && !target.details.courierComment) line = `${line.slice(0, limit - 1)}…`;
-  return { line, fields };
+  return { line: fit([base, ...inLine].join(', ')), fields };
 }
 
 /** The verdict's field and the tag change for an address (the tag only when the account chose one). */

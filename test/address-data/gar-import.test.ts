@@ -67,8 +67,13 @@ describe.skipIf(!hasGar)('the registry (ГАР) in the index', () => {
       house_fias_id: '4abf7720-fa42-482c-a2ec-cd564d9abc96',
       okato: '55000000000',
       oktmo: '55000000',
-      qc_geo: '5',
+      // Neither the house nor its street has a point: the city's from the gazetteer (a Kazakh town
+      // there, and its own region in the registry), so its delivery zone can still be found.
+      qc_geo: '4',
+      verdict: 'house_approximate',
     });
+    expect(house.data.lat).toBeCloseTo(45.617, 2);
+    expect(house.data.lon).toBeCloseTo(63.317, 2);
     expect(house.data.street_fias_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(house.data.kladr_id).toMatch(/^99\d{15}$/);
     const [block] = await suggest(index, 'байконур авиационная 7 стр 2');

@@ -41,7 +41,7 @@ describe.skipIf(!postgresUrl)('several instances on one PostgreSQL', () => {
   it('an account connected through one instance is connected on all of them, with one copy of its tokens', async () => {
     for (const app of instances) expect((await app.system.accounts.find(ACCOUNT))?.status).toBe('connected');
     const health = await (await fetch(`${instances[2].url}/healthz`)).json();
-    expect(health.database).toEqual({ ok: true, writable: true, schemaVersion: '0004_site_key_origins' });
+    expect(health.database).toEqual({ ok: true, writable: true, schemaVersion: '0005_delivery_pricing' });
   });
 
   it('100 concurrent calls over 3 instances at expiry cause exactly one refresh', async () => {

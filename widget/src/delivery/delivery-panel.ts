@@ -19,7 +19,7 @@ const CSS = `.amo-address__delivery{margin-top:4px;font-size:12px;line-height:18
 .amo-address__verdict--weak::before{content:"!";color:#b45309}
 .${CHIP_CLASS}{display:flex;flex-wrap:wrap;align-items:center;column-gap:4px;max-width:100%;margin:2px 0;padding:2px 8px 2px 20px;position:relative;border-radius:10px;color:#1f2a37;background:#f3f5f7;border:1px solid var(--zone-color,#c9d1d9);box-sizing:border-box}
 .${CHIP_CLASS}::before{content:"";position:absolute;left:8px;top:7px;width:8px;height:8px;border-radius:50%;background:var(--zone-color,#c9d1d9)}
-.${CHIP_CLASS}-part{white-space:nowrap;max-width:100%;overflow:hidden;text-overflow:ellipsis}
+.${CHIP_CLASS}-part{overflow-wrap:normal}
 .${CHIP_CLASS}--outside{color:#8a1c1c;background:#fdecec;border-color:#e5a3a3}
 .${CHIP_CLASS}--outside::before{background:#c62828}
 .amo-address__details{display:flex;flex-wrap:wrap;gap:4px 8px;margin:4px 0 0;padding:0;border:0}

@@ -3,7 +3,8 @@
  * delivery costs for this lead's budget ("бесплатно (заказ 3 500 ₽ ≥ 3 000 ₽)", "минимальный
  * заказ 2 000 ₽ — не хватает 500 ₽"), the time, the distance; a warning when nothing is delivered
  * there or the order is below the minimum. Nothing when the account has neither zones nor
- * warehouses. Each part is kept whole on a line (a narrow field wraps between parts, never inside "300 ₽").
+ * warehouses. A narrow field wraps between words, never inside a sum: Intl joins "3 000 ₽" with
+ * no-break spaces (the chip's parts are spans, so a reader still hears them as one line).
  */
 import type { AddressData } from '../suggest.js';
 import type { Translate } from '../i18n.js';
