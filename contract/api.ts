@@ -116,6 +116,8 @@ export interface MobileCardState {
   /** null: no address field is chosen for leads yet (the console's "Поля адреса"). */
   field: { id: number; name: string | null } | null;
   value: string | null;
+  /** The lead's budget (amoCRM's `price`), which the delivery is priced for; null without one. */
+  budget: number | null;
 }
 
 /** GET /api/widget/status */

@@ -3,6 +3,12 @@
  * card and the console (widget/src/delivery/quote-words.ts), in Russian and English.
  */
 import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readZoneFile } from '../../server/delivery/zone-file.js';
+import { ZoneIndex } from '../../server/delivery/zone-index.js';
+import { answerOf } from '../../server/delivery/zone-answer.js';
+import type { StoredZone } from '../../server/store/delivery-zones-repository.js';
 import { budgetOf, distancePrice, quoteDelivery, type DeliveryRate, type DistancePricing } from '../../contract/delivery.js';
 import { rateOf } from '../../server/delivery/delivery-rate.js';
 import { deliveryWords, money } from '../../widget/src/delivery/quote-words.js';
@@ -94,5 +100,27 @@ describe('the words of a quote', () => {
   it('outside every zone with no price by distance is a warning in words', () => {
     expect(deliveryWords(tRu, 'ru', { zone: null, rate: null, priced: true }, 1000)).toEqual({ parts: ['вне зоны доставки'], warning: true });
     expect(deliveryWords(tEn, 'en-GB', { zone: null, rate: null, priced: true }, 1000).parts).toEqual(['outside the delivery zones']);
+  });
+});
+
+const ZONES = resolve(import.meta.dirname, '../../../shared/zones');
+
+describe.skipIf(!existsSync(resolve(ZONES, 'SOURCES.md')))('on a real export (../shared/zones)', () => {
+  it('Irkutsk\'s constructor file: "600 рублей, бесплатно при заказе от 7000": a point in the zone is free from 7 000 ₽, the threshold included', async () => {
+    const file = await readZoneFile(readFileSync(resolve(ZONES, 'caweb-strlog_irkutsk_delivery.geojson')), { area: { warehouses: [] }, allowSelfCrossing: true });
+    const zones: StoredZone[] = file.zones.map((z, i) => ({ id: i + 1, name: z.name ?? '', price: z.price, min_order: z.minOrder, free_from: z.freeFrom, time: z.time, color: z.color ?? '#000000', no_delivery: z.noDelivery, note: z.note, polygons: z.polygons }));
+    const index = new ZoneIndex(zones, [{ id: 1, address: 'склад', lon: 104.28, lat: 52.29 }]);
+    // A point inside the first zone: the first of a grid over its box that the index places there.
+    const ring = zones[0].polygons[0][0];
+    const [x0, x1, y0, y1] = [Math.min(...ring.map((p) => p[0])), Math.max(...ring.map((p) => p[0])), Math.min(...ring.map((p) => p[1])), Math.max(...ring.map((p) => p[1]))];
+    const grid = Array.from({ length: 400 }, (_, k) => [x0 + ((k % 20) + 0.5) * ((x1 - x0) / 20), y0 + (Math.floor(k / 20) + 0.5) * ((y1 - y0) / 20)] as const);
+    const [lon, lat] = grid.find(([x, y]) => index.locate(x, y)?.id === 1)!;
+    const zone = index.locate(lon, lat);
+    expect(zone).not.toBeNull();
+    const rate = rateOf(answerOf(zone!), index.distanceKm(lon, lat), null);
+    expect(rate).toMatchObject({ basis: 'zone', price: 600, free_from: 7000 });
+    expect(quoteDelivery(rate, 7000)).toMatchObject({ kind: 'free', price: 0 });
+    expect(quoteDelivery(rate, 6999)).toMatchObject({ kind: 'paid', price: 600 });
+    expect(quoteDelivery(rate, null)).toMatchObject({ kind: 'paid', price: 600 });
   });
 });

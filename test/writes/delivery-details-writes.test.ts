@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ACCOUNT, admin, createSiteKey, eventually, fieldValue, postLead, writeEnv, type WriteEnv } from './write-helpers.js';
 import { widgetToken } from '../helpers.js';
 import { SAMARA_ZONES } from '../delivery/samara-zones.js';
+import { webhookBody } from '../fakes/fake-amocrm-entities.js';
 
 let env: WriteEnv;
 afterEach(async () => {
@@ -99,5 +100,32 @@ describe('the courier’s details, the verdict and the price in the lead', () =>
     expect(fieldValue(created, 762381)).toBe('где-то за рекой');
     expect(values(created.id as number, F.verdict)).toEqual([{ value: 'адрес не найден' }]);
     expect(((created._embedded as { tags?: Array<{ name: string }> }).tags ?? []).map((t) => t.name)).toContain(TAG);
+  });
+
+  it('an address typed in amoCRM with "домофон 12" and "под 3": normalised from its webhook, the details to their fields; a street alone keeps its text, with the verdict and the tag', async () => {
+    await account();
+    const hook = (id: number) =>
+      fetch(env.app.system.webhookUrls!.destination(ACCOUNT).replace('http://127.0.0.1:1', env.app.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: webhookBody(ACCOUNT, 'acme', 'leads', 'add', [lead(id) as never]) });
+    const id = env.fake.addEntity(ACCOUNT, 'leads', { name: 'Звонок', custom_fields_values: [{ field_id: 762381, values: [{ value: 'самара авроры 110 под 3 домофон 12' }] }] });
+    expect((await hook(id)).status).toBe(200);
+    await eventually(() => values(id, F.intercom) !== undefined, 'details written');
+    expect(fieldValue(lead(id), 762381)).toBe('г Самара, ул Авроры, д 110');
+    expect(values(id, F.intercom)).toEqual([{ value: '12' }]);
+    expect(values(id, F.entrance)).toEqual([{ value: '3' }]);
+    expect(values(id, F.verdict)).toEqual([{ value: 'дом найден, точка дома' }]);
+
+    // A house the data does not have: its street is all that is known. The text stays as typed.
+    const street = env.fake.addEntity(ACCOUNT, 'leads', { name: 'Звонок 2', custom_fields_values: [{ field_id: 762381, values: [{ value: 'самара авроры 999' }] }] });
+    expect((await hook(street)).status).toBe(200);
+    await eventually(() => values(street, F.verdict) !== undefined, 'verdict written');
+    expect(fieldValue(lead(street), 762381)).toBe('самара авроры 999');
+    expect(values(street, F.verdict)).toEqual([{ value: 'найдена только улица' }]);
+    expect(tags(street)).toEqual([TAG]);
+    // The update our own write causes is recognised: no second round of writes.
+    const writes = env.fake.patches.length;
+    const done = (await env.app.system.outbox.counts()).done;
+    expect((await hook(street)).status).toBe(200);
+    await eventually(async () => (await env.app.system.outbox.counts()).done > done, 'the webhook handled');
+    expect(env.fake.patches.length).toBe(writes);
   });
 });

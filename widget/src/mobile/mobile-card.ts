@@ -46,6 +46,12 @@ export function startMobileCard(doc: Document, at: Location): void {
     save.type = 'button';
     save.textContent = t('mobile.save');
     wrap.append(input);
+    // The lead's budget where the delivery panel reads a card's (lead[PRICE]), so the chip prices for it.
+    const budget = doc.createElement('input');
+    budget.type = 'hidden';
+    budget.name = 'lead[PRICE]';
+    budget.value = card.budget === null ? '' : String(card.budget);
+    wrap.append(budget);
     root.append(label, wrap, save, status); // what happened, under the button
     let chosen: Suggestion | null = null;
     const settings = resolveSettings({ field_ids: String(card.field.id) }, at.origin);
