@@ -139,6 +139,11 @@ describe('combobox in a card', () => {
     expect(t.input.getAttribute('autocomplete')).toBe(AUTOCOMPLETE_OFF);
     expect(t.list().getAttribute('role')).toBe('listbox');
     expect([...t.list().querySelectorAll('strong')].map((s) => s.textContent)).toEqual(['Самара', 'Авр', 'Самара', 'Авр', 'Самара', 'Авр']);
+    // After a pick the closed list's count is not read out again ("3 addresses: choose…").
+    t.key('ArrowDown');
+    t.key('Enter');
+    expect(t.list().hidden).toBe(true);
+    expect(live.textContent).toBe('');
   });
 
   it('says when nothing is found', async () => {
