@@ -11,7 +11,7 @@ import type { AccountSettings, AccountSettingsRepository } from '../store/accoun
 import { AppError } from '../errors.js';
 import type { DeliveryZones } from '../delivery/delivery-zones.js';
 import { ZONE_PARTS, missingOptions, zoneFieldProblem } from '../delivery/zone-fields.js';
-import { DETAIL_PARTS, detailFieldProblem, type DetailPart } from '../outbox/field-mapping.js';
+import { DETAIL_PARTS, detailFieldProblem, type DetailPart } from '../outbox/detail-fields.js';
 
 const ENTITIES: EntityType[] = ['leads', 'contacts', 'companies'];
 

@@ -4,7 +4,8 @@
  */
 import type { AmoCrm, FieldValue } from '../../amo/crm.js';
 import type { WritebacksRepository } from '../../store/writebacks-repository.js';
-import { addressFieldValues, fitsTarget, verdictValues, withDetails, type FieldMapping } from '../field-mapping.js';
+import { addressFieldValues, fitsTarget, type FieldMapping } from '../field-mapping.js';
+import { verdictValues, withDetails } from '../detail-fields.js';
 import { verdictOf } from '../../geocoding/verdict.js';
 import { budgetOf, type Verdict } from '../../../contract/delivery.js';
 import { AppError } from '../../errors.js';
