@@ -47,6 +47,22 @@ const tags = (id: number) => ((lead(id)._embedded as { tags?: Array<{ name: stri
 const values = (id: number, fieldId: number) => ((lead(id).custom_fields_values ?? []) as Array<{ field_id?: number; values: Array<Record<string, unknown>> | null }>).find((f) => f.field_id === fieldId)?.values;
 
 describe('the courier’s details, the verdict and the price in the lead', () => {
+  it('the mapping is checked: a verdict or comment needs a text field, a detail a text or number field, the tag at most 50 characters', async () => {
+    await account();
+    env.fake.fields.leads.push({ id: 762421, name: 'Дата', type: 'date' });
+    const save = (body: unknown) => admin(env.app, 'PUT', `/api/admin/accounts/${ACCOUNT}/settings`, body);
+    const numericVerdict = await save({ fields: { leads: { address: 762381, verdict: F.price } } });
+    expect(numericVerdict.status).toBe(400);
+    expect((await numericVerdict.json()).error).toMatchObject({ code: 'unsupported_field_type', field: 'fields.leads.verdict' });
+    const dateFloor = await save({ fields: { leads: { address: 762381, floor: 762421 } } });
+    expect((await dateFloor.json()).error).toMatchObject({ code: 'unsupported_field_type', field: 'fields.leads.floor' });
+    const longTag = await save({ uncheckedTag: 'т'.repeat(51), fields: {} });
+    expect(longTag.status).toBe(400);
+    expect((await longTag.json()).error).toMatchObject({ field: 'uncheckedTag', message: expect.stringContaining('at most 50 characters') });
+    // Nothing of the refused choices was saved: the mapping made in account() is still there.
+    expect((await env.app.system.accountSettings!.choices(ACCOUNT)).settings).toMatchObject({ uncheckedTag: TAG, fields: { leads: { verdict: F.verdict, flat: F.flat } } });
+  });
+
   it('a card’s write-back: details to their fields, the rest in the line; the price for the lead’s budget; the verdict and its tag', async () => {
     await account();
     const id = env.fake.addEntity(ACCOUNT, 'leads', { name: 'Сделка', price: 3500 });
