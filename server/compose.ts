@@ -64,6 +64,7 @@ import { ParkedWrites } from './admin/parked-writes.js';
 import { AccountConsole } from './admin/account-console.js';
 import { DeliveryZonesRepository } from './store/delivery-zones-repository.js';
 import { DeliveryZones } from './delivery/delivery-zones.js';
+import { ZoneReader } from './delivery/zone-reader.js';
 import { amoResult, Metrics } from './metrics.js';
 import { readiness } from './readiness.js';
 import { statSync } from 'node:fs';
@@ -105,7 +106,9 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
   const book = new AddressBook(addressBookRows, store.changes);
   const addresses = new AddressService(createGeocoder(config.geocoder, local, clock, log), book, clock, config.cache, (lat, lon, radius, count) => local.nearest(lat, lon, radius, count));
   // Delivery zones: each account's, compiled in memory per stored version.
-  const zones = new DeliveryZones({ repo: new DeliveryZonesRepository(sql), changes: store.changes, clock });
+  // Zone files are read in worker threads with their own memory limit (delivery/zone-reader.ts).
+  const zoneReader = new ZoneReader();
+  const zones = new DeliveryZones({ repo: new DeliveryZonesRepository(sql), changes: store.changes, clock, reader: zoneReader });
   servedIndex.onSwitch((file, switchMs) => {
     addresses.forgetCachedAnswers();
     log.info({ file, switchMs: Math.round(switchMs * 10) / 10 }, 'address index switched to a new build');
@@ -286,6 +289,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
       timers.splice(0).forEach((t) => clearTimeout(t));
       dataUpdates.stop();
       await worker.stop();
+      await zoneReader.close();
       await store.close();
       servedIndex.close();
       db.close();

@@ -10,6 +10,7 @@ import type { DeliveryZonesRepository, StoredZone, Warehouse, ZoneSet, ZoneSourc
 import { AppError } from '../errors.js';
 import { ZoneIndex } from './zone-index.js';
 import { readZoneFile, ZoneFileError, type ZoneDraft } from './zone-file.js';
+import { ZoneReaderBusy, type ZoneReader } from './zone-reader.js';
 import type { ZoneWarning } from '../../contract/api.js';
 import type { Polygon } from './geometry.js';
 import type { CustomField, FieldValue } from '../amo/crm.js';
@@ -37,12 +38,16 @@ export type ZoneEdit = Omit<DeliveryZone, 'approximate'>;
 
 export class DeliveryZones {
   private readonly compiled = new Map<number, { version: number; index: Promise<ZoneIndex> }>();
+  /** Accounts whose file is being read now: one at a time each. */
+  private readonly reading = new Set<number>();
 
   constructor(
     private readonly deps: {
       repo: DeliveryZonesRepository;
       changes: ChangeFeed;
       clock: Clock;
+      /** Reads zone files off the request thread; without it (some tests) they are read in place. */
+      reader?: ZoneReader;
     },
   ) {
     deps.changes.subscribe((accountId) => this.compiled.delete(accountId));
@@ -123,13 +128,19 @@ export class DeliveryZones {
 
   /** Reads a file and, only if all of it is good, swaps every zone for its zones at once. */
   async replace(accountId: number, body: Buffer, options: { allowSelfCrossing: boolean }): Promise<{ set: ZoneSet; warnings: ZoneWarning[]; skipped: number }> {
+    if (this.reading.has(accountId)) throw new AppError('rate_limited', 'A zone file of this account is being read now; upload again when it is done.', { retryAfterSeconds: 5 });
+    this.reading.add(accountId);
     const current = await this.deps.repo.get(accountId);
     let read;
     try {
-      read = await readZoneFile(body, { allowSelfCrossing: options.allowSelfCrossing, area: { warehouses: (current?.warehouses ?? []).map((w) => [w.lon, w.lat]) } });
+      const readOptions = { allowSelfCrossing: options.allowSelfCrossing, area: { warehouses: (current?.warehouses ?? []).map((w) => [w.lon, w.lat] as [number, number]) } };
+      read = await (this.deps.reader ? this.deps.reader.read(body, readOptions) : readZoneFile(body, readOptions));
     } catch (error) {
       if (error instanceof ZoneFileError) throw new AppError('invalid_zone_file', error.message, { reason: error.reason, details: error.details.slice(0, 20) });
+      if (error instanceof ZoneReaderBusy) throw new AppError('rate_limited', 'The server is reading other accounts’ zone files now; upload again in a minute. The zones in use are unchanged.', { retryAfterSeconds: 30 });
       throw error;
+    } finally {
+      this.reading.delete(accountId);
     }
     const firstId = Math.max(0, ...(current?.zones ?? []).map((z) => z.id)) + 1;
     const zones = read.zones.map((draft, i) => storedZone(draft, firstId + i, i));

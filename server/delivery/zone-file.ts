@@ -14,7 +14,12 @@ export const ZONE_LIMITS = {
   /** The request body (a GeoJSON of 500 zones × 1,000 vertices is about 20 MB). */
   fileBytes: 32 * 1024 * 1024,
   kmzEntries: 1000,
-  kmzUnpackedBytes: 64 * 1024 * 1024,
+  /** What a KMZ may inflate to: a KML of 500 zones × 1,000 vertices is about 25 MB. */
+  kmzUnpackedBytes: 32 * 1024 * 1024,
+  /** Every zone's vertices together: 500 × 1,000 and room to spare, read in a second or two. */
+  totalVertices: 1_000_000,
+  /** How deep GeometryCollections may nest (editors write one level; a deep one is an attack). */
+  nesting: 16,
 };
 
 export type ZoneFileFormat = 'geojson' | 'kml' | 'kmz';
@@ -37,11 +42,13 @@ export interface PlausibleArea {
   warehouses: Position[];
 }
 
+export type ZoneFileReason = 'not_a_zone_file' | 'no_zones' | 'too_many_zones' | 'too_many_vertices' | 'unclosed_ring' | 'self_crossing' | 'bad_coordinates' | 'swapped_coordinates' | 'kmz_too_large' | 'too_large' | 'bad_price';
+
 export class ZoneFileError extends Error {
   constructor(
     message: string,
     /** A code the console words itself (and a test can check). */
-    readonly reason: 'not_a_zone_file' | 'no_zones' | 'too_many_zones' | 'too_many_vertices' | 'unclosed_ring' | 'self_crossing' | 'bad_coordinates' | 'swapped_coordinates' | 'kmz_too_large' | 'too_large',
+    readonly reason: ZoneFileReason,
     readonly details: string[] = [],
   ) {
     super(message);
@@ -108,21 +115,22 @@ function readGeoJson(body: Buffer): RawFile {
     const props = feature?.properties && typeof feature.properties === 'object' ? feature.properties : {};
     const label = `feature ${i + 1}`;
     const polygons: Array<Polygon | 'unclosed'> = [];
-    collectPolygons(feature?.geometry, polygons, out, label);
+    collectPolygons(feature?.geometry, polygons, out, label, 0);
     if (!polygons.length) return void out.skipped++;
     out.zones.push({ props, description: typeof props.description === 'string' ? props.description : null, color: null, polygons, explicitName: namedIn(props), label });
   });
   return out;
 }
 
-function collectPolygons(geometry: unknown, into: Array<Polygon | 'unclosed'>, file: RawFile, label: string): void {
+function collectPolygons(geometry: unknown, into: Array<Polygon | 'unclosed'>, file: RawFile, label: string, depth: number): void {
   const g = geometry as { type?: unknown; coordinates?: unknown; geometries?: unknown[] } | null;
   if (!g || typeof g !== 'object') return;
+  if (depth > ZONE_LIMITS.nesting) throw new ZoneFileError(`${label}: geometries nested more than ${ZONE_LIMITS.nesting} deep; no editor writes that. Export the map again.`, 'not_a_zone_file');
   if (g.type === 'Polygon') into.push(polygonFrom(g.coordinates, file, label));
   else if (g.type === 'MultiPolygon') {
     if (!Array.isArray(g.coordinates)) throw new ZoneFileError(`${label}: a MultiPolygon without a list of polygons.`, 'bad_coordinates');
     for (const p of g.coordinates) into.push(polygonFrom(p, file, label));
-  } else if (g.type === 'GeometryCollection' && Array.isArray(g.geometries)) for (const part of g.geometries) collectPolygons(part, into, file, label);
+  } else if (g.type === 'GeometryCollection' && Array.isArray(g.geometries)) for (const part of g.geometries) collectPolygons(part, into, file, label, depth + 1);
 }
 
 function polygonFrom(coordinates: unknown, file: RawFile, label: string): Polygon | 'unclosed' {
@@ -195,6 +203,9 @@ async function finish(raw: RawFile, format: ZoneFileFormat, options: ReadOptions
   if (merged.length > ZONE_LIMITS.zones) throw new ZoneFileError(`The file has ${merged.length} zones; at most ${ZONE_LIMITS.zones} are kept per account.`, 'too_many_zones');
   if (raw.threeD) warnings.push({ code: 'three_d', text: 'Positions carry a height (3-D); the height is ignored.' });
 
+  const total = merged.reduce((sum, z) => sum + (z.polygons as Polygon[]).reduce((a, p) => a + p.reduce((b, r) => b + r.length, 0), 0), 0);
+  if (total > ZONE_LIMITS.totalVertices) throw new ZoneFileError(`The zones have ${total} vertices together; at most ${ZONE_LIMITS.totalVertices} are kept per account (simplify them in the editor).`, 'too_many_vertices');
+
   const crossings: string[] = [];
   const zones: ZoneDraft[] = [];
   for (const [i, zone] of merged.entries()) {
@@ -204,6 +215,9 @@ async function finish(raw: RawFile, format: ZoneFileFormat, options: ReadOptions
     const vertices = polygons.reduce((sum, p) => sum + p.reduce((s, r) => s + r.length - 1, 0), 0);
     const described = describeZone(zone.props, zone.description);
     const name = described.name ?? `Зона ${i + 1}`;
+    for (const [what, amount] of [['price', described.price], ['minimum order', described.minOrder], ['free-from sum', described.freeFrom]] as const) {
+      if (amount !== null && amount < 0) throw new ZoneFileError(`Zone “${name}” has a negative ${what} (${amount}); prices and sums are 0 or more.`, 'bad_price', [name]);
+    }
     if (vertices > ZONE_LIMITS.verticesPerZone) throw new ZoneFileError(`Zone “${name}” has ${vertices} vertices; at most ${ZONE_LIMITS.verticesPerZone} per zone are kept (simplify it in the editor).`, 'too_many_vertices', [name]);
     for (const polygon of polygons) {
       for (const ring of polygon) {

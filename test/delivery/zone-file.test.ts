@@ -168,7 +168,7 @@ describe('bad input is refused in words', () => {
     const packed = zip.toBuffer();
     expect(packed.length).toBeLessThan(1024 * 1024); // a small upload…
     const error = await refused(packed);
-    expect(error.reason).toBe('kmz_too_large'); // …refused before 64 MB are held
+    expect(error.reason).toBe("kmz_too_large"); // …refused before more than the cap is held
     // A header that claims a small size: the bytes inflated are what is counted.
     const lying = Buffer.from(packed);
     const central = lying.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));

@@ -58,7 +58,7 @@ export class ZonesSection {
     const e = error as BackendError;
     if (e?.code === 'invalid_zone_file') {
       const reason = e.extra?.reason ?? 'not_a_zone_file';
-      const known = ['not_a_zone_file', 'no_zones', 'too_many_zones', 'too_many_vertices', 'unclosed_ring', 'self_crossing', 'bad_coordinates', 'swapped_coordinates', 'kmz_too_large', 'too_large'];
+      const known = ['not_a_zone_file', 'no_zones', 'too_many_zones', 'too_many_vertices', 'unclosed_ring', 'self_crossing', 'bad_coordinates', 'swapped_coordinates', 'kmz_too_large', 'too_large', 'bad_price'];
       const text = known.includes(reason) ? this.t(`console.zones.errors.${reason}` as I18nKey) : this.t('console.zones.errors.not_a_zone_file');
       this.message = { text: `${text} ${this.t('console.zones.kept')}`, error: true, details: e.extra?.details };
     } else if (e?.code === 'admin_required') this.message = { text: this.t('console.errors.admin_required'), error: true };
