@@ -78,6 +78,12 @@ export class AccountConsole {
   }
 
   /** Starts an address data update: only for an operator account (DATA_OPERATOR_ACCOUNTS). */
+  /** Whether the account may keep data of its own here (zones): connected to amoCRM, or the demo. */
+  async mayStore(accountId: number): Promise<boolean> {
+    if (!this.deps.crm) return true;
+    return (await this.deps.accounts.find(accountId))?.status === 'connected';
+  }
+
   updateAddressData(accountId: number): void {
     if (!this.deps.addressData.isOperator(accountId)) throw new AppError('operator_required', 'Only the operator of this server updates its address data (DATA_OPERATOR_ACCOUNTS); ask them.');
     const run = this.deps.addressData.update(`console, account ${accountId}`);

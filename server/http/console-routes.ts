@@ -111,6 +111,7 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Router {
     adminOnly,
     // Without amoCRM (the demo) there are no lead fields to check against.
     map: deps.map ?? null,
+    mayStore: (accountId) => deps.console.mayStore(accountId),
     optionGaps: (accountId, names) => (deps.accountSettings ? deps.accountSettings.zoneOptionGaps(accountId, names) : Promise.resolve([])),
   });
   return router;

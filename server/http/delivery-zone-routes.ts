@@ -26,6 +26,8 @@ export interface DeliveryZoneRouteDeps {
   adminOnly: RequestHandler;
   /** The base map's tiles for the console (MAP_TILES_URL), or null: zones on a plain background. */
   map: DeliveryZonesView['map'];
+  /** Whether the account may keep zones here: connected to amoCRM (or the demo). */
+  mayStore(accountId: number): Promise<boolean>;
   /** Zone names a mapped select field of leads has no option for ([] when none is mapped). */
   optionGaps(accountId: number, names: string[]): Promise<string[]>;
 }
@@ -85,8 +87,19 @@ const pricingSchema = z
       .nullable(),
   })
   .strict();
+/** A decimal number as text ("50.1", "-0.5"): never hex, exponent or an empty string read as 0. */
+const decimal = (min: number, max: number) =>
+  z
+    .string({ error: 'must be a decimal number' })
+    .trim()
+    .regex(/^-?\d{1,3}(?:\.\d{1,15})?$/u, 'must be a decimal number like 55.7558')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 const checkSchema = z.union([
-  z.object({ lon: z.coerce.number({ error: 'must be a number' }).min(-180).max(180), lat: z.coerce.number({ error: 'must be a number' }).min(-90).max(90) }).strict(),
+  z
+    .object({ lon: decimal(-180, 180), lat: decimal(-90, 90) })
+    .strict()
+    .refine((p) => p.lon !== 0 || p.lat !== 0, { message: '0, 0 is the "null island" in the Atlantic: a point a geocoder gives when it knows nothing; give the address’s own point', path: ['lon'] }),
   z.object({ q: z.string().trim().min(3, 'must be an address of at least 3 characters').max(300) }).strict(),
 ], { error: 'give lon and lat, or q (an address)' });
 
@@ -108,13 +121,23 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
     unmatchedOptions: await deps.optionGaps(accountId, (set?.zones ?? []).map((z) => z.name)),
   });
 
+  // Zones are kept only for an account that is connected: a token of one never connected stores nothing.
+  const connected = async (accountId: number) => {
+    if (!(await deps.mayStore(accountId))) throw new AppError('account_not_connected', 'Connect this amoCRM account first (the widget’s settings, "Connect"): zones are kept only for a connected account. Nothing was stored.');
+  };
+
   router.get(ZONES_PATH, async (req, res) => {
     const { accountId } = caller(req);
     res.json(await view(accountId, await zones.get(accountId)));
   });
 
   // The body is read only after the admin check, and only up to the file limit.
-  router.put(ZONES_PATH, adminOnly, express.raw({ type: () => true, limit: ZONE_LIMITS.fileBytes }), async (req, res) => {
+  // The connection is checked before the body is read, too.
+  const connectedOnly: RequestHandler = async (req, _res, next) => {
+    await connected(caller(req).accountId);
+    next();
+  };
+  router.put(ZONES_PATH, adminOnly, connectedOnly, express.raw({ type: () => true, limit: ZONE_LIMITS.fileBytes }), async (req, res) => {
     const { accountId } = caller(req);
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (!Buffer.isBuffer(req.body) || !req.body.length || !FILE_TYPES.includes(type)) {
@@ -128,6 +151,7 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
 
   router.patch(ZONES_PATH, adminOnly, async (req, res) => {
     const { accountId } = caller(req);
+    await connected(accountId);
     const { zones: edits } = parseInput(editSchema, req.body);
     res.json(await view(accountId, await zones.edit(accountId, edits)));
   });
@@ -139,6 +163,7 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
 
   router.put(`${ZONES_PATH}/warehouses`, adminOnly, async (req, res) => {
     const { accountId } = caller(req);
+    await connected(accountId);
     const { warehouses } = parseInput(warehousesSchema, req.body);
     const found = [];
     for (const [i, w] of warehouses.entries()) {
@@ -161,6 +186,7 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
   // The price by distance from the nearest warehouse; `{"pricing": null}` removes it.
   router.put(`${ZONES_PATH}/pricing`, adminOnly, async (req, res) => {
     const { accountId } = caller(req);
+    await connected(accountId);
     const { pricing } = parseInput(pricingSchema, req.body);
     res.json(await view(accountId, await zones.setPricing(accountId, pricing)));
   });

@@ -35,13 +35,19 @@ export class SiteKeysRepository {
     return row ? { siteKey: { id: row.id, accountId, name, createdAt: now, revokedAt: null, lastUsedAt: null, origins }, key } : null;
   }
 
-  /** The active key's record, or null for an unknown or revoked key. A use is noted (at most once a minute). */
+  /**
+   * The active key's record, or null for an unknown or revoked key. A use is noted (at most once a
+   * minute), best-effort: a full disk must not turn a read (a lead's status) into a 503.
+   */
   async verify(key: string, now?: number): Promise<SiteKey | null> {
     if (!/^ak_[A-Za-z0-9_-]{32}$/.test(key)) return null;
     const row = await this.sql.get<Row>('SELECT * FROM site_keys WHERE key_hash = ? AND revoked_at IS NULL', [hash(key)]);
     if (row && now !== undefined && (row.last_used_at ?? 0) < now - 60_000) {
-      await this.sql.run('UPDATE site_keys SET last_used_at = ? WHERE id = ?', [now, row.id]);
-      row.last_used_at = now;
+      const noted = await this.sql.run('UPDATE site_keys SET last_used_at = ? WHERE id = ?', [now, row.id]).then(
+        () => true,
+        () => false, // the store said why (storage guard, /healthz); the key is still good
+      );
+      if (noted) row.last_used_at = now;
     }
     return row ? toSiteKey(row) : null;
   }

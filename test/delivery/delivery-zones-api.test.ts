@@ -89,6 +89,25 @@ describe('in the demo (no amoCRM credentials: the demo account)', () => {
     expect((await zones()).warehouses).toHaveLength(1);
   });
 
+  it('coordinates are decimal degrees, never hex or the null island; prices are never negative', async () => {
+    await upload(SAMARA_ZONES);
+    const check = (query: string) => fetch(`${app.url}/api/console/delivery-zones/check?${query}`);
+    for (const query of ['lon=0x32&lat=53.19', 'lon=50.1&lat=5e1', 'lon=&lat=53', 'lon=50.1&lat=91']) {
+      const res = await check(query);
+      expect(res.status, query).toBe(400);
+      expect((await res.json()).error.code, query).toBe('invalid_parameter');
+    }
+    const island = await check('lon=0&lat=0');
+    expect(island.status).toBe(400);
+    expect((await island.json()).error.message).toMatch(/null island/);
+    expect((await check('lon=50.192&lat=53.1867')).status).toBe(200);
+    const view = await zones();
+    const negative = await fetch(`${app.url}/api/console/delivery-zones`, { method: 'PATCH', headers: JSON_BODY, body: JSON.stringify({ zones: view.zones.map(({ id, name, price, min_order, free_from, time, color, no_delivery }, i) => ({ id, name, price: i === 0 ? -200 : price, min_order, free_from, time, color, no_delivery })) }) });
+    expect(negative.status).toBe(400);
+    expect((await negative.json()).error.message).toMatch(/must not be negative/);
+    expect((await zones()).zones.map((z) => z.price)).toEqual(view.zones.map((z) => z.price));
+  });
+
   it('check an address by its point or its text', async () => {
     await upload(SAMARA_ZONES);
     const byPoint = await (await fetch(`${app.url}/api/console/delivery-zones/check?lon=50.192&lat=53.1867`)).json();
@@ -177,6 +196,19 @@ describe('for amoCRM accounts', () => {
     expect(await suggestAs(B)).not.toHaveProperty('data.delivery_zone');
     // Without a token nothing is read or changed.
     expect((await fetch(`${app.url}/api/console/delivery-zones`)).status).toBe(401);
+  });
+
+  it('an account that never connected stores no zones, warehouses or prices, and its file is not even read', async () => {
+    const C = 37000003;
+    const headers = { 'X-Auth-Token': await widgetToken({ accountId: C, subdomain: 'gamma', isAdmin: true }) };
+    const res = await fetch(`${app.url}/api/console/delivery-zones`, { method: 'PUT', headers: { ...GEOJSON, ...headers }, body: SAMARA_ZONES });
+    expect(res.status).toBe(409);
+    expect((await res.json()).error).toMatchObject({ code: 'account_not_connected', message: expect.stringContaining('Connect this amoCRM account first') });
+    const warehouses = await fetch(`${app.url}/api/console/delivery-zones/warehouses`, { method: 'PUT', headers: { ...JSON_BODY, ...headers }, body: JSON.stringify({ warehouses: [{ address: 'г Самара, ул Ленинградская, д 5', lon: 50.1, lat: 53.2 }] }) });
+    expect(warehouses.status).toBe(409);
+    const pricing = await fetch(`${app.url}/api/console/delivery-zones/pricing`, { method: 'PUT', headers: { ...JSON_BODY, ...headers }, body: JSON.stringify({ pricing: null }) });
+    expect(pricing.status).toBe(409);
+    expect(await app.system.zones.get(C)).toBeNull();
   });
 
   it('a disconnect forgets the account’s zones with the rest of its rows', async () => {

@@ -58,7 +58,14 @@ it('a full disk: leads are refused with 503 and Retry-After, /healthz is degrade
 it('a read-only database: 503 storage_unavailable for writes, suggestions still answer', async () => {
   env = await writeEnv();
   const key = await createSiteKey(env.app);
+  await env.app.system.worker.stop();
+  const accepted = await postLead(env.app.url, key, { name: 'Пётр', phone: '+79270001132' });
+  const { id } = (await accepted.json()) as { id: string };
+  // The key's last use is long ago: reading with it would note a use — a write the disk refuses.
+  env.app.system.db.prepare('UPDATE site_keys SET last_used_at = 0').run();
   env.app.system.db.pragma('query_only = 1');
+  const status = await fetch(`${env.app.url}/api/leads/${id}`, { headers: { 'X-Api-Key': key } });
+  expect(status.status).toBe(200); // a read stays a read: the use is noted best-effort
   const res = await postLead(env.app.url, key, { name: 'Иван', phone: '+79270001130' });
   expect(res.status).toBe(503);
   expect((await res.json()).error.message).toMatch(/read-only/);

@@ -40,5 +40,5 @@ export class ConsoleApi {
   setWarehouses = (warehouses: Array<{ address: string; lon?: number; lat?: number }>) => this.call<DeliveryZonesView>('PUT', '/delivery-zones/warehouses', { warehouses });
   setPricing = (pricing: DistancePricing | null) => this.call<DeliveryZonesView>('PUT', '/delivery-zones/pricing', { pricing });
   checkZone = (q: string) => this.call<DeliveryZoneCheck>('GET', '/delivery-zones/check', { q });
-  checkPoint = (lon: number, lat: number) => this.call<DeliveryZoneCheck>('GET', '/delivery-zones/check', { lon: String(lon), lat: String(lat) });
+  checkPoint = (lon: number, lat: number) => this.call<DeliveryZoneCheck>('GET', '/delivery-zones/check', { lon: lon.toFixed(6), lat: lat.toFixed(6) });
 }
