@@ -14,7 +14,7 @@ const config = loadConfig();
 try {
   if (!source) throw new BackupError('name the backup to put back: npm run restore -- /var/backups/amo-address/2026-12-04.db');
   if (config.databaseUrl) throw new BackupError('DATABASE_URL is set: the store is in PostgreSQL; restore it with pg_restore/psql (docs/operating.md, "Backups")');
-  const done = await restoreStore(source, config.databasePath, { keyFingerprint: config.tokenKey ? new TokenCipher(config.tokenKey).fingerprint() : null });
+  const done = await restoreStore(source, config.databasePath, { cipher: config.tokenKey ? new TokenCipher(config.tokenKey) : null });
   console.log(`restore: ${source} → ${done.file} (schema ${done.schemaVersion}, ${done.accounts} accounts, ${done.pendingItems} items waiting; they are sent when the server starts)`);
 } catch (error) {
   if (!(error instanceof BackupError)) throw error;

@@ -5,8 +5,9 @@
  * is checked (integrity, schema) before it is named as the backup, and again before a restore.
  */
 import Database from 'better-sqlite3';
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { SCHEMA_VERSION } from './database.js';
+import type { TokenCipher } from './token-crypto.js';
 
 export interface BackupSummary {
   file: string;
@@ -69,11 +70,20 @@ export async function backupStore(source: string, target: string): Promise<Backu
  * its caches and queue would not match the file), for a backup this release cannot read, and for
  * one whose tokens were encrypted with another key than `keyFingerprint`.
  */
-export async function restoreStore(backup: string, target: string, options: { keyFingerprint: string | null }): Promise<BackupSummary> {
+export async function restoreStore(backup: string, target: string, options: { cipher: TokenCipher | null }): Promise<BackupSummary> {
+  if (existsSync(backup) && existsSync(target) && realpathSync(backup) === realpathSync(target)) {
+    throw new BackupError(`${backup} is the database itself (DATABASE_PATH): name a backup made by npm run backup`);
+  }
   const found = inspect(backup);
   if (found.schemaVersion > SCHEMA_VERSION) throw new BackupError(`${backup}: made by a newer release (schema ${found.schemaVersion}, this one knows ${SCHEMA_VERSION}); restore it with that release`);
-  if (found.tokenKeyFingerprint && options.keyFingerprint && found.tokenKeyFingerprint !== options.keyFingerprint) {
+  const cipher = options.cipher;
+  if (cipher && found.tokenKeyFingerprint && found.tokenKeyFingerprint !== cipher.fingerprint()) {
     throw new BackupError(`${backup}: its amoCRM tokens were encrypted with another TOKEN_ENCRYPTION_KEY; set the key that was in use when it was made`);
+  }
+  // No record of the key (a backup from before it was kept, or one whose row was deleted): a
+  // stored token must open with the key set now, or the restore would bring back unreadable tokens.
+  if (cipher && !found.tokenKeyFingerprint && !tokensOpenWith(backup, cipher)) {
+    throw new BackupError(`${backup}: it has no record of the TOKEN_ENCRYPTION_KEY its tokens were encrypted with, and they do not open with the key set now; use an untouched backup, or set the key it was made with`);
   }
   if (existsSync(target)) assertNotInUse(target);
   const source = new Database(backup, { readonly: true, fileMustExist: true });
@@ -84,6 +94,23 @@ export async function restoreStore(backup: string, target: string, options: { ke
     source.close();
   }
   return { file: target, bytes: statSync(target).size, schemaVersion: found.schemaVersion, accounts: found.accounts, pendingItems: found.pendingItems };
+}
+
+/** Whether the backup's first stored token decrypts with this key (true when it holds none). */
+function tokensOpenWith(file: string, cipher: TokenCipher): boolean {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare('SELECT account_id, access_token FROM accounts WHERE access_token IS NOT NULL LIMIT 1').get() as { account_id: number; access_token: Buffer } | undefined;
+    if (!row) return true;
+    try {
+      cipher.decrypt(row.access_token, row.account_id);
+      return true;
+    } catch {
+      return false;
+    }
+  } finally {
+    db.close();
+  }
 }
 
 /**
