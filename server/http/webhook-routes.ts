@@ -5,10 +5,13 @@ import { AppError } from '../errors.js';
 import { countParameters, parseWebhookFormInSlices, WEBHOOK_FORM_LIMITS } from '../intake/webhook-form.js';
 import { isChangeKey } from '../intake/webhook-changes.js';
 import { perAccountLimit, type AccountLimitDeps } from './account-limits.js';
-import { OneAtATime } from './one-at-a-time.js';
+import { FairQueue } from './fair-queue.js';
 
-/** Deliveries waiting for the parser before new ones are told to come back (amoCRM retries later). */
-const MAX_WAITING_PARSES = 16;
+/**
+ * Deliveries waiting for the parser, per account and in all, before new ones are told to come back
+ * (amoCRM retries later). Accounts take turns: a flood of one never queues another's delivery behind it.
+ */
+const WAITING_PARSES = { perAccount: 4, total: 64 };
 
 /**
  * amoCRM's webhooks (reference §7): form-encoded with bracket keys, answered before any amoCRM
@@ -17,14 +20,14 @@ const MAX_WAITING_PARSES = 16;
  *
  * What a delivery may cost is bounded before it is read: a declared length over the limit is a
  * 413 at once, each account has its own rate, the parameters are counted on the raw text before
- * any parse, and the parse itself runs one delivery at a time, in slices that let suggestions
- * through (webhook-form.ts). Over the rate amoCRM gets a 429 and delivers again later.
+ * any parse, and the parse itself runs one delivery at a time, accounts taking turns, in slices
+ * that let suggestions through (webhook-form.ts). Over the rate amoCRM gets a 429 and delivers again later.
  */
 export function webhookRoutes(deps: { urls: WebhookUrls | null; inbox: WebhookInbox; perMinute: number } & AccountLimitDeps): Router {
   const router = Router();
   const tooLarge = () => new AppError('payload_too_large', `A webhook may carry at most ${WEBHOOK_FORM_LIMITS.bytes / 1024} KB and ${WEBHOOK_FORM_LIMITS.parameters} parameters.`);
   const text = express.text({ type: () => true, limit: WEBHOOK_FORM_LIMITS.bytes });
-  const parser = new OneAtATime(MAX_WAITING_PARSES);
+  const parser = new FairQueue(WAITING_PARSES);
   const limit = perAccountLimit(deps, {
     name: 'webhooks',
     perMinute: deps.perMinute,
@@ -45,7 +48,7 @@ export function webhookRoutes(deps: { urls: WebhookUrls | null; inbox: WebhookIn
   }, limit, text, async (req, res) => {
     const raw = typeof req.body === 'string' ? req.body : '';
     if (countParameters(raw) > WEBHOOK_FORM_LIMITS.parameters) throw tooLarge();
-    const parsed = await parser.run(() => parseWebhookFormInSlices(raw, isChangeKey));
+    const parsed = await parser.run(req.webhookAccountId!, () => parseWebhookFormInSlices(raw, isChangeKey));
     if (parsed === null) throw new AppError('rate_limited', 'Too many webhook deliveries are being read; amoCRM will deliver again later.', { retryAfterSeconds: 5 });
     const stored = await deps.inbox.receive(req.webhookAccountId!, parsed.form, parsed.sha256);
     res.status(200).json({ ok: true, duplicate: !stored });

@@ -38,3 +38,19 @@ export function changedEntities(body: FormObject): ChangedEntities {
   }
   return Object.fromEntries(Object.entries(changed).filter(([, ids]) => ids.size).map(([e, ids]) => [e, [...ids]]));
 }
+
+/** Every id in `changes`, or in none (a count over them). */
+export const idsIn = (changes: ChangedEntities) => Object.values(changes).reduce((n, ids) => n + (ids?.length ?? 0), 0);
+
+/**
+ * Two items' changes as one (each id once), or null when together they would hold more than
+ * `maxIds`: an item re-reads every entity it names, so its size is bounded.
+ */
+export function mergeChanges(a: ChangedEntities, b: ChangedEntities, maxIds: number): ChangedEntities | null {
+  const out: ChangedEntities = {};
+  for (const entity of ['leads', 'contacts', 'companies'] as const) {
+    const ids = new Set([...(a[entity] ?? []), ...(b[entity] ?? [])]);
+    if (ids.size) out[entity] = [...ids];
+  }
+  return idsIn(out) > maxIds ? null : out;
+}

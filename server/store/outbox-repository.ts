@@ -124,9 +124,27 @@ export class OutboxRepository<Jobs extends JobMap> {
     return items;
   }
 
-  /** Items of the account waiting to be sent (the intake's cap). */
-  async pendingCount(accountId: number): Promise<number> {
-    return (await this.sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE account_id = ? AND status = 'pending'", [accountId]))!.n;
+  /** Items of the account waiting to be sent (the intake's cap), or of one kind. */
+  async pendingCount(accountId: number, kind?: keyof Jobs & string): Promise<number> {
+    const sql = kind ? "SELECT COUNT(*) AS n FROM outbox WHERE account_id = ? AND status = 'pending' AND kind = ?" : "SELECT COUNT(*) AS n FROM outbox WHERE account_id = ? AND status = 'pending'";
+    return (await this.sql.get<{ n: number }>(sql, kind ? [accountId, kind] : [accountId]))!.n;
+  }
+
+  /**
+   * Changes the payload of the account's newest waiting item of `kind` that no worker has taken
+   * yet (never attempted, no lease): true when it did, false when there is none or `amend` says
+   * no (null). The update is conditional on the item still being untaken: a claim in between wins.
+   */
+  async amendWaiting<K extends keyof Jobs & string>(accountId: number, kind: K, now: number, amend: (payload: Jobs[K]['payload']) => Jobs[K]['payload'] | null): Promise<boolean> {
+    const row = await this.sql.get<{ id: number; payload: string }>(
+      "SELECT id, payload FROM outbox WHERE account_id = ? AND kind = ? AND status = 'pending' AND attempts = 0 AND lease_until IS NULL ORDER BY id DESC LIMIT 1",
+      [accountId, kind],
+    );
+    if (!row) return false;
+    const next = amend(JSON.parse(row.payload) as Jobs[K]['payload']);
+    if (next === null) return false;
+    const changed = await this.sql.run("UPDATE outbox SET payload = ?, updated_at = ? WHERE id = ? AND status = 'pending' AND attempts = 0 AND lease_until IS NULL", [JSON.stringify(next), now, row.id]);
+    return changed === 1;
   }
 
   /**

@@ -9,7 +9,14 @@ import type { Clock } from '../clock.js';
 import type { Outbox } from '../outbox/jobs.js';
 import type { AccountsRepository } from '../store/accounts-repository.js';
 import type { WebhookEventsRepository } from '../store/webhook-events-repository.js';
-import { changedEntities } from '../intake/webhook-changes.js';
+import { changedEntities, mergeChanges } from '../intake/webhook-changes.js';
+
+/**
+ * A waiting webhook item names at most this many entities (each is re-read through the API), and an
+ * account has at most this many waiting: about 50,000 ids, a few hundred KB of store per account.
+ */
+export const WEBHOOK_ITEM_IDS = 5000;
+export const WEBHOOK_ITEMS_WAITING = 10;
 import type { FormObject } from '../intake/webhook-form.js';
 import { accountNotConnected, AppError } from '../errors.js';
 
@@ -39,7 +46,21 @@ export class WebhookInbox {
     if ((await this.deps.accounts.status(accountId)) === null) throw accountNotConnected(accountId);
     const hash = createHash('sha256').update(`${accountId}:${bodySha256}`).digest('hex');
     const now = this.deps.clock.now();
-    const stored = await this.deps.events.recordOnce(hash, accountId, now, (tx) => this.deps.outbox.in(tx).enqueue(accountId, 'webhook', { changed: changedEntities(body) }, now));
+    const changed = changedEntities(body);
+    const stored = await this.deps.events.recordOnce(hash, accountId, now, async (tx) => {
+      const outbox = this.deps.outbox.in(tx);
+      // Joined to the account's waiting item while no worker has taken it: a flood is a few items, not thousands.
+      const joined = (p: { changed?: typeof changed }) => {
+        const merged = p.changed ? mergeChanges(p.changed, changed, WEBHOOK_ITEM_IDS) : null;
+        return merged ? { changed: merged } : null;
+      };
+      if (await outbox.amendWaiting(accountId, 'webhook', now, joined)) return;
+      if ((await outbox.pendingCount(accountId, 'webhook')) >= WEBHOOK_ITEMS_WAITING) {
+        // Nothing is recorded (the transaction rolls back): amoCRM delivers it again later, and it is taken then.
+        throw new AppError('rate_limited', `This account has ${WEBHOOK_ITEMS_WAITING} batches of webhook changes waiting to be read; amoCRM will deliver again later.`, { retryAfterSeconds: 60 });
+      }
+      await outbox.enqueue(accountId, 'webhook', { changed }, now);
+    });
     if (stored) this.deps.wake();
     this.deps.onDelivery?.(stored ? 'stored' : 'duplicate');
     return stored;
