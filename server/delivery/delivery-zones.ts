@@ -9,7 +9,8 @@ import type { ChangeFeed } from '../store/change-feed.js';
 import type { DeliveryZonesRepository, StoredZone, Warehouse, ZoneSet, ZoneSource } from '../store/delivery-zones-repository.js';
 import { AppError } from '../errors.js';
 import { ZoneIndex } from './zone-index.js';
-import { readZoneFile, ZoneFileError, type ZoneDraft } from './zone-file.js';
+import { readZoneFile, ZoneFileError } from './zone-file.js';
+import { prepareZones, type PreparedZoneFile, type ZoneListing } from './stored-zones.js';
 import { ZoneReaderBusy, type ZoneReader } from './zone-reader.js';
 import type { ZoneWarning } from '../../contract/api.js';
 import type { Polygon } from './geometry.js';
@@ -22,6 +23,9 @@ import type { DistancePricing } from '../../contract/delivery.js';
 
 export type { DeliveryZoneAnswer, ZoneLookup } from './zone-answer.js';
 
+/** A zone set as the console lists it: the zones without their full outlines. */
+export type ZoneSetListing = Omit<ZoneSet, 'zones'> & { zones: ZoneListing[] };
+
 export interface PointData {
   lat?: number | string | null;
   lon?: number | string | null;
@@ -29,8 +33,6 @@ export interface PointData {
   qc_geo?: string | null;
 }
 
-/** Colours for zones whose file names none (Yandex constructor's palette). */
-const PALETTE = ['#ed4543', '#1e98ff', '#56db40', '#ff931e', '#b51eff', '#ffd21e', '#177bc9', '#e6761b', '#97a100', '#595959'];
 export const MAX_WAREHOUSES = 20;
 
 /** What the admin edits of a zone: all of what answers carry, not its outline. */
@@ -126,15 +128,21 @@ export class DeliveryZones {
     return this.deps.repo.get(accountId);
   }
 
-  /** Reads a file and, only if all of it is good, swaps every zone for its zones at once. */
-  async replace(accountId: number, body: Buffer, options: { allowSelfCrossing: boolean }): Promise<{ set: ZoneSet; warnings: ZoneWarning[]; skipped: number }> {
+  /**
+   * Reads a file and, only if all of it is good, swaps every zone for its zones at once. The file
+   * is read, and its zones made into the store's JSON, in the reader's worker thread; this thread
+   * only writes that text (and never parses the zones it replaces).
+   */
+  async replace(accountId: number, body: Buffer, options: { allowSelfCrossing: boolean }): Promise<{ set: ZoneSetListing; warnings: ZoneWarning[]; skipped: number }> {
     if (this.reading.has(accountId)) throw new AppError('rate_limited', 'A zone file of this account is being read now; upload again when it is done.', { retryAfterSeconds: 5 });
     this.reading.add(accountId);
-    const current = await this.deps.repo.get(accountId);
-    let read;
+    let prepared: PreparedZoneFile;
+    let head = await this.deps.repo.head(accountId);
     try {
-      const readOptions = { allowSelfCrossing: options.allowSelfCrossing, area: { warehouses: (current?.warehouses ?? []).map((w) => [w.lon, w.lat] as [number, number]) } };
-      read = await (this.deps.reader ? this.deps.reader.read(body, readOptions) : readZoneFile(body, readOptions));
+      const readOptions = { allowSelfCrossing: options.allowSelfCrossing, area: { warehouses: (head?.warehouses ?? []).map((w) => [w.lon, w.lat] as [number, number]) } };
+      // New ids for every upload (the console's edits of the old zones cannot land on the new).
+      const firstId = ((head?.version ?? 0) + 1) * 1000 + 1;
+      prepared = await (this.deps.reader ? this.deps.reader.prepare(body, readOptions, firstId) : readZoneFile(body, readOptions).then((read) => prepareZones(read, firstId)));
     } catch (error) {
       if (error instanceof ZoneFileError) throw new AppError('invalid_zone_file', error.message, { reason: error.reason, details: error.details.slice(0, 20) });
       if (error instanceof ZoneReaderBusy) throw new AppError('rate_limited', 'The server is reading other accounts’ zone files now; upload again in a minute. The zones in use are unchanged.', { retryAfterSeconds: 30 });
@@ -142,11 +150,16 @@ export class DeliveryZones {
     } finally {
       this.reading.delete(accountId);
     }
-    const firstId = Math.max(0, ...(current?.zones ?? []).map((z) => z.id)) + 1;
-    const zones = read.zones.map((draft, i) => storedZone(draft, firstId + i, i));
-    const source: ZoneSource = { format: read.format, uploadedAt: this.deps.clock.now(), bytes: body.length };
-    const set = await this.write(accountId, (prev) => ({ zones, warehouses: prev?.warehouses ?? [], source, pricing: prev?.pricing ?? null }));
-    return { set, warnings: read.warnings, skipped: read.skipped };
+    const source: ZoneSource = { format: prepared.format, uploadedAt: this.deps.clock.now(), bytes: body.length };
+    for (let attempt = 0; attempt < 5; attempt++, head = await this.deps.repo.head(accountId)) {
+      const now = this.deps.clock.now();
+      const rest = { warehouses: head?.warehouses ?? [], source, pricing: head?.pricing ?? null };
+      const version = await this.deps.repo.save(accountId, { ...rest, zones: prepared.json }, head?.version ?? 0, now);
+      if (version === null) continue;
+      await this.changed(accountId);
+      return { set: { ...rest, zones: prepared.listing, version, updatedAt: now }, warnings: prepared.warnings, skipped: prepared.skipped };
+    }
+    throw new AppError('rate_limited', 'The zones were being changed from elsewhere at the same time; try again.', { retryAfterSeconds: 1 });
   }
 
   /** Names, prices, colours and the order, as the admin edited them; every zone must be listed once. */
@@ -178,6 +191,12 @@ export class DeliveryZones {
     return this.write(accountId, (prev) => ({ zones: [], warehouses: prev?.warehouses ?? [], source: null, pricing: prev?.pricing ?? null }));
   }
 
+  /** This instance compiles again on its next lookup; the others hear it through the change feed. */
+  private async changed(accountId: number): Promise<void> {
+    this.compiled.delete(accountId);
+    await this.deps.changes.publish(accountId).catch(() => {});
+  }
+
   /** Read, change, write if nobody wrote meanwhile (else again), then tell the other instances. */
   private async write(accountId: number, change: (prev: ZoneSet | null) => Omit<ZoneSet, 'version' | 'updatedAt'>): Promise<ZoneSet> {
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -186,8 +205,7 @@ export class DeliveryZones {
       const now = this.deps.clock.now();
       const version = await this.deps.repo.save(accountId, next, prev?.version ?? 0, now);
       if (version !== null) {
-        this.compiled.delete(accountId);
-        await this.deps.changes.publish(accountId).catch(() => {});
+        await this.changed(accountId);
         return { ...next, version, updatedAt: now };
       }
     }
@@ -195,10 +213,6 @@ export class DeliveryZones {
   }
 }
 
-
-function storedZone(draft: ZoneDraft, id: number, i: number): StoredZone {
-  return { id, name: draft.name ?? `Зона ${i + 1}`, price: draft.price, min_order: draft.minOrder, free_from: draft.freeFrom, time: draft.time, color: draft.color ?? PALETTE[i % PALETTE.length], no_delivery: draft.noDelivery, note: draft.note, polygons: draft.polygons };
-}
 
 /** The point of an address and whether it is the house's own (DaData's qc_geo 0) or an approximation. */
 export function pointOf(data: PointData | null | undefined): { lon: number; lat: number; approximate: boolean } | null {
@@ -208,12 +222,4 @@ export function pointOf(data: PointData | null | undefined): { lon: number; lat:
   if (data.lon === null || data.lat === null || data.lon === undefined || data.lat === undefined || !Number.isFinite(lon) || !Number.isFinite(lat)) return null;
   const approximate = !data.house || (data.qc_geo !== undefined && data.qc_geo !== null && data.qc_geo !== '0');
   return { lon, lat, approximate };
-}
-
-/**
- * The zones' outlines for the console's drawing: each ring thinned to at most `maxPoints`
- * (every k-th vertex), enough for a 600-pixel preview of 500 zones without sending megabytes.
- */
-export function outlines(polygons: Polygon[], maxPoints = 200): Polygon[] {
-  return polygons.map((p) => p.map((ring) => (ring.length <= maxPoints ? ring : ring.filter((_, i) => i % Math.ceil(ring.length / maxPoints) === 0 || i === ring.length - 1))));
 }

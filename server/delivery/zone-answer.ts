@@ -13,6 +13,6 @@ export interface ZoneLookup {
   delivery_rate: DeliveryRate | null;
 }
 
-export function answerOf(zone: StoredZone): DeliveryZoneAnswer {
+export function answerOf(zone: Omit<StoredZone, 'polygons'>): DeliveryZoneAnswer {
   return { id: zone.id, name: zone.name, price: zone.price, min_order: zone.min_order ?? null, free_from: zone.free_from, time: zone.time, color: zone.color, no_delivery: zone.no_delivery };
 }

@@ -5,7 +5,9 @@
  * words (ZoneFileError `too_large`); the worker is replaced, and nobody else waits on it.
  */
 import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 import { ZoneFileError, type ReadOptions, type ReadZoneFile } from './zone-file.js';
+import type { PreparedZoneFile } from './stored-zones.js';
 
 export interface ZoneReaderLimits {
   /** Files read at once, server-wide (the machine's cores are for answering too). */
@@ -17,7 +19,8 @@ export interface ZoneReaderLimits {
   timeoutMs: number;
 }
 
-export const ZONE_READER_LIMITS: ZoneReaderLimits = { workers: 2, queue: 8, memoryMb: 384, timeoutMs: 20_000 };
+/** One reader per core beyond the first: the first core is the one that answers suggestions. */
+export const ZONE_READER_LIMITS: ZoneReaderLimits = { workers: Math.max(1, Math.min(4, availableParallelism() - 1)), queue: 8, memoryMb: 384, timeoutMs: 20_000 };
 
 /** The reader is full: as many files waiting as it takes. */
 export class ZoneReaderBusy extends Error {}
@@ -26,7 +29,8 @@ interface Job {
   id: number;
   body: Buffer;
   options: ReadOptions;
-  resolve(result: ReadZoneFile): void;
+  firstId?: number;
+  resolve(result: never): void;
   reject(error: unknown): void;
 }
 
@@ -49,9 +53,18 @@ export class ZoneReader {
   constructor(private readonly limits: ZoneReaderLimits = ZONE_READER_LIMITS) {}
 
   read(body: Buffer, options: ReadOptions): Promise<ReadZoneFile> {
+    return this.submit(body, options, undefined);
+  }
+
+  /** Reads the file and makes its zones, numbered from `firstId`, into the store's JSON and a listing, all in the worker. */
+  prepare(body: Buffer, options: ReadOptions, firstId: number): Promise<PreparedZoneFile> {
+    return this.submit(body, options, firstId);
+  }
+
+  private submit<T>(body: Buffer, options: ReadOptions, firstId: number | undefined): Promise<T> {
     if (this.waiting.length >= this.limits.queue) return Promise.reject(new ZoneReaderBusy(`${this.waiting.length} zone files are waiting to be read`));
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ id: this.next++, body, options, resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ id: this.next++, body, options, firstId, resolve: resolve as (result: never) => void, reject });
       this.pump();
     });
   }
@@ -76,7 +89,7 @@ export class ZoneReader {
       slot.timer = setTimeout(() => this.fail(slot!, new ZoneFileError(`Reading the file took longer than ${this.limits.timeoutMs / 1000} s; a zone file of 500 zones is read in about one. Simplify the zones or split the file.`, 'too_large')), this.limits.timeoutMs);
       // A copy the worker owns: the request's buffer may be a slice of a shared pool.
       const body = new Uint8Array(job.body);
-      slot.worker.postMessage({ id: job.id, body, options: job.options }, [body.buffer]);
+      slot.worker.postMessage({ id: job.id, body, options: job.options, firstId: job.firstId }, [body.buffer]);
     }
   }
 
@@ -87,7 +100,7 @@ export class ZoneReader {
     });
     worker.unref(); // an idle reader never keeps the process alive
     const slot: Slot = { worker, job: null, timer: null };
-    worker.on('message', (message: { id: number; result?: ReadZoneFile; error?: { message: string; reason?: ZoneFileError['reason']; details?: string[] } }) => {
+    worker.on('message', (message: { id: number; result?: never; error?: { message: string; reason?: ZoneFileError['reason']; details?: string[] } }) => {
       const job = slot.job;
       if (!job || job.id !== message.id) return;
       this.finish(slot);

@@ -8,7 +8,8 @@
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { DeliveryZones, ZoneLookup } from '../delivery/delivery-zones.js';
-import { outlines, pointOf } from '../delivery/delivery-zones.js';
+import { pointOf, type ZoneSetListing } from '../delivery/delivery-zones.js';
+import { listingOf } from '../delivery/stored-zones.js';
 import { answerOf } from '../delivery/zone-answer.js';
 import { ZONE_LIMITS } from '../delivery/zone-file.js';
 import type { ZoneSet } from '../store/delivery-zones-repository.js';
@@ -105,21 +106,20 @@ const checkSchema = z.union([
 
 export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteDeps): void {
   const { zones, caller, adminOnly } = deps;
-  const view = async (accountId: number, set: ZoneSet | null, extra: Partial<DeliveryZonesView> = {}): Promise<DeliveryZonesView> => ({
-    zones: (set?.zones ?? []).map((z) => ({
-      ...answerOf(z),
-      note: z.note,
-      vertices: z.polygons.reduce((sum, p) => sum + p.reduce((s, r) => s + r.length - 1, 0), 0),
-      outline: outlines(z.polygons),
-    })),
-    warehouses: set?.warehouses ?? [],
-    source: set?.source ? { format: set.source.format, uploadedAt: new Date(set.source.uploadedAt).toISOString(), bytes: set.source.bytes } : null,
-    version: set?.version ?? 0,
-    pricing: set?.pricing ?? null,
-    map: deps.map,
-    ...extra,
-    unmatchedOptions: await deps.optionGaps(accountId, (set?.zones ?? []).map((z) => z.name)),
-  });
+  const view = async (accountId: number, stored: ZoneSet | ZoneSetListing | null, extra: Partial<DeliveryZonesView> = {}): Promise<DeliveryZonesView> => {
+    // A replacement comes listed already (made in the reader's worker); a stored set is listed here.
+    const set: ZoneSetListing | null = stored && { ...stored, zones: stored.zones.map((z) => ('outline' in z ? z : listingOf(z))) };
+    return {
+      zones: (set?.zones ?? []).map((z) => ({ ...answerOf(z), note: z.note, vertices: z.vertices, outline: z.outline })),
+      warehouses: set?.warehouses ?? [],
+      source: set?.source ? { format: set.source.format, uploadedAt: new Date(set.source.uploadedAt).toISOString(), bytes: set.source.bytes } : null,
+      version: set?.version ?? 0,
+      pricing: set?.pricing ?? null,
+      map: deps.map,
+      ...extra,
+      unmatchedOptions: await deps.optionGaps(accountId, (set?.zones ?? []).map((z) => z.name)),
+    };
+  };
 
   // Zones are kept only for an account that is connected: a token of one never connected stores nothing.
   const connected = async (accountId: number) => {

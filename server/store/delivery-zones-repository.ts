@@ -54,6 +54,16 @@ export class DeliveryZonesRepository {
     return { zones, warehouses: JSON.parse(row.warehouses), source: row.source ? JSON.parse(row.source) : null, pricing: row.pricing ? JSON.parse(row.pricing) : null, version: Number(row.version), updatedAt: Number(row.updated_at) };
   }
 
+  /** Everything but the zones (their JSON is megabytes): what a replacement of the zones keeps. */
+  async head(accountId: number): Promise<Omit<ZoneSet, 'zones'> | null> {
+    const row = await this.sql.get<{ warehouses: string; source: string | null; pricing: string | null; version: number; updated_at: number }>(
+      'SELECT warehouses, source, pricing, version, updated_at FROM delivery_zones WHERE account_id = ?',
+      [accountId],
+    );
+    if (!row) return null;
+    return { warehouses: JSON.parse(row.warehouses), source: row.source ? JSON.parse(row.source) : null, pricing: row.pricing ? JSON.parse(row.pricing) : null, version: Number(row.version), updatedAt: Number(row.updated_at) };
+  }
+
   /** The stored version, or 0: a cheap check that a compiled copy is current. */
   async version(accountId: number): Promise<number> {
     const row = await this.sql.get<{ version: number }>('SELECT version FROM delivery_zones WHERE account_id = ?', [accountId]);
@@ -64,8 +74,9 @@ export class DeliveryZonesRepository {
    * Writes the whole set if the stored version is still `expected` (0: no row yet); returns the
    * new version, or null when another write came first (the caller reads again and retries).
    */
-  async save(accountId: number, set: Omit<ZoneSet, 'version' | 'updatedAt'>, expected: number, now: number): Promise<number | null> {
-    const values = [JSON.stringify(set.zones), JSON.stringify(set.warehouses), set.source ? JSON.stringify(set.source) : null, set.pricing ? JSON.stringify(set.pricing) : null];
+  async save(accountId: number, set: Omit<ZoneSet, 'version' | 'updatedAt' | 'zones'> & { zones: StoredZone[] | string }, expected: number, now: number): Promise<number | null> {
+    // Zones may come as their JSON already (made where the file was read: delivery/stored-zones.ts).
+    const values = [typeof set.zones === 'string' ? set.zones : JSON.stringify(set.zones), JSON.stringify(set.warehouses), set.source ? JSON.stringify(set.source) : null, set.pricing ? JSON.stringify(set.pricing) : null];
     if (expected === 0) {
       const inserted = await this.sql.run(
         'INSERT INTO delivery_zones (account_id, zones, warehouses, source, pricing, version, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT (account_id) DO NOTHING',
