@@ -4,7 +4,7 @@
  * the vertex count and a thinned outline for the console's map). The thread that answers
  * suggestions then never stringifies or parses megabytes of coordinates for an upload.
  */
-import type { StoredZone } from '../store/delivery-zones-repository.js';
+import { packZones, type StoredZone } from '../store/delivery-zones-repository.js';
 import type { Polygon } from './geometry.js';
 import type { ReadZoneFile, ZoneDraft } from './zone-file.js';
 
@@ -19,7 +19,7 @@ export interface ZoneListing extends Omit<StoredZone, 'polygons'> {
 }
 
 export interface PreparedZoneFile extends Omit<ReadZoneFile, 'zones'> {
-  /** The stored zones (StoredZone[]) as JSON, written to the store as it is. */
+  /** The stored zones (StoredZone[]) as the store's text (packed JSON), written as it is. */
   json: string;
   listing: ZoneListing[];
 }
@@ -36,7 +36,7 @@ export function listingOf(zone: StoredZone): ZoneListing {
 /** The zones of a read file, numbered from `firstId`, as JSON and as a listing. */
 export function prepareZones(read: ReadZoneFile, firstId: number): PreparedZoneFile {
   const zones = read.zones.map((draft, i) => storedZone(draft, firstId + i, i));
-  return { format: read.format, skipped: read.skipped, warnings: read.warnings, json: JSON.stringify(zones), listing: zones.map(listingOf) };
+  return { format: read.format, skipped: read.skipped, warnings: read.warnings, json: packZones(JSON.stringify(zones)), listing: zones.map(listingOf) };
 }
 
 /**

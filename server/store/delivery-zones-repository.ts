@@ -3,6 +3,7 @@
  * every zone at once and a reader sees the old set or the new one, never a mix. `version` grows
  * with every write; instances compare it to know their compiled copy is stale.
  */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Sql } from './sql.js';
 import type { DeliveryZone } from '../../contract/api.js';
 import type { DistancePricing } from '../../contract/delivery.js';
@@ -50,7 +51,7 @@ export class DeliveryZonesRepository {
     );
     if (!row) return null;
     // Zones saved before the minimum order existed read as having none.
-    const zones = (JSON.parse(row.zones) as StoredZone[]).map((z) => ({ ...z, min_order: z.min_order ?? null }));
+    const zones = (JSON.parse(unpackZones(row.zones)) as StoredZone[]).map((z) => ({ ...z, min_order: z.min_order ?? null }));
     return { zones, warehouses: JSON.parse(row.warehouses), source: row.source ? JSON.parse(row.source) : null, pricing: row.pricing ? JSON.parse(row.pricing) : null, version: Number(row.version), updatedAt: Number(row.updated_at) };
   }
 
@@ -75,7 +76,7 @@ export class DeliveryZonesRepository {
    * new version, or null when another write came first (the caller reads again and retries).
    */
   async save(accountId: number, set: Omit<ZoneSet, 'version' | 'updatedAt' | 'zones'> & { zones: StoredZone[] | string }, expected: number, now: number): Promise<number | null> {
-    // Zones may come as their JSON already (made where the file was read: delivery/stored-zones.ts).
+    // Zones may come as the store's text already (made where the file was read: packZones below).
     const values = [typeof set.zones === 'string' ? set.zones : JSON.stringify(set.zones), JSON.stringify(set.warehouses), set.source ? JSON.stringify(set.source) : null, set.pricing ? JSON.stringify(set.pricing) : null];
     if (expected === 0) {
       const inserted = await this.sql.run(
@@ -93,3 +94,12 @@ export class DeliveryZonesRepository {
     return updated ? expected + 1 : null;
   }
 }
+
+/**
+ * The zones column holds their JSON, or — for a file's zones, made in the reader's worker — that
+ * JSON gzipped and base64-encoded behind "gz1:": a quarter of the bytes, so writing an upload's
+ * megabytes of coordinates (and the WAL checkpoint after it) stays short on the thread that
+ * answers. Both read back the same; a plain JSON column from older releases reads as it is.
+ */
+export const packZones = (json: string) => `gz1:${gzipSync(json, { level: 1 }).toString('base64')}`;
+export const unpackZones = (text: string) => (text.startsWith('gz1:') ? gunzipSync(Buffer.from(text.slice(4), 'base64')).toString('utf8') : text);

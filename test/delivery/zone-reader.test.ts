@@ -9,6 +9,7 @@ import AdmZip from 'adm-zip';
 import { ZoneReader, ZoneReaderBusy, ZONE_READER_LIMITS } from '../../server/delivery/zone-reader.js';
 import { ZONE_LIMITS, ZoneFileError } from '../../server/delivery/zone-file.js';
 import { selfCrossing, type Position } from '../../server/delivery/geometry.js';
+import { unpackZones } from '../../server/store/delivery-zones-repository.js';
 
 const NEAR = { area: { warehouses: [] as Array<[number, number]> } };
 const readers: ZoneReader[] = [];
@@ -47,6 +48,16 @@ describe('the zone reader', () => {
     const read = await r.read(combs, NEAR);
     expect(read.zones).toHaveLength(20);
     expect(read.warnings.filter((w) => w.code === 'self_crossing')).toEqual([]);
+    // Prepared in the worker: the store's text (packed, a fraction of the JSON) and a listing without full outlines.
+    const prepared = await r.prepare(combs, NEAR, 3001);
+    expect(prepared.json.startsWith('gz1:')).toBe(true);
+    const stored = JSON.parse(unpackZones(prepared.json));
+    expect(prepared.json.length).toBeLessThan(JSON.stringify(stored).length / 2);
+    expect(stored.map((z: { id: number }) => z.id)).toEqual(Array.from({ length: 20 }, (_, i) => 3001 + i));
+    expect(stored[0].polygons[0][0]).toHaveLength(10_001);
+    expect(prepared.listing[0]).toMatchObject({ id: 3001, name: 'Гребень 1', vertices: 10_000 });
+    expect(prepared.listing[0].outline[0][0].length).toBeLessThanOrEqual(201);
+    expect(unpackZones('[{"id":1}]')).toBe('[{"id":1}]'); // a column written by an older release reads as it is
   });
 
   it('refuses in words: a KMZ inflating past its cap, deep nesting, too many vertices, a negative price', async () => {

@@ -8,6 +8,7 @@
 import type { Db } from '../database.js';
 import type { Sql } from '../sql.js';
 import { unreadableItem } from '../outbox-repository.js';
+import { unpackZones } from '../delivery-zones-repository.js';
 
 /** Parents before children (intake_leads refers to site_keys and outbox), each with the columns both schemas share. */
 const TABLES: Array<{ table: string; columns: string[]; serial?: boolean }> = [
@@ -37,7 +38,7 @@ const JSON_COLUMNS: Record<string, { key: string; column: string }> = {
 function isJson(text: unknown): boolean {
   if (text === null) return true;
   try {
-    JSON.parse(String(text));
+    JSON.parse(unpackZones(String(text))); // zones may be stored packed (gz1:…); other columns never start so
     return true;
   } catch {
     return false;
