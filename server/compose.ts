@@ -64,7 +64,7 @@ import { ParkedWrites } from './admin/parked-writes.js';
 import { AccountConsole } from './admin/account-console.js';
 import { DeliveryZonesRepository } from './store/delivery-zones-repository.js';
 import { DeliveryZones } from './delivery/delivery-zones.js';
-import { ZoneReader } from './delivery/zone-reader.js';
+import { ZoneReader, ZONE_READER_LIMITS } from './delivery/zone-reader.js';
 import { amoResult, Metrics } from './metrics.js';
 import { readiness } from './readiness.js';
 import { statSync } from 'node:fs';
@@ -106,9 +106,11 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
   const book = new AddressBook(addressBookRows, store.changes);
   const addresses = new AddressService(createGeocoder(config.geocoder, local, clock, log), book, clock, config.cache, (lat, lon, radius, count) => local.nearest(lat, lon, radius, count));
   // Delivery zones: each account's, compiled in memory per stored version.
-  // Zone files are read in worker threads with their own memory limit (delivery/zone-reader.ts).
+  // Zone files are read, and stored zones compiled for lookups, in worker threads of their own
+  // (delivery/zone-reader.ts): a long upload never holds another account's lookup up.
   const zoneReader = new ZoneReader();
-  const zones = new DeliveryZones({ repo: new DeliveryZonesRepository(sql), changes: store.changes, clock, reader: zoneReader });
+  const zoneCompiler = new ZoneReader({ ...ZONE_READER_LIMITS, workers: 1, queue: 64 });
+  const zones = new DeliveryZones({ repo: new DeliveryZonesRepository(sql), changes: store.changes, clock, reader: zoneReader, compiler: zoneCompiler });
   servedIndex.onSwitch((file, switchMs) => {
     addresses.forgetCachedAnswers();
     log.info({ file, switchMs: Math.round(switchMs * 10) / 10 }, 'address index switched to a new build');
@@ -290,6 +292,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
       dataUpdates.stop();
       await worker.stop();
       await zoneReader.close();
+      await zoneCompiler.close();
       await store.close();
       servedIndex.close();
       db.close();

@@ -50,6 +50,8 @@ export class DeliveryZones {
       clock: Clock;
       /** Reads zone files off the request thread; without it (some tests) they are read in place. */
       reader?: ZoneReader;
+      /** Compiles stored zones for lookups off the request thread: a reader of its own, so an upload never holds a lookup up. */
+      compiler?: ZoneReader;
     },
   ) {
     deps.changes.subscribe((accountId) => this.compiled.delete(accountId));
@@ -62,9 +64,9 @@ export class DeliveryZones {
     // One compile per account at a time: the requests that arrive meanwhile wait for the same one.
     const entry = {
       version: 0,
-      index: this.deps.repo.get(accountId).then((set) => {
-        entry.version = set?.version ?? 0;
-        return ZoneIndex.build(set?.zones ?? [], set?.warehouses ?? [], set?.pricing ?? null);
+      index: this.compile(accountId).then(({ version, index }) => {
+        entry.version = version;
+        return index;
       }),
     };
     this.compiled.set(accountId, entry);
@@ -72,6 +74,22 @@ export class DeliveryZones {
       if (this.compiled.get(accountId) === entry) this.compiled.delete(accountId); // a failed read is tried again next time
     });
     return entry.index;
+  }
+
+  /**
+   * The account's zones compiled: the parse and the bands in the compile worker when there is one
+   * (megabytes of coordinates never parsed on this thread), else here, a few zones at a time.
+   */
+  private async compile(accountId: number): Promise<{ version: number; index: ZoneIndex }> {
+    const compiler = this.deps.compiler;
+    if (compiler) {
+      const set = await this.deps.repo.getPacked(accountId);
+      if (!set) return { version: 0, index: new ZoneIndex([], []) };
+      const parts = await compiler.compile(set.zones).catch(() => null); // busy or failed: compiled here instead
+      if (parts) return { version: set.version, index: ZoneIndex.fromParts(parts, set.warehouses, set.pricing) };
+    }
+    const set = await this.deps.repo.get(accountId);
+    return { version: set?.version ?? 0, index: await ZoneIndex.build(set?.zones ?? [], set?.warehouses ?? [], set?.pricing ?? null) };
   }
 
   /** Zone, distance and rate for a point; `approximate` when the point is not the house's own. */

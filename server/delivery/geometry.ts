@@ -134,6 +134,14 @@ function properCrossing(a: Position, b: Position, c: Position, d: Position): Pos
   return null;
 }
 
+export interface BandedParts {
+  bbox: Bbox;
+  edges: Float64Array;
+  starts: Uint32Array;
+  bandHeight: number;
+  count: number;
+}
+
 /**
  * A polygon ready for the point test: each ring's edges bucketed by horizontal band, so a test
  * reads only the edges of the point's band (about 2 % of them for a 1,000-vertex ring). The
@@ -148,6 +156,18 @@ export class BandedPolygon {
   private readonly starts: Uint32Array;
   private readonly bandHeight: number;
   private readonly count: number;
+
+  /** What the polygon is made of, to pass between threads (the typed arrays move, not copied). */
+  get parts(): BandedParts {
+    return { bbox: this.bbox, edges: this.edges, starts: this.starts, bandHeight: this.bandHeight, count: this.count };
+  }
+
+  /** A polygon compiled elsewhere (the zone reader's worker), from its parts. */
+  static fromParts(parts: BandedParts): BandedPolygon {
+    const polygon = Object.create(BandedPolygon.prototype) as BandedPolygon;
+    Object.assign(polygon, parts);
+    return polygon;
+  }
 
   constructor(polygon: Polygon) {
     this.bbox = bboxOf(polygon);

@@ -3,7 +3,7 @@
  * point wins, so an inner zone listed before the ring around it answers for its area) and the
  * warehouses for distances. Built once per stored version.
  */
-import { BandedPolygon, haversineKm, inBbox, bboxOf, yieldToLoop, type Bbox } from './geometry.js';
+import { BandedPolygon, haversineKm, inBbox, bboxOf, yieldToLoop, type BandedParts, type Bbox } from './geometry.js';
 import type { StoredZone, Warehouse } from '../store/delivery-zones-repository.js';
 import type { DistancePricing } from '../../contract/delivery.js';
 
@@ -11,10 +11,17 @@ export interface ZoneHit {
   zone: StoredZone;
 }
 
-interface CompiledZone {
+export interface CompiledZone {
   zone: StoredZone;
   bbox: Bbox;
   polygons: BandedPolygon[];
+}
+
+/** A compiled zone as it crosses threads: its polygons as parts, their typed arrays transferred. */
+export interface CompiledZoneParts {
+  zone: StoredZone;
+  bbox: Bbox;
+  polygons: BandedParts[];
 }
 
 /**
@@ -22,7 +29,7 @@ interface CompiledZone {
  * coordinate arrays (500 zones × 1,000 vertices are half a million small arrays for the
  * garbage collector to walk on every major collection).
  */
-const compileZone = (zone: StoredZone): CompiledZone => ({ zone: { ...zone, polygons: [] }, bbox: bboxOf(zone.polygons.flat()), polygons: zone.polygons.map((p) => new BandedPolygon(p)) });
+export const compileZone = (zone: StoredZone): CompiledZone => ({ zone: { ...zone, polygons: [] }, bbox: bboxOf(zone.polygons.flat()), polygons: zone.polygons.map((p) => new BandedPolygon(p)) });
 
 export class ZoneIndex {
   private readonly compiled: CompiledZone[];
@@ -53,6 +60,11 @@ export class ZoneIndex {
       }
     }
     return new ZoneIndex(zones, warehouses, pricing, compiled);
+  }
+
+  /** An index from zones compiled in the zone reader's worker (zone-reader.ts, `compile`). */
+  static fromParts(parts: CompiledZoneParts[], warehouses: Warehouse[], pricing: DistancePricing | null): ZoneIndex {
+    return new ZoneIndex([], warehouses, pricing, parts.map((c) => ({ zone: c.zone, bbox: c.bbox, polygons: c.polygons.map((p) => BandedPolygon.fromParts(p)) })));
   }
 
   get hasZones(): boolean {

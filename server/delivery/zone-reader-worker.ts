@@ -6,10 +6,31 @@
 import { parentPort } from 'node:worker_threads';
 import { readZoneFile, ZoneFileError, type ReadOptions } from './zone-file.js';
 import { prepareZones } from './stored-zones.js';
+import { compileZone, type CompiledZoneParts } from './zone-index.js';
+import { unpackZones, type StoredZone } from '../store/delivery-zones-repository.js';
 
-/** `firstId` given: the zones come back as the store's JSON and a listing (stored-zones.ts); else as read. */
-parentPort!.on('message', (job: { id: number; body: Uint8Array; options: ReadOptions; firstId?: number }) => {
-  readZoneFile(Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength), job.options).then(
+/** An account's stored zones compiled for lookups; their typed arrays move to the asking thread. */
+function compile(id: number, text: string): void {
+  const zones = (JSON.parse(unpackZones(text)) as StoredZone[]).map((z) => compileZone({ ...z, min_order: z.min_order ?? null }));
+  const parts: CompiledZoneParts[] = zones.map((c) => ({ zone: c.zone, bbox: c.bbox, polygons: c.polygons.map((p) => p.parts) }));
+  parentPort!.postMessage({ id, result: parts }, parts.flatMap((c) => c.polygons.flatMap((p) => [p.edges.buffer as ArrayBuffer, p.starts.buffer as ArrayBuffer])));
+}
+
+/**
+ * A file to read (`firstId` given: its zones come back as the store's text and a listing,
+ * stored-zones.ts; else as read), or an account's stored zones to compile (`compile`).
+ */
+parentPort!.on('message', (job: { id: number; body?: Uint8Array; options?: ReadOptions; firstId?: number; compile?: string }) => {
+  if (job.compile !== undefined) {
+    try {
+      compile(job.id, job.compile);
+    } catch (error) {
+      parentPort!.postMessage({ id: job.id, error: { message: (error as Error)?.message ?? String(error) } });
+    }
+    return;
+  }
+  const body = job.body!;
+  readZoneFile(Buffer.from(body.buffer, body.byteOffset, body.byteLength), job.options!).then(
     (read) => parentPort!.postMessage({ id: job.id, result: job.firstId === undefined ? read : prepareZones(read, job.firstId) }),
     (error: unknown) =>
       parentPort!.postMessage({

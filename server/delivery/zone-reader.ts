@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { ZoneFileError, type ReadOptions, type ReadZoneFile } from './zone-file.js';
 import type { PreparedZoneFile } from './stored-zones.js';
+import type { CompiledZoneParts } from './zone-index.js';
 
 export interface ZoneReaderLimits {
   /** Files read at once, server-wide (the machine's cores are for answering too). */
@@ -27,9 +28,11 @@ export class ZoneReaderBusy extends Error {}
 
 interface Job {
   id: number;
-  body: Buffer;
-  options: ReadOptions;
+  body?: Buffer;
+  options?: ReadOptions;
   firstId?: number;
+  /** An account's stored zones (the store's text) to compile, instead of a file to read. */
+  compile?: string;
   resolve(result: never): void;
   reject(error: unknown): void;
 }
@@ -61,10 +64,19 @@ export class ZoneReader {
     return this.submit(body, options, firstId);
   }
 
+  /** An account's stored zones compiled for lookups (ZoneIndex.fromParts): the parse and the bands off this thread. */
+  compile(stored: string): Promise<CompiledZoneParts[]> {
+    return this.enqueue({ compile: stored });
+  }
+
   private submit<T>(body: Buffer, options: ReadOptions, firstId: number | undefined): Promise<T> {
+    return this.enqueue({ body, options, firstId });
+  }
+
+  private enqueue<T>(work: Pick<Job, 'body' | 'options' | 'firstId' | 'compile'>): Promise<T> {
     if (this.waiting.length >= this.limits.queue) return Promise.reject(new ZoneReaderBusy(`${this.waiting.length} zone files are waiting to be read`));
     return new Promise<T>((resolve, reject) => {
-      this.waiting.push({ id: this.next++, body, options, firstId, resolve: resolve as (result: never) => void, reject });
+      this.waiting.push({ id: this.next++, ...work, resolve: resolve as (result: never) => void, reject });
       this.pump();
     });
   }
@@ -87,8 +99,12 @@ export class ZoneReader {
       const job = this.waiting.shift()!;
       slot.job = job;
       slot.timer = setTimeout(() => this.fail(slot!, new ZoneFileError(`Reading the file took longer than ${this.limits.timeoutMs / 1000} s; a zone file of 500 zones is read in about one. Simplify the zones or split the file.`, 'too_large')), this.limits.timeoutMs);
+      if (job.compile !== undefined) {
+        slot.worker.postMessage({ id: job.id, compile: job.compile });
+        continue;
+      }
       // A copy the worker owns: the request's buffer may be a slice of a shared pool.
-      const body = new Uint8Array(job.body);
+      const body = new Uint8Array(job.body!);
       slot.worker.postMessage({ id: job.id, body, options: job.options, firstId: job.firstId }, [body.buffer]);
     }
   }

@@ -55,6 +55,16 @@ export class DeliveryZonesRepository {
     return { zones, warehouses: JSON.parse(row.warehouses), source: row.source ? JSON.parse(row.source) : null, pricing: row.pricing ? JSON.parse(row.pricing) : null, version: Number(row.version), updatedAt: Number(row.updated_at) };
   }
 
+  /** The set with its zones as the store's text, unparsed: for a compile in the zone reader's worker. */
+  async getPacked(accountId: number): Promise<(Omit<ZoneSet, 'zones'> & { zones: string }) | null> {
+    const row = await this.sql.get<{ zones: string; warehouses: string; source: string | null; pricing: string | null; version: number; updated_at: number }>(
+      'SELECT zones, warehouses, source, pricing, version, updated_at FROM delivery_zones WHERE account_id = ?',
+      [accountId],
+    );
+    if (!row) return null;
+    return { zones: row.zones, warehouses: JSON.parse(row.warehouses), source: row.source ? JSON.parse(row.source) : null, pricing: row.pricing ? JSON.parse(row.pricing) : null, version: Number(row.version), updatedAt: Number(row.updated_at) };
+  }
+
   /** Everything but the zones (their JSON is megabytes): what a replacement of the zones keeps. */
   async head(accountId: number): Promise<Omit<ZoneSet, 'zones'> | null> {
     const row = await this.sql.get<{ warehouses: string; source: string | null; pricing: string | null; version: number; updated_at: number }>(

@@ -10,8 +10,12 @@ import { ZoneReader, ZoneReaderBusy, ZONE_READER_LIMITS } from '../../server/del
 import { ZONE_LIMITS, ZoneFileError } from '../../server/delivery/zone-file.js';
 import { selfCrossing, type Position } from '../../server/delivery/geometry.js';
 import { unpackZones } from '../../server/store/delivery-zones-repository.js';
+import { ZoneIndex } from '../../server/delivery/zone-index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 const NEAR = { area: { warehouses: [] as Array<[number, number]> } };
+const ANYWAY = { ...NEAR, allowSelfCrossing: true };
 const readers: ZoneReader[] = [];
 const reader = (limits: Partial<typeof ZONE_READER_LIMITS> = {}) => {
   const r = new ZoneReader({ ...ZONE_READER_LIMITS, ...limits });
@@ -98,6 +102,28 @@ describe('the zone reader', () => {
     await expect(full.read(big, NEAR)).rejects.toBeInstanceOf(ZoneReaderBusy);
     expect((await first).zones).toHaveLength(20);
     expect((await second).zones).toHaveLength(20);
+  });
+});
+
+const ZONES = resolve(import.meta.dirname, '../../../shared/zones');
+
+describe.skipIf(!existsSync(resolve(ZONES, 'SOURCES.md')))('compiled in the worker (a real export, ../shared/zones)', () => {
+  it('answers every point as the zones compiled here do', async () => {
+    const r = reader();
+    const file = readFileSync(resolve(ZONES, 'nastart-tma_spb-lo_delivery.geojson'));
+    const prepared = await r.prepare(file, ANYWAY, 1);
+    const here = await ZoneIndex.build(JSON.parse(unpackZones(prepared.json)), []);
+    const there = ZoneIndex.fromParts(await r.compile(prepared.json), [], null);
+    let seed = 5;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    let inside = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const [lon, lat] = [29.4 + rnd() * 1.4, 59.6 + rnd() * 0.6];
+      const a = here.locate(lon, lat)?.id ?? null;
+      expect(there.locate(lon, lat)?.id ?? null).toBe(a);
+      if (a !== null) inside++;
+    }
+    expect(inside).toBeGreaterThan(1000);
   });
 });
 
