@@ -10,7 +10,7 @@ import type { DeliveryZonesRepository, StoredZone, Warehouse, ZoneSet, ZoneSourc
 import { AppError } from '../errors.js';
 import { ZoneIndex } from './zone-index.js';
 import { readZoneFile, ZoneFileError } from './zone-file.js';
-import { prepareZones, type PreparedZoneFile, type ZoneListing } from './stored-zones.js';
+import { editZones, listingOf, prepareZones, type PreparedZoneFile, type ZoneListing } from './stored-zones.js';
 import { ZoneReaderBusy, type ZoneReader } from './zone-reader.js';
 import type { ZoneWarning } from '../../contract/api.js';
 import type { Polygon } from './geometry.js';
@@ -26,6 +26,13 @@ export type { DeliveryZoneAnswer, ZoneLookup } from './zone-answer.js';
 /** A zone set as the console lists it: the zones without their full outlines. */
 export type ZoneSetListing = Omit<ZoneSet, 'zones'> & { zones: ZoneListing[] };
 
+interface CompiledSet {
+  index: ZoneIndex;
+  listing: ZoneListing[];
+  /** null: the account has no row (no zones, warehouses or prices ever). */
+  head: Omit<ZoneSet, 'zones'> | null;
+}
+
 export interface PointData {
   lat?: number | string | null;
   lon?: number | string | null;
@@ -39,7 +46,8 @@ export const MAX_WAREHOUSES = 20;
 export type ZoneEdit = Omit<DeliveryZone, 'approximate'>;
 
 export class DeliveryZones {
-  private readonly compiled = new Map<number, { version: number; index: Promise<ZoneIndex> }>();
+  /** Per account: its zones compiled for lookups, and listed for the console, for one stored version. */
+  private readonly compiled = new Map<number, Promise<CompiledSet>>();
   /** Accounts whose file is being read now: one at a time each. */
   private readonly reading = new Set<number>();
 
@@ -59,37 +67,46 @@ export class DeliveryZones {
 
   /** The account's compiled zones (empty when it has none). */
   async index(accountId: number): Promise<ZoneIndex> {
+    return (await this.compiledSet(accountId)).index;
+  }
+
+  /** The account's set as the console lists it (no full outlines), from the same compile. */
+  async listing(accountId: number): Promise<ZoneSetListing | null> {
+    const set = await this.compiledSet(accountId);
+    return set.head && { ...set.head, zones: set.listing };
+  }
+
+  private compiledSet(accountId: number): Promise<CompiledSet> {
     const cached = this.compiled.get(accountId);
-    if (cached) return cached.index;
+    if (cached) return cached;
     // One compile per account at a time: the requests that arrive meanwhile wait for the same one.
-    const entry = {
-      version: 0,
-      index: this.compile(accountId).then(({ version, index }) => {
-        entry.version = version;
-        return index;
-      }),
-    };
+    const entry = this.compile(accountId);
     this.compiled.set(accountId, entry);
-    entry.index.catch(() => {
+    entry.catch(() => {
       if (this.compiled.get(accountId) === entry) this.compiled.delete(accountId); // a failed read is tried again next time
     });
-    return entry.index;
+    return entry;
   }
 
   /**
-   * The account's zones compiled: the parse and the bands in the compile worker when there is one
-   * (megabytes of coordinates never parsed on this thread), else here, a few zones at a time.
+   * The account's zones compiled, and listed: the parse and the bands in the compile worker when
+   * there is one (megabytes of coordinates never parsed on this thread), else here, a few zones at a time.
    */
-  private async compile(accountId: number): Promise<{ version: number; index: ZoneIndex }> {
+  private async compile(accountId: number): Promise<CompiledSet> {
     const compiler = this.deps.compiler;
     if (compiler) {
       const set = await this.deps.repo.getPacked(accountId);
-      if (!set) return { version: 0, index: new ZoneIndex([], []) };
-      const parts = await compiler.compile(set.zones).catch(() => null); // busy or failed: compiled here instead
-      if (parts) return { version: set.version, index: ZoneIndex.fromParts(parts, set.warehouses, set.pricing) };
+      if (!set) return { index: new ZoneIndex([], []), listing: [], head: null };
+      const compiled = await compiler.compile(set.zones).catch(() => null); // busy or failed: compiled here instead
+      if (compiled) {
+        const { zones: _, ...head } = set;
+        return { index: ZoneIndex.fromParts(compiled.parts, set.warehouses, set.pricing), listing: compiled.listing, head };
+      }
     }
     const set = await this.deps.repo.get(accountId);
-    return { version: set?.version ?? 0, index: await ZoneIndex.build(set?.zones ?? [], set?.warehouses ?? [], set?.pricing ?? null) };
+    if (!set) return { index: new ZoneIndex([], []), listing: [], head: null };
+    const { zones, ...head } = set;
+    return { index: await ZoneIndex.build(zones, set.warehouses, set.pricing), listing: zones.map(listingOf), head };
   }
 
   /** Zone, distance and rate for a point; `approximate` when the point is not the house's own. */
@@ -180,33 +197,53 @@ export class DeliveryZones {
     throw new AppError('rate_limited', 'The zones were being changed from elsewhere at the same time; try again.', { retryAfterSeconds: 1 });
   }
 
-  /** Names, prices, colours and the order, as the admin edited them; every zone must be listed once. */
-  async edit(accountId: number, edits: ZoneEdit[]): Promise<ZoneSet> {
-    return this.write(accountId, (prev) => {
-      const zones = prev?.zones ?? [];
-      const byId = new Map(zones.map((z) => [z.id, z]));
-      const ids = new Set(edits.map((e) => e.id));
-      if (ids.size !== edits.length || edits.length !== zones.length || edits.some((e) => !byId.has(e.id))) {
-        throw new AppError('invalid_body', `List every zone once, by its id (${zones.map((z) => z.id).join(', ') || 'there are none'}), in the order they should be tried; nothing was changed.`, { field: 'zones' });
-      }
-      return { zones: edits.map((e) => ({ ...byId.get(e.id)!, ...e })), warehouses: prev?.warehouses ?? [], source: prev?.source ?? null, pricing: prev?.pricing ?? null };
+  /**
+   * Names, prices, colours and the order, as the admin edited them; every zone must be listed
+   * once. The ids are checked against the listing; the zones (megabytes of outlines) are changed
+   * in the reader's worker when there is one.
+   */
+  async edit(accountId: number, edits: ZoneEdit[]): Promise<void> {
+    const ids = ((await this.listing(accountId))?.zones ?? []).map((z) => z.id);
+    const given = new Set(edits.map((e) => e.id));
+    if (given.size !== edits.length || edits.length !== ids.length || edits.some((e) => !ids.includes(e.id))) {
+      throw new AppError('invalid_body', `List every zone once, by its id (${ids.join(', ') || 'there are none'}), in the order they should be tried; nothing was changed.`, { field: 'zones' });
+    }
+    await this.writeKeeping(accountId, async (packed) => {
+      const zones = this.deps.reader ? await this.deps.reader.edit(packed, edits) : editZones(packed, edits);
+      if (zones === null) throw new AppError('rate_limited', 'The zones were replaced meanwhile; look at them again and repeat the edit.', { retryAfterSeconds: 1 });
+      return { zones };
     });
   }
 
-  async setWarehouses(accountId: number, warehouses: Array<Omit<Warehouse, 'id'>>): Promise<ZoneSet> {
+  async setWarehouses(accountId: number, warehouses: Array<Omit<Warehouse, 'id'>>): Promise<void> {
     if (warehouses.length > MAX_WAREHOUSES) throw new AppError('invalid_body', `At most ${MAX_WAREHOUSES} warehouses; nothing was changed.`, { field: 'warehouses' });
-    return this.write(accountId, (prev) => ({ zones: prev?.zones ?? [], warehouses: warehouses.map((w, i) => ({ id: i + 1, ...w })), source: prev?.source ?? null, pricing: prev?.pricing ?? null }));
+    await this.writeKeeping(accountId, () => ({ warehouses: warehouses.map((w, i) => ({ id: i + 1, ...w })) }));
   }
 
   /** The price by distance (null: none). Bands are kept in order of distance. */
-  async setPricing(accountId: number, pricing: DistancePricing | null): Promise<ZoneSet> {
+  async setPricing(accountId: number, pricing: DistancePricing | null): Promise<void> {
     const sorted = pricing ? { ...pricing, bands: [...pricing.bands].sort((a, b) => a.up_to_km - b.up_to_km) } : null;
-    return this.write(accountId, (prev) => ({ zones: prev?.zones ?? [], warehouses: prev?.warehouses ?? [], source: prev?.source ?? null, pricing: sorted }));
+    await this.writeKeeping(accountId, () => ({ pricing: sorted }));
   }
 
   /** Removes every zone (the warehouses and the price by distance stay). */
-  async clear(accountId: number): Promise<ZoneSet> {
-    return this.write(accountId, (prev) => ({ zones: [], warehouses: prev?.warehouses ?? [], source: null, pricing: prev?.pricing ?? null }));
+  async clear(accountId: number): Promise<void> {
+    await this.writeKeeping(accountId, () => ({ zones: '[]', source: null }));
+  }
+
+  /**
+   * Read the set with its zones as stored text (never parsed here), change what `change` returns,
+   * write if nobody wrote meanwhile (else again), then tell the other instances.
+   */
+  private async writeKeeping(accountId: number, change: (zones: string) => Promise<Partial<Omit<ZoneSet, 'zones' | 'version' | 'updatedAt'> & { zones: string }>> | Partial<Omit<ZoneSet, 'zones' | 'version' | 'updatedAt'> & { zones: string }>): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const prev = await this.deps.repo.getPacked(accountId);
+      const base = { zones: prev?.zones ?? '[]', warehouses: prev?.warehouses ?? [], source: prev?.source ?? null, pricing: prev?.pricing ?? null };
+      const next = { ...base, ...(await change(base.zones)) };
+      const version = await this.deps.repo.save(accountId, next, prev?.version ?? 0, this.deps.clock.now());
+      if (version !== null) return void (await this.changed(accountId));
+    }
+    throw new AppError('rate_limited', 'The zones were being changed from elsewhere at the same time; try again.', { retryAfterSeconds: 1 });
   }
 
   /** This instance compiles again on its next lookup; the others hear it through the change feed. */
@@ -215,20 +252,7 @@ export class DeliveryZones {
     await this.deps.changes.publish(accountId).catch(() => {});
   }
 
-  /** Read, change, write if nobody wrote meanwhile (else again), then tell the other instances. */
-  private async write(accountId: number, change: (prev: ZoneSet | null) => Omit<ZoneSet, 'version' | 'updatedAt'>): Promise<ZoneSet> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const prev = await this.deps.repo.get(accountId);
-      const next = change(prev);
-      const now = this.deps.clock.now();
-      const version = await this.deps.repo.save(accountId, next, prev?.version ?? 0, now);
-      if (version !== null) {
-        await this.changed(accountId);
-        return { ...next, version, updatedAt: now };
-      }
-    }
-    throw new AppError('rate_limited', 'The zones were being changed from elsewhere at the same time; try again.', { retryAfterSeconds: 1 });
-  }
+
 }
 
 

@@ -4,7 +4,7 @@
  * the vertex count and a thinned outline for the console's map). The thread that answers
  * suggestions then never stringifies or parses megabytes of coordinates for an upload.
  */
-import { packZones, type StoredZone } from '../store/delivery-zones-repository.js';
+import { packZones, unpackZones, type StoredZone } from '../store/delivery-zones-repository.js';
 import type { Polygon } from './geometry.js';
 import type { ReadZoneFile, ZoneDraft } from './zone-file.js';
 
@@ -45,4 +45,15 @@ export function prepareZones(read: ReadZoneFile, firstId: number): PreparedZoneF
  */
 export function outlines(polygons: Polygon[], maxPoints = 200): Polygon[] {
   return polygons.map((p) => p.map((ring) => (ring.length <= maxPoints ? ring : ring.filter((_, i) => i % Math.ceil(ring.length / maxPoints) === 0 || i === ring.length - 1))));
+}
+
+/**
+ * The stored zones (the store's text) with the admin's edits applied and in the edits' order, as
+ * the store's text again; null when the ids no longer match (the zones were replaced meanwhile).
+ */
+export function editZones(stored: string, edits: Array<Omit<StoredZone, 'polygons' | 'note'>>): string | null {
+  const zones = JSON.parse(unpackZones(stored)) as StoredZone[];
+  const byId = new Map(zones.map((z) => [z.id, z]));
+  if (edits.length !== zones.length || edits.some((e) => !byId.has(e.id))) return null;
+  return packZones(JSON.stringify(edits.map((e) => ({ ...byId.get(e.id)!, ...e }))));
 }

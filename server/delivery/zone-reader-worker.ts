@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { readZoneFile, ZoneFileError, type ReadOptions } from './zone-file.js';
-import { prepareZones } from './stored-zones.js';
+import { editZones, listingOf, prepareZones } from './stored-zones.js';
 import { compileZone, type CompiledZoneParts } from './zone-index.js';
 import { unpackZones, type StoredZone } from '../store/delivery-zones-repository.js';
 
@@ -23,18 +23,27 @@ try {
   // not Linux, or not allowed: the same priority as the rest
 }
 
-/** An account's stored zones compiled for lookups; their typed arrays move to the asking thread. */
+/** An account's stored zones compiled for lookups, and listed; the bands' typed arrays move to the asking thread. */
 function compile(id: number, text: string): void {
-  const zones = (JSON.parse(unpackZones(text)) as StoredZone[]).map((z) => compileZone({ ...z, min_order: z.min_order ?? null }));
-  const parts: CompiledZoneParts[] = zones.map((c) => ({ zone: c.zone, bbox: c.bbox, polygons: c.polygons.map((p) => p.parts) }));
-  parentPort!.postMessage({ id, result: parts }, parts.flatMap((c) => c.polygons.flatMap((p) => [p.edges.buffer as ArrayBuffer, p.starts.buffer as ArrayBuffer])));
+  const stored = (JSON.parse(unpackZones(text)) as StoredZone[]).map((z) => ({ ...z, min_order: z.min_order ?? null }));
+  const listing = stored.map(listingOf);
+  const parts: CompiledZoneParts[] = stored.map(compileZone).map((c) => ({ zone: c.zone, bbox: c.bbox, polygons: c.polygons.map((p) => p.parts) }));
+  parentPort!.postMessage({ id, result: { parts, listing } }, parts.flatMap((c) => c.polygons.flatMap((p) => [p.edges.buffer as ArrayBuffer, p.starts.buffer as ArrayBuffer])));
 }
 
 /**
  * A file to read (`firstId` given: its zones come back as the store's text and a listing,
- * stored-zones.ts; else as read), or an account's stored zones to compile (`compile`).
+ * stored-zones.ts; else as read), an account's stored zones to compile (`compile`), or to edit (`edit`).
  */
-parentPort!.on('message', (job: { id: number; body?: Uint8Array; options?: ReadOptions; firstId?: number; compile?: string }) => {
+parentPort!.on('message', (job: { id: number; body?: Uint8Array; options?: ReadOptions; firstId?: number; compile?: string; edit?: { stored: string; edits: Parameters<typeof editZones>[1] } }) => {
+  if (job.edit !== undefined) {
+    try {
+      parentPort!.postMessage({ id: job.id, result: editZones(job.edit.stored, job.edit.edits) });
+    } catch (error) {
+      parentPort!.postMessage({ id: job.id, error: { message: (error as Error)?.message ?? String(error) } });
+    }
+    return;
+  }
   if (job.compile !== undefined) {
     try {
       compile(job.id, job.compile);

@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { ZoneFileError, type ReadOptions, type ReadZoneFile } from './zone-file.js';
-import type { PreparedZoneFile } from './stored-zones.js';
+import type { editZones, PreparedZoneFile, ZoneListing } from './stored-zones.js';
 import type { CompiledZoneParts } from './zone-index.js';
 
 export interface ZoneReaderLimits {
@@ -33,6 +33,8 @@ interface Job {
   firstId?: number;
   /** An account's stored zones (the store's text) to compile, instead of a file to read. */
   compile?: string;
+  /** …or to edit. */
+  edit?: { stored: string; edits: Parameters<typeof editZones>[1] };
   resolve(result: never): void;
   reject(error: unknown): void;
 }
@@ -65,15 +67,20 @@ export class ZoneReader {
   }
 
   /** An account's stored zones compiled for lookups (ZoneIndex.fromParts): the parse and the bands off this thread. */
-  compile(stored: string): Promise<CompiledZoneParts[]> {
+  compile(stored: string): Promise<{ parts: CompiledZoneParts[]; listing: ZoneListing[] }> {
     return this.enqueue({ compile: stored });
+  }
+
+  /** The stored zones with the admin's edits (stored-zones.ts, editZones), changed in the worker. */
+  edit(stored: string, edits: Parameters<typeof editZones>[1]): Promise<string | null> {
+    return this.enqueue({ edit: { stored, edits } });
   }
 
   private submit<T>(body: Buffer, options: ReadOptions, firstId: number | undefined): Promise<T> {
     return this.enqueue({ body, options, firstId });
   }
 
-  private enqueue<T>(work: Pick<Job, 'body' | 'options' | 'firstId' | 'compile'>): Promise<T> {
+  private enqueue<T>(work: Pick<Job, 'body' | 'options' | 'firstId' | 'compile' | 'edit'>): Promise<T> {
     if (this.waiting.length >= this.limits.queue) return Promise.reject(new ZoneReaderBusy(`${this.waiting.length} zone files are waiting to be read`));
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ id: this.next++, ...work, resolve: resolve as (result: never) => void, reject });
@@ -99,8 +106,8 @@ export class ZoneReader {
       const job = this.waiting.shift()!;
       slot.job = job;
       slot.timer = setTimeout(() => this.fail(slot!, new ZoneFileError(`Reading the file took longer than ${this.limits.timeoutMs / 1000} s; a zone file of 500 zones is read in about one. Simplify the zones or split the file.`, 'too_large')), this.limits.timeoutMs);
-      if (job.compile !== undefined) {
-        slot.worker.postMessage({ id: job.id, compile: job.compile });
+      if (job.compile !== undefined || job.edit !== undefined) {
+        slot.worker.postMessage({ id: job.id, compile: job.compile, edit: job.edit });
         continue;
       }
       // A copy the worker owns: the request's buffer may be a slice of a shared pool.

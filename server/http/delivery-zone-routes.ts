@@ -128,7 +128,7 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
 
   router.get(ZONES_PATH, async (req, res) => {
     const { accountId } = caller(req);
-    res.json(await view(accountId, await zones.get(accountId)));
+    res.json(await view(accountId, await zones.listing(accountId)));
   });
 
   // The body is read only after the admin check, and only up to the file limit.
@@ -153,12 +153,14 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
     const { accountId } = caller(req);
     await connected(accountId);
     const { zones: edits } = parseInput(editSchema, req.body);
-    res.json(await view(accountId, await zones.edit(accountId, edits)));
+    await zones.edit(accountId, edits);
+    res.json(await view(accountId, await zones.listing(accountId)));
   });
 
   router.delete(ZONES_PATH, adminOnly, async (req, res) => {
     const { accountId } = caller(req);
-    res.json(await view(accountId, await zones.clear(accountId)));
+    await zones.clear(accountId);
+    res.json(await view(accountId, await zones.listing(accountId)));
   });
 
   router.put(`${ZONES_PATH}/warehouses`, adminOnly, async (req, res) => {
@@ -180,7 +182,8 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
       }
       found.push({ address: hit.value, lon, lat });
     }
-    res.json(await view(accountId, await zones.setWarehouses(accountId, found)));
+    await zones.setWarehouses(accountId, found);
+    res.json(await view(accountId, await zones.listing(accountId)));
   });
 
   // The price by distance from the nearest warehouse; `{"pricing": null}` removes it.
@@ -188,7 +191,8 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
     const { accountId } = caller(req);
     await connected(accountId);
     const { pricing } = parseInput(pricingSchema, req.body);
-    res.json(await view(accountId, await zones.setPricing(accountId, pricing)));
+    await zones.setPricing(accountId, pricing);
+    res.json(await view(accountId, await zones.listing(accountId)));
   });
 
   router.get(`${ZONES_PATH}/check`, async (req, res) => {

@@ -62,6 +62,12 @@ describe('the zone reader', () => {
     expect(prepared.listing[0]).toMatchObject({ id: 3001, name: 'Гребень 1', vertices: 9_999 });
     expect(prepared.listing[0].outline[0][0].length).toBeLessThanOrEqual(201);
     expect(unpackZones('[{"id":1}]')).toBe('[{"id":1}]'); // a column written by an older release reads as it is
+    // An edit is applied in the worker too, in the edits' order; ids that no longer match change nothing.
+    const edits = prepared.listing.map(({ id, name, price, min_order, free_from, time, color, no_delivery }) => ({ id, name: `${name}!`, price, min_order, free_from, time, color, no_delivery })).reverse();
+    const edited = JSON.parse(unpackZones((await r.edit(prepared.json, edits))!));
+    expect(edited.map((z: { id: number; name: string }) => [z.id, z.name])[0]).toEqual([3020, 'Гребень 20!']);
+    expect(edited[0].polygons[0][0]).toHaveLength(10_000);
+    expect(await r.edit(prepared.json, edits.slice(1))).toBeNull();
   });
 
   it('refuses in words: a KMZ inflating past its cap, deep nesting, too many vertices, a negative price', async () => {
@@ -113,7 +119,7 @@ describe.skipIf(!existsSync(resolve(ZONES, 'SOURCES.md')))('compiled in the work
     const file = readFileSync(resolve(ZONES, 'nastart-tma_spb-lo_delivery.geojson'));
     const prepared = await r.prepare(file, ANYWAY, 1);
     const here = await ZoneIndex.build(JSON.parse(unpackZones(prepared.json)), []);
-    const there = ZoneIndex.fromParts(await r.compile(prepared.json), [], null);
+    const there = ZoneIndex.fromParts((await r.compile(prepared.json)).parts, [], null);
     let seed = 5;
     const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     let inside = 0;
