@@ -12,8 +12,9 @@ import { compileZone, type CompiledZoneParts } from './zone-index.js';
 import { unpackZones, type StoredZone } from '../store/delivery-zones-repository.js';
 
 /**
- * This thread yields the CPU to the one that answers suggestions: on Linux a thread has its own
- * nice value, and /proc/thread-self names its id (setpriority(2) with PRIO_PROCESS and a thread id
+ * This thread yields the CPU to the one that answers suggestions (nice 10: against busy threads
+ * it gets about a tenth of their share, so on a loaded machine a file takes tens of seconds — the
+ * reader's time limit allows for that): on Linux a thread has its own nice value, and /proc/thread-self names its id (setpriority(2) with PRIO_PROCESS and a thread id
  * sets that thread's). Elsewhere, or without the right to, it runs at the process's priority.
  */
 try {

@@ -21,7 +21,7 @@ export interface ZoneReaderLimits {
 }
 
 /** One reader per core beyond the first: the first core is the one that answers suggestions. */
-export const ZONE_READER_LIMITS: ZoneReaderLimits = { workers: Math.max(1, Math.min(4, availableParallelism() - 1)), queue: 8, memoryMb: 384, timeoutMs: 20_000 };
+export const ZONE_READER_LIMITS: ZoneReaderLimits = { workers: Math.max(1, Math.min(4, availableParallelism() - 1)), queue: 8, memoryMb: 384, timeoutMs: 60_000 };
 
 /** The reader is full: as many files waiting as it takes. */
 export class ZoneReaderBusy extends Error {}
@@ -105,7 +105,7 @@ export class ZoneReader {
       if (!slot) return;
       const job = this.waiting.shift()!;
       slot.job = job;
-      slot.timer = setTimeout(() => this.fail(slot!, new ZoneFileError(`Reading the file took longer than ${this.limits.timeoutMs / 1000} s; a zone file of 500 zones is read in about one. Simplify the zones or split the file.`, 'too_large')), this.limits.timeoutMs);
+      slot.timer = setTimeout(() => this.fail(slot!, new ZoneFileError(`Reading the file took longer than ${this.limits.timeoutMs / 1000} s (a file of 500 zones takes about one): it is too complex, or the server is very busy now. Simplify the zones or split the file, or try again later.`, 'too_large')), this.limits.timeoutMs);
       if (job.compile !== undefined || job.edit !== undefined) {
         slot.worker.postMessage({ id: job.id, compile: job.compile, edit: job.edit });
         continue;

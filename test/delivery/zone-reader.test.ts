@@ -34,6 +34,9 @@ const refusal = async (promise: Promise<unknown>) => {
   return error as ZoneFileError;
 };
 
+/** The reader's thread runs below the answering thread's priority: on a loaded machine its work takes longer. */
+const HEAVY = { timeout: 180_000 };
+
 /** A comb: `teeth` thin spikes in one ring, no crossing — the shape the old x-overlap check was quadratic on. */
 function comb(lon: number, lat: number, teeth: number): Position[] {
   const ring: Position[] = [];
@@ -44,7 +47,7 @@ function comb(lon: number, lat: number, teeth: number): Position[] {
 }
 
 describe('the zone reader', () => {
-  it('reads a good file in a worker, and a comb of 20 zones × 10,000 vertices with no crossing', async () => {
+  it('reads a good file in a worker, and a comb of 20 zones × 10,000 vertices with no crossing', HEAVY, async () => {
     const r = reader();
     const good = await r.read(collection([{ type: 'Feature', properties: { description: 'Центр\n300 ₽\nминимальный заказ 1500 ₽' }, geometry: { type: 'Polygon', coordinates: square(37.6, 55.7, 0.05) } }]), NEAR);
     expect(good.zones).toMatchObject([{ name: 'Центр', price: 300, minOrder: 1500 }]);
@@ -70,7 +73,7 @@ describe('the zone reader', () => {
     expect(await r.edit(prepared.json, edits.slice(1))).toBeNull();
   });
 
-  it('refuses in words: a KMZ inflating past its cap, deep nesting, too many vertices, a negative price', async () => {
+  it('refuses in words: a KMZ inflating past its cap, deep nesting, too many vertices, a negative price', HEAVY, async () => {
     const r = reader();
     const zip = new AdmZip();
     zip.addFile('doc.kml', Buffer.alloc(ZONE_LIMITS.kmzUnpackedBytes + 28 * 1024 * 1024, 0x20)); // 60 MB of KML in a small KMZ
@@ -94,7 +97,7 @@ describe('the zone reader', () => {
     expect((await r.read(collection([{ type: 'Feature', properties: { name: 'Ок' }, geometry: { type: 'Polygon', coordinates: square(37.6, 55.7, 0.05) } }]), NEAR)).zones).toHaveLength(1);
   });
 
-  it('a file that needs more memory or time than allowed is refused, the worker replaced; a full queue says so', async () => {
+  it('a file that needs more memory or time than allowed is refused, the worker replaced; a full queue says so', HEAVY, async () => {
     const big = collection(Array.from({ length: 20 }, (_, i) => ({ type: 'Feature', properties: { name: `z${i}` }, geometry: { type: 'Polygon', coordinates: [comb(30 + i * 0.02, 55, 2499)] } })));
     const small = reader({ memoryMb: 8 });
     const oom = await refusal(small.read(big, NEAR));
@@ -114,7 +117,7 @@ describe('the zone reader', () => {
 const ZONES = resolve(import.meta.dirname, '../../../shared/zones');
 
 describe.skipIf(!existsSync(resolve(ZONES, 'SOURCES.md')))('compiled in the worker (a real export, ../shared/zones)', () => {
-  it('answers every point as the zones compiled here do', async () => {
+  it('answers every point as the zones compiled here do', HEAVY, async () => {
     const r = reader();
     const file = readFileSync(resolve(ZONES, 'nastart-tma_spb-lo_delivery.geojson'));
     const prepared = await r.prepare(file, ANYWAY, 1);
