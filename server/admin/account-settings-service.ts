@@ -56,7 +56,7 @@ export class AccountSettingsService {
           const problem = zoneFieldProblem(field, part as (typeof ZONE_PARTS)[number]);
           if (problem) throw new AppError('unsupported_field_type', `"${at}": ${problem}.`, { field: at });
           if (part === 'zoneName') {
-            const missing = missingOptions(field, ((await this.deps.zones.get(accountId))?.zones ?? []).map((z) => z.name));
+            const missing = missingOptions(field, ((await this.deps.zones.listing(accountId))?.zones ?? []).map((z) => z.name)); // the listing: no outlines parsed here
             if (missing.length) throw new AppError('zone_options_missing', `"${at}": the list field “${field.name}” has no option for the zone(s) ${missing.map((m) => `“${m}”`).join(', ')}; add them in amoCRM or choose a text field.`, { field: at, missing });
           }
           continue;

@@ -9,10 +9,8 @@ import express, { type Request, type RequestHandler, type Router } from 'express
 import { z } from 'zod';
 import type { DeliveryZones, ZoneLookup } from '../delivery/delivery-zones.js';
 import { pointOf, type ZoneSetListing } from '../delivery/delivery-zones.js';
-import { listingOf } from '../delivery/stored-zones.js';
 import { answerOf } from '../delivery/zone-answer.js';
 import { ZONE_LIMITS } from '../delivery/zone-file.js';
-import type { ZoneSet } from '../store/delivery-zones-repository.js';
 import type { AddressService } from '../geocoding/address-service.js';
 import { AppError } from '../errors.js';
 import { parseInput } from './validation.js';
@@ -106,9 +104,8 @@ const checkSchema = z.union([
 
 export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteDeps): void {
   const { zones, caller, adminOnly } = deps;
-  const view = async (accountId: number, stored: ZoneSet | ZoneSetListing | null, extra: Partial<DeliveryZonesView> = {}): Promise<DeliveryZonesView> => {
-    // A replacement comes listed already (made in the reader's worker); a stored set is listed here.
-    const set: ZoneSetListing | null = stored && { ...stored, zones: stored.zones.map((z) => ('outline' in z ? z : listingOf(z))) };
+  // Sets come listed (names, prices, thinned outlines), made in a worker thread: never parsed here.
+  const view = async (accountId: number, set: ZoneSetListing | null, extra: Partial<DeliveryZonesView> = {}): Promise<DeliveryZonesView> => {
     return {
       zones: (set?.zones ?? []).map((z) => ({ ...answerOf(z), note: z.note, vertices: z.vertices, outline: z.outline })),
       warehouses: set?.warehouses ?? [],

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import AdmZip from 'adm-zip';
+import { comb } from './comb-zone.js';
 import { ZoneReader, ZoneReaderBusy, ZONE_READER_LIMITS } from '../../server/delivery/zone-reader.js';
 import { ZONE_LIMITS, ZoneFileError } from '../../server/delivery/zone-file.js';
 import { selfCrossing, type Position } from '../../server/delivery/geometry.js';
@@ -36,15 +37,6 @@ const refusal = async (promise: Promise<unknown>) => {
 
 /** The reader's thread runs below the answering thread's priority: on a loaded machine its work takes longer. */
 const HEAVY = { timeout: 180_000 };
-
-/** A comb: `teeth` thin spikes in one ring, no crossing — the shape the old x-overlap check was quadratic on. */
-function comb(lon: number, lat: number, teeth: number): Position[] {
-  const ring: Position[] = [];
-  const w = 0.01 / teeth;
-  for (let i = 0; i < teeth; i++) ring.push([lon + i * w, lat], [lon + i * w, lat + 0.05], [lon + (i + 0.5) * w, lat + 0.05], [lon + (i + 0.5) * w, lat + 0.0001]);
-  ring.push([lon + 0.01, lat], [lon + 0.01, lat - 0.001], [lon, lat - 0.001], [lon, lat]);
-  return ring;
-}
 
 describe('the zone reader', () => {
   it('reads a good file in a worker, and a comb of 20 zones × 10,000 vertices with no crossing', HEAVY, async () => {

@@ -9,7 +9,7 @@ import { afterEach, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { ACCOUNT, writeEnv, type WriteEnv } from '../writes/write-helpers.js';
 import { connectAccount, widgetToken } from '../helpers.js';
-import { children, startServer } from './soak-helpers.js';
+import { children, quantile, startServer, typing } from './soak-helpers.js';
 
 const B = 36100002;
 let env: WriteEnv;
@@ -18,23 +18,6 @@ afterEach(async () => {
   await env?.close();
 });
 
-const QUERIES = ['самара авр', 'самара авроры 1', 'самара ленингр', 'самара ленинградская 5', 'самар', 'авроры 11', 'ленинградская', 'самара ул авроры'];
-
-async function typing(url: string, token: string, ms: number): Promise<number[]> {
-  const took: number[] = [];
-  const until = performance.now() + ms;
-  for (let i = 0; performance.now() < until; i++) {
-    const q = `${QUERIES[i % QUERIES.length]}${i % 3 === 0 ? '' : ` ${i % 97}`}`; // past the cache
-    const started = performance.now();
-    const res = await fetch(`${url}/api/address/suggest?q=${encodeURIComponent(q)}`, { headers: { 'X-Auth-Token': token } });
-    expect(res.status).toBe(200);
-    await res.arrayBuffer();
-    took.push(performance.now() - started);
-    await new Promise((r) => setTimeout(r, 10)); // a manager's pace, not a benchmark's
-  }
-  return took;
-}
-const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor(values.length * q)];
 
 function child(script: string, args: string[]): { out: () => string; done: Promise<unknown> } {
   const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });

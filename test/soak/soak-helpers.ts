@@ -57,3 +57,24 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+const QUERIES = ['самара авр', 'самара авроры 1', 'самара ленингр', 'самара ленинградская 5', 'самар', 'авроры 11', 'ленинградская', 'самара ул авроры'];
+
+/** A manager typing for `ms`: suggestion requests at a manager's pace, each past the cache; their times in ms. */
+export async function typing(url: string, token: string, ms: number): Promise<number[]> {
+  const took: number[] = [];
+  const until = performance.now() + ms;
+  for (let i = 0; performance.now() < until; i++) {
+    // A fresh query each time (a suffix digit): the cache must not answer for the index.
+    const q = `${QUERIES[i % QUERIES.length]}${i % 3 === 0 ? '' : ` ${i % 97}`}`;
+    const started = performance.now();
+    const res = await fetch(`${url}/api/address/suggest?q=${encodeURIComponent(q)}`, { headers: { 'X-Auth-Token': token } });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    took.push(performance.now() - started);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return took;
+}
+
+export const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor(values.length * q)];

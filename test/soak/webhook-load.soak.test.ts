@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { ACCOUNT, writeEnv, type WriteEnv } from '../writes/write-helpers.js';
 import { connectAccount, widgetToken } from '../helpers.js';
 import { WEBHOOK_FORM_LIMITS } from '../../server/intake/webhook-form.js';
-import { children, startServer } from './soak-helpers.js';
+import { children, quantile, startServer, typing } from './soak-helpers.js';
 
 const B = 36100002;
 let env: WriteEnv;
@@ -20,25 +20,6 @@ afterEach(async () => {
   await env?.close();
 });
 
-const QUERIES = ['самара авр', 'самара авроры 1', 'самара ленингр', 'самара ленинградская 5', 'самар', 'авроры 11', 'ленинградская', 'самара ул авроры'];
-
-async function typing(url: string, token: string, ms: number): Promise<number[]> {
-  const took: number[] = [];
-  const until = performance.now() + ms;
-  for (let i = 0; performance.now() < until; i++) {
-    // A fresh query each time (a suffix digit): the cache must not answer for the index.
-    const q = `${QUERIES[i % QUERIES.length]}${i % 3 === 0 ? '' : ` ${i % 97}`}`;
-    const started = performance.now();
-    const res = await fetch(`${url}/api/address/suggest?q=${encodeURIComponent(q)}`, { headers: { 'X-Auth-Token': token } });
-    expect(res.status).toBe(200);
-    await res.arrayBuffer();
-    took.push(performance.now() - started);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return took;
-}
-
-const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor(values.length * q)];
 const p99 = (values: number[]) => quantile(values, 0.99);
 
 it("four senders at the webhook limits on A's URL leave B's suggestions within 50 ms at p99", async () => {

@@ -7,6 +7,7 @@
  * Usage: node --import tsx test/soak/zone-flooder.ts <url> <token> <ms>
  */
 import AdmZip from 'adm-zip';
+import { comb } from '../delivery/comb-zone.js';
 
 const [url, token, ms] = process.argv.slice(2);
 
@@ -14,13 +15,6 @@ const zip = new AdmZip();
 zip.addFile('doc.kml', Buffer.alloc(60 * 1024 * 1024, 0x20));
 const kmz = zip.toBuffer();
 
-function comb(lon: number, lat: number, teeth: number): Array<[number, number]> {
-  const ring: Array<[number, number]> = [];
-  const w = 0.01 / teeth;
-  for (let i = 0; i < teeth; i++) ring.push([lon + i * w, lat], [lon + i * w, lat + 0.05], [lon + (i + 0.5) * w, lat + 0.05], [lon + (i + 0.5) * w, lat + 0.0001]);
-  ring.push([lon + 0.01, lat], [lon + 0.01, lat - 0.001], [lon, lat - 0.001], [lon, lat]);
-  return ring;
-}
 const combs = JSON.stringify({ type: 'FeatureCollection', features: Array.from({ length: 20 }, (_, i) => ({ type: 'Feature', properties: { name: `Гребень ${i + 1}` }, geometry: { type: 'Polygon', coordinates: [comb(50 + i * 0.02, 53, 2499)] } })) });
 
 const files = [
