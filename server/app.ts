@@ -41,7 +41,7 @@ export function createApp(system: System): Express {
     }),
   );
   // Webhooks parse their own (large, bracket-keyed) form bodies: before the general parsers.
-  app.use(webhookRoutes({ urls: system.webhookUrls, inbox: system.webhooks, perMinute: config.webhookRateLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now() }));
+  app.use(webhookRoutes({ urls: system.webhookUrls, inbox: system.webhooks, parser: system.webhookParser, perMinute: config.webhookRateLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now() }));
   // DaData's API answers its own errors (a body that is not JSON too) in DaData's shape: before the general parsers.
   app.use(dadataRoutes({ service: system.addresses, lookups: system.local, siteKeys: system.siteKeys, limitPerMinute: config.rateLimitPerMinute, now: () => system.clock.now(), hitCounters: system.hitCounters }));
   // A zone file may be sent as application/json: its route reads it (up to its own limit, after

@@ -65,6 +65,7 @@ import { AccountConsole } from './admin/account-console.js';
 import { DeliveryZonesRepository } from './store/delivery-zones-repository.js';
 import { DeliveryZones } from './delivery/delivery-zones.js';
 import { ZoneReader, ZONE_READER_LIMITS } from './delivery/zone-reader.js';
+import { WebhookParser } from './intake/webhook-parser.js';
 import { amoResult, Metrics } from './metrics.js';
 import { readiness } from './readiness.js';
 import { statSync } from 'node:fs';
@@ -110,6 +111,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
   // (delivery/zone-reader.ts): a long upload never holds another account's lookup up.
   const zoneReader = new ZoneReader();
   const zoneCompiler = new ZoneReader({ ...ZONE_READER_LIMITS, workers: 1, queue: 64 });
+  const webhookParser = new WebhookParser();
   const zones = new DeliveryZones({ repo: new DeliveryZonesRepository(sql), changes: store.changes, clock, reader: zoneReader, compiler: zoneCompiler });
   servedIndex.onSwitch((file, switchMs) => {
     addresses.forgetCachedAnswers();
@@ -261,6 +263,8 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     mapping,
     webhookUrls,
     intake: new IntakeService({ leads: new IntakeLeadsRepository(sql), outbox, clock, wake, maxPending: config.outbox.maxPendingPerAccount }),
+    /** Webhook bodies are parsed in a worker thread (intake/webhook-parser.ts). */
+    webhookParser,
     webhooks: new WebhookInbox({ events: webhookEvents, outbox, accounts, clock, log, wake, onDelivery: (result) => metrics.webhookDeliveries.inc({ result }) }),
     writebackRequests: mapping && amoApi ? new WritebackRequests({ mapping, rights: new UserRights(amoApi, () => clock.now()), writebacks, outbox, addresses, clock, wake }) : null,
     accountSettings: crm ? new AccountSettingsService({ crm, settings, clock, zones }) : null,
@@ -293,6 +297,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
       await worker.stop();
       await zoneReader.close();
       await zoneCompiler.close();
+      await webhookParser.close();
       await store.close();
       servedIndex.close();
       db.close();

@@ -166,18 +166,20 @@ export class DeliveryZones {
   /**
    * Reads a file and, only if all of it is good, swaps every zone for its zones at once. The file
    * is read, and its zones made into the store's JSON, in the reader's worker thread; this thread
-   * only writes that text (and never parses the zones it replaces).
+   * only writes that text (and never parses the zones it replaces). With `handOver` the caller
+   * gives the body away (it moves to the worker without a copy).
    */
-  async replace(accountId: number, body: Buffer, options: { allowSelfCrossing: boolean }): Promise<{ set: ZoneSetListing; warnings: ZoneWarning[]; skipped: number }> {
+  async replace(accountId: number, body: Buffer, options: { allowSelfCrossing: boolean; handOver?: boolean }): Promise<{ set: ZoneSetListing; warnings: ZoneWarning[]; skipped: number }> {
     if (this.reading.has(accountId)) throw new AppError('rate_limited', 'A zone file of this account is being read now; upload again when it is done.', { retryAfterSeconds: 5 });
     this.reading.add(accountId);
     let prepared: PreparedZoneFile;
+    const bytes = body.length; // before a body handed over moves to the reader's worker
     let head = await this.deps.repo.head(accountId);
     try {
       const readOptions = { allowSelfCrossing: options.allowSelfCrossing, area: { warehouses: (head?.warehouses ?? []).map((w) => [w.lon, w.lat] as [number, number]) } };
       // New ids for every upload (the console's edits of the old zones cannot land on the new).
       const firstId = ((head?.version ?? 0) + 1) * 1000 + 1;
-      prepared = await (this.deps.reader ? this.deps.reader.prepare(body, readOptions, firstId) : readZoneFile(body, readOptions).then((read) => prepareZones(read, firstId)));
+      prepared = await (this.deps.reader ? this.deps.reader.prepare(body, readOptions, firstId, options.handOver) : readZoneFile(body, readOptions).then((read) => prepareZones(read, firstId)));
     } catch (error) {
       if (error instanceof ZoneFileError) throw new AppError('invalid_zone_file', error.message, { reason: error.reason, details: error.details.slice(0, 20) });
       if (error instanceof ZoneReaderBusy) throw new AppError('rate_limited', 'The server is reading other accounts’ zone files now; upload again in a minute. The zones in use are unchanged.', { retryAfterSeconds: 30 });
@@ -185,7 +187,7 @@ export class DeliveryZones {
     } finally {
       this.reading.delete(accountId);
     }
-    const source: ZoneSource = { format: prepared.format, uploadedAt: this.deps.clock.now(), bytes: body.length };
+    const source: ZoneSource = { format: prepared.format, uploadedAt: this.deps.clock.now(), bytes };
     for (let attempt = 0; attempt < 5; attempt++, head = await this.deps.repo.head(accountId)) {
       const now = this.deps.clock.now();
       const rest = { warehouses: head?.warehouses ?? [], source, pricing: head?.pricing ?? null };

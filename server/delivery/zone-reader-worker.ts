@@ -4,25 +4,14 @@
  * uploader a refusal and every other account nothing.
  */
 import { parentPort } from 'node:worker_threads';
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { readZoneFile, ZoneFileError, type ReadOptions } from './zone-file.js';
 import { editZones, listingOf, prepareZones } from './stored-zones.js';
 import { compileZone, type CompiledZoneParts } from './zone-index.js';
+import { yieldToAnsweringThread } from '../workers/thread-priority.js';
 import { unpackZones, type StoredZone } from '../store/delivery-zones-repository.js';
 
-/**
- * This thread yields the CPU to the one that answers suggestions (nice 10: against busy threads
- * it gets about a tenth of their share, so on a loaded machine a file takes tens of seconds — the
- * reader's time limit allows for that): on Linux a thread has its own nice value, and /proc/thread-self names its id (setpriority(2) with PRIO_PROCESS and a thread id
- * sets that thread's). Elsewhere, or without the right to, it runs at the process's priority.
- */
-try {
-  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, 10);
-} catch {
-  // not Linux, or not allowed: the same priority as the rest
-}
+// Tens of seconds for a file on a loaded machine: the reader's time limit allows for that.
+yieldToAnsweringThread();
 
 /** An account's stored zones compiled for lookups, and listed; the bands' typed arrays move to the asking thread. */
 function compile(id: number, text: string): void {

@@ -29,6 +29,8 @@ export class ZoneReaderBusy extends Error {}
 interface Job {
   id: number;
   body?: Buffer;
+  /** The body is the caller's no more: it moves to the worker without a copy when it can. */
+  handOver?: boolean;
   options?: ReadOptions;
   firstId?: number;
   /** An account's stored zones (the store's text) to compile, instead of a file to read. */
@@ -58,12 +60,16 @@ export class ZoneReader {
   constructor(private readonly limits: ZoneReaderLimits = ZONE_READER_LIMITS) {}
 
   read(body: Buffer, options: ReadOptions): Promise<ReadZoneFile> {
-    return this.submit(body, options, undefined);
+    return this.enqueue({ body, options });
   }
 
-  /** Reads the file and makes its zones, numbered from `firstId`, into the store's JSON and a listing, all in the worker. */
-  prepare(body: Buffer, options: ReadOptions, firstId: number): Promise<PreparedZoneFile> {
-    return this.submit(body, options, firstId);
+  /**
+   * Reads the file and makes its zones, numbered from `firstId`, into the store's JSON and a
+   * listing, all in the worker. With `handOver` the caller gives the body away: a large one moves
+   * to the worker without a copy and is empty here afterwards.
+   */
+  prepare(body: Buffer, options: ReadOptions, firstId: number, handOver = false): Promise<PreparedZoneFile> {
+    return this.enqueue({ body, options, firstId, handOver });
   }
 
   /** An account's stored zones compiled for lookups (ZoneIndex.fromParts): the parse and the bands off this thread. */
@@ -76,11 +82,7 @@ export class ZoneReader {
     return this.enqueue({ edit: { stored, edits } });
   }
 
-  private submit<T>(body: Buffer, options: ReadOptions, firstId: number | undefined): Promise<T> {
-    return this.enqueue({ body, options, firstId });
-  }
-
-  private enqueue<T>(work: Pick<Job, 'body' | 'options' | 'firstId' | 'compile' | 'edit'>): Promise<T> {
+  private enqueue<T>(work: Pick<Job, 'body' | 'options' | 'firstId' | 'handOver' | 'compile' | 'edit'>): Promise<T> {
     if (this.waiting.length >= this.limits.queue) return Promise.reject(new ZoneReaderBusy(`${this.waiting.length} zone files are waiting to be read`));
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ id: this.next++, ...work, resolve: resolve as (result: never) => void, reject });
@@ -110,9 +112,11 @@ export class ZoneReader {
         slot.worker.postMessage({ id: job.id, compile: job.compile, edit: job.edit });
         continue;
       }
-      // A copy the worker owns: the request's buffer may be a slice of a shared pool.
-      const body = new Uint8Array(job.body!);
-      slot.worker.postMessage({ id: job.id, body, options: job.options, firstId: job.firstId }, [body.buffer]);
+      // The worker owns what it is sent. A body handed over that is a whole buffer of its own (any
+      // large one) moves there without a copy; a small one may be a slice of Node's shared pool.
+      const whole = job.handOver && job.body!.byteOffset === 0 && job.body!.byteLength === job.body!.buffer.byteLength;
+      const body = whole ? new Uint8Array(job.body!.buffer, 0, job.body!.byteLength) : new Uint8Array(job.body!);
+      slot.worker.postMessage({ id: job.id, body, options: job.options, firstId: job.firstId }, [body.buffer as ArrayBuffer]);
     }
   }
 

@@ -141,7 +141,7 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
       throw new AppError('invalid_zone_file', 'Send the zone file itself as the request body, with Content-Type application/geo+json, application/vnd.google-earth.kml+xml or application/vnd.google-earth.kmz; the zones in use were not changed.', { reason: 'not_a_zone_file' });
     }
     const allowSelfCrossing = req.query.allow_self_crossing === 'true';
-    const { set, warnings, skipped } = await zones.replace(accountId, req.body, { allowSelfCrossing });
+    const { set, warnings, skipped } = await zones.replace(accountId, req.body, { allowSelfCrossing, handOver: true }); // the request's body is read no more
     if (skipped) warnings.push({ code: 'skipped', count: skipped, text: `${skipped} point(s) or line(s) in the file are not areas and were left out.` });
     res.json(await view(accountId, set, { warnings }));
   });

@@ -2,8 +2,8 @@ import express, { Router, type Request } from 'express';
 import type { WebhookUrls } from '../intake/webhook-urls.js';
 import type { WebhookInbox } from '../writes/webhook-inbox.js';
 import { AppError } from '../errors.js';
-import { countParameters, parseWebhookFormInSlices, WEBHOOK_FORM_LIMITS } from '../intake/webhook-form.js';
-import { isChangeKey } from '../intake/webhook-changes.js';
+import { countParameters, WEBHOOK_FORM_LIMITS } from '../intake/webhook-form.js';
+import type { WebhookParser } from '../intake/webhook-parser.js';
 import { perAccountLimit, type AccountLimitDeps } from './account-limits.js';
 import { FairQueue } from './fair-queue.js';
 
@@ -20,14 +20,14 @@ const WAITING_PARSES = { perAccount: 4, total: 64 };
  *
  * What a delivery may cost is bounded before it is read: a declared length over the limit is a
  * 413 at once, each account has its own rate, the parameters are counted on the raw text before
- * any parse, and the parse itself runs one delivery at a time, accounts taking turns, in slices
- * that let suggestions through (webhook-form.ts). Over the rate amoCRM gets a 429 and delivers again later.
+ * any parse, and the parse itself runs one delivery at a time, accounts taking turns, in a worker
+ * thread that never delays a suggestion (webhook-parser.ts). Over the rate amoCRM gets a 429 and delivers again later.
  */
-export function webhookRoutes(deps: { urls: WebhookUrls | null; inbox: WebhookInbox; perMinute: number } & AccountLimitDeps): Router {
+export function webhookRoutes(deps: { urls: WebhookUrls | null; inbox: WebhookInbox; parser: WebhookParser; perMinute: number } & AccountLimitDeps): Router {
   const router = Router();
   const tooLarge = () => new AppError('payload_too_large', `A webhook may carry at most ${WEBHOOK_FORM_LIMITS.bytes / 1024} KB and ${WEBHOOK_FORM_LIMITS.parameters} parameters.`);
-  const text = express.text({ type: () => true, limit: WEBHOOK_FORM_LIMITS.bytes });
-  const parser = new FairQueue(WAITING_PARSES);
+  const bytes = express.raw({ type: () => true, limit: WEBHOOK_FORM_LIMITS.bytes });
+  const turns = new FairQueue(WAITING_PARSES);
   const limit = perAccountLimit(deps, {
     name: 'webhooks',
     perMinute: deps.perMinute,
@@ -45,10 +45,10 @@ export function webhookRoutes(deps: { urls: WebhookUrls | null; inbox: WebhookIn
       throw tooLarge();
     }
     next();
-  }, limit, text, async (req, res) => {
-    const raw = typeof req.body === 'string' ? req.body : '';
+  }, limit, bytes, async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (countParameters(raw) > WEBHOOK_FORM_LIMITS.parameters) throw tooLarge();
-    const parsed = await parser.run(req.webhookAccountId!, () => parseWebhookFormInSlices(raw, isChangeKey));
+    const parsed = await turns.run(req.webhookAccountId!, () => deps.parser.parse(raw));
     if (parsed === null) throw new AppError('rate_limited', 'Too many webhook deliveries are being read; amoCRM will deliver again later.', { retryAfterSeconds: 5 });
     const stored = await deps.inbox.receive(req.webhookAccountId!, parsed.form, parsed.sha256);
     res.status(200).json({ ok: true, duplicate: !stored });

@@ -5,21 +5,16 @@
  * seconds (quadratic); here every parameter costs one walk down its own path.
  * Objects have no prototype, so `__proto__` is an ordinary key.
  */
-import { createHash } from 'node:crypto';
 import { unescape } from 'node:querystring';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /**
  * Sized to amoCRM's deliveries, which are bounded by what they carry, not by a documented cap
  * (amoCRM publishes none). In the v2 layout (reference §7; amoCRM docs webhooks-format) an entity
  * is about 20 parameters plus 3–5 per custom field value: a lead with 60 filled fields is
  * about 300 parameters and 25 KB. 5,000 parameters / 512 KB hold a delivery of 15 such leads,
- * or 100+ plain ones, and keep the worst body's parse near 25 ms of work, done in slices.
+ * or 100+ plain ones, and keep the worst body's parse near 25 ms of work, done in a worker thread (webhook-parser.ts).
  */
 export const WEBHOOK_FORM_LIMITS = { bytes: 512 * 1024, parameters: 5_000, depth: 8, keyLength: 300 } as const;
-
-/** Parameters parsed between two turns of the event loop (~0.5 ms of work). */
-const SLICE = 100;
 
 export type FormValue = string | FormObject;
 export interface FormObject {
@@ -31,15 +26,16 @@ export class FormLimitError extends Error {}
 const KEY = /^([^[\]]+)((?:\[[^[\]]*\])*)$/;
 const SEGMENT = /\[([^[\]]*)\]/g;
 
-/** How many parameters a body holds, counted on the raw text before anything is decoded. */
-export function countParameters(text: string): number {
-  if (text.length === 0) return 0;
+/** How many parameters a body holds, counted on its raw bytes (or text) before anything is decoded. */
+export function countParameters(body: string | Buffer): number {
+  if (body.length === 0) return 0;
+  const amp = typeof body === 'string' ? '&' : 0x26;
   let count = 1;
-  for (let at = text.indexOf('&'); at !== -1; at = text.indexOf('&', at + 1)) count++;
+  for (let at = body.indexOf(amp as never); at !== -1; at = body.indexOf(amp as never, at + 1)) count++;
   return count;
 }
 
-/** The whole body at once (tests, small bodies). */
+/** A whole body at once (tests, the bench). */
 export function parseWebhookForm(text: string): FormObject {
   if (countParameters(text) > WEBHOOK_FORM_LIMITS.parameters) throw new FormLimitError(`more than ${WEBHOOK_FORM_LIMITS.parameters} parameters`);
   const form = new FormBuilder(text);
@@ -48,27 +44,10 @@ export function parseWebhookForm(text: string): FormObject {
 }
 
 /**
- * The same parse, yielding to the event loop every SLICE parameters, so that a large delivery
- * for one account never holds up another account's suggestions for more than a slice. The
- * caller has counted the parameters (countParameters). Also answers the SHA-256 of the text,
- * hashed slice by slice for the same reason. `keep` (by key path) leaves out what the caller
- * never reads, so custom field values are not even decoded.
+ * Builds the form one parameter at a time; `keep` (by key path) leaves out what the caller never
+ * reads, so custom field values are not even decoded.
  */
-export async function parseWebhookFormInSlices(text: string, keep?: (path: string[]) => boolean): Promise<{ form: FormObject; sha256: string }> {
-  const form = new FormBuilder(text, keep);
-  const hash = createHash('sha256');
-  let hashed = 0;
-  for (;;) {
-    const more = form.step(SLICE);
-    hash.update(text.slice(hashed, form.position));
-    hashed = form.position;
-    if (!more) break;
-    await nextTurn();
-  }
-  return { form: form.root, sha256: hash.update(text.slice(hashed)).digest('hex') };
-}
-
-class FormBuilder {
+export class FormBuilder {
   readonly root: FormObject = Object.create(null);
   private at = 0;
   private count = 0;

@@ -19,8 +19,14 @@ afterEach(async () => {
 });
 
 
+/**
+ * A flooder in a process of its own at nice 10: in production the flooders are other machines,
+ * here they share the two cores with what is measured, and their own CPU (building and sending
+ * megabytes) is not the server's cost to the neighbour. The server's work for them is all counted:
+ * its answering thread at normal priority, its reader and parser threads at nice 10.
+ */
 function child(script: string, args: string[]): { out: () => string; done: Promise<unknown> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn('nice', ['-n', '10', process.execPath, '--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout.on('data', (chunk) => (out += chunk));
   return { out: () => out, done: new Promise((resolve) => proc.on('exit', resolve)) };
@@ -37,12 +43,13 @@ it("A floods zone uploads and webhooks while B types: B's typing is not stalled"
   const flooder = await widgetToken({ accountId: ACCOUNT, isAdmin: true });
 
   await typing(server.url, typist, 1000); // warm-up
-  const idle = await typing(server.url, typist, 6000);
+  // 10 s each (600–700 keystrokes): a p99 of fewer varies from run to run by more than the flood's effect.
+  const idle = await typing(server.url, typist, 10_000);
 
-  const zones = child('test/soak/zone-flooder.ts', [server.url, flooder, '7500']);
-  const hooks = child('test/soak/webhook-sender.ts', [`${server.url}${hook}`, String(ACCOUNT), '7500']);
+  const zones = child('test/soak/zone-flooder.ts', [server.url, flooder, '11500']);
+  const hooks = child('test/soak/webhook-sender.ts', [`${server.url}${hook}`, String(ACCOUNT), '11500']);
   await new Promise((r) => setTimeout(r, 1000)); // the flood under way
-  const loaded = await typing(server.url, typist, 6000);
+  const loaded = await typing(server.url, typist, 10_000);
   await Promise.all([zones.done, hooks.done]);
   const uploads = JSON.parse(zones.out()) as { answers: Record<string, number> };
   const deliveries = JSON.parse(hooks.out()) as { answers: Record<string, number> };
