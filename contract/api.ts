@@ -240,6 +240,8 @@ export const ERROR_STATUS = {
   // Address data: one update at a time
   data_update_not_started: 409,
   site_key_limit: 409,
+  // Cleaning the account's addresses: one job at a time, each phase in its turn
+  clean_job_conflict: 409,
   // amoCRM's answers, as our callers see them
   amocrm_validation: 422,
   amocrm_insufficient_rights: 403,

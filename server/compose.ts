@@ -54,6 +54,9 @@ import { addressWriter, writebackHandler } from './outbox/handlers/writeback-han
 import { webhookHandler } from './outbox/handlers/webhook-handler.js';
 import { subscribeHandler } from './outbox/handlers/subscribe-handler.js';
 import { importAddressesHandler } from './outbox/handlers/import-addresses-handler.js';
+import { BaseCleaner, cleanTurn } from './cleaning/base-cleaner.js';
+import { CleanConsole } from './cleaning/clean-console.js';
+import { CleanJobsRepository } from './store/clean-jobs-repository.js';
 import { IntakeService } from './writes/intake-service.js';
 import { WebhookInbox } from './writes/webhook-inbox.js';
 import { WebhookUrls } from './intake/webhook-urls.js';
@@ -157,6 +160,8 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
 
   // Writes: the outbox and a handler for each kind of job (none in demo mode)
   const mapping = crm ? new FieldMapping(settings, crm) : null;
+  // Cleaning the account's existing addresses: jobs whose phases run as outbox items (cleaning/).
+  const cleanJobs = new CleanJobsRepository(sql);
   let handlers: JobHandlers | null = null;
   if (crm && mapping && webhookUrls && importer) {
     const writer = addressWriter({ crm, mapping, writebacks, zones, now: () => clock.now() });
@@ -166,6 +171,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
       webhook: webhookHandler({ crm, addresses, mapping, writebacks, writer }),
       subscribe: subscribeHandler(crm, webhookUrls),
       import_addresses: importAddressesHandler(importer),
+      clean: cleanTurn(new BaseCleaner({ jobs: cleanJobs, crm, mapping, writer, writebacks, addresses, zones, now: () => clock.now(), log })),
     };
   }
   const worker = new OutboxWorker(outbox, handlers, config.outbox, clock, log);
@@ -273,6 +279,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     parkedWrites,
     console: new AccountConsole({ accounts, outbox, siteKeys, siteKeyIssuer, addressBook: addressBookRows, crm, webhookUrls, webhookSubscriptions, parkedWrites, publicUrl: config.publicUrl, maxPending: config.outbox.maxPendingPerAccount, clock, wake, addressData }),
     addressData,
+    clean: mapping ? new CleanConsole({ jobs: cleanJobs, accounts, outbox, mapping, now: () => clock.now(), wake }) : null,
     housekeeping,
 
     /** Background work of a running server: the outbox worker, the refresh of idle accounts, housekeeping. */

@@ -147,6 +147,36 @@ export class AmoCrm {
     return found;
   }
 
+  /**
+   * One page of an entity list (`page`, `limit` ≤ 250, `filter[...]`; reference §6; amoCRM docs
+   * leads-api "Список сделок"), with each entity's tags (`_embedded.tags`, in every list by
+   * default). A page past the end is amoCRM's empty 204.
+   */
+  async page(accountId: number, entity: EntityType, page: number, limit: number, filter: Record<string, string | number> = {}): Promise<{ items: Array<CrmEntity & { _embedded?: { tags?: Array<{ name: string }> } }>; hasNext: boolean }> {
+    const body = await this.api.request<Embedded<string, CrmEntity> & { _links?: { next?: { href?: string } } }>(accountId, 'GET', `/api/v4/${entity}`, undefined, { query: { ...filter, page, limit } });
+    const items = body?._embedded?.[entity] ?? [];
+    return { items, hasNext: Boolean(body?._links?.next) && items.length === limit };
+  }
+
+  /**
+   * Many entities in one PATCH (`PATCH /api/v4/{entity}` with an array, each with its `id`;
+   * at most 250 a request, 50 advised: reference §6). The same values again are harmless.
+   */
+  async updateMany(accountId: number, entity: EntityType, items: Array<{ id: number; fields: FieldValue[]; tags?: { add?: string[]; remove?: string[] } }>): Promise<void> {
+    if (items.length > 250) throw new Error('amoCRM takes at most 250 entities a request');
+    await this.api.request(
+      accountId,
+      'PATCH',
+      `/api/v4/${entity}`,
+      items.map((i) => ({
+        id: i.id,
+        custom_fields_values: i.fields,
+        ...(i.tags?.add?.length ? { tags_to_add: i.tags.add.map((name) => ({ name })) } : {}),
+        ...(i.tags?.remove?.length ? { tags_to_delete: i.tags.remove.map((name) => ({ name })) } : {}),
+      })),
+    );
+  }
+
   /** The account's webhook destinations (reference §7). */
   async webhooks(accountId: number): Promise<Array<{ destination: string; settings: string[] }>> {
     const body = await this.api.request<Embedded<'webhooks', { destination: string; settings: string[] }>>(accountId, 'GET', '/api/v4/webhooks');

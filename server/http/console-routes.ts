@@ -17,6 +17,8 @@ import { parseInput, webOrigins } from './validation.js';
 import { DEMO_ACCOUNT_ID } from '../admin/demo-account.js';
 import { perAccountLimit, type AccountLimitDeps } from './account-limits.js';
 import { mountDeliveryZoneRoutes } from './delivery-zone-routes.js';
+import { mountCleanRoutes } from './clean-routes.js';
+import type { CleanConsole } from '../cleaning/clean-console.js';
 import type { DeliveryZones } from '../delivery/delivery-zones.js';
 import type { AddressService } from '../geocoding/address-service.js';
 
@@ -25,6 +27,8 @@ export interface ConsoleRouteDeps extends AccountLimitDeps {
   /** Console changes per account per minute (ACCOUNT_WRITE_LIMIT_PER_MINUTE). */
   writesPerMinute: number;
   console: AccountConsole;
+  /** Cleaning the account's existing addresses; null without amoCRM (the demo). */
+  clean: CleanConsole | null;
   accountSettings: AccountSettingsService | null;
   verifier: DisposableTokenVerifier | null;
   publicUrl: string;
@@ -114,5 +118,6 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Router {
     mayStore: (accountId) => deps.console.mayStore(accountId),
     optionGaps: (accountId, names) => (deps.accountSettings ? deps.accountSettings.zoneOptionGaps(accountId, names) : Promise.resolve([])),
   });
+  mountCleanRoutes(router, { clean: deps.clean, caller, adminOnly, mayStore: (accountId) => deps.console.mayStore(accountId) });
   return router;
 }

@@ -64,6 +64,15 @@ export interface ImportAddressesState {
   read?: number;
 }
 
+/**
+ * One step of cleaning an account's addresses (cleaning/base-cleaner.ts): the check, the apply
+ * or the undo of a clean job. Its progress lives in the job's own rows, not in the item.
+ */
+export interface CleanPayload {
+  jobId: number;
+  phase: 'check' | 'apply' | 'undo';
+}
+
 type NoState = Record<string, never>;
 
 // A type, not an interface: the store's generic constraint needs its implicit index signature.
@@ -73,6 +82,7 @@ export type OutboxJobs = {
   webhook: { payload: WebhookPayload; state: NoState };
   subscribe: { payload: SubscribePayload; state: NoState };
   import_addresses: { payload: ImportAddressesPayload; state: ImportAddressesState };
+  clean: { payload: CleanPayload; state: NoState };
 };
 
 export type JobKind = keyof OutboxJobs;
@@ -84,6 +94,17 @@ export interface StepContext<S> {
   state: S;
   /** Merges `patch` into the state and stores it before the caller goes on. */
   save(patch: Partial<S>): Promise<void>;
+}
+
+/**
+ * Thrown by a handler that did a bounded part of its work and has more: the item goes back to
+ * the queue at once, its attempts kept, so a long job takes turns with the account's other items
+ * and a stopping server waits for one part only.
+ */
+export class ContinueLater extends Error {
+  constructor() {
+    super('continues in its next turn');
+  }
 }
 
 export type JobHandler<K extends JobKind> = (item: JobItem<K>, step: StepContext<OutboxJobs[K]['state']>) => Promise<void>;

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 import { AmoApiError } from '../amo/api-errors.js';
-import type { JobHandler, JobHandlers, JobItem, JobKind, Outbox, OutboxJobs, StepContext } from './jobs.js';
+import { ContinueLater, type JobHandler, type JobHandlers, type JobItem, type JobKind, type Outbox, type OutboxJobs, type StepContext } from './jobs.js';
 
 /** Errors that no retry will fix: the item is parked at once with the reason. */
 function isFinal(error: unknown): boolean {
@@ -130,6 +130,10 @@ export class OutboxWorker {
         return;
       }
       const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof ContinueLater) {
+        await this.outbox.postpone(item.id, message, this.clock.now(), this.clock.now(), attempt);
+        return;
+      }
       const waitUntil = pausedUntil(error);
       if (waitUntil !== null) {
         await this.outbox.postpone(item.id, message, this.clock.now(), waitUntil, attempt);

@@ -5,8 +5,8 @@
  */
 import type { Sql } from './sql.js';
 
-/** Children before parents (intake_leads refers to site_keys and outbox). */
-export const ACCOUNT_TABLES = ['intake_leads', 'outbox', 'site_keys', 'webhook_events', 'writebacks', 'account_settings', 'account_addresses', 'delivery_zones', 'accounts'] as const;
+/** Children before parents (intake_leads refers to site_keys and outbox, clean_rows to clean_jobs). */
+export const ACCOUNT_TABLES = ['clean_rows', 'clean_jobs', 'intake_leads', 'outbox', 'site_keys', 'webhook_events', 'writebacks', 'account_settings', 'account_addresses', 'delivery_zones', 'accounts'] as const;
 
 export type PurgedRows = Record<(typeof ACCOUNT_TABLES)[number], number>;
 

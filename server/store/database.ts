@@ -139,6 +139,43 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE site_keys ADD COLUMN origins TEXT;`,
   // 11: an account's price by distance from its warehouses, beside its zones (PostgreSQL: 0005)
   `ALTER TABLE delivery_zones ADD COLUMN pricing TEXT;`,
+  // 12: cleaning an account's existing addresses: a job and one row per entity it read (PostgreSQL: 0006)
+  `CREATE TABLE clean_jobs (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+     account_id  INTEGER NOT NULL,
+     entity      TEXT NOT NULL,
+     filter      TEXT NOT NULL,
+     status      TEXT NOT NULL,
+     next_page   INTEGER NOT NULL DEFAULT 1,
+     read_count        INTEGER NOT NULL DEFAULT 0,
+     to_do       INTEGER NOT NULL DEFAULT 0,
+     done        INTEGER NOT NULL DEFAULT 0,
+     phase_started_at INTEGER,
+     cancel      INTEGER NOT NULL DEFAULT 0,
+     error       TEXT,
+     created_at  INTEGER NOT NULL,
+     updated_at  INTEGER NOT NULL
+   );
+   CREATE INDEX clean_jobs_account ON clean_jobs (account_id, id);
+   CREATE TABLE clean_rows (
+     job_id      INTEGER NOT NULL REFERENCES clean_jobs(id) ON DELETE CASCADE,
+     account_id  INTEGER NOT NULL,
+     entity_id   INTEGER NOT NULL,
+     class       TEXT NOT NULL,
+     old_value   TEXT NOT NULL,
+     new_value   TEXT,
+     verdict     TEXT,
+     zone        TEXT,
+     price       REAL,
+     budget      REAL,
+     data        TEXT,
+     state       TEXT NOT NULL DEFAULT 'none',
+     reason      TEXT,
+     old_fields      TEXT,
+     new_fields     TEXT,
+     PRIMARY KEY (job_id, entity_id)
+   );
+   CREATE INDEX clean_rows_state ON clean_rows (job_id, state, entity_id);`,
 ];
 
 /** The schema this release writes (`PRAGMA user_version` after its migrations). */

@@ -74,6 +74,7 @@ export function entityRoutes(app: express.Express, fake: FakeAmoCrm): void {
     if (ids.length) items = items.filter((e) => ids.includes(e.id));
     const query = typeof req.query.query === 'string' ? req.query.query.toLowerCase() : null;
     if (query) items = items.filter((e) => matches(e, query));
+    items = items.filter(listFilter(req.query as Record<string, unknown>));
     const page = Number(req.query.page ?? 1);
     const limit = Math.min(Number(req.query.limit ?? 50), 250);
     const slice = items.slice((page - 1) * limit, page * limit);
@@ -99,10 +100,35 @@ export function entityRoutes(app: express.Express, fake: FakeAmoCrm): void {
     hal(res, 200, { _embedded: { [entity]: created.map((id, i) => ({ id, request_id: String((req.body as Entity[])[i].request_id ?? i) })) } });
   });
 
+  // Many at once: an array, each with its `id`, at most 250 (reference §6: "Writes ≤ 250 entities
+  // per request"); one bad entity refuses the batch with its index in the path (validation-errors).
+  app.patch('/api/v4/:entity', (req, res, next) => {
+    const entity = String(req.params.entity) as EntityType;
+    if (!ENTITY.test(entity)) return next();
+    const body = req.body as Entity[];
+    if (!Array.isArray(body) || !body.length) return problem(res, 400, 'Bad request', 'an array of entities is expected');
+    if (body.length > 250) return problem(res, 400, 'Bad request', 'at most 250 entities a request');
+    if (body.some((b) => fake.readOnly.has(Number(b.id)))) return problem(res, 403, 'Forbidden', 'Insufficient rights to call this method');
+    const targets = body.map((b) => store(req)[entity]?.get(Number(b.id)) as Entity | undefined);
+    const missing = targets.findIndex((t) => !t);
+    if (missing >= 0) return void fake.reply(res, 400, { title: 'Bad Request', status: 400, detail: 'Request validation failed', 'validation-errors': [{ request_id: String(missing), errors: [{ code: 'NotFound', path: `${missing}.id`, detail: 'Entity not found' }] }] });
+    const invalid = validate(fake, entity, body);
+    if (invalid) return void fake.reply(res, 400, invalid);
+    body.forEach((b, i) => {
+      mergeFields(targets[i]!, b.custom_fields_values ?? []);
+      mutateTags(targets[i]!, b as { tags_to_add?: Tag[]; tags_to_delete?: Tag[] });
+      fake.patches.push({ accountId: fake.bearerAccount(req)!, entity, id: targets[i]!.id, body: b });
+    });
+    fake.batchPatches++;
+    fake.afterChange(fake.bearerAccount(req)!, entity, 'update', targets.map((t) => t!.id));
+    hal(res, 200, { _embedded: { [entity]: targets.map((t, i) => ({ id: t!.id, updated_at: Math.floor(Date.now() / 1000), request_id: String(i) })) } });
+  });
+
   app.patch('/api/v4/:entity/:id', (req, res) => {
     const entity = String(req.params.entity) as EntityType;
     const target = store(req)[entity]?.get(Number(req.params.id)) as Entity | undefined;
     if (!target) return problem(res, 404, 'Not found');
+    if (fake.readOnly.has(target.id)) return problem(res, 403, 'Forbidden', 'Insufficient rights to call this method');
     const invalid = validate(fake, entity, [req.body as Entity]);
     if (invalid) return void fake.reply(res, 400, invalid);
     mergeFields(target, (req.body as Entity).custom_fields_values ?? []);
@@ -153,6 +179,24 @@ export function entityRoutes(app: express.Express, fake: FakeAmoCrm): void {
     if (!mine.length) return void fake.reply(res, 204, null);
     hal(res, 200, { _total_items: mine.length, _embedded: { webhooks: mine.map((w, i) => ({ id: i + 1, destination: w.destination, settings: w.settings, disabled: false, sort: 10 })) } });
   });
+}
+
+/**
+ * A list's filters (amoCRM docs leads-api "filter"; the v4 examples send
+ * `filter[statuses][0][pipeline_id]` with `[status_id]`): `filter[pipeline_id]`, any of
+ * `filter[statuses][i]`, and `filter[created_at][from|to]` in Unix seconds, both ends included.
+ */
+function listFilter(query: Record<string, unknown>): (e: Entity) => boolean {
+  const pipeline = query['filter[pipeline_id]'];
+  const statuses: Array<{ pipeline: number; status: number }> = [];
+  for (let i = 0; query[`filter[statuses][${i}][status_id]`] !== undefined; i++) statuses.push({ pipeline: Number(query[`filter[statuses][${i}][pipeline_id]`]), status: Number(query[`filter[statuses][${i}][status_id]`]) });
+  const from = query['filter[created_at][from]'];
+  const to = query['filter[created_at][to]'];
+  return (e) =>
+    (pipeline === undefined || Number(e.pipeline_id) === Number(pipeline)) &&
+    (!statuses.length || statuses.some((s) => Number(e.pipeline_id) === s.pipeline && Number(e.status_id) === s.status)) &&
+    (from === undefined || Number(e.created_at) >= Number(from)) &&
+    (to === undefined || Number(e.created_at) <= Number(to));
 }
 
 function matches(entity: Entity, query: string): boolean {

@@ -49,6 +49,13 @@ export class FakeAmoCrm {
   readonly fields: Record<EntityType, FakeField[]> = structuredClone(DEFAULT_FIELDS);
   readonly notes: Array<{ id: number; accountId: number; entityId: number; text: string }> = [];
   readonly patches: Array<{ accountId: number; entity: string; id: number; body: unknown }> = [];
+  /** Batch PATCHes served (`PATCH /api/v4/{entity}` with an array). */
+  batchPatches = 0;
+  /**
+   * Entities the integration's user may not edit: a PATCH naming one (alone or in a batch) gets
+   * amoCRM's JSON 403 for a missing right (reference §8, "a 403 is not always a block").
+   */
+  readonly readOnly = new Set<number>();
   webhooks: Array<{ accountId: number; destination: string; settings: string[] }> = [];
   /** Deliver webhooks to subscribed destinations after API changes, as amoCRM does. */
   deliverWebhooks = true;

@@ -7,14 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
-import { amoEnv, connectAccount, startApp, startFakeAmo, tempDir, type RunningApp } from '../helpers.js';
+import { amoEnv, connectAccount, startApp, startFakeAmo, tempDir, widgetToken, type RunningApp } from '../helpers.js';
 import type { FakeAmoCrm } from '../fakes/fake-amocrm.js';
 import { REFRESH_MARGIN_MS } from '../../server/amo/token-service.js';
 import { OutboxRepository } from '../../server/store/outbox-repository.js';
 import { PostgresSql } from '../../server/store/postgres/postgres-sql.js';
 import { migratePostgres } from '../../server/store/postgres/migrate.js';
 import type { OutboxJobs } from '../../server/outbox/jobs.js';
-import { ACCOUNT, createSiteKey, eventually, FAST_RETRIES, postLead } from '../writes/write-helpers.js';
+import { ACCOUNT, createSiteKey, eventually, FAST_RETRIES, fieldValue, postLead } from '../writes/write-helpers.js';
+import { addressField, handTyped, importRealHouses } from '../cleaning/clean-helpers.js';
+import type { CleanJob } from '../../contract/cleaning.js';
 import { freshDatabase, postgresUrl } from './databases.js';
 import { SAMARA_ZONES } from '../delivery/samara-zones.js';
 
@@ -41,7 +43,7 @@ describe.skipIf(!postgresUrl)('several instances on one PostgreSQL', () => {
   it('an account connected through one instance is connected on all of them, with one copy of its tokens', async () => {
     for (const app of instances) expect((await app.system.accounts.find(ACCOUNT))?.status).toBe('connected');
     const health = await (await fetch(`${instances[2].url}/healthz`)).json();
-    expect(health.database).toEqual({ ok: true, writable: true, schemaVersion: '0005_delivery_pricing' });
+    expect(health.database).toEqual({ ok: true, writable: true, schemaVersion: '0006_clean_jobs' });
   });
 
   it('100 concurrent calls over 3 instances at expiry cause exactly one refresh', async () => {
@@ -118,10 +120,41 @@ describe.skipIf(!postgresUrl)('several instances on one PostgreSQL', () => {
       expect(claimed.filter((id) => ours.has(id))).toHaveLength(200);
       expect(new Set(claimed).size).toBe(claimed.length);
       await pools[0].query("UPDATE outbox SET status = 'done' WHERE kind = 'subscribe'");
+      // Leads claimed here with a lease ten minutes ahead go back to the instances (held, they
+      // would count as the account's items in flight and stall its queue for the tests after).
+      await pools[0].query("UPDATE outbox SET lease_until = NULL WHERE status = 'pending' AND id = ANY($1::bigint[])", [claimed.filter((id) => !ours.has(id))]);
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));
     }
   });
+
+  it('a clean job runs its turns on whichever instance is free, and writes each lead once; one instance stopping midway loses nothing', async () => {
+    for (const app of instances) await importRealHouses(app);
+    const houses = (await importRealHouses(instances[0])).slice(0, 60);
+    const ids = Array.from({ length: 300 }, (_, i) => fake.addEntity(ACCOUNT, 'leads', { name: 'Заказ', custom_fields_values: addressField(handTyped(houses[i % houses.length], 'noCity', i)) }));
+    const admin = await widgetToken({ accountId: ACCOUNT, isAdmin: true });
+    const call = (app: RunningApp, method: string, path: string, body?: unknown) =>
+      fetch(`${app.url}/api/console/clean${path}`, { method, headers: { 'X-Auth-Token': admin, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json());
+    const job = (await call(instances[0], 'POST', '', { entity: 'leads' })).job as CleanJob;
+    const status = async (app: RunningApp) => ((await call(app, 'GET', `/${job.id}`)).job as CleanJob);
+    await eventually(async () => (await status(instances[1])).status === 'checked', 'checked', 120_000);
+    expect((await status(instances[2])).counts.normalise).toBe(300);
+    fake.latencyMs = 40; // a batch in flight long enough to stop an instance under it
+    const patchedBefore = fake.patches.length;
+    await call(instances[2], 'POST', `/${job.id}/apply`);
+    await eventually(async () => (await status(instances[0])).done > 0, 'apply under way', 60_000);
+    const running = await status(instances[1]);
+    expect(running.etaSeconds).not.toBeNull();
+    await instances[2].system.worker.stop(); // as an instance going down: its turn ends, another picks the job up
+    await eventually(async () => (await status(instances[0])).status === 'applied', 'applied', 120_000);
+    instances[2].system.worker.start();
+    fake.latencyMs = 0;
+    const writes = fake.patches.slice(patchedBefore).map((p) => p.id);
+    expect(new Set(writes).size).toBe(300);
+    expect(writes).toHaveLength(300); // none twice
+    expect((await status(instances[2])).applied).toBe(300);
+    for (const id of ids) expect(fieldValue(fake.entities.get(ACCOUNT)!.leads.get(id), 762381)).toMatch(/^г Москва, /);
+  }, 300_000);
 });
 
 const runScript = (file: string, env: Record<string, string>) => {
@@ -152,7 +185,7 @@ describe.skipIf(!postgresUrl)('PostgreSQL migrations', () => {
 
   it('run once, are idempotent, and a database migrated by a newer release is refused', async () => {
     const url = await freshDatabase();
-    expect(await migratePostgres(url)).toEqual(['0001_initial', '0002_intake_idempotency', '0003_delivery_zones', '0004_site_key_origins', '0005_delivery_pricing']);
+    expect(await migratePostgres(url)).toEqual(['0001_initial', '0002_intake_idempotency', '0003_delivery_zones', '0004_site_key_origins', '0005_delivery_pricing', '0006_clean_jobs']);
     expect(await migratePostgres(url)).toEqual([]);
     const client = new pg.Client({ connectionString: url });
     await client.connect();

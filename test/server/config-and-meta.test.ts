@@ -65,7 +65,7 @@ describe('health, status and logo', () => {
   it('healthz reports the database state', async () => {
     const res = await fetch(`${app.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', database: { ok: true, schemaVersion: 11 }, demo: true });
+    expect(await res.json()).toMatchObject({ status: 'ok', database: { ok: true, schemaVersion: 12 }, demo: true });
   });
 
   it('status needs the admin token', async () => {

@@ -2,7 +2,7 @@
  * Moves an existing installation's state from its SQLite file into PostgreSQL
  * (`npm run migrate:sqlite-to-postgres`): every account with its tokens (copied as ciphertext, so
  * the same TOKEN_ENCRYPTION_KEY must be configured), settings, site keys, address books, the
- * outbox with its progress, website leads, webhook events and write-back records. One
+ * outbox with its progress, website leads, webhook events, write-back records and clean jobs. One
  * transaction: it all arrives or nothing does. The address index stays in the SQLite file.
  */
 import type { Db } from '../database.js';
@@ -22,6 +22,8 @@ const TABLES: Array<{ table: string; columns: string[]; serial?: boolean }> = [
   { table: 'webhook_events', columns: ['hash', 'account_id', 'received_at'] },
   { table: 'writebacks', columns: ['account_id', 'entity', 'entity_id', 'field_id', 'value', 'written_at'] },
   { table: 'delivery_zones', columns: ['account_id', 'zones', 'warehouses', 'source', 'pricing', 'version', 'updated_at'] },
+  { table: 'clean_jobs', columns: ['id', 'account_id', 'entity', 'filter', 'status', 'next_page', 'read_count', 'to_do', 'done', 'phase_started_at', 'cancel', 'error', 'created_at', 'updated_at'], serial: true },
+  { table: 'clean_rows', columns: ['job_id', 'account_id', 'entity_id', 'class', 'old_value', 'new_value', 'verdict', 'zone', 'price', 'budget', 'data', 'state', 'reason', 'old_fields', 'new_fields'] },
 ];
 
 export class TargetNotEmptyError extends Error {}
