@@ -56,6 +56,7 @@ import { subscribeHandler } from './outbox/handlers/subscribe-handler.js';
 import { importAddressesHandler } from './outbox/handlers/import-addresses-handler.js';
 import { BaseCleaner, cleanTurn } from './cleaning/base-cleaner.js';
 import { CleanConsole } from './cleaning/clean-console.js';
+import { DownloadLinks } from './cleaning/download-links.js';
 import { CleanJobsRepository } from './store/clean-jobs-repository.js';
 import { IntakeService } from './writes/intake-service.js';
 import { WebhookInbox } from './writes/webhook-inbox.js';
@@ -280,6 +281,8 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
     console: new AccountConsole({ accounts, outbox, siteKeys, siteKeyIssuer, addressBook: addressBookRows, crm, webhookUrls, webhookSubscriptions, parkedWrites, publicUrl: config.publicUrl, maxPending: config.outbox.maxPendingPerAccount, clock, wake, addressData }),
     addressData,
     clean: mapping ? new CleanConsole({ jobs: cleanJobs, accounts, outbox, mapping, now: () => clock.now(), wake }) : null,
+    /** Signed links the browser downloads a clean job's files with. */
+    cleanLinks: config.amo ? new DownloadLinks(config.amo.clientSecret, config.publicUrl, () => clock.now()) : null,
     housekeeping,
 
     /** Background work of a running server: the outbox worker, the refresh of idle accounts, housekeeping. */

@@ -3,16 +3,19 @@
  * account only: it reads and writes the account's whole base. Mounted inside consoleRoutes
  * (the token, CORS and the per-account limit on changes come from there).
  */
-import type { Request, RequestHandler, Response, Router } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { AppError, notConfigured } from '../errors.js';
 import { parseInput } from './validation.js';
 import type { CleanConsole } from '../cleaning/clean-console.js';
 import { reportCsv, undoCsv, type CsvWords } from '../cleaning/clean-report.js';
 import { CLEAN_CLASSES } from '../../contract/cleaning.js';
+import { DOWNLOAD_PATH, type DownloadKind, type DownloadLinks } from '../cleaning/download-links.js';
 
 export interface CleanRouteDeps {
   clean: CleanConsole | null;
+  /** Signed links for the browser's downloads (null without amoCRM credentials). */
+  links: DownloadLinks | null;
   caller(req: Request): { accountId: number; isAdmin: boolean };
   adminOnly: RequestHandler;
   mayStore(accountId: number): Promise<boolean>;
@@ -46,7 +49,6 @@ function jobId(value: unknown): number {
   return n;
 }
 
-const wordsFor = (req: Request): CsvWords => (String(req.query.lang ?? req.acceptsLanguages('ru', 'en') ?? 'ru') === 'en' ? 'en' : 'ru');
 
 export function mountCleanRoutes(router: Router, deps: CleanRouteDeps): void {
   const { caller, adminOnly } = deps;
@@ -76,24 +78,30 @@ export function mountCleanRoutes(router: Router, deps: CleanRouteDeps): void {
   router.post('/api/console/clean/:id/undo', ...guard, async (req, res) => void res.status(202).json({ job: await clean().undo(caller(req).accountId, jobId(req.params.id)) }));
   router.post('/api/console/clean/:id/cancel', ...guard, async (req, res) => void res.json({ job: await clean().cancel(caller(req).accountId, jobId(req.params.id)) }));
 
-  // Downloads: UTF-8 with a byte-order mark and ";" between columns, as Excel opens Cyrillic text in a Russian locale.
-  const download = (res: Response, name: string) => {
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
-    res.setHeader('Cache-Control', 'no-store');
-  };
-  router.get('/api/console/clean/:id/report.csv', ...guard, async (req, res) => {
+  // Downloads: the console asks for a signed link (the browser's own request carries no token),
+  // then the browser fetches the file. UTF-8 with a byte-order mark and ";" between columns, as
+  // Excel opens Cyrillic text in a Russian locale (clean-report.ts).
+  router.post('/api/console/clean/:id/download', ...guard, async (req, res) => {
     const { accountId } = caller(req);
     const id = jobId(req.params.id);
-    await clean().job(accountId, id); // a 404 before any byte
-    download(res, `address-check-${id}.csv`);
-    await reportCsv(res, clean().allRows(accountId, id), wordsFor(req));
+    const { kind, lang } = parseInput(z.object({ kind: z.enum(['report', 'undo']), lang: z.enum(['ru', 'en']).default('ru') }).strict(), req.body);
+    await clean().job(accountId, id); // a 404 for another account's job
+    if (!deps.links) throw notConfigured('This server has no amoCRM credentials (demo mode).');
+    res.json({ url: deps.links.link(accountId, id, kind, lang) });
   });
-  router.get('/api/console/clean/:id/undo.csv', ...guard, async (req, res) => {
-    const { accountId } = caller(req);
-    const id = jobId(req.params.id);
+  router.get(`${DOWNLOAD_PATH}/:account/:id/:file`, async (req, res) => {
+    const file = /^(report|undo)\.csv$/.exec(String(req.params.file));
+    const accountId = Number(req.params.account);
+    const id = Number(req.params.id);
+    if (!file || !Number.isSafeInteger(accountId) || !Number.isSafeInteger(id) || !deps.links?.verify(accountId, id, file[1] as DownloadKind, req.query.expires, req.query.sig)) {
+      throw new AppError('not_found', 'This download link is not valid or has expired (links last a minute): download again from the console.');
+    }
     await clean().job(accountId, id);
-    download(res, `address-check-${id}-old-values.csv`);
-    await undoCsv(res, clean().undoRecords(accountId, id), wordsFor(req));
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="address-check-${id}${file[1] === 'undo' ? '-old-values' : ''}.csv"`);
+    res.setHeader('Cache-Control', 'no-store');
+    const lang: CsvWords = req.query.lang === 'en' ? 'en' : 'ru';
+    if (file[1] === 'report') await reportCsv(res, clean().allRows(accountId, id), lang);
+    else await undoCsv(res, clean().undoRecords(accountId, id), lang);
   });
 }

@@ -19,6 +19,7 @@ import { perAccountLimit, type AccountLimitDeps } from './account-limits.js';
 import { mountDeliveryZoneRoutes } from './delivery-zone-routes.js';
 import { mountCleanRoutes } from './clean-routes.js';
 import type { CleanConsole } from '../cleaning/clean-console.js';
+import type { DownloadLinks } from '../cleaning/download-links.js';
 import type { DeliveryZones } from '../delivery/delivery-zones.js';
 import type { AddressService } from '../geocoding/address-service.js';
 
@@ -29,6 +30,7 @@ export interface ConsoleRouteDeps extends AccountLimitDeps {
   console: AccountConsole;
   /** Cleaning the account's existing addresses; null without amoCRM (the demo). */
   clean: CleanConsole | null;
+  cleanLinks: DownloadLinks | null;
   accountSettings: AccountSettingsService | null;
   verifier: DisposableTokenVerifier | null;
   publicUrl: string;
@@ -118,6 +120,6 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Router {
     mayStore: (accountId) => deps.console.mayStore(accountId),
     optionGaps: (accountId, names) => (deps.accountSettings ? deps.accountSettings.zoneOptionGaps(accountId, names) : Promise.resolve([])),
   });
-  mountCleanRoutes(router, { clean: deps.clean, caller, adminOnly, mayStore: (accountId) => deps.console.mayStore(accountId) });
+  mountCleanRoutes(router, { clean: deps.clean, links: deps.cleanLinks, caller, adminOnly, mayStore: (accountId) => deps.console.mayStore(accountId) });
   return router;
 }

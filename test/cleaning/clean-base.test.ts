@@ -32,6 +32,14 @@ const api = async (method: string, path: string, body?: unknown, as = token) => 
   // Text as sent, its byte-order mark kept (res.text() would drop it).
   return { status: res.status, body: res.headers.get('content-type')?.includes('json') ? await res.json() : new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer()), headers: res.headers };
 };
+/** A file as the console gets it: a signed link first, then the browser's own request, with no token. */
+const download = async (id: number, kind: 'report' | 'undo', lang: 'ru' | 'en' = 'ru') => {
+  const link = new URL(((await api('POST', `/${id}/download`, { kind, lang })).body as { url: string }).url);
+  expect(link.origin).toBe('http://127.0.0.1:1'); // on PUBLIC_URL
+  const url = `${link.pathname}${link.search}`;
+  const res = await fetch(`${env.app.url}${url}`);
+  return { status: res.status, headers: res.headers, body: new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer()), url };
+};
 const job = async (id: number) => (await api('GET', `/${id}`)).body.job as CleanJob;
 const until = async (id: number, status: CleanJob['status']) => {
   await eventually(async () => (await job(id)).status === status, `job ${id} ${status}`, 90_000);
@@ -76,7 +84,8 @@ describe.skipIf(!hasRealdata)('cleaning the base', () => {
     expect(checked.counts).toEqual({ unchanged: 1, normalise: normalised.length, ambiguous: 1, not_found: 2 + typed.length - normalised.length, empty: 1 });
 
     // The CSV opens in Excel: BOM, ";" columns, Cyrillic as it is, a formula defused.
-    const csv = await api('GET', `/${checked.id}/report.csv`);
+    const csv = await download(checked.id, 'report');
+    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="address-check-${checked.id}.csv"`);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv; charset=utf-8/);
     expect(csv.body.charCodeAt(0)).toBe(0xfeff);
     const lines = (csv.body as string).slice(1).trim().split('\r\n');
@@ -84,7 +93,12 @@ describe.skipIf(!hasRealdata)('cleaning the base', () => {
     expect(lines).toHaveLength(typed.length + 6);
     expect(lines.find((l) => l.startsWith(`"${formula}"`))).toContain(`"'=HYPERLINK(""http://evil.example"",""кликни"")"`);
     expect(lines.find((l) => l.startsWith(`"${typed[1].id}"`))).toContain('"будет нормализован"');
-    expect((await api('GET', `/${checked.id}/report.csv?lang=en`)).body).toContain('"will be normalised"');
+    expect((await download(checked.id, 'report', 'en')).body).toContain('"will be normalised"');
+    // A link is good for its own account, job and file only, and not without its signature.
+    expect((await fetch(`${env.app.url}${csv.url.replace(`/${checked.id}/`, `/${checked.id + 1}/`)}`)).status).toBe(404);
+    expect((await fetch(`${env.app.url}${csv.url.replace('report.csv', 'undo.csv')}`)).status).toBe(404);
+    expect((await fetch(`${env.app.url}${csv.url.replace(/sig=\w+/, 'sig=00')}`)).status).toBe(404);
+    expect((await api('GET', `/${checked.id}/report.csv`)).status).toBe(404);
 
     // Apply the ticked rows only; one of them changed by a manager meanwhile is left alone.
     const ticked = normalised.slice(0, 10).map(({ id }) => id);
@@ -103,7 +117,7 @@ describe.skipIf(!hasRealdata)('cleaning the base', () => {
     expect(rows.find((r) => r.entityId === changedMeanwhile)).toMatchObject({ state: 'skipped', reason: 'changed in amoCRM since the check' });
 
     // The old values, as a file; then the undo writes them back — except where a manager changed the address after the apply.
-    const undoFile = await api('GET', `/${checked.id}/undo.csv`);
+    const undoFile = await download(checked.id, 'undo');
     expect((undoFile.body as string).slice(1).trim().split('\r\n')).toHaveLength(1 + 9);
     expect(undoFile.body).toContain(String(before.get(ticked[0])));
     const editedAfter = ticked[0];

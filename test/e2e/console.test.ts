@@ -10,7 +10,8 @@ import type { Browser, Page } from 'playwright-core';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { launchChromium } from '../../scripts/chromium.js';
-import { ACCOUNT, eventually, postLead, writeEnv, type WriteEnv } from '../writes/write-helpers.js';
+import { ACCOUNT, eventually, fieldValue, postLead, writeEnv, type WriteEnv } from '../writes/write-helpers.js';
+import { addressField, handTyped, importRealHouses } from '../cleaning/clean-helpers.js';
 import { connectAccount, widgetToken } from '../helpers.js';
 
 const OTHER = 36000002;
@@ -192,6 +193,42 @@ describe('the admin console in amoCRM’s advanced settings', () => {
     await page.context().close();
     await env.app.system.accounts.pause(OTHER, Date.now() - 1, 'over', Date.now());
   });
+
+  it('"Проверка адресов в базе": a check, its counts and rows, the report downloaded, the ticked row written, then undone', async () => {
+    const houses = await importRealHouses(env.app);
+    const ids = houses.slice(0, 8).map((r, i) => env.fake.addEntity(ACCOUNT, 'leads', { name: 'Заказ', custom_fields_values: addressField(handTyped(r, 'abbrev', i)) }));
+    env.fake.addEntity(ACCOUNT, 'leads', { name: 'Пусто', custom_fields_values: null });
+    const page = await openConsole();
+    // The file links are on PUBLIC_URL (port 1 here): the browser is sent to the test's server instead.
+    await page.context().route('http://127.0.0.1:1/**', (route) => route.continue({ url: route.request().url().replace('http://127.0.0.1:1', env.app.url) }));
+    await page.waitForSelector('[data-clean-form]');
+    await page.selectOption('#amo-clean-entity', 'leads');
+    await page.click('[data-key="clean-start"]');
+    await page.waitForSelector('[data-clean-status="checked"]', { timeout: 60_000 });
+    const leadsRead = (await env.app.system.clean!.latest(ACCOUNT))!.read;
+    expect(await page.locator('[data-clean-status]').textContent()).toBe(`Проверка завершена: прочитано ${leadsRead}.`);
+    expect(await page.locator('[data-class="normalise"]').textContent()).toBe('Будут нормализованы: 8');
+    expect(await page.locator('[data-class="empty"]').textContent()).toMatch(/^Пустые: [1-9]/);
+    expect(await page.locator('[data-clean-rows] tbody tr').count()).toBe(8);
+    // The report, as the browser saves it.
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click('[data-key="clean-report"]')]);
+    const csv = readFileSync((await file.path())!);
+    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(csv.toString('utf8')).toContain('"Станет"');
+    // One ticked row is written; the button says how many, with its plural.
+    await page.check(`[data-key="clean-tick-${ids[0]}"]`);
+    expect(await page.locator('[data-key="clean-apply-ticked"]').textContent()).toBe('Записать 1 отмеченный адрес');
+    expect(await page.locator('[data-key="clean-apply-all"]').textContent()).toBe('Записать 8 нормализованных адресов');
+    await page.click('[data-key="clean-apply-ticked"]');
+    await page.waitForSelector('[data-clean-status="applied"]', { timeout: 60_000 });
+    expect(await page.locator('[data-clean-results]').textContent()).toBe('Записан 1 адрес.');
+    expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(ids[0]), 762381)).toMatch(/^г Москва, /);
+    await page.locator('section[aria-labelledby="amo-console-clean"]').screenshot({ path: join('docs', 'images', 'console-clean.png') });
+    await page.click('[data-key="clean-undo"]');
+    await page.waitForSelector('[data-clean-status="undone"]', { timeout: 60_000 });
+    expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(ids[0]), 762381)).toBe(handTyped(houses[0], 'abbrev', 0));
+    await page.context().close();
+  }, 180_000);
 
   it('a user who is not an admin sees the state and no control that changes it', async () => {
     const page = await openConsole({ isAdmin: false });

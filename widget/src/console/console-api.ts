@@ -2,6 +2,7 @@
 import type { ConsoleChoices, ConsoleState, ConsoleWrites, DeliveryZoneCheck, DeliveryZonesView } from '../../../contract/api.js';
 import type { Transport } from '../suggest.js';
 import type { DistancePricing } from '../../../contract/delivery.js';
+import type { CleanClass, CleanEntity, CleanFilter, CleanJob, CleanRowsPage } from '../../../contract/cleaning.js';
 
 /** The content type a zone file is sent with, from its name (the backend also reads its first bytes). */
 export function zoneFileType(name: string): string {
@@ -40,5 +41,13 @@ export class ConsoleApi {
   setWarehouses = (warehouses: Array<{ address: string; lon?: number; lat?: number }>) => this.call<DeliveryZonesView>('PUT', '/delivery-zones/warehouses', { warehouses });
   setPricing = (pricing: DistancePricing | null) => this.call<DeliveryZonesView>('PUT', '/delivery-zones/pricing', { pricing });
   checkZone = (q: string) => this.call<DeliveryZoneCheck>('GET', '/delivery-zones/check', { q });
+  cleanJob = () => this.call<{ job: CleanJob | null }>('GET', '/clean');
+  startClean = (entity: CleanEntity, filter: CleanFilter) => this.call<{ job: CleanJob }>('POST', '/clean', { entity, ...filter });
+  cleanRows = (id: number, cls: CleanClass | null, offset: number, limit: number) => this.call<CleanRowsPage>('GET', `/clean/${id}/rows`, { ...(cls ? { class: cls } : {}), offset: String(offset), limit: String(limit) });
+  applyClean = (id: number, ids: number[] | null) => this.call<{ job: CleanJob }>('POST', `/clean/${id}/apply`, ids ? { ids } : {});
+  undoClean = (id: number) => this.call<{ job: CleanJob }>('POST', `/clean/${id}/undo`);
+  cancelClean = (id: number) => this.call<{ job: CleanJob }>('POST', `/clean/${id}/cancel`);
+  /** A link the browser downloads the file from (signed for a minute: a download carries no token). */
+  cleanDownload = (id: number, kind: 'report' | 'undo', lang: 'ru' | 'en') => this.call<{ url: string }>('POST', `/clean/${id}/download`, { kind, lang });
   checkPoint = (lon: number, lat: number) => this.call<DeliveryZoneCheck>('GET', '/delivery-zones/check', { lon: lon.toFixed(6), lat: lat.toFixed(6) });
 }

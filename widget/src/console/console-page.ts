@@ -14,6 +14,7 @@ import { ENTITIES, FieldsForm, PARTS, type Entity } from './fields-form.js';
 import { h } from './dom.js';
 import { websiteSnippet } from './snippet.js';
 import { ZonesSection } from './zones-section.js';
+import { CleanSection } from './clean-section.js';
 
 type Section = 'connection' | 'fields' | 'keys' | 'writes' | 'webhook' | 'book' | 'data';
 const POLL_MS = 1500;
@@ -23,6 +24,7 @@ export class ConsolePage {
   private choices: ConsoleChoices | null = null;
   private readonly fieldsForm: FieldsForm;
   private readonly zones: ZonesSection;
+  private readonly clean: CleanSection;
   private parked: ConsoleWrites | null = null;
   private newKey: { name: string; key: string } | null = null;
   private readonly messages = new Map<Section, { text: string; error: boolean }>();
@@ -40,15 +42,21 @@ export class ConsolePage {
     this.doc = root.ownerDocument;
     this.fieldsForm = new FieldsForm(this.doc, t, () => this.render());
     this.zones = new ZonesSection(this.doc, t, api, locale, () => this.render());
+    this.clean = new CleanSection(this.doc, t, api, locale, () => this.render());
   }
 
   async load(): Promise<void> {
     await this.zones.load();
     await this.refresh();
-    if (this.state?.canManage && this.state.account.status === 'connected') await this.loadChoices();
+    if (this.state?.canManage && this.state.account.status === 'connected') {
+      await this.loadChoices();
+      await this.clean.load();
+      this.render();
+    }
   }
 
   destroy(): void {
+    this.clean.destroy();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.root.replaceChildren();
@@ -141,7 +149,7 @@ export class ConsolePage {
       if (!this.failure) body.push(h(this.doc, 'p', { role: 'status' }, this.t('console.loading')));
     } else {
       if (!s.canManage) body.push(h(this.doc, 'p', { class: 'amo-console__note' }, this.t('console.read_only')));
-      body.push(this.connection(s), this.fields(s), this.zones.render(s.canManage), this.keys(s), this.writes(s), this.webhook(s), this.book(s), this.data(s));
+      body.push(this.connection(s), this.fields(s), this.zones.render(s.canManage), this.clean.render(s.canManage, s.account.status === 'connected', this.choices), this.keys(s), this.writes(s), this.webhook(s), this.book(s), this.data(s));
     }
     body.push(h(this.doc, 'p', {}, this.button('refresh', this.t('console.refresh'), () => void this.refresh())));
     this.root.replaceChildren(...body);

@@ -35,6 +35,11 @@ const CSS = `
 .amo-console__list li{border:1px solid #e8eaeb;border-radius:3px;padding:8px 12px;margin-bottom:8px}
 .amo-console__snippet pre{background:#f5f5f5;border:1px solid #e8eaeb;padding:8px;overflow:auto;font-size:12px}
 .amo-console progress{width:320px;height:8px}
+.amo-console__scroll{overflow-x:auto}
+.amo-console__chips{display:flex;flex-wrap:wrap;gap:8px;list-style:none;padding:0;margin:8px 0}
+.amo-console__chips li{border:1px solid #e8eaeb;border-radius:3px;padding:6px 10px}
+.amo-console__link{background:none;border:0;padding:0;color:#1a5fd0;text-decoration:underline;cursor:pointer;font:inherit}
+.amo-console__link[aria-pressed=true]{font-weight:bold;text-decoration:none}
 `;
 
 export const CONSOLE_STYLE_ID = 'amo-address-console-style';
