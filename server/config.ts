@@ -87,6 +87,7 @@ export const envSchema = z.object({
   AMOCRM_SUBSCRIBE_WEBHOOKS: doc(bool.default(false), 'subscribe each account’s webhook URL when it connects'),
   AMOCRM_IMPORT_ADDRESSES_ON_CONNECT: doc(bool.default(true), 'seed the account’s address book from its leads, contacts and companies when it connects'),
   AMOCRM_IDLE_REFRESH_DAYS: doc(z.coerce.number().min(1).max(80).default(7), 'refresh tokens unused this long (a refresh token unused for 3 months stops working)'),
+  CLEAN_WRITE_BATCH: doc(z.coerce.number().int().min(1).max(250).default(50), 'entities one PATCH carries when a clean job writes (amoCRM takes 250 and advises 50; a 504 halves the batch)'),
   OUTBOX_CONCURRENCY: doc(z.coerce.number().int().min(1).max(64).default(4), 'outbox items sent at once'),
   OUTBOX_PER_ACCOUNT: doc(z.coerce.number().int().min(1).max(64).default(2), 'outbox items of one account sent at once: the worker goes round the accounts, so one account’s burst never holds up another’s'),
   OUTBOX_MAX_PENDING_PER_ACCOUNT: doc(z.coerce.number().int().min(10).max(1_000_000).default(2000), 'items one account may have waiting; over it, website leads are answered 429 with Retry-After (the console says so)'),
@@ -179,6 +180,7 @@ export const configSchema = envSchema
         importAddressesOnConnect: env.AMOCRM_IMPORT_ADDRESSES_ON_CONNECT,
         idleRefreshMs: env.AMOCRM_IDLE_REFRESH_DAYS * 24 * 3600 * 1000,
       },
+      clean: { writeBatch: env.CLEAN_WRITE_BATCH },
       outbox: {
         concurrency: env.OUTBOX_CONCURRENCY,
         perAccount: env.OUTBOX_PER_ACCOUNT,

@@ -15,7 +15,10 @@
  *     requests per address, last key → the backend's list, and lists that are not the backend's.
  *  5. delivery zones (zones-bench.ts): 500 zones × 1,000 vertices in one account, the zone of a
  *     point and of a 7-suggestion answer, and the suggestion latency with those zones on.
- * BENCH_ONLY=typing runs 4 alone and ends with its one-line summary; BENCH_ONLY=zones runs 5's lookups alone.
+ *  6. cleaning the base (clean-bench.ts): the check, apply and undo of 10,000 leads of real houses
+ *     typed by hand, amoCRM's busiest second, and another account's write-backs meanwhile.
+ * BENCH_ONLY=typing runs 4 alone and ends with its one-line summary; BENCH_ONLY=zones runs 5's
+ * lookups alone; BENCH_ONLY=clean runs 6 alone.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
@@ -37,6 +40,7 @@ import { benchWrites } from './writes-bench.js';
 import { benchWebhookForm } from './webhook-form-bench.js';
 import { benchTyping } from './typing-bench.js';
 import { benchZones, generatedZones } from './zones-bench.js';
+import { benchClean } from './clean-bench.js';
 
 if (process.env.BENCH_ONLY === 'typing') {
   await typingSummary();
@@ -44,6 +48,10 @@ if (process.env.BENCH_ONLY === 'typing') {
 }
 if (process.env.BENCH_ONLY === 'zones') {
   await zonesSummary();
+  process.exit(0);
+}
+if (process.env.BENCH_ONLY === 'clean') {
+  console.log(await benchClean());
   process.exit(0);
 }
 
@@ -190,6 +198,9 @@ async function benchTheRest(base: string, sample: Array<{ value: string }>, serv
   // 6. delivery-zone lookups
   await zonesSummary();
 
-  // 7. typing in the browser
+  // 7. cleaning an account's base (10,000 leads of real houses typed by hand)
+  console.log(await benchClean());
+
+  // 8. typing in the browser
   await typingSummary();
 }

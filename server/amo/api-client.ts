@@ -35,6 +35,8 @@ export interface RequestOptions {
    * for what it may have created before trying again. A 429 was refused, so it is retried.
    */
   idempotent?: boolean;
+  /** Statuses given back at once instead of retried: the caller has a better answer (a 504 to a batch: send smaller ones). */
+  noRetryOn?: number[];
 }
 
 /** After amoCRM's block page nothing is sent for this long (reference §8: a block does not heal by retrying). */
@@ -90,7 +92,7 @@ export class AmoApi {
           await this.states.blocked(accountId, until, error.message);
           throw pausedError(until);
         }
-        if (!(error instanceof AmoApiError) || !error.retryable || attempt >= this.maxAttempts) throw error;
+        if (!(error instanceof AmoApiError) || !error.retryable || attempt >= this.maxAttempts || options.noRetryOn?.includes(error.amoStatus)) throw error;
         if (!idempotent && error.amoStatus !== 429) throw error;
         const backoff = this.baseBackoffMs * 2 ** (attempt - 1);
         const delay = Math.max(error.retryAfterMs ?? 0, backoff / 2 + Math.random() * backoff);

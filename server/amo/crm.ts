@@ -174,6 +174,8 @@ export class AmoCrm {
         ...(i.tags?.add?.length ? { tags_to_add: i.tags.add.map((name) => ({ name })) } : {}),
         ...(i.tags?.remove?.length ? { tags_to_delete: i.tags.remove.map((name) => ({ name })) } : {}),
       })),
+      // A 504 is not retried whole: the caller sends the batch again in halves.
+      { noRetryOn: [504] },
     );
   }
 

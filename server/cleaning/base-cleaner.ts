@@ -229,6 +229,12 @@ export class BaseCleaner {
       await this.deps.crm.updateMany(job.accountId, job.entity, sends);
       return refused;
     } catch (error) {
+      // A batch amoCRM could not finish in time: halves, each sent on its own (reference §6, "504 → smaller batch").
+      if (error instanceof AmoApiError && error.amoStatus === 504 && sends.length > 1) {
+        const half = Math.ceil(sends.length / 2);
+        for (const part of [sends.slice(0, half), sends.slice(half)]) for (const [id, why] of await this.patch(job, part)) refused.set(id, why);
+        return refused;
+      }
       if (!isRefusal(error)) throw error;
     }
     for (const s of sends) {

@@ -68,9 +68,13 @@ export class OutboxWorker {
     return idle;
   }
 
-  /** Ask for a pass now (after an enqueue), instead of waiting for the poll. */
+  /**
+   * Ask for a pass now (after an enqueue), instead of waiting for the poll — also while other
+   * items run, if a slot is free: a long item (a clean job's turn) never holds a new write-back
+   * back until it ends.
+   */
   poke(): void {
-    if (!this.stopped && this.running === 0) this.schedule(0);
+    if (!this.stopped && this.running < this.options.concurrency) this.schedule(0);
   }
 
   private schedule(delay: number): void {

@@ -183,3 +183,24 @@ describe.skipIf(!hasRealdata)('cleaning the base', () => {
     expect((await api('GET', `/${first.body.job.id}`, undefined, stranger)).status).toBe(409); // never connected: nothing to read
   }, 120_000);
 });
+
+describe.skipIf(!hasRealdata)('cleaning the base: large batches', () => {
+  it('a batch amoCRM answers 504 is sent again in halves, and each lead is written once', async () => {
+    await env.close();
+    env = await writeEnv({ AMOCRM_RATE_PER_SECOND: '7', CLEAN_WRITE_BATCH: '250' });
+    houses = await importRealHouses(env.app);
+    env.fake.batchTimeoutAbove = 60;
+    const ids = Array.from({ length: 200 }, (_, i) => addLead(handTyped(houses[i % houses.length], 'noCity', i)));
+    const started = (await api('POST', '', { entity: 'leads' })).body.job as CleanJob;
+    await until(started.id, 'checked');
+    await api('POST', `/${started.id}/apply`);
+    const done = await until(started.id, 'applied');
+    expect(done.applied).toBe(200);
+    // 200 → 504; 100 + 100 → 504 each; then four batches of 50 written.
+    expect(env.fake.batchPatches).toBe(4);
+    const written = env.fake.patches.map((p) => p.id);
+    expect(new Set(written).size).toBe(200);
+    expect(written).toHaveLength(200);
+    for (const id of ids) expect(fieldValue(leads().get(id), 762381)).toMatch(/^г Москва, /);
+  }, 120_000);
+});

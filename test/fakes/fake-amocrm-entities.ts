@@ -109,6 +109,7 @@ export function entityRoutes(app: express.Express, fake: FakeAmoCrm): void {
     if (!Array.isArray(body) || !body.length) return problem(res, 400, 'Bad request', 'an array of entities is expected');
     if (body.length > 250) return problem(res, 400, 'Bad request', 'at most 250 entities a request');
     if (body.some((b) => fake.readOnly.has(Number(b.id)))) return problem(res, 403, 'Forbidden', 'Insufficient rights to call this method');
+    if (body.length > fake.batchTimeoutAbove) return problem(res, 504, 'Gateway Timeout');
     const targets = body.map((b) => store(req)[entity]?.get(Number(b.id)) as Entity | undefined);
     const missing = targets.findIndex((t) => !t);
     if (missing >= 0) return void fake.reply(res, 400, { title: 'Bad Request', status: 400, detail: 'Request validation failed', 'validation-errors': [{ request_id: String(missing), errors: [{ code: 'NotFound', path: `${missing}.id`, detail: 'Entity not found' }] }] });

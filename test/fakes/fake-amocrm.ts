@@ -56,6 +56,11 @@ export class FakeAmoCrm {
    * amoCRM's JSON 403 for a missing right (reference §8, "a 403 is not always a block").
    */
   readonly readOnly = new Set<number>();
+  /**
+   * A batch PATCH of more entities than this answers 504 (reference §6: large writes time out,
+   * "504 → smaller batch"; amoCRM advises 50 a request). Off by default.
+   */
+  batchTimeoutAbove = Infinity;
   webhooks: Array<{ accountId: number; destination: string; settings: string[] }> = [];
   /** Deliver webhooks to subscribed destinations after API changes, as amoCRM does. */
   deliverWebhooks = true;
