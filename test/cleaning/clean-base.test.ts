@@ -146,6 +146,20 @@ describe.skipIf(!hasRealdata)('cleaning the base', () => {
     expect(lists[0].query['filter[created_at][from]']).toBe(String(Date.parse('2026-01-01T00:00:00Z') / 1000));
   }, 120_000);
 
+  it('each row carries the delivery zone of its point and the price for the lead’s own budget', async () => {
+    // One zone over all of Moscow: 300 ₽, free from 5,000 ₽.
+    const zone = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { name: 'Москва', price: 300, free_from: 5000 }, geometry: { type: 'Polygon', coordinates: [[[37.3, 55.5], [37.9, 55.5], [37.9, 56.0], [37.3, 56.0], [37.3, 55.5]]] } }] };
+    const put = await fetch(`${env.app.url}/api/console/delivery-zones`, { method: 'PUT', headers: { 'X-Auth-Token': token, 'content-type': 'application/geo+json' }, body: JSON.stringify(zone) });
+    expect(put.status).toBe(200);
+    const cheap = addLead(`${houses[0].street} ${houses[0].house}`, { price: 3000 });
+    const big = addLead(`${houses[1].street} ${houses[1].house}`, { price: 9000 });
+    const started = (await api('POST', '', { entity: 'leads' })).body.job as CleanJob;
+    await until(started.id, 'checked');
+    const rows = ((await api('GET', `/${started.id}/rows`)).body as CleanRowsPage).rows;
+    expect(rows.find((r) => r.entityId === cheap)).toMatchObject({ class: 'normalise', zone: 'Москва', price: 300 });
+    expect(rows.find((r) => r.entityId === big)).toMatchObject({ zone: 'Москва', price: 0 });
+  }, 120_000);
+
   it('a row amoCRM will not let us edit is parked with the reason; the rest of its batch is written', async () => {
     const ids = houses.slice(0, 6).map((r) => addLead(`${r.street} ${r.house}`));
     const started = (await api('POST', '', { entity: 'leads' })).body.job as CleanJob;
