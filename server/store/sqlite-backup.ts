@@ -55,6 +55,15 @@ export async function backupStore(source: string, target: string): Promise<Backu
   } finally {
     db.close();
   }
+  // The copy carries the live file's WAL mode, and any open of it would leave `-wal` and `-shm`
+  // files beside it (then orphaned by the rename): a backup is one file, in rollback mode.
+  // (A server started on a restored copy turns WAL on again: database.ts.)
+  const copy = new Database(partial, { fileMustExist: true });
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
   try {
     const found = inspect(partial);
     renameSync(partial, target);

@@ -6,8 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
 import { amoEnv, connectAccount, startApp, TOKEN_KEY, type RunningApp } from '../helpers.js';
 import { ACCOUNT, createSiteKey, eventually, FAST_RETRIES, postLead, writeEnv, type WriteEnv } from '../writes/write-helpers.js';
 
@@ -61,6 +61,8 @@ describe('backup and restore of the SQLite store', () => {
     expect(made.out).toMatch(/^backup: .*backup\.db \([\d.]+ MB, schema \d+, 2 accounts, \d+ items waiting\)/m);
     expect(made.code).toBe(0);
     expect(during).toBeGreaterThan(0);
+    // One file: no -wal or -shm beside it (nor of the partial copy it was checked as).
+    expect(readdirSync(dirname(backup)).filter((f) => f.startsWith(basename(backup)))).toEqual([basename(backup)]);
 
     // The server still has the file open: a restore over it is refused, and changes nothing.
     const busy = await run('restore', [backup], { DATABASE_PATH: env.dbPath, TOKEN_ENCRYPTION_KEY: TOKEN_KEY });
