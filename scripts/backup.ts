@@ -3,6 +3,7 @@
  * The copy holds the amoCRM tokens encrypted with TOKEN_ENCRYPTION_KEY: keep the key apart from
  * the backups (docs/operating.md, "Backups"). With DATABASE_URL (PostgreSQL) use pg_dump instead.
  */
+import '../server/node-version.js'; // first: before any native module loads
 import 'dotenv/config';
 import { loadConfig } from '../server/config.js';
 import { backupStore, BackupError } from '../server/store/sqlite-backup.js';

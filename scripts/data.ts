@@ -6,6 +6,7 @@
  * Each import is a build beside the served index (a running server switches within a second); a
  * failure says what failed in one line, exits 1, and leaves the served index as it was.
  */
+import '../server/node-version.js'; // first: before any native module loads
 import 'dotenv/config';
 import { loadConfig } from '../server/config.js';
 import { addRegion, dataStatus, listRegions, updateData } from '../server/address-data/data-operations.js';

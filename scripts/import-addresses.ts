@@ -7,6 +7,7 @@
  * and a failure leaves the served index as it was. Progress (share of the file read, address
  * objects, objects/s) is shown on stderr while it reads.
  */
+import '../server/node-version.js'; // first: before any native module loads
 import 'dotenv/config';
 import { basename, extname } from 'node:path';
 import { existsSync, statSync } from 'node:fs';

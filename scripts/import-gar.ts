@@ -7,6 +7,7 @@
  * switches to it within a second of success; any failure leaves the served index as it was).
  * Progress on stderr; one summary line on stdout.
  */
+import '../server/node-version.js'; // first: before any native module loads
 import 'dotenv/config';
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../server/config.js';

@@ -3,6 +3,7 @@
  * to PostgreSQL (DATABASE_URL) before it runs as several instances. Stop the server first; keep
  * TOKEN_ENCRYPTION_KEY as it is (tokens move as ciphertext). The target must hold no accounts.
  */
+import '../server/node-version.js'; // first: before any native module loads
 import 'dotenv/config';
 import pg from 'pg';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';

@@ -3,6 +3,7 @@
  * With DATABASE_URL, PostgreSQL (node-pg-migrate, server/store/postgres/migrations); otherwise the
  * SQLite file at DATABASE_PATH. A database migrated by a newer release is refused (exit code 2).
  */
+import '../server/node-version.js'; // first: before any native module loads
 import 'dotenv/config';
 import { loadConfig } from '../server/config.js';
 import { NewerSqliteSchemaError, openDatabase, schemaVersion } from '../server/store/database.js';

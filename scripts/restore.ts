@@ -4,6 +4,7 @@
  * first: whole, made by this release or an older one, its tokens encrypted with the
  * TOKEN_ENCRYPTION_KEY set now.
  */
+import '../server/node-version.js'; // first: before any native module loads
 import 'dotenv/config';
 import { loadConfig } from '../server/config.js';
 import { BackupError, restoreStore } from '../server/store/sqlite-backup.js';

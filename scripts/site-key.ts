@@ -5,6 +5,7 @@
  * Manages the per-site API keys for website lead intake in DATABASE_URL's PostgreSQL, or else
  * DATABASE_PATH (the same as the admin endpoints /api/admin/site-keys). A new key is printed once.
  */
+import '../server/node-version.js'; // first: before any native module loads
 import 'dotenv/config';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/config.js';

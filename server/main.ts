@@ -2,6 +2,7 @@
  * Reads the config, composes the system, serves the app and starts background work; stops
  * cleanly on SIGINT/SIGTERM. A bad config or a changed token key stops start-up with exit code 2.
  */
+import './node-version.js'; // first: before any native module loads
 import 'dotenv/config';
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';

@@ -4,7 +4,7 @@
  * was removed (its tokens under another key), a move to PostgreSQL from an empty or non-SQLite file.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../server/store/database.js';
@@ -42,7 +42,19 @@ function storeWithTokens(path: string, key: string, keepRecord: boolean): void {
   db.close();
 }
 
+/** The machine's own `node` when it is older than 22 (Debian's is 20): a host where only that is installed. */
+const oldNode = ['/usr/bin/node', '/usr/local/bin/node'].find((path) => existsSync(path) && Number(spawnSync(path, ['-p', 'process.versions.node.split(".")[0]']).stdout?.toString().trim()) < 22) ?? null;
+
 describe('operator tools say what is wrong in one line', () => {
+  it.skipIf(!oldNode)('on a Node.js older than 22, the server and the operator scripts refuse to start (they used to crash without a word)', async () => {
+    for (const entry of ['server/main.ts', 'scripts/backup.ts', 'scripts/data.ts']) {
+      const started = await run([oldNode!, '--import', 'tsx', entry, 'status'], { PORT: '0' });
+      expect(started.code, entry).toBe(2);
+      expect(started.out).toMatch(/^amo-address needs Node\.js 22 or newer \(it is built and tested on 24\); this is Node\.js 2\d\./);
+      oneLine(started.out);
+    }
+  });
+
   it('the server, when its store cannot be placed where DATABASE_PATH says', async () => {
     tmp = tempDir();
     const file = join(tmp.dir, 'a-file');
