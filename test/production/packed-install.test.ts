@@ -65,4 +65,15 @@ describe('a production install from the packed project', () => {
       server.kill('SIGTERM');
     }
   });
+
+  it('npm run serve starts the server, and stopping npm stops it (the script execs node, so the signal reaches the server)', async () => {
+    const port = await freePort();
+    const env = { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: join(dir, 'serve', 'store.db') };
+    const npm = spawn('npm', ['run', 'serve'], { cwd: app, env, stdio: 'ignore' });
+    await waitForHealth(`http://127.0.0.1:${port}/healthz`);
+    npm.kill('SIGTERM');
+    await new Promise((r) => npm.once('exit', r));
+    // The port closes: the server itself stopped, not only npm (it used to go on, orphaned).
+    await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then(() => 'up', () => 'down')), { timeout: 20_000 }).toBe('down');
+  });
 });
