@@ -87,7 +87,7 @@ export function createApp(system: System): Express {
     webhookSubscriptions: system.webhookSubscriptions,
     clock: system.clock,
   }));
-  app.use(consoleRoutes({ console: system.console, clean: system.clean, cleanLinks: system.cleanLinks, accountSettings: system.accountSettings, verifier: system.verifier, publicUrl: config.publicUrl, writesPerMinute: config.accountWriteLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now(), zones: system.zones, addresses: system.addresses, map: config.map }));
+  app.use(consoleRoutes({ console: system.console, clean: system.clean, cleanLinks: system.cleanLinks, accountSettings: system.accountSettings, verifier: system.verifier, publicUrl: config.publicUrl, writesPerMinute: config.accountWriteLimitPerMinute, zoneUploadsPerMinute: config.zoneUploadsPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now(), zones: system.zones, addresses: system.addresses, map: config.map }));
   app.use(writebackRoutes({ requests: system.writebackRequests, verifier: system.verifier, publicUrl: config.publicUrl, perMinute: config.accountWriteLimitPerMinute, hitCounters: system.hitCounters, now: () => system.clock.now() }));
   app.use(mobileRoutes({ card: system.mobileCard, verifier: system.verifier, publicDir: PUBLIC_DIR, distDir: DIST_DIR }));
   app.use(staticRoutes({ publicDir: PUBLIC_DIR, distDir: DIST_DIR }));

@@ -99,6 +99,7 @@ export const envSchema = z.object({
   SQLITE_SYNCHRONOUS: doc(z.enum(['FULL', 'NORMAL']).default('FULL'), "FULL: an answered lead or write survives a power cut (one fsync per commit); NORMAL: faster, the last commits may be lost on power loss (not on a crash)"),
   SITE_KEYS_PER_ACCOUNT: doc(z.coerce.number().int().min(1).max(10_000).default(20), 'active website keys an account may have'),
   WEBHOOK_RATE_LIMIT_PER_MINUTE: doc(z.coerce.number().int().min(1).max(1_000_000).default(600), 'amoCRM webhook deliveries per account per minute (over it: 429, amoCRM delivers again later)'),
+  ZONE_UPLOADS_PER_MINUTE: doc(z.coerce.number().int().min(1).max(10_000).default(6), 'delivery-zone files one account may upload a minute (each is seconds of a worker and a write of megabytes)'),
   ACCOUNT_WRITE_LIMIT_PER_MINUTE: doc(z.coerce.number().int().min(1).max(1_000_000).default(120), 'write-backs and console changes per account per minute'),
 });
 
@@ -195,6 +196,7 @@ export const configSchema = envSchema
       siteKeysPerAccount: env.SITE_KEYS_PER_ACCOUNT,
       sqliteSynchronous: env.SQLITE_SYNCHRONOUS,
       accountWriteLimitPerMinute: env.ACCOUNT_WRITE_LIMIT_PER_MINUTE,
+      zoneUploadsPerMinute: env.ZONE_UPLOADS_PER_MINUTE,
     };
   });
 

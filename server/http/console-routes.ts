@@ -27,6 +27,8 @@ import type { AddressService } from '../geocoding/address-service.js';
 export interface ConsoleRouteDeps extends AccountLimitDeps {
   /** Console changes per account per minute (ACCOUNT_WRITE_LIMIT_PER_MINUTE). */
   writesPerMinute: number;
+  /** Zone files per account per minute (ZONE_UPLOADS_PER_MINUTE). */
+  zoneUploadsPerMinute: number;
   console: AccountConsole;
   /** Cleaning the account's existing addresses; null without amoCRM (the demo). */
   clean: CleanConsole | null;
@@ -118,6 +120,7 @@ export function consoleRoutes(deps: ConsoleRouteDeps): Router {
     // Without amoCRM (the demo) there are no lead fields to check against.
     map: deps.map ?? null,
     mayStore: (accountId) => deps.console.mayStore(accountId),
+    uploads: { hitCounters: deps.hitCounters, now: deps.now, perMinute: deps.zoneUploadsPerMinute },
     optionGaps: (accountId, names) => (deps.accountSettings ? deps.accountSettings.zoneOptionGaps(accountId, names) : Promise.resolve([])),
   });
   mountCleanRoutes(router, { clean: deps.clean, links: deps.cleanLinks, caller, adminOnly, mayStore: (accountId) => deps.console.mayStore(accountId) });

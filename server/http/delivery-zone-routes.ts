@@ -5,6 +5,7 @@
  * …/check?lon=&lat= or ?q=). Mounted inside the console's router: its token check and its
  * per-account limit on changes apply.
  */
+import { perAccountLimit, type AccountLimitDeps } from './account-limits.js';
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { DeliveryZones, ZoneLookup } from '../delivery/delivery-zones.js';
@@ -29,6 +30,8 @@ export interface DeliveryZoneRouteDeps {
   mayStore(accountId: number): Promise<boolean>;
   /** Zone names a mapped select field of leads has no option for ([] when none is mapped). */
   optionGaps(accountId: number, names: string[]): Promise<string[]>;
+  /** Zone files one account may upload a minute (ZONE_UPLOADS_PER_MINUTE), and where the counts live. */
+  uploads: AccountLimitDeps & { perMinute: number };
 }
 
 const FILE_TYPES = ['application/geo+json', 'application/json', 'application/vnd.google-earth.kml+xml', 'application/vnd.google-earth.kmz', 'application/xml', 'text/xml', 'application/zip', 'application/octet-stream', 'text/plain'];
@@ -134,7 +137,11 @@ export function mountDeliveryZoneRoutes(router: Router, deps: DeliveryZoneRouteD
     await connected(caller(req).accountId);
     next();
   };
-  router.put(ZONES_PATH, adminOnly, connectedOnly, express.raw({ type: () => true, limit: ZONE_LIMITS.fileBytes }), async (req, res) => {
+  // Reading a file is seconds of a worker's CPU and storing it a write of megabytes: an admin
+  // uploads a few an hour, a script in one account's page must not upload hundreds. Refused
+  // before the body is read (the connection is closed on it).
+  const uploadLimit = perAccountLimit(deps.uploads, { name: 'zone-uploads', perMinute: deps.uploads.perMinute, account: (req) => caller(req).accountId, closeOnRefusal: true, message: `An account may upload ${deps.uploads.perMinute} zone files a minute; wait, then upload again. The zones in use are unchanged.` });
+  router.put(ZONES_PATH, adminOnly, connectedOnly, uploadLimit, express.raw({ type: () => true, limit: ZONE_LIMITS.fileBytes }), async (req, res) => {
     const { accountId } = caller(req);
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (!Buffer.isBuffer(req.body) || !req.body.length || !FILE_TYPES.includes(type)) {

@@ -15,7 +15,8 @@ const JSON_BODY = { 'content-type': 'application/json' };
 
 describe('in the demo (no amoCRM credentials: the demo account)', () => {
   let app: RunningApp;
-  beforeAll(async () => void (app = await startSamaraApp()));
+  // Many files in one run: the per-account limit on uploads (its own test below) is lifted here.
+  beforeAll(async () => void (app = await startSamaraApp({ ZONE_UPLOADS_PER_MINUTE: '1000' })));
   afterAll(async () => app.close());
   afterEach(async () => {
     await fetch(`${app.url}/api/console/delivery-zones`, { method: 'DELETE' });
@@ -216,5 +217,30 @@ describe('for amoCRM accounts', () => {
     expect((await app.system.zones.get(B))?.zones).toHaveLength(2);
     await app.system.lifecycle.forget(B);
     expect(await app.system.zones.get(B)).toBeNull();
+  });
+});
+
+describe('an account’s zone uploads have a budget a minute', () => {
+  it('past ZONE_UPLOADS_PER_MINUTE an upload is refused before its body is read, with Retry-After; the zones in use stay; another account uploads as before', async () => {
+    const A = 37000011;
+    const B = 37000012;
+    const fake = await startFakeAmo({ id: A, subdomain: 'alpha', name: 'A' }, { id: B, subdomain: 'beta', name: 'B' });
+    const app = await startSamaraApp(amoEnv(fake.url, { ZONE_UPLOADS_PER_MINUTE: '2' }));
+    try {
+      await connectAccount(app, fake, A, 'alpha');
+      await connectAccount(app, fake, B, 'beta');
+      const put = async (accountId: number, body: string) => fetch(`${app.url}/api/console/delivery-zones`, { method: 'PUT', headers: { ...GEOJSON, 'X-Auth-Token': await widgetToken({ accountId, subdomain: accountId === A ? 'alpha' : 'beta', isAdmin: true }) }, body });
+      expect((await put(A, SAMARA_ZONES)).status).toBe(200);
+      expect((await put(A, SAMARA_ZONES_CLOSED)).status).toBe(200);
+      const refused = await put(A, SAMARA_ZONES);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await refused.json()).error.message).toMatch(/2 zone files a minute/);
+      expect((await app.system.zones.listing(A))?.version).toBe(2); // the second upload's, untouched
+      expect((await put(B, SAMARA_ZONES)).status).toBe(200);
+    } finally {
+      await app.close();
+      await fake.stop();
+    }
   });
 });

@@ -32,13 +32,22 @@ function child(script: string, args: string[]): { out: () => string; done: Promi
   return { out: () => out, done: new Promise((resolve) => proc.on('exit', resolve)) };
 }
 
-it("A floods zone uploads and webhooks while B types: B's typing is not stalled", async () => {
+/**
+ * As configured (an account may upload ZONE_UPLOADS_PER_MINUTE zone files a minute: past them,
+ * 429 before the body is read) the issue's target holds: p99 within 2x idle. With that limit
+ * lifted, every upload is read and stored: the cost of the files themselves, reported, and held
+ * to the bound of before the limit.
+ */
+it.each<{ name: string; env: Record<string, string>; ratio: number; slackMs: number }>([
+  { name: 'as configured', env: {}, ratio: 2, slackMs: 10 },
+  { name: 'zone uploads unlimited', env: { ZONE_UPLOADS_PER_MINUTE: '10000' }, ratio: 3, slackMs: 30 },
+])("A floods zone uploads and webhooks while B types ($name): B's typing is not stalled", async ({ name, env: limits, ratio, slackMs }) => {
   env = await writeEnv();
   env.fake.addAccount({ id: B, subdomain: 'bravo', name: 'Bravo' });
   await connectAccount(env.app, env.fake, B, 'bravo');
   const hook = new URL(env.app.system.webhookUrls!.destination(ACCOUNT)).pathname;
   await env.app.close();
-  const server = await startServer(env, { RATE_LIMIT_PER_MINUTE: '100000' });
+  const server = await startServer(env, { RATE_LIMIT_PER_MINUTE: '100000', ...limits });
   const typist = await widgetToken({ accountId: B, subdomain: 'bravo', isAdmin: false });
   const flooder = await widgetToken({ accountId: ACCOUNT, isAdmin: true });
 
@@ -56,7 +65,7 @@ it("A floods zone uploads and webhooks while B types: B's typing is not stalled"
 
   const [idle50, idle99, load50, load99] = [quantile(idle, 0.5), quantile(idle, 0.99), quantile(loaded, 0.5), quantile(loaded, 0.99)];
   console.log(
-    `neighbour: B's suggestions p50 ${idle50.toFixed(1)} → ${load50.toFixed(1)} ms (${(load50 / idle50).toFixed(2)}x), p99 ${idle99.toFixed(1)} → ${load99.toFixed(1)} ms (${(load99 / idle99).toFixed(2)}x) under A's zone uploads ${JSON.stringify(uploads.answers)} and webhooks ${JSON.stringify(deliveries.answers)}`,
+    `neighbour (${name}): B's suggestions p50 ${idle50.toFixed(1)} → ${load50.toFixed(1)} ms (${(load50 / idle50).toFixed(2)}x), p99 ${idle99.toFixed(1)} → ${load99.toFixed(1)} ms (${(load99 / idle99).toFixed(2)}x) under A's zone uploads ${JSON.stringify(uploads.answers)} and webhooks ${JSON.stringify(deliveries.answers)}`,
   );
   // The flood really ran: the bomb refused in words (400), the combs read (200) or told to wait (429).
   expect(uploads.answers[400]).toBeGreaterThan(0);
@@ -65,9 +74,8 @@ it("A floods zone uploads and webhooks while B types: B's typing is not stalled"
   expect(uploads.answers[500] ?? 0).toBe(0);
   // The server kept its memory: the worker's limit, not the process's heap, paid for the files.
   expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-  // The issue's target is p99 ≤ 2x idle; runs on this 2-core machine measure 1.9–2.6x, the
-  // flooders sharing the two cores (docs/benchmarks.md). Held here: the typical keystroke
-  // untouched, and the p99 within 3x idle (or 30 ms over it) — before this work, seconds.
+  // The typical keystroke untouched; the p99 within `ratio` x idle (or `slackMs` over it, for a
+  // machine whose idle p99 is a few ms). Before this work, a flood held the server for seconds.
   expect(load50).toBeLessThanOrEqual(idle50 * 2 + 5);
-  expect(load99).toBeLessThanOrEqual(Math.max(idle99 * 3, idle99 + 30));
+  expect(load99).toBeLessThanOrEqual(Math.max(idle99 * ratio, idle99 + slackMs));
 }, 120_000);
