@@ -223,7 +223,7 @@ describe('the admin console in amoCRM’s advanced settings', () => {
     await page.waitForSelector('[data-clean-status="applied"]', { timeout: 60_000 });
     expect(await page.locator('[data-clean-results]').textContent()).toBe('Записан 1 адрес.');
     expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(ids[0]), 762381)).toMatch(/^г Москва, /);
-    await page.locator('section[aria-labelledby="amo-console-clean"]').screenshot({ path: join('docs', 'images', 'console-clean.png') });
+    await page.locator('section[aria-labelledby="amo-console-clean"]').screenshot({ path: join('test-output', 'console-clean.png') }); // docs/images/console-clean.png is a copy
     await page.click('[data-key="clean-undo"]');
     await page.waitForSelector('[data-clean-status="undone"]', { timeout: 60_000 });
     expect(fieldValue(env.fake.entities.get(ACCOUNT)!.leads.get(ids[0]), 762381)).toBe(handTyped(houses[0], 'abbrev', 0));
