@@ -94,12 +94,18 @@ export class BaseCleaner {
     }
     try {
       const more = payload.phase === 'check' ? await this.check(job, target) : await this.write(job, target, payload.phase);
+      if (job.error) await this.deps.jobs.noteError(job.id, null, this.deps.now()); // a turn went through again
       if (more) throw new ContinueLater();
     } catch (error) {
       if (error instanceof ContinueLater) throw error;
-      // Refused for good (the outbox parks the item): the job says why. Anything else is retried.
-      if ((error instanceof AmoApiError && (error.kind === 'final' || error.kind === 'rights' || error.kind === 'auth')) || error instanceof AppError) {
+      // Refused for good (the outbox parks the item): the job says why. Anything else is retried,
+      // and the console shows the failure meanwhile (if the retries run out, the item is parked
+      // in the console's writes, where Retry goes on from here).
+      const final = error instanceof AmoApiError ? error.kind === 'final' || error.kind === 'rights' || error.kind === 'auth' : error instanceof AppError;
+      if (final) {
         await this.deps.jobs.setStatus(job.id, 'failed', this.deps.now(), { error: (error as Error).message });
+      } else {
+        await this.deps.jobs.noteError(job.id, (error as Error)?.message ?? String(error), this.deps.now()).catch(() => {});
       }
       throw error;
     }

@@ -134,6 +134,11 @@ export class CleanJobsRepository {
     );
   }
 
+  /** The last failure of a running job's turn (it is tried again), or null once a turn went through. */
+  async noteError(id: number, error: string | null, now: number): Promise<void> {
+    await this.sql.run('UPDATE clean_jobs SET error = ?, updated_at = ? WHERE id = ?', [error, now, id]);
+  }
+
   async requestCancel(id: number, now: number): Promise<void> {
     await this.sql.run('UPDATE clean_jobs SET cancel = 1, updated_at = ? WHERE id = ?', [now, id]);
   }

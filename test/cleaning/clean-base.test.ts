@@ -218,3 +218,20 @@ describe.skipIf(!hasRealdata)('cleaning the base: large batches', () => {
     for (const id of ids) expect(fieldValue(leads().get(id), 762381)).toMatch(/^г Москва, /);
   }, 120_000);
 });
+
+describe.skipIf(!hasRealdata)('cleaning the base: amoCRM failing for a while', () => {
+  it('a turn that fails is tried again; meanwhile the job says why, and the message goes once a turn goes through', async () => {
+    await env.close();
+    env = await writeEnv({ AMOCRM_RATE_PER_SECOND: '7', OUTBOX_RETRY_BASE_MS: '1500' });
+    houses = await importRealHouses(env.app);
+    for (let i = 0; i < 20; i++) addLead(handTyped(houses[i], 'noCity', i));
+    await env.app.system.mapping!.forEntity(ACCOUNT, 'leads'); // the fields read (and cached) before amoCRM starts failing
+    env.fake.failNext(...Array(5).fill('status503')); // the first list request, and every retry of it
+    const started = (await api('POST', '', { entity: 'leads' })).body.job as CleanJob;
+    await eventually(async () => (await job(started.id)).error !== null, 'the failure shown', 30_000);
+    expect((await job(started.id)).error).toMatch(/503/);
+    const done = await until(started.id, 'checked');
+    expect(done.read).toBe(20);
+    expect(done.error).toBeNull();
+  }, 120_000);
+});

@@ -160,6 +160,7 @@ export class CleanSection {
       // A check does not know how many entities there are: its bar has no end (indeterminate).
       const bar = job.status === 'checking' ? h(this.doc, 'progress', { 'aria-label': this.t('console.clean.title'), 'data-clean-progress': '' }) : h(this.doc, 'progress', { max: job.toDo, value: job.done, 'aria-label': this.t('console.clean.title'), 'data-clean-progress': '' });
       out.push(bar);
+      if (job.error) out.push(h(this.doc, 'p', { class: 'amo-console__error', 'data-clean-retrying': '' }, fill(this.t('console.clean.retrying'), { error: job.error })));
       if (job.status !== 'checking') out.push(h(this.doc, 'p', { 'data-clean-eta': '' }, fill(this.t('console.clean.progress'), { done: n(job.done), of: n(job.toDo) }) + (job.etaSeconds !== null ? ` ${plural(this.t, 'console.clean.eta', Math.max(1, Math.ceil(job.etaSeconds / 60)))}` : '')));
       out.push(h(this.doc, 'p', {}, this.button('clean-cancel', this.t('console.clean.cancel'), () => this.run(async () => ((this.job = (await this.api.cancelClean(job.id)).job), this.t('console.clean.cancelling'))))));
       return out;
