@@ -76,6 +76,17 @@ export async function benchClean(entities = Number(process.env.BENCH_CLEAN_ENTIT
       const res = await fetch(`${base}/api/auth/amocrm/callback?code=${fake.issueCode(id)}&referer=${sub}.amocrm.ru`);
       if (res.status !== 200) throw new Error(`connect ${id}: ${res.status}`);
     }
+    // The server switches to a new build within a second (it watches the folder): the check
+    // starts only once it answers from the last import.
+    const probe = await widgetToken({ accountId: CLEANED, isAdmin: true });
+    const last = houses.at(-1)!;
+    for (let tries = 0; ; tries++) {
+      const res = await fetch(`${base}/api/address/suggest?q=${encodeURIComponent(`${last.street} ${last.house}`)}&count=1`, { headers: { 'X-Auth-Token': probe } });
+      const top = ((await res.json()) as { suggestions?: Array<{ data: { house: string | null } }> }).suggestions?.[0];
+      if (top?.data.house) break;
+      if (tries > 100) throw new Error('the server never served the imported houses');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const leads: number[] = [];
     for (let i = 0; i < entities; i++) {
       const value = typed(houses[(i * 7) % houses.length], i);
