@@ -172,7 +172,7 @@ export async function compose(config: Config, log: Logger, options: { clock?: Cl
       webhook: webhookHandler({ crm, addresses, mapping, writebacks, writer }),
       subscribe: subscribeHandler(crm, webhookUrls),
       import_addresses: importAddressesHandler(importer),
-      clean: cleanTurn(new BaseCleaner({ jobs: cleanJobs, crm, mapping, writer, writebacks, addresses, zones, now: () => clock.now(), log, writeBatch: config.clean.writeBatch })),
+      clean: cleanTurn(new BaseCleaner({ jobs: cleanJobs, crm, mapping, writer, writebacks, addresses, zones, now: () => clock.now(), writeBatch: config.clean.writeBatch })),
     };
   }
   const worker = new OutboxWorker(outbox, handlers, config.outbox, clock, log);

@@ -128,11 +128,7 @@ export class AmoCrm {
    * would replace them all: amocrm-api-php, MutateTagsTrait).
    */
   async updateFields(accountId: number, entity: EntityType, id: number, fields: FieldValue[], tags: { add?: string[]; remove?: string[] } = {}): Promise<void> {
-    await this.api.request(accountId, 'PATCH', `/api/v4/${entity}/${id}`, {
-      custom_fields_values: fields,
-      ...(tags.add?.length ? { tags_to_add: tags.add.map((name) => ({ name })) } : {}),
-      ...(tags.remove?.length ? { tags_to_delete: tags.remove.map((name) => ({ name })) } : {}),
-    });
+    await this.api.request(accountId, 'PATCH', `/api/v4/${entity}/${id}`, patchBody(fields, tags));
   }
 
   /** The entities with these ids, as amoCRM holds them now (`filter[id]`, 50 a request). */
@@ -168,12 +164,7 @@ export class AmoCrm {
       accountId,
       'PATCH',
       `/api/v4/${entity}`,
-      items.map((i) => ({
-        id: i.id,
-        custom_fields_values: i.fields,
-        ...(i.tags?.add?.length ? { tags_to_add: i.tags.add.map((name) => ({ name })) } : {}),
-        ...(i.tags?.remove?.length ? { tags_to_delete: i.tags.remove.map((name) => ({ name })) } : {}),
-      })),
+      items.map((i) => ({ id: i.id, ...patchBody(i.fields, i.tags) })),
       // A 504 is not retried whole: the caller sends the batch again in halves.
       { noRetryOn: [504] },
     );
@@ -199,6 +190,15 @@ export class AmoCrm {
     const body = await this.api.request<Embedded<'contacts', Contact>>(accountId, 'GET', '/api/v4/contacts', undefined, { query: { query, limit: 50 } });
     return body?._embedded?.contacts ?? [];
   }
+}
+
+/** An update's fields, and its tags added and taken off by name (updateFields says why this way). */
+function patchBody(fields: FieldValue[], tags: { add?: string[]; remove?: string[] } = {}) {
+  return {
+    custom_fields_values: fields,
+    ...(tags.add?.length ? { tags_to_add: tags.add.map((name) => ({ name })) } : {}),
+    ...(tags.remove?.length ? { tags_to_delete: tags.remove.map((name) => ({ name })) } : {}),
+  };
 }
 
 function values(contact: Contact, code: string): unknown[] {

@@ -12,7 +12,6 @@
  *
  * Every request goes through the account's rate window (AmoApi), shared with its outbox items.
  */
-import type { Logger } from 'pino';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { AmoCrm, FieldValue, CrmEntity } from '../amo/crm.js';
 import { AmoApiError } from '../amo/api-errors.js';
@@ -24,9 +23,8 @@ import type { CleanJobRow, CleanJobsRepository, StoredCleanRow } from '../store/
 import { ContinueLater, type CleanPayload, type JobHandler } from '../outbox/jobs.js';
 import { classifyAddress, type ClassifyDeps } from './classify-address.js';
 import { AppError } from '../errors.js';
-import type { Verdict } from '../../contract/delivery.js';
 import type { AddressData } from '../geocoding/types.js';
-import { budgetOf } from '../../contract/delivery.js';
+import { budgetOf, type Verdict } from '../../contract/delivery.js';
 import type { CleanFilter, CleanRowState } from '../../contract/cleaning.js';
 
 /** amoCRM's largest page (reference §6). */
@@ -41,7 +39,6 @@ export interface CleanerDeps extends ClassifyDeps {
   writer: AddressWriter;
   writebacks: WritebacksRepository;
   now: () => number;
-  log: Logger;
   /** Pages (check) or batches (apply, undo) in one turn. */
   perTurn?: number;
   writeBatch?: number;

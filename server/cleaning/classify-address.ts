@@ -9,7 +9,7 @@ import { readAddress } from '../amo/address-fields.js';
 import { addressFieldValues, type AddressTarget } from '../outbox/field-mapping.js';
 import { withDetails } from '../outbox/detail-fields.js';
 import type { DeliveryZones } from '../delivery/delivery-zones.js';
-import { quoteDelivery } from '../../contract/delivery.js';
+import { budgetOf, quoteDelivery } from '../../contract/delivery.js';
 import type { CleanClass } from '../../contract/cleaning.js';
 import type { StoredCleanRow } from '../store/clean-jobs-repository.js';
 import type { FieldValue } from '../amo/crm.js';
@@ -20,7 +20,7 @@ export interface ClassifyDeps {
 }
 
 export async function classifyAddress(deps: ClassifyDeps, accountId: number, target: AddressTarget, entity: { id: number; price?: number | null; custom_fields_values?: FieldValue[] | null }): Promise<StoredCleanRow> {
-  const budget = typeof entity.price === 'number' && Number.isFinite(entity.price) ? entity.price : null;
+  const budget = budgetOf(entity.price);
   const row = (cls: CleanClass, oldValue: string, extra: Partial<StoredCleanRow> = {}): StoredCleanRow => ({
     entityId: entity.id,
     class: cls,

@@ -83,34 +83,37 @@ export class CleanConsole {
   }
 
   async rows(accountId: number, id: number, options: { class?: CleanClass; offset: number; limit: number }): Promise<CleanRowsPage> {
-    const job = await this.own(accountId, id);
-    const host = await this.host(accountId);
+    const { job, host } = await this.ownWithHost(accountId, id);
     const { rows, total } = await this.deps.jobs.rows(id, options);
     return { rows: rows.map((r) => this.row(host, job.entity, r)), total };
   }
 
   /** Every row of the report in entity order, a page at a time (the CSV is streamed from it). */
   async *allRows(accountId: number, id: number): AsyncGenerator<CleanRow[]> {
-    const job = await this.own(accountId, id);
-    const host = await this.host(accountId);
-    for (let after = 0; ; ) {
-      const { rows } = await this.deps.jobs.rows(id, { afterId: after, limit: 1000 });
-      if (!rows.length) return;
-      yield rows.map((r) => this.row(host, job.entity, r));
-      after = rows.at(-1)!.entityId;
-    }
+    const { job, host } = await this.ownWithHost(accountId, id);
+    for await (const rows of this.pages(id)) yield rows.map((r) => this.row(host, job.entity, r));
   }
 
   /** What the apply changed, as it was before, per entity (the undo file). */
   async *undoRecords(accountId: number, id: number): AsyncGenerator<Array<{ entityId: number; link: string; oldValue: string; newValue: string | null; oldFields: unknown }>> {
-    const job = await this.own(accountId, id);
-    const host = await this.host(accountId);
+    const { job, host } = await this.ownWithHost(accountId, id);
+    for await (const rows of this.pages(id)) {
+      yield rows.filter((r) => r.oldFields && (r.state === 'applied' || r.state === 'undone')).map((r) => ({ entityId: r.entityId, link: cardLink(host, job.entity, r.entityId), oldValue: r.oldValue, newValue: r.newValue, oldFields: JSON.parse(r.oldFields!) }));
+    }
+  }
+
+  /** The job's rows, 1,000 at a time in entity order. */
+  private async *pages(id: number): AsyncGenerator<StoredCleanRow[]> {
     for (let after = 0; ; ) {
       const { rows } = await this.deps.jobs.rows(id, { afterId: after, limit: 1000 });
       if (!rows.length) return;
-      yield rows.filter((r) => r.oldFields && (r.state === 'applied' || r.state === 'undone')).map((r) => ({ entityId: r.entityId, link: cardLink(host, job.entity, r.entityId), oldValue: r.oldValue, newValue: r.newValue, oldFields: JSON.parse(r.oldFields!) }));
+      yield rows;
       after = rows.at(-1)!.entityId;
     }
+  }
+
+  private async ownWithHost(accountId: number, id: number): Promise<{ job: CleanJobRow; host: string }> {
+    return { job: await this.own(accountId, id), host: await this.host(accountId) };
   }
 
   private async own(accountId: number, id: number): Promise<CleanJobRow> {

@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { movableBytes } from '../workers/movable-bytes.js';
 import { ZoneFileError, type ReadOptions, type ReadZoneFile } from './zone-file.js';
 import type { editZones, PreparedZoneFile, ZoneListing } from './stored-zones.js';
 import type { CompiledZoneParts } from './zone-index.js';
@@ -112,11 +113,8 @@ export class ZoneReader {
         slot.worker.postMessage({ id: job.id, compile: job.compile, edit: job.edit });
         continue;
       }
-      // The worker owns what it is sent. A body handed over that is a whole buffer of its own (any
-      // large one) moves there without a copy; a small one may be a slice of Node's shared pool.
-      const whole = job.handOver && job.body!.byteOffset === 0 && job.body!.byteLength === job.body!.buffer.byteLength;
-      const body = whole ? new Uint8Array(job.body!.buffer, 0, job.body!.byteLength) : new Uint8Array(job.body!);
-      slot.worker.postMessage({ id: job.id, body, options: job.options, firstId: job.firstId }, [body.buffer as ArrayBuffer]);
+      const body = movableBytes(job.body!, job.handOver === true);
+      slot.worker.postMessage({ id: job.id, body, options: job.options, firstId: job.firstId }, [body.buffer]);
     }
   }
 

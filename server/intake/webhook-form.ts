@@ -35,10 +35,10 @@ export function countParameters(body: string | Buffer): number {
   return count;
 }
 
-/** A whole body at once (tests, the bench). */
-export function parseWebhookForm(text: string): FormObject {
+/** A whole body at once; `keep` (by key path) leaves out what the caller never reads. */
+export function parseWebhookForm(text: string, keep?: (path: string[]) => boolean): FormObject {
   if (countParameters(text) > WEBHOOK_FORM_LIMITS.parameters) throw new FormLimitError(`more than ${WEBHOOK_FORM_LIMITS.parameters} parameters`);
-  const form = new FormBuilder(text);
+  const form = new FormBuilder(text, keep);
   while (form.step(Infinity));
   return form.root;
 }
@@ -47,7 +47,7 @@ export function parseWebhookForm(text: string): FormObject {
  * Builds the form one parameter at a time; `keep` (by key path) leaves out what the caller never
  * reads, so custom field values are not even decoded.
  */
-export class FormBuilder {
+class FormBuilder {
   readonly root: FormObject = Object.create(null);
   private at = 0;
   private count = 0;

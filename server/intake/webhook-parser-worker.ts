@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { createHash } from 'node:crypto';
-import { FormBuilder } from './webhook-form.js';
+import { parseWebhookForm } from './webhook-form.js';
 import { isChangeKey } from './webhook-changes.js';
 import { yieldToAnsweringThread } from '../workers/thread-priority.js';
 
@@ -15,9 +15,8 @@ const utf8 = new TextDecoder();
 /** The body's bytes (moved here, not copied): decoded as UTF-8, as a form body is, and hashed as sent. */
 parentPort!.on('message', ({ id, body }: { id: number; body: Uint8Array }) => {
   try {
-    const form = new FormBuilder(utf8.decode(body), isChangeKey);
-    while (form.step(Infinity));
-    parentPort!.postMessage({ id, result: { form: form.root, sha256: createHash('sha256').update(body).digest('hex') } });
+    const form = parseWebhookForm(utf8.decode(body), isChangeKey);
+    parentPort!.postMessage({ id, result: { form, sha256: createHash('sha256').update(body).digest('hex') } });
   } catch (error) {
     parentPort!.postMessage({ id, error: (error as Error)?.message ?? String(error) });
   }

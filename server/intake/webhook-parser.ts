@@ -7,6 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { FormObject } from './webhook-form.js';
+import { movableBytes } from '../workers/movable-bytes.js';
 
 export interface ParsedWebhook {
   form: FormObject;
@@ -30,11 +31,10 @@ export class WebhookParser {
   parse(body: Buffer): Promise<ParsedWebhook> {
     const worker = this.worker ?? this.spawn();
     const id = this.next++;
-    const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
-    const bytes = whole ? new Uint8Array(body.buffer, 0, body.byteLength) : new Uint8Array(body);
+    const bytes = movableBytes(body, true);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, body: bytes }, [bytes.buffer as ArrayBuffer]);
+      worker.postMessage({ id, body: bytes }, [bytes.buffer]);
     });
   }
 

@@ -10,7 +10,7 @@ import type { ConsoleChoices } from '../../../contract/api.js';
 import { fill, plural, type I18nKey, type Translate } from '../i18n.js';
 import type { BackendError } from '../suggest.js';
 import type { ConsoleApi } from './console-api.js';
-import { h } from './dom.js';
+import { button, h } from './dom.js';
 
 const CLASSES: CleanClass[] = ['normalise', 'unchanged', 'ambiguous', 'not_found', 'empty'];
 const ENTITIES: CleanEntity[] = ['leads', 'contacts', 'companies'];
@@ -242,6 +242,6 @@ export class CleanSection {
   }
 
   private button(key: string, text: string, onClick: () => void, options: { primary?: boolean; disabled?: boolean } = {}): HTMLButtonElement {
-    return h(this.doc, 'button', { type: 'button', class: `amo-console__button${options.primary ? ' amo-console__button--primary' : ''}`, 'data-key': key, disabled: options.disabled, onClick }, text);
+    return button(this.doc, key, text, onClick, options);
   }
 }

@@ -11,7 +11,7 @@ import { fill, type I18nKey, type Translate } from '../i18n.js';
 import type { BackendError } from '../suggest.js';
 import type { ConsoleApi } from './console-api.js';
 import { ENTITIES, FieldsForm, PARTS, type Entity } from './fields-form.js';
-import { h } from './dom.js';
+import { button, h } from './dom.js';
 import { websiteSnippet } from './snippet.js';
 import { ZonesSection } from './zones-section.js';
 import { CleanSection } from './clean-section.js';
@@ -169,7 +169,7 @@ export class ConsolePage {
   }
 
   private button(key: string, text: string, onClick: () => void, options: { primary?: boolean; disabled?: boolean } = {}): HTMLButtonElement {
-    return h(this.doc, 'button', { type: 'button', class: `amo-console__button${options.primary ? ' amo-console__button--primary' : ''}`, 'data-key': key, disabled: options.disabled, onClick }, text);
+    return button(this.doc, key, text, onClick, options);
   }
 
   private connection(s: ConsoleState): HTMLElement {

@@ -12,3 +12,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, 
   for (const child of children) if (child !== null && child !== undefined && child !== false) el.append(child);
   return el;
 }
+
+/** A console button: `key` finds it again after a redraw (the keyboard stays on it). */
+export function button(doc: Document, key: string, text: string, onClick: () => void, options: { primary?: boolean; disabled?: boolean } = {}): HTMLButtonElement {
+  return h(doc, 'button', { type: 'button', class: `amo-console__button${options.primary ? ' amo-console__button--primary' : ''}`, 'data-key': key, disabled: options.disabled, onClick }, text);
+}
