@@ -1,19 +1,16 @@
 /**
  * An import file as a stream of its text, unpacked while it streams (never whole in memory):
  * `.gz` with zlib, `.bz2` — as OpenStreetMap mirrors publish planet and regional XML — with
- * unbzip2-stream. `onBytes` is told how many bytes of the file itself were read (for progress).
+ * bunzip.ts (unbzip2-stream's decoder, bounded). `onBytes` is told how many bytes of the file itself were read (for progress).
  *
  * A packed file is bounded (a bomb is refused within seconds, at bounded memory): past its first
  * megabyte it may not inflate to more than INFLATE_RATIO times what was read of it. Real extracts
  * pack about 10–20 to 1.
  */
 import { createReadStream } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-
-const require = createRequire(import.meta.url);
-const bz2 = require('unbzip2-stream') as () => Transform;
+import { Bunzip } from './bunzip.js';
 
 export const INFLATE_RATIO = 100;
 const INFLATE_GRACE = 1024 * 1024;
@@ -24,15 +21,20 @@ export type ByteProgress = (bytesRead: number, pass?: { pass: number; of: number
 export function openFile(path: string, onBytes?: ByteProgress): Readable {
   const file = createReadStream(path);
   if (onBytes) file.on('data', () => onBytes(file.bytesRead));
-  const unpack = /\.gz$/i.test(path) ? createGunzip() : /\.bz2$/i.test(path) ? bz2() : null;
-  if (!unpack) return file;
   let inflated = 0;
+  const tooMuch = (more: number) => {
+    inflated += more;
+    if (inflated <= INFLATE_GRACE || inflated <= INFLATE_RATIO * Math.max(file.bytesRead, 1)) return null;
+    return new Error(`it inflates more than ${INFLATE_RATIO} times its size (${(inflated / 1e6).toFixed(0)} MB from ${(file.bytesRead / 1e3).toFixed(0)} KB): not an extract, or a bomb`);
+  };
+  const unpack = /\.gz$/i.test(path) ? createGunzip() : /\.bz2$/i.test(path) ? new Bunzip(tooMuch) : null;
+  if (!unpack) return file;
   const bounded = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      inflated += chunk.length;
-      if (inflated > INFLATE_GRACE && inflated > INFLATE_RATIO * Math.max(file.bytesRead, 1)) {
-        done(new Error(`it inflates more than ${INFLATE_RATIO} times its size (${(inflated / 1e6).toFixed(0)} MB from ${(file.bytesRead / 1e3).toFixed(0)} KB): not an extract, or a bomb`));
-        return;
+      // bzip2 counts its own output (bunzip.ts); gzip's is counted here.
+      if (!(unpack instanceof Bunzip)) {
+        const error = tooMuch(chunk.length);
+        if (error) return done(error);
       }
       done(null, chunk);
     },
@@ -46,3 +48,4 @@ export function openFile(path: string, onBytes?: ByteProgress): Readable {
   });
   return file.pipe(unpack).pipe(bounded);
 }
+
