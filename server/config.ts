@@ -13,6 +13,20 @@ const bool = z
 
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
 
+/** "moscow=https://…,spb=https://…": a region id and an http(s) URL per pair. */
+const extractUrlList = z.string().transform((value, ctx) => {
+  const out: Record<string, string> = {};
+  for (const pair of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [id, url] = [pair.slice(0, pair.indexOf('=')).trim().toLowerCase(), pair.slice(pair.indexOf('=') + 1).trim()];
+    if (!pair.includes('=') || !id || !/^https?:\/\/\S+$/i.test(url)) {
+      ctx.addIssue({ code: 'custom', message: `expected region=http(s)://… pairs separated by commas, got "${pair}"` });
+      return z.NEVER;
+    }
+    out[id] = url;
+  }
+  return out;
+});
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** A variable's documentation: the docs/configuration.md's table is generated from these (scripts/config-table.ts). */
@@ -43,6 +57,11 @@ export const envSchema = z.object({
   OSM_EXTRACTS_URL: doc(httpUrl.default('https://download.geofabrik.de'), 'where `npm run data` downloads OpenStreetMap extracts (Geofabrik’s layout: `russia/central-fed-district-latest.osm.pbf` and its `.md5`); a mirror works'),
   GAR_RELEASES_URL: doc(httpUrl.default('https://fias.nalog.ru/WebServices/Public/GetAllDownloadFileInfo'), 'the registry’s (ГАР) release list, JSON as the FNS publishes it (`GarXMLFullURL`, `GarXMLDeltaURL` per release); a mirror of the same shape works'),
   OSM_MAX_AGE_DAYS: doc(z.coerce.number().int().min(1).max(3650).default(30), '`npm run data -- update` downloads an OpenStreetMap extract again when the one imported is older than this'),
+  OSM_EXTRACT_URLS: doc(extractUrlList.optional(), 'a region’s extract from elsewhere, comma-separated `region=url` (`moscow=https://mirror.example/moscow.osm.pbf`): a mirror that publishes a city alone saves downloading its district'),
+  DATA_IDLE_TIMEOUT_SECONDS: doc(z.coerce.number().int().min(5).max(3600).default(60), 'a download (or a byte range of the registry archive) that sends nothing this long is taken as cut and resumed; a slow but steady link is never cut'),
+  DATA_MAX_DOWNLOAD_GB: doc(z.coerce.number().min(0.001).max(1024).default(16), 'the largest file `npm run data` downloads (Russia’s extract is about 4 GB); a mirror that sends more is stopped'),
+  DATA_REDIRECT_HOSTS: doc(z.string().optional(), 'hosts a mirror may redirect downloads to, comma-separated (otherwise only to the host asked)'),
+  DATA_MAX_DELTA_GAP_DAYS: doc(z.coerce.number().int().min(1).max(365).default(14), '`npm run data -- update` applies registry deltas while each comes within this many days of the region’s date (they come about twice a week); a region further behind, or missing a delta, is read again from the newest full archive'),
   DATA_UPDATE_INTERVAL_HOURS: doc(z.coerce.number().min(0).max(24 * 365).default(0), 'the server runs `npm run data -- update` itself this often (0: off; or run it from cron/systemd)'),
   DATA_OPERATOR_ACCOUNTS: doc(
     z.string().regex(/^\d+(\s*,\s*\d+)*$/, 'expected amoCRM account ids, comma-separated').optional(),
@@ -156,7 +175,20 @@ export const configSchema = envSchema
       databasePath: env.DATABASE_PATH,
       indexDir: env.INDEX_DIR ?? join(dirname(env.DATABASE_PATH), 'index'),
       dataOperators: (env.DATA_OPERATOR_ACCOUNTS ?? '').split(',').map((v) => Number(v.trim())).filter((v) => v > 0),
-      data: { osmExtractsUrl: env.OSM_EXTRACTS_URL, garReleasesUrl: env.GAR_RELEASES_URL, osmMaxAgeDays: env.OSM_MAX_AGE_DAYS, updateIntervalMs: env.DATA_UPDATE_INTERVAL_HOURS * 3600 * 1000 },
+      data: {
+        osmExtractsUrl: env.OSM_EXTRACTS_URL,
+        garReleasesUrl: env.GAR_RELEASES_URL,
+        osmMaxAgeDays: env.OSM_MAX_AGE_DAYS,
+        extractUrls: env.OSM_EXTRACT_URLS ?? {},
+        maxDeltaGapDays: env.DATA_MAX_DELTA_GAP_DAYS,
+        updateIntervalMs: env.DATA_UPDATE_INTERVAL_HOURS * 3600 * 1000,
+        web: {
+          redirectHosts: (env.DATA_REDIRECT_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+          maxDownloadBytes: Math.round(env.DATA_MAX_DOWNLOAD_GB * 1e9),
+          idleMs: env.DATA_IDLE_TIMEOUT_SECONDS * 1000,
+          retryBaseMs: 500,
+        },
+      },
       databaseUrl: env.DATABASE_URL ?? null,
       databasePoolSize: env.DATABASE_POOL_SIZE,
       tokenKey: env.TOKEN_ENCRYPTION_KEY ? parseKey(env.TOKEN_ENCRYPTION_KEY) : null,

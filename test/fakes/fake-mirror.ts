@@ -7,8 +7,12 @@
  *   archives it names;
  * - byte ranges (RFC 9110 §14: `Range: bytes=a-b` → 206 with Content-Range; HEAD with
  *   Accept-Ranges and Content-Length), as both hosts serve their large files.
- * Faults a test switches on: a connection cut after some bytes (once), a body that stops
- * sending, a wrong published checksum, a missing file, an absurd size.
+ * Faults a test switches on, each one the real internet shows: a connection cut after some bytes
+ * (once, or on every request), a body that stops sending, a slow link (a steady trickle), a wrong
+ * published checksum, a missing file, an absurd size, a server that serves ranges without saying
+ * Accept-Ranges (RFC 9110 §14.3 makes the header optional; the 206 is what counts) or one that
+ * ignores Range and sends the whole file (§14.2 allows it), redirects (§15.4), and a body with no
+ * length that never ends.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,14 +35,46 @@ export class FakeMirror {
   readonly wrongMd5 = new Set<string>();
   /** path → a Content-Length it claims (and never sends). */
   readonly claimedSize = new Map<string, number>();
-  readonly requests: Array<{ method: string; path: string; range: string | null }> = [];
+  /** path → bytes after which every GET of it is cut, `times` times in all. */
+  readonly cutEvery = new Map<string, { bytes: number; times: number }>();
+  /** path → a steady trickle: `bytes` every `everyMs`. */
+  readonly trickle = new Map<string, { bytes: number; everyMs: number }>();
+  /** Paths served with ranges but no Accept-Ranges header. */
+  readonly quietRanges = new Set<string>();
+  /** Paths whose Range headers are ignored (200 with the whole file). */
+  readonly ignoreRanges = new Set<string>();
+  /** path → where it redirects (302). */
+  readonly redirects = new Map<string, string>();
+  /** Paths that stream bytes with no length, forever. */
+  readonly endless = new Set<string>();
+  /** GETs answered 503 before the real answer, per path. */
+  readonly unavailable = new Map<string, number>();
+  readonly requests: Array<{ method: string; path: string; range: string | null; at: number }> = [];
   private server: Server | null = null;
   url = '';
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-      this.requests.push({ method: req.method ?? 'GET', path, range: req.headers.range ?? null });
+      this.requests.push({ method: req.method ?? 'GET', path, range: req.headers.range ?? null, at: performance.now() });
+      const redirect = this.redirects.get(path);
+      if (redirect) return void res.writeHead(302, { Location: redirect }).end();
+      const unavailable = this.unavailable.get(path);
+      if (unavailable) {
+        this.unavailable.set(path, unavailable - 1);
+        return void res.writeHead(503).end();
+      }
+      if (this.endless.has(path)) {
+        res.writeHead(200, { 'Content-Type': path.includes('releases') ? 'application/json' : 'application/octet-stream' });
+        const chunk = Buffer.alloc(256 * 1024, path.includes('releases') ? ' ' : 0);
+        if (path.includes('releases')) res.write('[');
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
+        return;
+      }
       if (path === '/gar/releases') {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(this.releases));
         return;
@@ -59,12 +95,12 @@ export class FakeMirror {
       }
       const file = this.files.get(path);
       if (!file) return void res.writeHead(404).end();
-      const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+      const range = this.ignoreRanges.has(path) ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
       const start = range ? Number(range[1]) : 0;
       const end = range && range[2] ? Math.min(Number(range[2]), file.length - 1) : file.length - 1;
       if (start >= file.length) return void res.writeHead(416, { 'Content-Range': `bytes */${file.length}` }).end();
       const body = file.subarray(start, end + 1);
-      res.writeHead(range ? 206 : 200, { 'Accept-Ranges': 'bytes', 'Content-Length': String(body.length), ...(range ? { 'Content-Range': `bytes ${start}-${end}/${file.length}` } : {}) });
+      res.writeHead(range ? 206 : 200, { ...(this.quietRanges.has(path) ? {} : { 'Accept-Ranges': 'bytes' }), 'Content-Length': String(body.length), ...(range ? { 'Content-Range': `bytes ${start}-${end}/${file.length}` } : {}) });
       if (req.method === 'HEAD') return void res.end();
       const cut = this.cutOnce.get(path);
       const stall = this.stallOnce.get(path);
@@ -73,6 +109,27 @@ export class FakeMirror {
         // The bytes before the cut arrive (and are written) before the connection drops.
         res.write(body.subarray(0, cut));
         setTimeout(() => res.destroy(), 300).unref();
+        return;
+      }
+      const every = this.cutEvery.get(path);
+      if (every && every.times > 0 && every.bytes < body.length) {
+        every.times--;
+        res.write(body.subarray(0, every.bytes));
+        setTimeout(() => res.destroy(), 100).unref();
+        return;
+      }
+      const slow = this.trickle.get(path);
+      if (slow) {
+        let at = 0;
+        const send = () => {
+          if (res.destroyed) return;
+          const piece = body.subarray(at, at + slow.bytes);
+          at += piece.length;
+          if (at >= body.length) return void res.end(piece);
+          res.write(piece);
+          setTimeout(send, slow.everyMs);
+        };
+        send();
         return;
       }
       if (stall !== undefined && stall < body.length) {

@@ -12,6 +12,7 @@ import { Transform, type Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { DataError } from '../index-build.js';
 import { openRemoteZip } from './remote-zip.js';
+import type { WebPolicy } from '../web-fetch.js';
 
 export interface ZipEntry {
   name: string;
@@ -36,9 +37,9 @@ export class ZipArchive {
   ) {}
 
   /** A local file, or an http(s) URL read by byte ranges (remote-zip.ts). */
-  static async open(path: string, options: { onRemoteBytes?: (bytes: number) => void } = {}): Promise<ZipArchive> {
+  static async open(path: string, options: { onRemoteBytes?: (bytes: number) => void; web?: WebPolicy } = {}): Promise<ZipArchive> {
     const opening = /^https?:\/\//.test(path)
-      ? openRemoteZip(path, options.onRemoteBytes)
+      ? openRemoteZip(path, options.onRemoteBytes, options.web)
       : new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.open(path, { lazyEntries: true, autoClose: false, decodeStrings: true }, (error, file) => (error ? reject(error) : resolve(file))));
     const zip = await opening.catch((error: Error) => {
       if (error instanceof DataError) throw error;
@@ -57,6 +58,8 @@ export class ZipArchive {
       zip.close();
       throw new DataError(`${path}: the archive's table of contents is damaged (${error.message}); download it again`);
     });
+    // Later errors of the archive itself reach the entry being read (open below); none may go unheard and end the process.
+    zip.on('error', () => {});
     return new ZipArchive(path, zip, byName);
   }
 
@@ -77,7 +80,11 @@ export class ZipArchive {
     const stream = await new Promise<Readable>((resolve, reject) =>
       this.zip.openReadStream(entry, (error, stream) => (error ? reject(new DataError(`${this.path}: ${name} cannot be read (${error.message}); download the archive again`)) : resolve(stream))),
     );
-    return stream.pipe(crcCheck(entry, this.path));
+    // A damaged entry (bad deflate data, a range that cannot be read) fails the reader with the one-line "download again",
+    // never as an unheard 'error' event: .pipe() alone does not pass errors on.
+    const checked = crcCheck(entry, this.path);
+    stream.on('error', (error: Error) => checked.destroy(error instanceof DataError ? error : new DataError(`${this.path}: ${name} is damaged (${error.message}); download the archive again`)));
+    return stream.pipe(checked);
   }
 
   close(): void {
