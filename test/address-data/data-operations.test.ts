@@ -7,12 +7,14 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import AdmZip from 'adm-zip';
 import { join } from 'node:path';
 import { addRegion, dataStatus, updateData, type DataSettings } from '../../server/address-data/data-operations.js';
 import { DataError, ensureServedIndex } from '../../server/address-data/index-build.js';
 import { INDEX_LAYOUT, openIndexDatabase } from '../../server/store/index-database.js';
 import { currentIndexFile } from '../../server/store/index-files.js';
 import { FakeMirror } from '../fakes/fake-mirror.js';
+import { DEFAULT_WEB } from '../../server/address-data/web-fetch.js';
 import { tempDir } from '../helpers.js';
 import { garFile, hasGar, suggestedValues } from './gar-fixtures.js';
 import { hasRealdata, realFile } from '../realdata.js';
@@ -42,7 +44,7 @@ describe.skipIf(!hasGar || !hasRealdata)('npm run data against a mirror', () => 
   afterAll(() => mirror.stop());
   beforeEach(() => {
     tmp = tempDir();
-    settings = { indexDir: join(tmp.dir, 'index'), osmExtractsUrl: `${mirror.url}/osm`, garReleasesUrl: `${mirror.url}/gar/releases`, osmMaxAgeDays: 30, stallMs: 500 };
+    settings = { indexDir: join(tmp.dir, 'index'), osmExtractsUrl: `${mirror.url}/osm`, garReleasesUrl: `${mirror.url}/gar/releases`, osmMaxAgeDays: 30, web: { ...DEFAULT_WEB, idleMs: 500, retryBaseMs: 20 } };
     mirror.releases.splice(0, mirror.releases.length, release(20221124, 'full'));
     mirror.requests.length = 0;
   });
@@ -65,7 +67,7 @@ describe.skipIf(!hasGar || !hasRealdata)('npm run data against a mirror', () => 
     expect(status.sources.openStreetMap[0]).toMatchObject({ extract: 'asia/kazakhstan-latest.osm.pbf' });
     expect(status.counts.houses).toBeGreaterThan(100);
 
-    expect(await updateData(settings)).toMatch(/registry: at 20221124, nothing newer/);
+    expect(await updateData(settings)).toMatch(/registry: every region at 20221124, nothing newer/);
     mirror.releases.push(release(20221128, 'delta'), release(20221202, 'delta'));
     const updated = await updateData(settings);
     expect(updated).toMatch(/registry delta 20221128: region 99 .*\nregistry delta 20221202: region 99/);
@@ -86,11 +88,46 @@ describe.skipIf(!hasGar || !hasRealdata)('npm run data against a mirror', () => 
     await expect(addRegion({ ...settings, osmExtractsUrl: `${mirror.url}/nowhere` }, 'baikonur')).rejects.toThrow(/not found \(404\); check the region name and the mirror/);
     mirror.files.set('/huge/asia/kazakhstan-latest.osm.pbf', Buffer.alloc(1));
     mirror.claimedSize.set('/huge/asia/kazakhstan-latest.osm.pbf', 10 ** 15);
-    await expect(addRegion({ ...settings, osmExtractsUrl: `${mirror.url}/huge` }, 'baikonur')).rejects.toThrow(/needs 1000000\.00 GB .* free some disk/);
+    await expect(addRegion({ ...settings, osmExtractsUrl: `${mirror.url}/huge` }, 'baikonur')).rejects.toThrow(/1000000\.00 GB, more than the 16\.00 GB a download may be \(DATA_MAX_DOWNLOAD_GB\)/);
+    await expect(addRegion({ ...settings, osmExtractsUrl: `${mirror.url}/huge`, web: { ...settings.web!, maxDownloadBytes: 1e16 } }, 'baikonur')).rejects.toThrow(/needs 1000000\.00 GB .* free some disk/);
     await expect(addRegion(settings, 'atlantis')).rejects.toThrow(DataError);
     expect(currentIndexFile(settings.indexDir)).toBe(served);
     expect(readFileSync(served!).equals(bytes)).toBe(true);
     expect(dataStatus(settings.indexDir).running).toBeNull();
+  }, 60_000);
+
+  it('regions added at different releases are each brought up to date: update applies to each the deltas it lacks', async () => {
+    await addRegion(settings, 'baikonur'); // region 99 at 20221124
+    // The next release has a delta and a full archive; the full one holds region 72 (the registry's real Tyumen
+    // sample, its files dated as this release: a full archive's files carry its date).
+    mirror.releases.push(release(20221128, 'delta'), { ...release(20221202, 'delta'), GarXMLFullURL: `${mirror.url}/gar/20221202/gar_xml.zip` });
+    mirror.files.set('/gar/20221202/gar_xml.zip', redated(garFile('ypermitin_sampledata_72_20231030.zip'), '20221202'));
+    mirror.files.set('/cities/tyumen.osm.pbf', readFileSync(realFile('valhalla-liechtenstein.osm.pbf')));
+    const tyumen = { ...settings, extractUrls: { tyumen: `${mirror.url}/cities/tyumen.osm.pbf` } };
+    expect(await addRegion(tyumen, '72')).toMatch(/^Тюменская область: added\nOpenStreetMap .*cities\/tyumen\.osm\.pbf: [\d.]+ MB, MD5 checked; [\d,]+ houses[^]*\nregistry 20221202 \(full\): region 72/);
+    expect(dataStatus(settings.indexDir).sources.registry).toMatchObject({ regions: { '99': '20221124', '72': '20221202' } });
+    expect(await values('байконур школьная-2 70а')).toEqual([]);
+
+    const updated = await updateData(tyumen);
+    expect(updated).toMatch(/registry delta 20221128: region 99 [^\n]*\nregistry delta 20221202: region 99 /);
+    expect(updated).not.toMatch(/region 72/);
+    expect(dataStatus(settings.indexDir).sources.registry).toMatchObject({ release: '20221202', regions: { '99': '20221202', '72': '20221202' } });
+    expect(await values('байконур школьная-2 70а')).toEqual(['г Байконур, ул Школьная-2, зд 70а']);
+    expect(await updateData(tyumen)).toMatch(/registry: every region at 20221202, nothing newer/);
+  }, 60_000);
+
+  it('an add whose registry step fails serves nothing of it: the extract is not switched in alone', async () => {
+    mirror.files.set('/gar/20221124/gar_xml.zip', readFileSync(garFile('ypermitin_sampledata_72_20231030.zip'))); // no region 99 inside
+    try {
+      await expect(addRegion(settings, 'baikonur')).rejects.toThrow(/region 99 is not in this archive/);
+      expect(currentIndexFile(settings.indexDir)).toBeNull();
+      expect(dataStatus(settings.indexDir)).toMatchObject({ regions: [], sources: { openStreetMap: [] } });
+      await addRegion(settings, 'baikonur').catch(() => {});
+      ensureServedIndex(settings.indexDir);
+      expect((await values('москва аргуновская 18')).filter((v) => /Аргуновская/.test(v))).toEqual([]);
+    } finally {
+      mirror.files.set('/gar/20221124/gar_xml.zip', readFileSync(garFile('django-fias_fake_gar_99_20221124.zip')));
+    }
   }, 60_000);
 
   it('update before any region, and a release list that is not one, are refused in words', async () => {
@@ -98,6 +135,17 @@ describe.skipIf(!hasGar || !hasRealdata)('npm run data against a mirror', () => 
     await expect(addRegion({ ...settings, garReleasesUrl: `${mirror.url}/osm/asia/kazakhstan-latest.osm.pbf.md5` }, 'baikonur')).rejects.toThrow(/not the registry's release list|no release list/);
   }, 60_000);
 });
+
+/** The archive with its region files' dates set to `date` (file names carry the release date). */
+function redated(path: string, date: string): Buffer {
+  const zip = new AdmZip(path);
+  const out = new AdmZip();
+  for (const entry of zip.getEntries()) {
+    if (entry.isDirectory) continue;
+    out.addFile(entry.entryName.replace(/^(\d+\/AS_[A-Z_]+?_)\d{8}_/, `$1${date}_`), entry.getData());
+  }
+  return out.toBuffer();
+}
 
 describe('an index of the previous layout (2)', () => {
   it('is still served, and gains the lookups of layout 3 when the server starts', () => {

@@ -15,6 +15,7 @@ import { readRegion, type GarObject, type HouseColumns, type RegionRead } from '
 import { registryPlaces } from './registry-places.js';
 import { linkOsmTwins } from './link-osm.js';
 import { PointFinder } from './registry-points.js';
+import type { WebPolicy } from '../web-fetch.js';
 
 export interface GarImportOptions {
   regions?: number[];
@@ -26,6 +27,10 @@ export interface GarImportOptions {
   allowEmpty?: boolean;
   /** A delta that carries no folder for a requested region changed nothing there: the region moves to the delta's version. */
   deltaMissingRegionsUnchanged?: boolean;
+  /** The release the archive is (its date): a region the delta leaves out moves to it even when the delta holds no region at all. */
+  release?: string;
+  /** How the archive is read when it is an http(s) address. */
+  web?: WebPolicy;
   onProgress?: (progress: GarProgress) => void;
 }
 
@@ -64,7 +69,7 @@ const SOURCE = (code: number) => `gar:${String(code).padStart(2, '0')}`;
 export const REGION_VERSION_KEY = (code: number) => `gar:version:${String(code).padStart(2, '0')}`;
 
 export async function importGar(build: IndexBuild, archivePath: string, options: GarImportOptions = {}): Promise<GarImportResult> {
-  const archive = await ZipArchive.open(archivePath);
+  const archive = await ZipArchive.open(archivePath, { web: options.web });
   try {
     const contents = garContents(archive);
     const unchanged = options.delta && options.deltaMissingRegionsUnchanged ? (options.regions ?? []).filter((code) => !contents.regions.has(code)) : [];
@@ -96,7 +101,7 @@ export async function importGar(build: IndexBuild, archivePath: string, options:
       });
       results.push({ ...result, malformed: read.stats.unreadable + read.stats.skipped });
     }
-    const release = [...contents.regions.values()].reduce((v, r) => (r.version > v ? r.version : v), '');
+    const release = options.release ?? [...contents.regions.values()].reduce((v, r) => (r.version > v ? r.version : v), '');
     for (const code of unchanged) if (release && build.index.places.meta(REGION_VERSION_KEY(code))) build.index.places.setMeta(REGION_VERSION_KEY(code), release);
     const twins = linkOsmTwins(build.index.places, registry);
     build.index.places.reorderNow();
