@@ -1,7 +1,9 @@
 /**
- * npm run data -- list                 the regions it knows
- * npm run data -- add <region>         its OpenStreetMap extract and registry regions, downloaded and imported
- * npm run data -- update               registry deltas since the index's release; extracts older than OSM_MAX_AGE_DAYS again
+ * npm run data -- list [--offline]     the regions it knows (every subject by code and name, the districts, Russia),
+ *                                      with what each costs to download and import (asked of the mirrors; --offline: without)
+ * npm run data -- add <region>         its OpenStreetMap extract and registry regions, downloaded and imported in one build
+ *                                      (<region>: an id from the list, a registry code such as 77, or a name)
+ * npm run data -- update               each registry region brought to the newest release from its own date; extracts older than OSM_MAX_AGE_DAYS again
  * npm run data -- status               what the index holds
  * Each import is a build beside the served index (a running server switches within a second); a
  * failure says what failed in one line, exits 1, and leaves the served index as it was.
@@ -10,6 +12,7 @@ import '../server/node-version.js'; // first: before any native module loads
 import 'dotenv/config';
 import { loadConfig } from '../server/config.js';
 import { addRegion, dataStatus, listRegions, updateData } from '../server/address-data/data-operations.js';
+import { catalogueCosts, costLines } from '../server/address-data/catalogue-costs.js';
 import { runOperatorCommand } from './operator-command.js';
 
 const [command, arg] = process.argv.slice(2);
@@ -27,7 +30,15 @@ const done = () => process.stderr.isTTY && line && process.stderr.write('\n');
 
 switch (command) {
   case 'list':
-    for (const r of listRegions()) console.log(`${r.id.padEnd(18)} ${r.name.padEnd(38)} OpenStreetMap ${r.osm ?? '—'}; registry regions ${r.gar.map((c) => String(c).padStart(2, '0')).join(',')}`);
+    if (arg === '--offline') {
+      for (const r of listRegions()) console.log(`${r.id.padEnd(20)} ${r.name.padEnd(40)} OpenStreetMap ${settings.extractUrls[r.id] ?? r.osm ?? '—'}; registry ${r.gar.map((c) => String(c).padStart(2, '0')).join(',')}`);
+      break;
+    }
+    {
+      const { costs, notes } = await runOperatorCommand(() => catalogueCosts(settings), done);
+      for (const line of costLines(costs)) console.log(line);
+      for (const note of notes) console.error(note);
+    }
     break;
   case 'add':
     if (!arg) {
@@ -43,6 +54,6 @@ switch (command) {
     console.log(JSON.stringify(dataStatus(config.indexDir), null, 2));
     break;
   default:
-    console.error('usage: npm run data -- list | add <region> | update | status');
+    console.error('usage: npm run data -- list [--offline] | add <region> | update | status');
     process.exit(2);
 }
