@@ -27,7 +27,8 @@ export interface AreaShape {
   complete: boolean;
 }
 
-export const SETTLEMENT_KINDS = new Set(['city', 'town', 'village', 'hamlet']);
+export { SETTLEMENT_KINDS } from './area-tags.js';
+import { SETTLEMENT_KINDS } from './area-tags.js';
 const REGION_LEVEL = 4;
 
 /** A point of a named settlement (a place node of the extract, a gazetteer settlement). */

@@ -5,7 +5,7 @@
  */
 import type { AddressRecord } from './address-record.js';
 import { PositionStore } from './position-store.js';
-import { SETTLEMENT_KINDS } from './area-finder.js';
+import { adminLevelOf, isArea } from './area-tags.js';
 
 export interface OsmElement {
   kind: 'node' | 'way' | 'relation';
@@ -63,28 +63,20 @@ export async function* osmRecords(open: OpenElements): AsyncGenerator<AddressRec
   outlines.clear();
 }
 
-const ADMIN_LEVELS = new Set(['4', '5', '6', '7', '8']);
-
-/** An administrative boundary of admin_level 4–8, or a settlement's area (OSM wiki "Tag:boundary=administrative", "Key:place"). */
-function isArea(tags: Record<string, string>): boolean {
-  if (!tags.name) return false;
-  return (tags.boundary === 'administrative' && ADMIN_LEVELS.has(tags.admin_level)) || SETTLEMENT_KINDS.has(tags.place);
-}
-
-function areaRecord(tags: Record<string, string>, ways: Int32Array[] | null): AddressRecord {
-  const adminLevel = tags.boundary === 'administrative' && ADMIN_LEVELS.has(tags.admin_level) ? Number(tags.admin_level) : null;
+export function areaRecord(tags: Record<string, string>, ways: Int32Array[] | null): AddressRecord {
+  const adminLevel = adminLevelOf(tags);
   return { city: null, street: '', house: '', lat: null, lon: null, area: { name: tags.name, adminLevel, place: tags.place ?? null, ways: ways ?? [], complete: ways !== null } };
 }
 
 /** A way's points as [lat, lon, …] in 1e-7 degrees; null when a node is missing from the extract. */
-function polyline(points: Array<[number, number] | undefined>): Int32Array | null {
+export function polyline(points: Array<[number, number] | undefined>): Int32Array | null {
   if (points.some((p) => !p)) return null;
   const line = new Int32Array(points.length * 2);
   points.forEach((p, i) => line.set([Math.round(p![0] * 1e7), Math.round(p![1] * 1e7)], i * 2));
   return line;
 }
 
-function mean(points: Array<[number, number] | undefined>): [number, number] | null {
+export function mean(points: Array<[number, number] | undefined>): [number, number] | null {
   const known = points.filter((p): p is [number, number] => !!p);
   if (!known.length) return null;
   return [known.reduce((s, p) => s + p[0], 0) / known.length, known.reduce((s, p) => s + p[1], 0) / known.length];
@@ -93,7 +85,7 @@ function mean(points: Array<[number, number] | undefined>): [number, number] | n
 /** How important a place of the extract is, by its kind, on the gazetteer's scale (log10 of a typical population). */
 const PLACE_IMPORTANCE: Record<string, number> = { city: 6, town: 4.5, village: 3, hamlet: 2 };
 
-function toRecord(el: OsmElement, wayCentres: PositionStore): AddressRecord | null {
+export function toRecord(el: OsmElement, wayCentres: { get(id: number): [number, number] | undefined }): AddressRecord | null {
   const t = el.tags;
   if (el.kind === 'node' && t.place && PLACE_IMPORTANCE[t.place] && t.name) {
     const population = Number(t.population);
