@@ -97,9 +97,12 @@ export class RegistryRepository {
     return this.db.prepare(`UPDATE gar_houses SET ${sets.join(', ')} WHERE objectid = @objectid`).run({ ...params, objectid }).changes > 0;
   }
 
-  /** Every house with the names it is matched by, for giving houses the points of their OpenStreetMap twins. */
-  housesForMatching(): Iterable<{ objectid: number; parent: number; key: string }> {
-    return this.db.prepare('SELECT objectid, parent, key FROM gar_houses').iterate() as Iterable<{ objectid: number; parent: number; key: string }>;
+  /** Every house (or those of `regions`) with the names it is matched by, for giving houses the points of their OpenStreetMap twins. */
+  housesForMatching(regions?: number[]): Iterable<{ objectid: number; parent: number; key: string }> {
+    if (!regions) return this.db.prepare('SELECT objectid, parent, key FROM gar_houses').iterate() as Iterable<{ objectid: number; parent: number; key: string }>;
+    // Through the region's objects and gar_houses_parent: a region's houses, not a scan of the country's.
+    const list = regions.map(Number).filter(Number.isInteger).join(',') || 'NULL';
+    return this.db.prepare(`SELECT h.objectid, h.parent, h.key FROM gar_objects o JOIN gar_houses h ON h.parent = o.objectid WHERE o.region IN (${list})`).iterate() as Iterable<{ objectid: number; parent: number; key: string }>;
   }
 
   setHousePoint(objectid: number, lat: number | null, lon: number | null): void {

@@ -103,7 +103,7 @@ export async function importGar(build: IndexBuild, archivePath: string, options:
     }
     const release = options.release ?? [...contents.regions.values()].reduce((v, r) => (r.version > v ? r.version : v), '');
     for (const code of unchanged) if (release && build.index.places.meta(REGION_VERSION_KEY(code))) build.index.places.setMeta(REGION_VERSION_KEY(code), release);
-    const twins = linkOsmTwins(build.index.places, registry);
+    const twins = linkOsmTwins(build.index.places, registry, regions.map((r) => r.code));
     build.index.places.reorderNow();
     return { regions: results, houses: results.reduce((n, r) => n + r.houses, 0), records, bytes, twins, totals: registry.counts() };
   } finally {

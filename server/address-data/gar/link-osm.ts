@@ -9,7 +9,7 @@ import type { PlacesRepository } from '../../store/places-repository.js';
 import type { RegistryRepository } from '../../store/registry-repository.js';
 import { houseTwinKey } from './registry-points.js';
 
-export function linkOsmTwins(places: PlacesRepository, registry: RegistryRepository): { matched: number; candidates: number } {
+export function linkOsmTwins(places: PlacesRepository, registry: RegistryRepository, regions?: number[]): { matched: number; candidates: number } {
   const osm = new Map<string, { id: number; lat: number; lon: number }>();
   for (const h of places.osmHouses()) {
     if (h.lat === null || h.lon === null) continue;
@@ -29,7 +29,8 @@ export function linkOsmTwins(places: PlacesRepository, registry: RegistryReposit
   let candidates = 0;
   const drop: number[] = [];
   const points: Array<[number, number, number]> = [];
-  for (const house of registry.housesForMatching()) {
+  // After a registry import only its regions' houses can have new twins (the others were linked when they came).
+  for (const house of registry.housesForMatching(regions)) {
     const street = streetOf(house.parent);
     if (!street?.street) continue;
     candidates++;

@@ -54,7 +54,10 @@ export class PbfReader {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(WORKER_URL, { execArgv: SOURCE ? ['--import', 'tsx'] : [] });
+    // A block's garbage is short-lived: a small young generation makes each worker collect it
+    // often instead of growing to hundreds of MB (measured at 50 M nodes: 839 → 581 MB peak for
+    // the read); the old generation's cap is far above what one 32 MiB block can need.
+    const worker = new Worker(WORKER_URL, { execArgv: SOURCE ? ['--import', 'tsx'] : [], resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 } });
     worker.on('message', (message: { seq: number; result?: BlockResult; error?: string }) => {
       const job = this.waiting.get(message.seq);
       if (!job) return;

@@ -64,11 +64,11 @@ export async function* pbfRecords(path: string, onBytes?: ByteProgress, onStats?
       refParts.push(block.nodeRefs);
       refCount += block.nodeRefs.length;
     }
-    const needed = sortedShared(refParts, refCount);
+    let needed = sortedShared(refParts, refCount);
     refParts.length = 0;
     onStats?.({ nodes, kept: needed.length });
-    const lats = new Int32Array(new SharedArrayBuffer(needed.length * 4)).fill(MISSING);
-    const lons = new Int32Array(new SharedArrayBuffer(needed.length * 4));
+    let lats = new Int32Array(new SharedArrayBuffer(needed.length * 4)).fill(MISSING);
+    let lons = new Int32Array(new SharedArrayBuffer(needed.length * 4));
 
     // 3. Records.
     const ctx: PassContext = { pass: 3, outlineWays, partWays, needed, lats, lons };
@@ -79,8 +79,13 @@ export async function* pbfRecords(path: string, onBytes?: ByteProgress, onStats?
     const partCentres = new PositionStore();
     const outlines = new Map<number, Int32Array | null>();
     for await (const block of reader.blocks(path, ctx, pass(3))) yield* blockRecords(block, { position, partWays, outlineWays, partCentres, outlines });
+    // The caller may hold this finished generator while it writes the index: let the positions go.
     partCentres.clear();
     outlines.clear();
+    needed = new Float64Array(new SharedArrayBuffer(0));
+    lats = lons = new Int32Array(new SharedArrayBuffer(0));
+    ctx.needed = needed;
+    ctx.lats = ctx.lons = lats;
   } finally {
     await reader.close();
   }
