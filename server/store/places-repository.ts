@@ -1,8 +1,12 @@
 /**
  * The embedded geocoder's storage: places (settlements, streets, houses) with an FTS5 index, and
  * the word list the typo corrector searches (geocoding-notes, "The embedded default"). Rows are
- * kept in importance order (rowid 1 = most important), so a MATCH that stops at LIMIT already
- * holds the best candidates. Search and ranking live in geocoding/local-index.ts.
+ * kept in importance order (the smallest rowid the most important), so a MATCH that stops at LIMIT
+ * already holds the best candidates. Search and ranking live in geocoding/local-index.ts.
+ *
+ * A full reorder numbers rows ROW_GAP apart, so that a registry delta can put a region's rows back
+ * in place (replaceRowsInPlace): each into a free rowid between its neighbours in importance, its
+ * FTS5 entry added and the old ones deleted, without rewriting a country's table.
  */
 import type { Db } from './database.js';
 import type { GarHouseRow, GarObjectRow, NewPlaceRow, PlaceRow } from './index-rows.js';
@@ -10,6 +14,10 @@ import type { GarHouseRow, GarObjectRow, NewPlaceRow, PlaceRow } from './index-r
 export type { GarHouseRow, NewPlaceRow, PlaceRow } from './index-rows.js';
 
 const COLUMNS = 'kind, source, value, country, country_code, region, city, settlement, street, house, block, postal_code, lat, lon, importance, search_text, gar_id, extra';
+/** Free rowids left after each row by a full reorder. */
+export const ROW_GAP = 16;
+/** Words the typo corrector lists: of three letters or more, not numbers, not the "p123" postcode tokens. */
+const LISTED_WORD = /^(?![0-9]|p[0-9])\S{3,}$/u;
 
 export class PlacesRepository {
   private readonly matchStmt;
@@ -159,10 +167,69 @@ export class PlacesRepository {
     return this.db.prepare("SELECT id, city, settlement, street, house, block, lat, lon FROM places WHERE kind = 'house' AND source LIKE 'import:%'").iterate() as Iterable<Pick<PlaceRow, 'id' | 'city' | 'settlement' | 'street' | 'house' | 'block' | 'lat' | 'lon'>>;
   }
 
-  /** Removes rows by id (OpenStreetMap houses the registry now answers for); call `reorder` after. */
+  /** Houses imported from OpenStreetMap or CSV files whose words match an FTS5 expression (one street's). */
+  osmHousesMatching(expression: string): Array<Pick<PlaceRow, 'id' | 'city' | 'settlement' | 'street' | 'house' | 'block' | 'lat' | 'lon'>> {
+    return this.db
+      .prepare("SELECT id, city, settlement, street, house, block, lat, lon FROM places WHERE id IN (SELECT rowid FROM places_fts WHERE places_fts MATCH ?) AND kind = 'house' AND source LIKE 'import:%'")
+      .all(expression) as Array<Pick<PlaceRow, 'id' | 'city' | 'settlement' | 'street' | 'house' | 'block' | 'lat' | 'lon'>>;
+  }
+
+  /** Removes rows by id (OpenStreetMap houses the registry now answers for), from the FTS index too. */
   deleteRows(ids: number[]): void {
+    const unindex = this.db.prepare("INSERT INTO places_fts(places_fts, rowid, search_text) SELECT 'delete', id, search_text FROM places WHERE id = ?");
     const remove = this.db.prepare('DELETE FROM places WHERE id = ?');
-    for (const id of ids) remove.run(id);
+    for (const id of ids) {
+      unindex.run(id);
+      remove.run(id);
+    }
+  }
+
+  /**
+   * Replaces the rows of `source` keeping the table in importance order without renumbering it:
+   * each new row takes a free rowid between the last row more important and the first less
+   * important (found through places_importance), its FTS5 entry is added, and words new to the
+   * index join the typo list. When some row finds no free rowid (an index renumbered before gaps
+   * were left, or a gap used up), the table is reordered after all, and false says so. Inside the
+   * caller's transaction.
+   */
+  replaceRowsInPlace(source: string, rows: Iterable<NewPlaceRow>): boolean {
+    this.db.exec('CREATE INDEX IF NOT EXISTS places_importance ON places(importance, id)');
+    const fresh = [...rows].sort((a, b) => b.importance - a.importance);
+    // Words the index does not know yet, asked before the old rows go (their words would look new again).
+    const words = new Set<string>();
+    for (const row of fresh) for (const w of row.search_text.split(/\s+/)) if (LISTED_WORD.test(w)) words.add(w);
+    const unknown = [...words].filter((w) => this.termStmt.get(w) === undefined);
+    this.db.prepare("INSERT INTO places_fts(places_fts, rowid, search_text) SELECT 'delete', id, search_text FROM places WHERE source = ?").run(source);
+    this.db.prepare('DELETE FROM places WHERE source = ?').run(source);
+    const above = this.db.prepare<[number], { id: number }>('SELECT max(id) AS id FROM places WHERE importance = (SELECT min(importance) FROM places WHERE importance > ?)');
+    const below = this.db.prepare<[number], { id: number }>('SELECT min(id) AS id FROM places WHERE importance = (SELECT max(importance) FROM places WHERE importance < ?)');
+    const same = this.db.prepare<[number], { id: number }>('SELECT id FROM places WHERE importance = ? ORDER BY id');
+    const last = this.db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM places');
+    const used = this.db.prepare<[number], { id: number }>('SELECT id FROM places WHERE id = ?');
+    const insert = this.db.prepare(`INSERT INTO places (id, ${COLUMNS}) VALUES (@id, ${COLUMNS.split(', ').map((c) => `@${c}`).join(', ')})`);
+    const index = this.db.prepare('INSERT INTO places_fts(rowid, search_text) VALUES (?, ?)');
+    let inOrder = true;
+    for (const row of fresh) {
+      const lo = above.get(row.importance)?.id ?? 0;
+      const hi = below.get(row.importance)?.id ?? Infinity;
+      const taken = new Set(same.all(row.importance).map((r) => r.id));
+      let id = lo + 1;
+      while (taken.has(id)) id++;
+      if (!inOrder || id >= hi || used.get(id)) {
+        // No room between its neighbours: at the end for now, and the table is renumbered below.
+        inOrder = false;
+        id = (last.get()?.id ?? 0) + ROW_GAP;
+      }
+      insert.run({ gar_id: null, extra: null, ...row, id });
+      index.run(id, row.search_text);
+    }
+    if (!inOrder) {
+      this.reorder(); // rebuilds the FTS index and the word list too
+      return false;
+    }
+    const list = this.db.prepare('INSERT INTO place_words(word) VALUES (?)');
+    for (const w of unknown) if (this.termStmt.get(w)) list.run(w);
+    return true;
   }
 
   /** Replaces the rows of `source` without re-ordering (inside the caller's transaction; `reorder` after). */
@@ -230,12 +297,12 @@ export class PlacesRepository {
     this.db.transaction(() => this.reorder())();
   }
 
-  /** Renumbers rows by importance, rebuilds the FTS index (external content) and the typo word list. */
+  /** Renumbers rows by importance (ROW_GAP apart), rebuilds the FTS index (external content) and the typo word list. */
   reorder(): void {
     this.db.exec(`
       CREATE TEMP TABLE places_sorted AS SELECT * FROM places ORDER BY importance DESC, id;
       DELETE FROM places;
-      INSERT INTO places (${COLUMNS}) SELECT ${COLUMNS} FROM places_sorted ORDER BY importance DESC, id;
+      INSERT INTO places (id, ${COLUMNS}) SELECT ${ROW_GAP} * row_number() OVER (ORDER BY importance DESC, id), ${COLUMNS} FROM places_sorted ORDER BY importance DESC, id;
       DROP TABLE places_sorted;
       INSERT INTO places_fts(places_fts) VALUES ('rebuild');
       DELETE FROM place_words;

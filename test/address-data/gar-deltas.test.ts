@@ -12,6 +12,7 @@ import AdmZip from 'adm-zip';
 import { DataError, IndexBuild } from '../../server/address-data/index-build.js';
 import { importGar } from '../../server/address-data/gar/import-gar.js';
 import { currentIndexFile } from '../../server/store/index-files.js';
+import { openIndexDatabase } from '../../server/store/index-database.js';
 import { tempDir } from '../helpers.js';
 import { BAIKONUR, garFile, GAR_DIR, hasGar, suggestedValues } from './gar-fixtures.js';
 
@@ -55,6 +56,36 @@ describe.skipIf(!hasGar)('registry deltas', () => {
     await apply(DELTA_2, { delta: true });
     expect(await values('байконур школьная-2 70а')).toEqual(['г Байконур, ул Школьная-2, зд 70а']);
     expect(await values('байконур 5-й 70а')).not.toContain('г Байконур, мкр 5-й, зд 70а');
+  });
+
+  it('puts a delta\'s rows back in place: the other rows keep their rowids, the table stays in importance order, the FTS index whole', async () => {
+    await apply(BASE);
+    const read = () => {
+      const db = openIndexDatabase(currentIndexFile(tmp.dir)!, { readonly: true });
+      try {
+        const others = db.prepare("SELECT id, value FROM places WHERE source NOT LIKE 'gar:%' ORDER BY id").all();
+        const outOfOrder = db.prepare('SELECT count(*) AS n FROM places a JOIN places b ON a.id < b.id AND a.importance < b.importance').get() as { n: number };
+        // Every word of the index is in the typo list, as a full rebuild would list it.
+        const unlisted = db.prepare("SELECT term FROM places_vocab WHERE length(term) >= 3 AND term NOT GLOB '[0-9]*' AND term NOT GLOB 'p[0-9]*' AND term NOT IN (SELECT word FROM place_words)").all();
+        return { others, outOfOrder: outOfOrder.n, unlisted };
+      } finally {
+        db.close();
+      }
+    };
+    const before = read();
+    await apply(DELTA_1, { delta: true });
+    const after = read();
+    expect(after.others).toEqual(before.others); // nothing renumbered
+    expect(after.outOfOrder).toBe(0);
+    expect(after.unlisted).toEqual([]);
+    const db = openIndexDatabase(currentIndexFile(tmp.dir)!);
+    try {
+      db.exec("INSERT INTO places_fts(places_fts) VALUES ('integrity-check')"); // throws on an FTS index out of step with its rows
+      db.exec("INSERT INTO places_fts(places_fts, rank) VALUES ('integrity-check', 1)");
+    } finally {
+      db.close();
+    }
+    expect(await values('байконур юбилейный')).toContain('г Байконур, тер №22 сад Юбилейный');
   });
 
   it('refuses a repeated or older delta, a gap and a delta without its base, in words, the served index untouched', async () => {

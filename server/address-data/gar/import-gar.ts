@@ -79,6 +79,7 @@ export async function importGar(build: IndexBuild, archivePath: string, options:
     const types = addrObjTypes(await readDictionary(archive, contents, 'AS_ADDR_OBJ_TYPES'));
     const points = new PointFinder(build.index.places);
     const results: GarRegionResult[] = [];
+    let reorder = false;
     let bytes = 0;
     let records = 0;
     for (const [i, region] of regions.entries()) {
@@ -96,7 +97,14 @@ export async function importGar(build: IndexBuild, archivePath: string, options:
       const stored = build.index.places.meta(REGION_VERSION_KEY(region.code));
       const result = options.delta ? applyDelta(registry, read, stored, options.maxGapDays ?? 7, types) : replaceRegion(registry, read, options.allowEmpty ?? false, types);
       registry.transaction(() => {
-        build.index.places.replaceRows(SOURCE(region.code), registryPlaces(objectsFor(registry, region.code), registry.houseCounts(region.code), points, SOURCE(region.code)));
+        const rows = registryPlaces(objectsFor(registry, region.code), registry.houseCounts(region.code), points, SOURCE(region.code));
+        // A delta puts the region's places back in place (in importance order, FTS entries added and removed): no
+        // country-wide rewrite. A full import writes whole regions and renumbers once at the end.
+        if (options.delta) build.index.places.replaceRowsInPlace(SOURCE(region.code), rows);
+        else {
+          build.index.places.replaceRows(SOURCE(region.code), rows);
+          reorder = true;
+        }
         build.index.places.setMeta(REGION_VERSION_KEY(region.code), region.version);
       });
       results.push({ ...result, malformed: read.stats.unreadable + read.stats.skipped });
@@ -104,7 +112,7 @@ export async function importGar(build: IndexBuild, archivePath: string, options:
     const release = options.release ?? [...contents.regions.values()].reduce((v, r) => (r.version > v ? r.version : v), '');
     for (const code of unchanged) if (release && build.index.places.meta(REGION_VERSION_KEY(code))) build.index.places.setMeta(REGION_VERSION_KEY(code), release);
     const twins = linkOsmTwins(build.index.places, registry, regions.map((r) => r.code));
-    build.index.places.reorderNow();
+    if (reorder) build.index.places.reorderNow();
     return { regions: results, houses: results.reduce((n, r) => n + r.houses, 0), records, bytes, twins, totals: registry.counts() };
   } finally {
     archive.close();
