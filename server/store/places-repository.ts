@@ -15,7 +15,7 @@ export type { GarHouseRow, NewPlaceRow, PlaceRow } from './index-rows.js';
 
 const COLUMNS = 'kind, source, value, country, country_code, region, city, settlement, street, house, block, postal_code, lat, lon, importance, search_text, gar_id, extra';
 /** Free rowids left after each row by a full reorder. */
-export const ROW_GAP = 16;
+export const ROW_GAP = 1024;
 /** Words the typo corrector lists: of three letters or more, not numbers, not the "p123" postcode tokens. */
 const LISTED_WORD = /^(?![0-9]|p[0-9])\S{3,}$/u;
 
@@ -167,6 +167,11 @@ export class PlacesRepository {
     return this.db.prepare("SELECT id, city, settlement, street, house, block, lat, lon FROM places WHERE kind = 'house' AND source LIKE 'import:%'").iterate() as Iterable<Pick<PlaceRow, 'id' | 'city' | 'settlement' | 'street' | 'house' | 'block' | 'lat' | 'lon'>>;
   }
 
+  /** Rows of the places table. */
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM places').get() as { n: number }).n;
+  }
+
   /** Houses imported from OpenStreetMap or CSV files whose words match an FTS5 expression (one street's). */
   osmHousesMatching(expression: string): Array<Pick<PlaceRow, 'id' | 'city' | 'settlement' | 'street' | 'house' | 'block' | 'lat' | 'lon'>> {
     return this.db
@@ -205,23 +210,38 @@ export class PlacesRepository {
     const below = this.db.prepare<[number], { id: number }>('SELECT min(id) AS id FROM places WHERE importance = (SELECT max(importance) FROM places WHERE importance < ?)');
     const same = this.db.prepare<[number], { id: number }>('SELECT id FROM places WHERE importance = ? ORDER BY id');
     const last = this.db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM places');
-    const used = this.db.prepare<[number], { id: number }>('SELECT id FROM places WHERE id = ?');
     const insert = this.db.prepare(`INSERT INTO places (id, ${COLUMNS}) VALUES (@id, ${COLUMNS.split(', ').map((c) => `@${c}`).join(', ')})`);
     const index = this.db.prepare('INSERT INTO places_fts(rowid, search_text) VALUES (?, ?)');
+    // Each new row's neighbours among the rows already there; the rows that share a gap are spread evenly across it,
+    // so that later deltas find room between them too.
+    const slots = fresh.map((row) => ({ row, lo: above.get(row.importance)?.id ?? 0, hi: below.get(row.importance)?.id ?? Infinity, id: 0 }));
     let inOrder = true;
-    for (const row of fresh) {
-      const lo = above.get(row.importance)?.id ?? 0;
-      const hi = below.get(row.importance)?.id ?? Infinity;
-      const taken = new Set(same.all(row.importance).map((r) => r.id));
-      let id = lo + 1;
-      while (taken.has(id)) id++;
-      if (!inOrder || id >= hi || used.get(id)) {
-        // No room between its neighbours: at the end for now, and the table is renumbered below.
-        inOrder = false;
-        id = (last.get()?.id ?? 0) + ROW_GAP;
+    for (let i = 0; i < slots.length && inOrder; ) {
+      let j = i;
+      while (j + 1 < slots.length && slots[j + 1].lo === slots[i].lo && slots[j + 1].hi === slots[i].hi) j++;
+      const { lo, hi } = slots[i];
+      const k = j - i + 1;
+      const taken = new Set<number>();
+      for (let m = i; m <= j; m++) if (m === i || slots[m].row.importance !== slots[m - 1].row.importance) for (const r of same.all(slots[m].row.importance)) taken.add(r.id);
+      let previous = lo;
+      for (let m = 0; m < k; m++) {
+        let id = hi === Infinity ? lo + ROW_GAP * (m + 1) : Math.floor(lo + ((hi - lo) * (m + 1)) / (k + 1));
+        if (id <= previous) id = previous + 1;
+        while (taken.has(id)) id++;
+        if (id >= hi) {
+          inOrder = false;
+          break;
+        }
+        slots[i + m].id = previous = id;
       }
-      insert.run({ gar_id: null, extra: null, ...row, id });
-      index.run(id, row.search_text);
+      i = j + 1;
+    }
+    let end = last.get()?.id ?? 0;
+    for (const slot of slots) {
+      // No room between its neighbours: at the end for now, and the table is renumbered below.
+      const id = inOrder ? slot.id : (end += ROW_GAP);
+      insert.run({ gar_id: null, extra: null, ...slot.row, id });
+      index.run(id, slot.row.search_text);
     }
     if (!inOrder) {
       this.reorder(); // rebuilds the FTS index and the word list too

@@ -65,6 +65,8 @@ export interface GarImportResult {
   totals: ReturnType<RegistryRepository['counts']>;
 }
 
+/** A region whose places are fewer than this share of the index's is written in place rather than by renumbering the table. */
+const IN_PLACE_SHARE = 0.05;
 const SOURCE = (code: number) => `gar:${String(code).padStart(2, '0')}`;
 export const REGION_VERSION_KEY = (code: number) => `gar:version:${String(code).padStart(2, '0')}`;
 
@@ -97,10 +99,10 @@ export async function importGar(build: IndexBuild, archivePath: string, options:
       const stored = build.index.places.meta(REGION_VERSION_KEY(region.code));
       const result = options.delta ? applyDelta(registry, read, stored, options.maxGapDays ?? 7, types) : replaceRegion(registry, read, options.allowEmpty ?? false, types);
       registry.transaction(() => {
-        const rows = registryPlaces(objectsFor(registry, region.code), registry.houseCounts(region.code), points, SOURCE(region.code));
-        // A delta puts the region's places back in place (in importance order, FTS entries added and removed): no
-        // country-wide rewrite. A full import writes whole regions and renumbers once at the end.
-        if (options.delta) build.index.places.replaceRowsInPlace(SOURCE(region.code), rows);
+        const rows = [...registryPlaces(objectsFor(registry, region.code), registry.houseCounts(region.code), points, SOURCE(region.code))];
+        // A delta, or a region small beside what the index holds, goes back in place (in importance order, FTS entries
+        // added and removed): no country-wide rewrite. A big import writes whole regions and renumbers once at the end.
+        if (options.delta || rows.length < build.index.places.count() * IN_PLACE_SHARE) build.index.places.replaceRowsInPlace(SOURCE(region.code), rows);
         else {
           build.index.places.replaceRows(SOURCE(region.code), rows);
           reorder = true;
