@@ -50,7 +50,7 @@ async function* counted(records: AsyncIterable<AddressRecord>): AsyncGenerator<A
   bytes = size;
   progress();
   clearInterval(ticker);
-  // The node positions (12 bytes each, hundreds of MB for a region) are garbage now: collect them
+  // The node positions (hundreds of MB for a region) are garbage now: collect them
   // before the index is written rather than whenever V8 next feels like it (node --expose-gc).
   (globalThis as { gc?: () => void }).gc?.();
   process.stderr.write(`\nread in ${((performance.now() - started) / 1000).toFixed(0)} s, peak memory so far ${Math.round(process.resourceUsage().maxRSS / 1024)} MB; writing the index…\n`);

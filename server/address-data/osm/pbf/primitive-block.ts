@@ -39,8 +39,9 @@ export interface BlockResult {
   outlineWays?: number[];
   partWays?: number[];
   nodeRefs?: Float64Array;
-  /** Pass 2 while the block is read (finish packs it into nodeRefs). */
+  /** Pass 2 and 3 while the block is read (finish packs them into nodeRefs and ways). */
   refList?: number[];
+  wayList?: { ids: number[]; offsets: number[]; refs: number[]; tags: Array<Record<string, string> | null> };
   tagged?: Array<{ id: number; lat: number; lon: number; tags: Record<string, string> }>;
   ways?: WayBatch;
   relations?: Array<{ id: number; tags: Record<string, string>; members: Array<{ type: string; ref: number; role: string }> }>;
@@ -298,29 +299,11 @@ function way(buf: Uint8Array, [start, end]: [number, number], table: Strings, ct
     for (const ref of refList) out.push(ref);
     return;
   }
-  const batch = (result.ways ??= { ids: new Float64Array(0), offsets: new Uint32Array([0]), refs: new Float64Array(0), tags: [] });
-  pending(batch).push(id, refList, tags);
-}
-
-/** Ways gathered per block, packed into typed arrays once the block is done (finish). */
-const gathering = new WeakMap<WayBatch, { ids: number[]; offsets: number[]; refs: number[]; push(id: number, refs: number[], tags: Record<string, string> | null): void }>();
-function pending(batch: WayBatch) {
-  let g = gathering.get(batch);
-  if (!g) {
-    const state = {
-      ids: [] as number[],
-      offsets: [0],
-      refs: [] as number[],
-      push(id: number, refs: number[], tags: Record<string, string> | null) {
-        state.ids.push(id);
-        for (const r of refs) state.refs.push(r);
-        state.offsets.push(state.refs.length);
-        batch.tags.push(tags);
-      },
-    };
-    gathering.set(batch, (g = state));
-  }
-  return g;
+  const list = (result.wayList ??= { ids: [], offsets: [0], refs: [], tags: [] });
+  list.ids.push(id);
+  for (const ref of refList) list.refs.push(ref);
+  list.offsets.push(list.refs.length);
+  list.tags.push(tags);
 }
 
 /** The block's gathered ways as typed arrays (they move to the main thread without a copy). */
@@ -329,9 +312,10 @@ export function finish(result: BlockResult): BlockResult {
     result.nodeRefs = Float64Array.from(result.refList);
     delete result.refList;
   }
-  if (result.ways) {
-    const g = gathering.get(result.ways)!;
-    result.ways = { ids: Float64Array.from(g.ids), offsets: Uint32Array.from(g.offsets), refs: Float64Array.from(g.refs), tags: result.ways.tags };
+  if (result.wayList) {
+    const w = result.wayList;
+    result.ways = { ids: Float64Array.from(w.ids), offsets: Uint32Array.from(w.offsets), refs: Float64Array.from(w.refs), tags: w.tags };
+    delete result.wayList;
   }
   return result;
 }
