@@ -9,7 +9,7 @@ import { catalogueRegion, CATALOGUE, extractUrl, type CatalogueRegion } from './
 import { garReleases } from './gar/releases.js';
 import { ZipArchive } from './gar/zip-archive.js';
 import { garContents, RECORD_TAGS } from './gar/gar-archive.js';
-import { DEFAULT_WEB, webRequest, type WebPolicy } from './web-fetch.js';
+import { DEFAULT_WEB, rangeTotal, webRequest, type WebPolicy } from './web-fetch.js';
 
 /** Registry XML read per second by the import (`npm run bench:gar`: 67–78 MB/s at 1–10 M houses). */
 export const REGISTRY_XML_PER_SECOND = 67e6;
@@ -83,8 +83,7 @@ async function sizeOf(url: string, web: WebPolicy): Promise<number | null> {
     if (head.res.ok && length > 0) return length;
     const probe = await webRequest(url, web, { headers: { Range: 'bytes=0-0' } });
     probe.body?.destroy();
-    const size = Number(/\/(\d+)\s*$/.exec(probe.res.headers.get('content-range') ?? '')?.[1]);
-    return probe.res.status === 206 && size > 0 ? size : null;
+    return rangeTotal(probe.res);
   } catch {
     return null;
   }

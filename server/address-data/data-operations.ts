@@ -235,10 +235,16 @@ function servedRegistryDates(indexDir: string): Record<number, string> {
   if (!file) return {};
   const db = openIndexDatabase(file, { readonly: true });
   try {
-    return Object.fromEntries(Object.entries(new PlacesRepository(db).metaLike('gar:version:')).map(([k, v]) => [Number(k.slice('gar:version:'.length)), v]));
+    return Object.fromEntries(Object.entries(registryDates(new PlacesRepository(db))).map(([code, date]) => [Number(code), date]));
   } finally {
     db.close();
   }
+}
+
+/** Each registry region's date as the index records it ("99" → "20221202"). */
+function registryDates(places: PlacesRepository): Record<string, string> {
+  const prefix = 'gar:version:';
+  return Object.fromEntries(Object.entries(places.metaLike(prefix)).map(([key, date]) => [key.slice(prefix.length), date]));
 }
 
 function describeDates(codes: number[], dates: Record<number, string>): string {
@@ -274,7 +280,7 @@ export function dataStatus(indexDir: string, options: { counts?: boolean } = {})
       const own = places.houseQuality();
       counts = { ...places.kindCounts(), withPostcode: registry.withPostcode + own.withPostcode, withPoint: registry.withPoint + own.withPoint };
       counts.houses += registry.houses;
-      registryVersions = Object.fromEntries(Object.entries(places.metaLike('gar:version:')).map(([k, v]) => [k.slice('gar:version:'.length), v]));
+      registryVersions = registryDates(places);
       // Files imported by hand (npm run import:addresses) are sources too.
       for (const [key, value] of Object.entries(places.metaLike('osm:'))) {
         const imported = JSON.parse(value) as { importedAt: string; houses: number };

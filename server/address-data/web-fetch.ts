@@ -73,6 +73,12 @@ export async function webRequest(address: string, policy: WebPolicy, init: { met
   }
 }
 
+/** A file's whole size from a 206's Content-Range ("bytes 0-0/<size>"), or null. */
+export function rangeTotal(res: Response): number | null {
+  const size = Number(/\/(\d+)\s*$/.exec(res.headers.get('content-range') ?? '')?.[1]);
+  return res.status === 206 && size > 0 ? size : null;
+}
+
 /** A body of at most `max` bytes, as text (a release list, a checksum file). */
 export async function readCapped(answer: WebAnswer, max: number, what: string): Promise<string> {
   const declared = Number(answer.res.headers.get('content-length') ?? NaN);

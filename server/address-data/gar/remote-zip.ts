@@ -12,7 +12,7 @@
 import yauzl from 'yauzl';
 import { PassThrough, Readable } from 'node:stream';
 import { DataError } from '../index-build.js';
-import { backoff, DEFAULT_WEB, retryable, webRequest, type WebPolicy } from '../web-fetch.js';
+import { backoff, DEFAULT_WEB, rangeTotal, retryable, webRequest, type WebPolicy } from '../web-fetch.js';
 
 const ATTEMPTS = 5;
 /** The end record's search window (yauzl's: 22 bytes and a comment of up to 64 KB) and the zip64 locator and record before it. */
@@ -98,8 +98,8 @@ async function probeSize(url: string, web: WebPolicy): Promise<number> {
       if (res.status === 200) throw new DataError(`${url}: the server does not serve byte ranges (it answered a one-byte range with the whole file); download the archive and run npm run import:gar on the file`);
       if (res.status >= 500 || res.status === 429) throw new Error(`the server answered ${res.status}`);
       if (res.status !== 206) throw new DataError(`${url}: the server answered ${res.status}; try again later`);
-      const size = Number(/\/(\d+)\s*$/.exec(res.headers.get('content-range') ?? '')?.[1]);
-      if (!Number.isFinite(size) || size <= 0) throw new DataError(`${url}: the server gives no size for the archive (Content-Range without one)`);
+      const size = rangeTotal(res);
+      if (size === null) throw new DataError(`${url}: the server gives no size for the archive (Content-Range without one)`);
       return size;
     } catch (error) {
       if (!retryable(error)) throw error;
